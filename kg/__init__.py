@@ -1,0 +1,17 @@
+"""alliance-kg: a source-cited knowledge graph of alliances and missile defense.
+
+The Python API (see README.md): `open_graph()` gives the compiled graph to query;
+`rdflib_graph()` the inferred graph as an rdflib Graph.
+"""
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Lazy, so that `import kg` stays cheap on the CLI's query path.
+    from kg import api
+
+    try:
+        return getattr(api, name)
+    except AttributeError:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}") from None

@@ -1,0 +1,108 @@
+"""The Python API of alliance-kg; the `kg` CLI is a thin layer over these functions.
+
+    >>> import kg
+    >>> rows = kg.run_query("co-production", {"system": "PAC-3"})
+    >>> rows.to_dicts()[0]["partner"]
+    >>> graph = kg.rdflib_graph()          # the inferred graph as an rdflib Graph
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.catalog import CannedQuery, bind, load_catalog, resolve
+from kg.errors import InputError
+from kg.loading import find_inputs, parse_turtle
+from kg.store import CompiledGraph, open_graph
+
+BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
+
+__all__ = ["Rows", "CompiledGraph", "open_graph", "catalog", "run_query", "sparql", "describe",
+           "stats", "rdflib_graph", "validate"]
+
+
+@dataclass
+class Rows:
+    """Query results: variable names and rows of pyoxigraph terms (None where unbound)."""
+
+    variables: list[str]
+    terms: list[list]
+
+    def to_dicts(self) -> list[dict]:
+        """Rows as dicts of plain values: IRIs and literals as their string values."""
+        return [{name: (term.value if term is not None else None)
+                 for name, term in zip(self.variables, row)} for row in self.terms]
+
+    def without(self, names) -> Rows:
+        """The same rows without the named columns."""
+        keep = [i for i, name in enumerate(self.variables) if name not in names]
+        return Rows([self.variables[i] for i in keep], [[row[i] for i in keep] for row in self.terms])
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def catalog(data=None) -> dict[str, CannedQuery]:
+    """The canned queries, by name."""
+    return load_catalog(find_inputs(data).queries_dir)
+
+
+def run_query(name: str, params: dict[str, str] | None = None,
+              graph: CompiledGraph | None = None) -> Rows:
+    """Run a canned query with parameters given as a user would type them."""
+    graph = graph or open_graph()
+    queries = load_catalog(graph.inputs.queries_dir)
+    if name not in queries:
+        import difflib
+
+        close = difflib.get_close_matches(name, queries, n=3)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise InputError(f"no canned query named {name!r}{hint} (see `kg queries`)")
+    query = queries[name]
+    rows = Rows(*graph.select(query.sparql, bind(query, graph, params or {})))
+    return rows.without({p.variable for p in query.parameters})
+
+
+def sparql(text: str, graph: CompiledGraph | None = None) -> Rows:
+    """Run a SPARQL query; CONSTRUCT and DESCRIBE give rows of subject, predicate, object."""
+    graph = graph or open_graph()
+    results = graph.query(text)
+    if isinstance(results, ox.QuerySolutions):
+        names = [v.value for v in results.variables]
+        return Rows(names, [[solution[n] for n in names] for solution in results])
+    if isinstance(results, ox.QueryBoolean):
+        return Rows(["result"], [[ox.Literal(str(bool(results)).lower(),
+                                             datatype=ox.NamedNode(
+                                                 "http://www.w3.org/2001/XMLSchema#boolean"))]])
+    return Rows(["subject", "predicate", "object"],
+                [[t.subject, t.predicate, t.object] for t in results])
+
+
+def describe(term: str, graph: CompiledGraph | None = None) -> Rows:
+    """Every statement about one entity, with the source and quote behind it."""
+    graph = graph or open_graph()
+    entity = resolve(graph, term, what="entity")
+    text = (BUILT_IN_QUERIES / "describe.rq").read_text(encoding="utf-8")
+    return Rows(*graph.select(text, {ox.Variable("entity"): entity})).without({"entity"})
+
+
+def stats(graph: CompiledGraph | None = None) -> Rows:
+    """Triples per graph, instances per class and contributions per source."""
+    graph = graph or open_graph()
+    return Rows(*graph.select((BUILT_IN_QUERIES / "stats.rq").read_text(encoding="utf-8")))
+
+
+def rdflib_graph(data=None, inferred: bool = True):
+    """The graph as an rdflib Graph (asserted plus inferred triples unless inferred=False)."""
+    return open_graph(data).rdflib_graph(inferred=inferred)
+
+
+def validate(graph: CompiledGraph | None = None):
+    """Validate the inferred graph against the SHACL shapes; a kg.validation.Report."""
+    from kg.validation import validate as validate_graph
+
+    graph = graph or open_graph()
+    return validate_graph(graph.rdflib_graph(), parse_turtle([graph.inputs.shapes_file]))

@@ -1,0 +1,202 @@
+"""Canned queries: plain `.rq` files whose comment header declares title and parameters.
+
+Header format (comment lines before the query; indented `#   ` lines continue a field):
+
+    # title: Who co-produces what
+    # description: Programs in which ... since when.
+    # param system: entity ak:DefenseSystem, optional -- only this system and its variants
+    # param from: year, optional, default 1990 -- first year to include
+
+A parameter NAME is bound, as an RDF term, to the query variable ?param_NAME (SPARQL
+substitution), never pasted into the query text. Oxigraph substitutes only variables of
+the SELECT clause, so a query projects each ?param_NAME (results leave those columns out)
+and filters with COALESCE, which treats an unbound (not given) parameter as no filter:
+
+    FILTER(COALESCE(?system = ?param_system, true))
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+from kg.namespaces import PREFIXES, curie, expand
+
+XSD = PREFIXES["xsd"]
+LABEL_PREDICATES = [ox.NamedNode(PREFIXES["rdfs"] + "label"),
+                    ox.NamedNode(PREFIXES["skos"] + "prefLabel"),
+                    ox.NamedNode(PREFIXES["skos"] + "altLabel")]
+TYPES = ("entity", "string", "integer", "year", "date")
+PARAM_LINE = re.compile(
+    r"(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?:\s+(?P<cls>[\w-]+:[\w-]+))?"
+    r"\s*,\s*(?P<required>required|optional)"
+    r"(?:\s*,\s*default\s+(?P<default>[^-\s][^\s]*))?\s*(?:--\s*(?P<description>.*))?$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    required: bool
+    default: str | None = None
+    entity_class: str | None = None   # a CURIE such as ak:DefenseSystem, for type entity
+    description: str = ""
+
+    @property
+    def variable(self) -> str:
+        return f"param_{self.name}"
+
+    def usage(self) -> str:
+        kind = self.entity_class or self.type
+        extra = "required" if self.required else (
+            f"default {self.default}" if self.default is not None else "optional")
+        return f"--{self.name} {kind} ({extra})"
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    sparql: str
+    path: Path = field(compare=False)
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(f"--{p.name}" for p in self.parameters) or "none"
+        raise InputError(f"query {self.name!r} has no parameter --{name} (parameters: {known})")
+
+
+def load_catalog(queries_dir: Path) -> dict[str, CannedQuery]:
+    """Every canned query in the folder, by name (the file name without `.rq`)."""
+    return {path.stem: read_query(path) for path in sorted(queries_dir.glob("*.rq"))}
+
+
+def read_query(path: Path) -> CannedQuery:
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    params: list[tuple[int, str]] = []
+    last = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        body = line[1:]
+        if body.startswith("   ") and last is not None:
+            if last == "param":
+                params[-1] = (params[-1][0], params[-1][1] + " " + body.strip())
+            else:
+                fields[last] += " " + body.strip()
+            continue
+        key, sep, value = body.strip().partition(":")
+        if key.startswith("param "):
+            params.append((number, body.strip()[len("param "):]))
+            last = "param"
+        elif sep and key in ("title", "description"):
+            fields[key] = value.strip()
+            last = key
+        else:
+            last = None
+    if "title" not in fields:
+        raise InputError(f"{path}:1: canned query has no '# title:' header line")
+    return CannedQuery(
+        name=path.stem, title=fields["title"], description=fields.get("description", ""),
+        parameters=tuple(parse_parameter(path, number, spec) for number, spec in params),
+        sparql=text, path=path)
+
+
+def parse_parameter(path: Path, line: int, spec: str) -> Parameter:
+    match = PARAM_LINE.match(spec.strip())
+    if not match or match["type"] not in TYPES:
+        raise InputError(f"{path}:{line}: bad parameter header {spec!r}: expected "
+                         f"'NAME: TYPE [CLASS], required|optional[, default VALUE] -- text' "
+                         f"with TYPE one of {', '.join(TYPES)}")
+    return Parameter(name=match["name"], type=match["type"],
+                     required=match["required"] == "required", default=match["default"],
+                     entity_class=match["cls"], description=(match["description"] or "").strip())
+
+
+def bind(query: CannedQuery, graph, values: dict[str, str]) -> dict:
+    """SPARQL substitutions for the given parameter values (strings as a user typed them)."""
+    for name in values:
+        query.parameter(name)
+    substitutions = {}
+    for parameter in query.parameters:
+        value = values.get(parameter.name, parameter.default)
+        if value is None:
+            if parameter.required:
+                raise InputError(f"query {query.name!r} needs --{parameter.name} "
+                                 f"({parameter.description or parameter.type})")
+            continue
+        substitutions[ox.Variable(parameter.variable)] = to_term(parameter, value, graph)
+    return substitutions
+
+
+def to_term(parameter: Parameter, value: str, graph):
+    if parameter.type == "entity":
+        return resolve(graph, value, parameter.entity_class, f"--{parameter.name}")
+    if parameter.type == "string":
+        return ox.Literal(value)
+    patterns = {"integer": r"[+-]?\d+", "year": r"-?\d{4}", "date": r"\d{4}-\d{2}-\d{2}"}
+    if not re.fullmatch(patterns[parameter.type], value.strip()):
+        raise InputError(f"--{parameter.name} {value!r} is not a valid {parameter.type}")
+    datatype = "date" if parameter.type == "date" else "integer"
+    return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + datatype))
+
+
+def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:
+    """The entity a user named by label, alternative label, CURIE, local name or IRI."""
+    text = value.strip()
+    candidates: list[ox.NamedNode] = []
+    iri = expand(text) or (text if re.match(r"https?://", text) else None)
+    if iri:
+        node = ox.NamedNode(iri)
+        if next(graph.store.quads_for_pattern(node, None, None), None) is not None:
+            candidates = [node]
+    else:
+        candidates = labelled(graph, text) or [
+            node for node in [ox.NamedNode(PREFIXES["akd"] + text)]
+            if next(graph.store.quads_for_pattern(node, None, None), None) is not None]
+    if entity_class:
+        candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        names = ", ".join(sorted(curie(c.value) for c in candidates))
+        raise InputError(f"{what} {value!r} is ambiguous: it names {names}; give a CURIE")
+    kind = f" {entity_class}" if entity_class else " entity"
+    suggestions = difflib.get_close_matches(text.lower(), known_names(graph, entity_class), n=5,
+                                            cutoff=0.5)
+    hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    raise InputError(f"{what} {value!r}: no{kind} has that name{hint}")
+
+
+def labelled(graph, text: str) -> list[ox.NamedNode]:
+    _, rows = graph.select(
+        "SELECT DISTINCT ?s ?text WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } "
+        "?s ?p ?l FILTER(isIRI(?s) && LCASE(STR(?l)) = LCASE(?text)) }",
+        {ox.Variable("text"): ox.Literal(text)})
+    return sorted((row[0] for row in rows), key=lambda n: n.value)
+
+
+def is_instance(graph, node: ox.NamedNode, entity_class: str) -> bool:
+    cls = ox.NamedNode(expand(entity_class) or entity_class)
+    return next(graph.store.quads_for_pattern(node, ox.NamedNode(PREFIXES["rdf"] + "type"), cls),
+                None) is not None
+
+
+def known_names(graph, entity_class: str | None) -> list[str]:
+    """Every label and alternative label (lower case), of entities of the class if given."""
+    _, rows = graph.select(
+        "SELECT DISTINCT ?l ?cls WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } "
+        "?s ?p ?l . FILTER(isIRI(?s)) " + ("?s a ?cls . " if entity_class else "") + "}",
+        {ox.Variable("cls"): ox.NamedNode(expand(entity_class) or entity_class)}
+        if entity_class else None)
+    return [row[0].value.lower() for row in rows]

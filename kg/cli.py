@@ -1,0 +1,235 @@
+"""The `kg` command line: a thin layer over kg.api.
+
+Exit codes: 0 success, 1 validation found problems at or above --fail-on, 2 bad usage or
+unusable input. Every error is one line on stderr, without a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.errors import EXIT_USAGE, KGError
+from kg.output import FORMATS
+
+EXAMPLES = """
+\b
+Examples:
+  kg query co-production                      who co-produces what
+  kg query co-production --system PAC-3 --format csv
+  kg queries                                  the canned queries and their parameters
+  kg sparql 'SELECT ?s WHERE { ?s a ak:Alliance }'
+  kg describe "SM-3 Block IIA"                every fact about one entity, with sources
+  kg stats                                    counts per class and per source
+  kg validate                                 check the graph against the SHACL shapes
+"""
+
+
+class KGGroup(click.Group):
+    """Turns KGError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            click.echo(f"kg: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+class Settings:
+    def __init__(self, data: str | None, verbosity: int):
+        self.data = data
+        self.verbosity = verbosity
+        self._graph = None
+
+    def graph(self):
+        """The compiled graph, built (with a progress line on a terminal) if needed."""
+        from kg.store import open_graph
+
+        if self._graph is None:
+            started = time.perf_counter()
+            self._graph = open_graph(self.data, progress=self.progress)
+            if self.verbosity > 0:
+                click.echo(f"kg: graph {self._graph.path} "
+                           f"({time.perf_counter() - started:.2f} s to open)", err=True)
+        return self._graph
+
+    def progress(self, step: str) -> None:
+        if self.verbosity > 0 or (self.verbosity == 0 and sys.stderr.isatty()):
+            click.echo(f"kg: building the compiled graph: {step}...", err=True)
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@click.group(cls=KGGroup, epilog=EXAMPLES)
+@click.version_option(__version__, prog_name="kg")
+@click.option("--data", metavar="DIR", envvar="KG_DATA",
+              help="A working copy (or its data/ folder) to read instead of the bundled graph. "
+                   "Also $KG_DATA.")
+@click.option("-q", "--quiet", "verbosity", flag_value=-1, help="Print only results and errors.")
+@click.option("-v", "--verbose", "verbosity", flag_value=1, help="Also print timings and paths.")
+@click.pass_context
+def cli(ctx, data, verbosity):
+    """alliance-kg: a source-cited knowledge graph of alliances and missile defense."""
+    ctx.obj = Settings(data, verbosity or 0)
+
+
+def row_output(command):
+    """The output options shared by every command that prints rows."""
+
+    @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
+                  show_default=True, help="Output format; json is SPARQL 1.1 Results JSON.")
+    @click.option("--iris", is_flag=True, help="Show raw IRIs instead of labels.")
+    @functools.wraps(command)
+    def wrapper(*args, fmt, iris, **kwargs):
+        rows = command(*args, **kwargs)
+        settings = click.get_current_context().find_object(Settings)
+        from kg.output import write_rows
+
+        label = None if iris else settings.graph().label
+        write_rows(rows.variables, rows.terms, fmt, label)
+
+    return wrapper
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("name")
+@row_output
+@click.pass_context
+def query(ctx, name):
+    """Run the canned query NAME; give its parameters as --PARAM VALUE (see `kg queries`)."""
+    from kg.api import run_query
+
+    settings = ctx.find_object(Settings)
+    return run_query(name, parse_params(ctx.args), settings.graph())
+
+
+def parse_params(args: list[str]) -> dict[str, str]:
+    """`--system PAC-3 --country=Japan` as {"system": "PAC-3", "country": "Japan"}."""
+    params: dict[str, str] = {}
+    remaining = list(args)
+    while remaining:
+        arg = remaining.pop(0)
+        if not arg.startswith("--") or len(arg) == 2:
+            raise KGError(f"unexpected argument {arg!r}: give parameters as --NAME VALUE")
+        name, sep, value = arg[2:].partition("=")
+        if not sep:
+            if not remaining:
+                raise KGError(f"parameter --{name} needs a value")
+            value = remaining.pop(0)
+        params[name.replace("-", "_")] = value
+    return params
+
+
+@cli.command()
+@row_output
+@pass_settings
+def queries(settings):
+    """List the canned queries with their parameters."""
+    import pyoxigraph as ox
+
+    from kg.api import Rows
+    from kg.loading import find_inputs
+    from kg.catalog import load_catalog
+
+    catalog = load_catalog(find_inputs(settings.data).queries_dir)
+    return Rows(["name", "title", "parameters"], [
+        [ox.Literal(q.name), ox.Literal(q.title),
+         ox.Literal("; ".join(p.usage() for p in q.parameters))] for q in catalog.values()])
+
+
+@cli.command()
+@click.argument("query_text", metavar="QUERY")
+@row_output
+@pass_settings
+def sparql(settings, query_text):
+    """Run your own SPARQL: QUERY is the query text, - for stdin, or @FILE.
+
+    Prefixes ak:, akc:, akd:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:, org:,
+    schema: and wd: are predeclared.
+    """
+    from kg.api import sparql as run_sparql
+
+    return run_sparql(read_query_text(query_text), settings.graph())
+
+
+def read_query_text(arg: str) -> str:
+    if arg == "-":
+        return sys.stdin.read()
+    if arg.startswith("@"):
+        from kg.loading import read_bytes
+
+        path = Path(arg[1:])
+        try:
+            return read_bytes(path).decode("utf-8")
+        except UnicodeDecodeError:
+            raise KGError(f"{path}: not UTF-8 text") from None
+    return arg
+
+
+@cli.command()
+@click.argument("term")
+@row_output
+@pass_settings
+def describe(settings, term):
+    """Every fact about one entity (label, acronym, CURIE or IRI), with sources and quotes."""
+    from kg.api import describe as describe_entity
+
+    return describe_entity(term, settings.graph())
+
+
+@cli.command()
+@row_output
+@pass_settings
+def stats(settings):
+    """Triples per graph, instances per class and what each source contributes."""
+    from kg.api import stats as graph_stats
+
+    return graph_stats(settings.graph())
+
+
+@cli.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]),
+              default="violation", show_default=True,
+              help="Exit 1 when a problem of this severity or worse is found.")
+@pass_settings
+def validate(settings, fmt, fail_on):
+    """Check the graph (with inference) against the SHACL shapes; exit 1 on violations."""
+    import json
+
+    from kg.api import validate as validate_graph
+
+    report = validate_graph(settings.graph())
+    if fmt == "json":
+        click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2))
+    else:
+        for p in report.problems:
+            where = f"{p.focus} {p.path}".strip()
+            value = f" (value {p.value})" if p.value else ""
+            click.echo(f"{p.severity}: {where}{value}: {p.message} [{p.shape}]")
+        counts = {s: sum(p.severity == s for p in report.problems)
+                  for s in ("violation", "warning", "info")}
+        if settings.verbosity >= 0:
+            summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
+            verdict = "conforms" if not report.at_or_above(fail_on) else "does not conform"
+            click.echo(f"{verdict}: {summary}", err=True)
+    sys.exit(report.exit_code(fail_on))
+
+
+def main() -> None:
+    try:
+        cli(prog_name="kg")
+    except KGError as exc:  # raised outside a command, e.g. while parsing options
+        click.echo(f"kg: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("kg: interrupted", err=True)
+        sys.exit(EXIT_USAGE)

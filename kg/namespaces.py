@@ -1,0 +1,39 @@
+"""The project's namespaces and the prefixes every query and display may use."""
+
+AK = "https://w3id.org/alliance-kg/ontology#"
+AKC = "https://w3id.org/alliance-kg/concept/"
+AKD = "https://w3id.org/alliance-kg/id/"
+GRAPHS = "https://w3id.org/alliance-kg/graph/"
+
+PREFIXES = {
+    "ak": AK,
+    "akc": AKC,
+    "akd": AKD,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+def curie(iri: str) -> str:
+    """`akd:japan` for a known namespace, else the IRI unchanged."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def expand(name: str) -> str | None:
+    """The IRI of a CURIE with a known prefix, else None."""
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return None

@@ -1,0 +1,90 @@
+"""Rows of RDF terms printed as a table, CSV, TSV, SPARQL JSON, JSON lines or Markdown.
+
+`json` is the SPARQL 1.1 Query Results JSON format and always carries raw terms; the other
+formats show an IRI as its label (or CURIE) unless raw IRIs are asked for.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+import pyoxigraph as ox
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
+# Long cells (quotes) wrap in a terminal table rather than making it unreadably wide.
+TABLE_CELL_WIDTH = 48
+
+Label = Callable[[ox.NamedNode], str]
+
+
+def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
+               label: Label | None, out: TextIO = sys.stdout) -> None:
+    """Print rows of pyoxigraph terms (None for unbound) in the given format.
+
+    `label` turns an IRI into display text; None means show full IRIs.
+    """
+    if fmt == "json":
+        json.dump(sparql_json(variables, rows), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    cells = [[display(term, label) for term in row] for row in rows]
+    if fmt == "jsonl":
+        for row in cells:
+            out.write(json.dumps(dict(zip(variables, row)), ensure_ascii=False) + "\n")
+    elif fmt in ("csv", "tsv"):
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(variables)
+        writer.writerows(cells)
+    else:
+        from tabulate import tabulate
+
+        if fmt == "markdown":
+            escaped = [[cell.replace("|", "\\|") for cell in row] for row in cells]
+            out.write(tabulate(escaped, headers=variables, tablefmt="github",
+                               disable_numparse=True) + "\n")
+        else:
+            width = TABLE_CELL_WIDTH if len(variables) > 2 else None
+            wide = shutil.get_terminal_size((160, 24)).columns > 200
+            out.write(tabulate(cells, headers=variables, tablefmt="simple", disable_numparse=True,
+                               maxcolwidths=None if wide or not cells else width) + "\n")
+            out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+
+
+def display(term, label: Label | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return label(term) if label else term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def sparql_json(variables: Sequence[str], rows: Sequence[Sequence]) -> dict:
+    """The SPARQL 1.1 Query Results JSON document of the rows."""
+    bindings = []
+    for row in rows:
+        binding = {}
+        for name, term in zip(variables, row):
+            if term is not None:
+                binding[name] = json_term(term)
+        bindings.append(binding)
+    return {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+
+
+def json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    result = {"type": "literal", "value": term.value}
+    if term.language:
+        result["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        result["datatype"] = term.datatype.value
+    return result

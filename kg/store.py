@@ -1,0 +1,178 @@
+"""The compiled graph: asserted plus inferred triples in an Oxigraph store, built once.
+
+Parsing Turtle and running owlrl take seconds, so they happen only when the inputs'
+content key has no compiled store yet. The store lives in the user's cache directory
+under that key; a build writes a temporary folder and renames it into place, so a reader
+never sees a half-built store and a changed input is never served stale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.errors import InputError
+from kg.loading import Inputs, find_inputs
+from kg.namespaces import GRAPHS, PREFIXES, curie
+
+CACHE_ENV = "KG_CACHE_DIR"
+# Bump when what a build writes changes, so older compiled stores are not reused.
+BUILD_FORMAT = "1"
+ASSERTED = ox.NamedNode(GRAPHS + "asserted")
+INFERRED = ox.NamedNode(GRAPHS + "inferred")
+KEEP_BUILDS = 8
+RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
+
+Progress = Callable[[str], None]
+
+
+def cache_root() -> Path:
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("alliance-kg"))
+
+
+class CompiledGraph:
+    """A read-only view of one compiled store, queried with SPARQL over all its graphs."""
+
+    def __init__(self, store: ox.Store, inputs: Inputs, key: str, path: Path):
+        self.store = store
+        self.inputs = inputs
+        self.key = key
+        self.path = path
+        self._labels: dict[ox.NamedNode, str] = {}
+
+    def query(self, sparql: str, substitutions: dict | None = None):
+        """Run a SPARQL query over asserted and inferred triples; prefixes of PREFIXES apply."""
+        try:
+            return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
+                                    substitutions=substitutions)
+        except SyntaxError as exc:
+            raise InputError(f"invalid SPARQL: {shorten(str(exc))}") from None
+        except RuntimeError as exc:  # e.g. a substituted variable the query does not project
+            raise InputError(f"SPARQL query failed: {shorten(str(exc))}") from None
+
+    def select(self, sparql: str, substitutions: dict | None = None) -> tuple[list[str], list[list]]:
+        """The variables and rows of a SELECT query; each cell a pyoxigraph term or None."""
+        solutions = self.query(sparql, substitutions)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise InputError("expected a SELECT query")
+        variables = [v.value for v in solutions.variables]
+        return variables, [[solution[name] for name in variables] for solution in solutions]
+
+    def rdflib_graph(self, inferred: bool = True):
+        """The graph as an rdflib Graph: asserted triples, plus the inferred ones by default."""
+        import rdflib
+
+        # One document, so that blank nodes shared by both graphs stay one node in rdflib.
+        triples = self.store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            default_graph=[ASSERTED, INFERRED] if inferred else [ASSERTED])
+        graph = rdflib.Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        return graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                           format="nt")
+
+    def label(self, node: ox.NamedNode) -> str:
+        """The node's English rdfs:label (or any label), else its CURIE."""
+        if node not in self._labels:
+            labels = [q.object for q in self.store.quads_for_pattern(node, RDFS_LABEL, None)]
+            labels.sort(key=lambda l: (l.language != "en", l.value))
+            self._labels[node] = labels[0].value if labels else curie(node.value)
+        return self._labels[node]
+
+    def metadata(self) -> dict:
+        return json.loads((self.path / "build.json").read_text())
+
+
+def open_graph(data=None, progress: Progress | None = None) -> CompiledGraph:
+    """The compiled graph of the given inputs (see `find_inputs`), built if needed."""
+    inputs = data if isinstance(data, Inputs) else find_inputs(data)
+    key = inputs.content_key(f"{__version__}/{BUILD_FORMAT}")
+    path = cache_root() / key
+    if not (path / "build.json").is_file():
+        build(inputs, path, progress or (lambda step: None))
+    return CompiledGraph(ox.Store.read_only(str(path / "store")), inputs, key, path)
+
+
+def build(inputs: Inputs, path: Path, progress: Progress) -> None:
+    from kg.inference import infer
+    from kg.loading import parse_turtle
+
+    started = time.perf_counter()
+    progress("parsing Turtle")
+    asserted = parse_turtle(inputs.graph_files)
+    progress("inferring (OWL 2 RL)")
+    inferred = infer(asserted)
+    progress("writing the compiled store")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
+    try:
+        store = ox.Store(str(staging / "store"))
+        store.bulk_extend(to_quad(t, ASSERTED) for t in asserted)
+        store.bulk_extend(to_quad(t, INFERRED) for t in inferred if t not in asserted)
+        store.flush()
+        store.optimize()
+        del store
+        (staging / "build.json").write_text(json.dumps({
+            "kg_version": __version__,
+            "inputs": [str(p) for p in inputs.graph_files],
+            "asserted_triples": len(asserted),
+            "inferred_triples": len(inferred),
+            "build_seconds": round(time.perf_counter() - started, 3),
+        }, indent=2))
+        try:
+            staging.rename(path)
+        except OSError:
+            if not (path / "build.json").is_file():  # not a concurrent build that won
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    prune(path.parent, keep=path)
+
+
+def shorten(message: str, limit: int = 160) -> str:
+    """One line of at most `limit` characters (Oxigraph lists every expected token)."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def prune(root: Path, keep: Path) -> None:
+    """Remove all but the most recently built compiled stores."""
+    builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[KEEP_BUILDS:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def to_term(term):
+    """The pyoxigraph term of an rdflib term."""
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def to_quad(triple, graph: ox.NamedNode) -> ox.Quad:
+    s, p, o = triple
+    return ox.Quad(to_term(s), to_term(p), to_term(o), graph)
