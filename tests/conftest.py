@@ -1,0 +1,51 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_cache(tmp_path_factory):
+    """Compiled graphs go to a temporary cache, never the user's."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("KG_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    patch.delenv("KG_DATA", raising=False)
+    yield
+    patch.undo()
+
+
+@pytest.fixture
+def fresh_cache(tmp_path_factory, monkeypatch):
+    """An empty compiled-graph cache for this test only."""
+    cache = tmp_path_factory.mktemp("fresh-cache")
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture(scope="session")
+def graph():
+    """The compiled graph of the shipped ontology and data."""
+    from kg.store import open_graph
+
+    return open_graph()
+
+
+@pytest.fixture
+def working_copy(tmp_path):
+    """A writable copy of the repository's ontology, data and queries."""
+    for name in ("ontology", "data", "queries"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture
+def tiny_copy(tmp_path):
+    """A working copy whose data is only tests/fixtures/tiny.ttl: quick to build."""
+    shutil.copytree(REPO / "ontology", tmp_path / "ontology")
+    shutil.copytree(REPO / "queries", tmp_path / "queries")
+    (tmp_path / "data").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", tmp_path / "data" / "tiny.ttl")
+    return tmp_path

@@ -1,0 +1,142 @@
+"""The canned-query catalog: headers, parameter binding as RDF terms, entity resolution."""
+
+import pyoxigraph as ox
+import pytest
+
+from kg.api import run_query
+from kg.catalog import bind, load_catalog, read_query, resolve
+from kg.errors import InputError
+from kg.loading import find_inputs
+from kg.namespaces import AKD
+from kg.store import open_graph
+
+SHIPPED = ["agreements", "co-production", "counters", "members", "systems", "timeline"]
+
+
+@pytest.fixture
+def tiny(tiny_copy):
+    return open_graph(tiny_copy)
+
+
+def write_query(folder, name, text):
+    path = folder / f"{name}.rq"
+    path.write_text(text)
+    return path
+
+
+def test_every_shipped_query_has_a_title_and_described_parameters():
+    catalog = load_catalog(find_inputs().queries_dir)
+    assert sorted(catalog) == SHIPPED
+    for query in catalog.values():
+        assert query.title and query.description
+        for parameter in query.parameters:
+            assert parameter.description
+            assert f"?{parameter.variable}" in query.sparql
+
+
+def test_header_fields_and_parameters_are_read(tmp_path):
+    query = read_query(write_query(tmp_path, "demo", (
+        "# title: A demo\n"
+        "# description: Line one\n"
+        "#   continues here.\n"
+        "# param system: entity ak:DefenseSystem, required -- the system\n"
+        "# param from: year, optional, default 2000 -- first year\n"
+        "SELECT * WHERE { ?s ?p ?o }\n")))
+    assert query.title == "A demo"
+    assert query.description == "Line one continues here."
+    system, start = query.parameters
+    assert (system.name, system.type, system.entity_class, system.required) == (
+        "system", "entity", "ak:DefenseSystem", True)
+    assert (start.name, start.type, start.default, start.required) == ("from", "year", "2000", False)
+    assert start.usage() == "--from year (default 2000)"
+
+
+@pytest.mark.parametrize("header, message", [
+    ("# description: no title\nSELECT * {}", r"demo\.rq:1: canned query has no '# title:'"),
+    ("# title: t\n# param x: colour, optional\nSELECT * {}", r"demo\.rq:2: bad parameter header"),
+    ("# title: t\n# param x: year\nSELECT * {}", r"demo\.rq:2: bad parameter header"),
+])
+def test_malformed_headers_name_file_and_line(tmp_path, header, message):
+    with pytest.raises(InputError, match=message):
+        read_query(write_query(tmp_path, "demo", header))
+
+
+@pytest.mark.parametrize("given", [
+    "Zapper 2", "zapper 2", "ZAPPER 2", "akd:zapper-2", "zapper-2", AKD + "zapper-2"])
+def test_entities_resolve_from_label_curie_local_name_or_iri(tiny, given):
+    assert resolve(tiny, given) == ox.NamedNode(AKD + "zapper-2")
+
+
+def test_alternative_labels_resolve_case_insensitively(tiny):
+    assert resolve(tiny, "zap-1") == ox.NamedNode(AKD + "zapper")
+    assert resolve(tiny, "ma", "ak:Company") == ox.NamedNode(AKD + "maker-a")
+
+
+def test_unknown_entity_lists_the_closest_names(tiny):
+    with pytest.raises(InputError, match=r"'Zaper': no entity has that name; did you mean: zapper"):
+        resolve(tiny, "Zaper")
+
+
+def test_entity_of_the_wrong_class_is_refused(tiny):
+    with pytest.raises(InputError, match="no ak:DefenseSystem has that name"):
+        resolve(tiny, "Maker A", "ak:DefenseSystem")
+
+
+def test_unknown_parameter_and_missing_required_parameter(tiny, tmp_path):
+    query = read_query(write_query(tmp_path, "demo", (
+        "# title: t\n# param system: entity ak:DefenseSystem, required -- s\n"
+        "SELECT ?s ?param_system WHERE { ?s ak:concernsSystem ?param_system }\n")))
+    with pytest.raises(InputError, match=r"has no parameter --colour \(parameters: --system\)"):
+        bind(query, tiny, {"colour": "red"})
+    with pytest.raises(InputError, match=r"needs --system"):
+        bind(query, tiny, {})
+
+
+@pytest.mark.parametrize("kind, value", [("year", "20x1"), ("integer", "1.5"), ("date", "2020-13")])
+def test_malformed_typed_values_are_refused(tiny, tmp_path, kind, value):
+    query = read_query(write_query(tmp_path, "demo", (
+        f"# title: t\n# param v: {kind}, optional -- v\nSELECT ?param_v WHERE {{}}\n")))
+    with pytest.raises(InputError, match=f"is not a valid {kind}"):
+        bind(query, tiny, {"v": value})
+
+
+def test_parameters_are_bound_as_terms_never_pasted(tiny, tmp_path):
+    """A value that would break out of a pasted query stays one literal."""
+    query = read_query(write_query(tmp_path, "demo", (
+        "# title: t\n# param name: string, optional -- a label\n"
+        "SELECT ?s ?param_name WHERE { ?s rdfs:label ?l FILTER(STR(?l) = ?param_name) }\n")))
+    attack = 'x" } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #'
+    substitutions = bind(query, tiny, {"name": attack})
+    assert substitutions == {ox.Variable("param_name"): ox.Literal(attack)}
+    assert tiny.select(query.sparql, substitutions)[1] == []
+    assert tiny.select(query.sparql, bind(query, tiny, {"name": "Zapper"}))[1][0][0] == \
+        ox.NamedNode(AKD + "zapper")
+
+
+def test_injection_in_an_entity_parameter_is_an_unknown_name(tiny):
+    with pytest.raises(InputError, match="no ak:DefenseSystem has that name"):
+        run_query("co-production", {"system": '"} ; DROP ALL ; #'}, tiny)
+
+
+def test_system_filter_includes_variants(tiny):
+    rows = run_query("co-production", {"system": "Zapper"}, tiny).to_dicts()
+    assert {(r["participant"], r["role"]) for r in rows} == {
+        (AKD + "maker-a", "https://w3id.org/alliance-kg/ontology#licensor"),
+        (AKD + "maker-b", "https://w3id.org/alliance-kg/ontology#licensee")}
+    assert all(r["system"] == AKD + "zapper-2" for r in rows)
+    assert "param_system" not in rows[0]
+
+
+def test_country_filter_matches_companies_of_the_country(tiny):
+    rows = run_query("co-production", {"country": "Land B"}, tiny).to_dicts()
+    assert [(r["participant"], r["country"]) for r in rows] == [(AKD + "maker-b", AKD + "land-b")]
+
+
+def test_year_filters(tiny):
+    assert len(run_query("agreements", {"from": "2018", "to": "2018"}, tiny)) == 1
+    assert len(run_query("agreements", {"from": "2019"}, tiny)) == 0
+
+
+def test_unknown_query_suggests_close_names(tiny):
+    with pytest.raises(InputError, match="no canned query named 'coproduction'; did you mean: co-production"):
+        run_query("coproduction", {}, tiny)

@@ -1,0 +1,126 @@
+"""Loading the inputs, building and caching the compiled graph, and what inference adds."""
+
+import pyoxigraph as ox
+import pytest
+from rdflib import RDF, URIRef
+
+from kg.errors import InputError
+from kg.loading import find_inputs, parse_turtle
+from kg.namespaces import AK, AKD
+from kg.store import open_graph
+
+
+def build_steps(data):
+    steps = []
+    graph = open_graph(data, progress=steps.append)
+    return graph, steps
+
+
+def test_default_inputs_hold_ontology_data_and_queries():
+    inputs = find_inputs()
+    assert [p.name for p in inputs.ontology_files] == ["alliance-kg.ttl", "concepts.ttl"]
+    assert inputs.shapes_file.is_file()
+    assert any(p.name == "sources.ttl" for p in inputs.data_files)
+    assert (inputs.queries_dir / "co-production.rq").is_file()
+
+
+def test_data_option_accepts_a_working_copy_or_its_data_folder(tiny_copy):
+    for given in (tiny_copy, tiny_copy / "data"):
+        inputs = find_inputs(given)
+        assert inputs.data_dir == tiny_copy / "data"
+        assert inputs.ontology_dir == tiny_copy / "ontology"
+        assert inputs.writable
+
+
+def test_missing_data_folder_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="data folder not found"):
+        find_inputs(tmp_path / "nowhere")
+
+
+def test_bad_turtle_names_the_file(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\nak:x ak:y .\n")
+    with pytest.raises(InputError, match=r"bad\.ttl: invalid Turtle"):
+        parse_turtle([bad])
+
+
+def test_non_utf8_file_is_an_input_error(tmp_path):
+    bad = tmp_path / "latin1.ttl"
+    bad.write_bytes(b'<http://a> <http://b> "caf\xe9" .\n')
+    with pytest.raises(InputError, match="not UTF-8"):
+        parse_turtle([bad])
+
+
+def test_compiled_graph_is_built_once_then_reused(tiny_copy, fresh_cache):
+    first, steps = build_steps(tiny_copy)
+    assert steps == ["parsing Turtle", "inferring (OWL 2 RL)", "writing the compiled store"]
+    second, steps = build_steps(tiny_copy)
+    assert steps == []
+    assert second.path == first.path
+    assert first.path.parent == fresh_cache
+
+
+def test_changing_a_data_file_invalidates_the_cache(tiny_copy):
+    before, _ = build_steps(tiny_copy)
+    data = tiny_copy / "data" / "tiny.ttl"
+    data.write_text(data.read_text().replace('"Zapper"@en', '"Zapper One"@en'))
+    after, steps = build_steps(tiny_copy)
+    assert steps, "a changed file must trigger a rebuild"
+    assert after.key != before.key
+    assert after.label(ox.NamedNode(AKD + "zapper")) == "Zapper One"
+
+
+def test_adding_a_data_file_invalidates_the_cache(tiny_copy):
+    before, _ = build_steps(tiny_copy)
+    (tiny_copy / "data" / "extra.ttl").write_text(
+        '<https://w3id.org/alliance-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "X"@en .\n')
+    after, steps = build_steps(tiny_copy)
+    assert steps and after.key != before.key
+
+
+def ask(graph, pattern):
+    return bool(graph.query(f"ASK {{ {pattern} }}"))
+
+
+def test_licensed_production_implies_both_companies_take_part_in_production(tiny_copy):
+    graph, _ = build_steps(tiny_copy)
+    assert ask(graph, "akd:maker-a ak:takesPartInProductionOf akd:zapper-2")
+    assert ask(graph, "akd:maker-b ak:takesPartInProductionOf akd:zapper-2")
+    assert ask(graph, "akd:zapper-licence a ak:CoProductionProgram")
+    assert ask(graph, "akd:zapper-licence ak:participant akd:maker-b")
+
+
+def test_agreement_type_concept_implies_the_agreement_class(tiny_copy):
+    graph, _ = build_steps(tiny_copy)
+    assert ask(graph, "akd:zapper-mou a ak:MemorandumOfUnderstanding")
+    assert ask(graph, "akd:zapper-mou ak:citesSource akd:source-test")
+    assert ask(graph, "akd:zapper-mou prov:wasDerivedFrom akd:source-test")
+
+
+def test_variant_of_is_inverse_and_labels_come_from_skos(tiny_copy):
+    graph, _ = build_steps(tiny_copy)
+    assert ask(graph, "akd:zapper ak:hasVariant akd:zapper-2")
+    assert ask(graph, "akc:lower-tier rdfs:label \"lower tier\"@en")
+
+
+def test_inference_drops_owlrl_noise(tiny_copy):
+    graph, _ = build_steps(tiny_copy)
+    noise = graph.select("""
+        SELECT (COUNT(*) AS ?n) WHERE {
+          { ?x owl:sameAs ?x } UNION { ?x rdfs:subClassOf ?x } UNION { ?x a owl:Thing }
+          UNION { ?s ?p ?o FILTER(STRSTARTS(STR(?s), STR(rdf:)) || STRSTARTS(STR(?s), STR(owl:))) }
+        }""")[1][0][0]
+    assert noise.value == "0"
+
+
+def test_asserted_and_inferred_triples_live_in_separate_graphs(tiny_copy):
+    graph, _ = build_steps(tiny_copy)
+    asserted = graph.rdflib_graph(inferred=False)
+    inferred = graph.rdflib_graph()
+    assert len(asserted) < len(inferred)
+    assert len(asserted) == len(parse_turtle(find_inputs(tiny_copy).graph_files))
+    # a blank-node citation stays one node across both graphs: its asserted quote and
+    # its inferred type (from the range of ak:citation) meet on the same node
+    typed_with_quote = set(inferred.subjects(RDF.type, URIRef(AK + "Citation"))) & set(
+        inferred.subjects(URIRef(AK + "quote")))
+    assert len(typed_with_quote) == 6
