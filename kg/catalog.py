@@ -154,16 +154,11 @@ def to_term(parameter: Parameter, value: str, graph):
 def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:
     """The entity a user named by label, alternative label, CURIE, local name or IRI."""
     text = value.strip()
-    candidates: list[ox.NamedNode] = []
     iri = expand(text) or (text if re.match(r"https?://", text) else None)
     if iri:
-        node = ox.NamedNode(iri)
-        if next(graph.store.quads_for_pattern(node, None, None), None) is not None:
-            candidates = [node]
+        candidates = existing(graph, iri)
     else:
-        candidates = labelled(graph, text) or [
-            node for node in [ox.NamedNode(PREFIXES["akd"] + text)]
-            if next(graph.store.quads_for_pattern(node, None, None), None) is not None]
+        candidates = labelled(graph, text) or existing(graph, PREFIXES["akd"] + text)
     if entity_class:
         candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
     if len(candidates) == 1:
@@ -176,6 +171,15 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
                                             cutoff=0.5)
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise InputError(f"{what} {value!r}: no{kind} has that name{hint}")
+
+
+def existing(graph, iri: str) -> list[ox.NamedNode]:
+    """[the node] if the graph describes it, else [] (also for text that is no valid IRI)."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return []
+    return [node] if next(graph.store.quads_for_pattern(node, None, None), None) else []
 
 
 def labelled(graph, text: str) -> list[ox.NamedNode]:

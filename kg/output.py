@@ -23,11 +23,12 @@ Label = Callable[[ox.NamedNode], str]
 
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
-               label: Label | None, out: TextIO = sys.stdout) -> None:
+               label: Label | None, out: TextIO | None = None) -> None:
     """Print rows of pyoxigraph terms (None for unbound) in the given format.
 
     `label` turns an IRI into display text; None means show full IRIs.
     """
+    out = out or sys.stdout
     if fmt == "json":
         json.dump(sparql_json(variables, rows), out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -1,0 +1,165 @@
+"""Every CLI command, through click's CliRunner and through a real `kg` process."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from kg import __version__
+from kg.cli import cli
+
+
+@pytest.fixture
+def run(tiny_copy):
+    """Run kg on the tiny working copy; returns the click Result."""
+    runner = CliRunner()
+
+    def invoke(*args, data=tiny_copy, input=None):
+        return runner.invoke(cli, ["--data", str(data), *args], input=input,
+                             catch_exceptions=False)
+
+    return invoke
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"kg, version {__version__}\n"
+
+
+def test_help_shows_examples():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "kg query co-production --system PAC-3 --format csv" in result.output
+
+
+def test_query_table_shows_labels(run):
+    result = run("query", "co-production")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["system", "program", "participant", "role", "country", "since",
+                                "source", "quote"]
+    assert any("Maker B" in line and "licensee" in line and "Land B" in line for line in lines)
+    assert lines[-1] == "(2 rows)"
+
+
+def test_query_csv_with_raw_iris(run):
+    result = run("query", "co-production", "--system", "ZAP-1", "--format", "csv", "--iris")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["participant"], r["role"]) for r in rows] == [
+        ("https://w3id.org/alliance-kg/id/maker-b", "https://w3id.org/alliance-kg/ontology#licensee"),
+        ("https://w3id.org/alliance-kg/id/maker-a", "https://w3id.org/alliance-kg/ontology#licensor")]
+
+
+def test_query_json_is_sparql_results_json(run):
+    result = run("query", "co-production", "--country=Land A", "--format", "json")
+    document = json.loads(result.output)
+    assert document["head"]["vars"][:3] == ["system", "program", "participant"]
+    [binding] = document["results"]["bindings"]
+    assert binding["participant"] == {"type": "uri", "value": "https://w3id.org/alliance-kg/id/maker-a"}
+    assert binding["since"] == {"type": "literal", "value": "2019",
+                                "datatype": "http://www.w3.org/2001/XMLSchema#gYear"}
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("tsv", "system\tprogram\tparticipant"),
+    ("markdown", "| system   | program"),
+    ("jsonl", '{"system": "Zapper 2", "program": "Licensed production of Zapper 2"'),
+])
+def test_other_formats(run, fmt, expected):
+    result = run("query", "co-production", "--format", fmt)
+    assert result.exit_code == 0
+    assert result.output.startswith(expected)
+
+
+def test_queries_lists_parameters(run):
+    result = run("queries", "--format", "csv")
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(result.output))}
+    assert rows["co-production"]["parameters"] == (
+        "--system ak:DefenseSystem (optional); --country ak:Country (optional)")
+
+
+def test_sparql_inline_stdin_and_file(run, tmp_path):
+    text = "SELECT ?c WHERE { ?c a ak:Company } ORDER BY ?c"
+    assert run("sparql", text).output.splitlines()[2:4] == ["Maker A", "Maker B"]
+    query_file = tmp_path / "q.rq"
+    query_file.write_text(text)
+    assert run("sparql", f"@{query_file}", "-f", "csv").output == "c\nMaker A\nMaker B\n"
+    assert run("sparql", "-", "-f", "csv", input=text).output == "c\nMaker A\nMaker B\n"
+
+
+def test_sparql_ask_and_construct(run):
+    assert run("sparql", "ASK { akd:zapper-2 ak:variantOf akd:zapper }", "-f", "csv").output == \
+        "result\ntrue\n"
+    result = run("sparql", "CONSTRUCT { ?a ak:hasVariant ?b } WHERE { ?a ak:hasVariant ?b }",
+                 "-f", "tsv")
+    assert result.output == "subject\tpredicate\tobject\nZapper\thas variant\tZapper 2\n"
+
+
+def test_describe_lists_facts_with_sources(run):
+    result = run("describe", "Maker B", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {"statement": "licensee of", "value": "Licensed production of Zapper 2",
+            "source": "Test source", "quote": "Maker B builds it under licence."} in rows
+    assert {"statement": "cited in", "value": "", "source": "Test source",
+            "quote": "Maker B builds it under licence."} in rows
+
+
+def test_stats_counts_classes_and_sources(run):
+    rows = list(csv.DictReader(io.StringIO(run("stats", "-f", "csv").output)))
+    counts = {(r["kind"], r["item"]): r["count"] for r in rows}
+    assert counts[("class", "licensed production program")] == "1"
+    assert counts[("class", "co-production program")] == "1"
+    assert counts[("class", "country")] == "2"
+    assert counts[("source", "Test source")] == "6"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "nope"], "kg: error: no canned query named 'nope'"),
+    (["query", "co-production", "--system", "Zaper"],
+     "kg: error: --system 'Zaper': no ak:DefenseSystem has that name; did you mean: zapper"),
+    (["query", "co-production", "--colour", "red"],
+     "kg: error: query 'co-production' has no parameter --colour"),
+    (["query", "co-production", "--system"], "kg: error: parameter --system needs a value"),
+    (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18"),
+    (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
+    (["describe", "nothing"], "kg: error: entity 'nothing': no entity has that name"),
+])
+def test_errors_are_one_line_with_exit_code_2(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.output.startswith(message)
+    assert len(result.output.splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_missing_data_folder(run, tmp_path):
+    result = run("stats", data=tmp_path / "missing")
+    assert result.exit_code == 2
+    assert result.output == f"kg: error: {tmp_path / 'missing'}: data folder not found\n"
+
+
+def kg_process(*args, **env):
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=300)
+
+
+def test_real_process_query_and_error(tiny_copy):
+    done = kg_process("--data", str(tiny_copy), "query", "co-production", "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "system,program,participant,role,country,since,source,quote"
+    failed = kg_process("--data", str(tiny_copy), "query", "co-production", "--system", "nothing")
+    assert failed.returncode == 2
+    assert failed.stderr.startswith("kg: error: --system 'nothing'")
+    assert "Traceback" not in failed.stderr
+
+
+def test_real_process_uses_the_data_environment_variable(tiny_copy):
+    done = kg_process("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?c a ak:Company }", "-f", "csv",
+                      KG_DATA=str(tiny_copy))
+    assert done.stdout == "n\n2\n"
