@@ -9,10 +9,13 @@ Header format (comment lines before the query; indented `#   ` lines continue a 
 
 A parameter NAME is bound, as an RDF term, to the query variable ?param_NAME (SPARQL
 substitution), never pasted into the query text. Oxigraph substitutes only variables of
-the SELECT clause, so a query projects each ?param_NAME (results leave those columns out)
-and filters with COALESCE, which treats an unbound (not given) parameter as no filter:
+the SELECT clause, so a query projects each ?param_NAME (results leave those columns out).
+BOUND() does not see a substituted value, so an optional filter reads "if the parameter
+is given, require this, else pass": sameTerm(?p, ?p) is true when ?p is given and an
+error (turned into true by COALESCE) when it is not:
 
-    FILTER(COALESCE(?system = ?param_system, true))
+    FILTER(COALESCE(IF(sameTerm(?param_system, ?param_system),
+                       EXISTS { ?system ak:variantOf* ?param_system }, true), true))
 """
 
 from __future__ import annotations

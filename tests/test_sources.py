@@ -1,0 +1,45 @@
+"""Every quote in the graph appears in the article its citation names."""
+
+import re
+
+import pytest
+from rdflib import Namespace
+
+from conftest import SEEDS
+
+AK = Namespace("https://w3id.org/alliance-kg/ontology#")
+TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def normalise(text: str) -> str:
+    """Whitespace runs as one space and typographic quotes as plain ones; nothing looser."""
+    return re.sub(r"\s+", " ", text.translate(TYPOGRAPHIC)).strip()
+
+
+def citations():
+    from kg.loading import find_inputs, parse_turtle
+
+    graph = parse_turtle(find_inputs().graph_files)
+    for node, citation in graph.subject_objects(AK.citation):
+        source = graph.value(citation, AK.inSource)
+        yield (str(node), str(graph.value(source, AK.fileName)), str(graph.value(citation, AK.quote)))
+
+
+ALL = sorted(set(citations()))
+
+
+def test_the_graph_has_citations_from_several_sources():
+    assert len(ALL) > 100
+    assert len({file for _, file, _ in ALL}) >= 2
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the checkout")
+@pytest.mark.parametrize("node, file, quote", ALL, ids=[f"{n.rsplit('/', 1)[-1]}" for n, _, _ in ALL])
+def test_quote_appears_in_the_cited_article(node, file, quote):
+    article = normalise((SEEDS / file).read_text(encoding="utf-8"))
+    assert normalise(quote) in article, f"{node}: quote not found in {file}: {quote!r}"
+
+
+def test_normalising_is_not_loose():
+    assert normalise("a  \n b \u201cc\u201d") == 'a b "c"'
+    assert normalise("Abc") != normalise("abc")
