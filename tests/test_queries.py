@@ -1,0 +1,102 @@
+"""Each canned query answers a question from the articles with the exact expected rows."""
+
+import pytest
+
+from kg.api import run_query
+from kg.namespaces import AK, AKC, AKD
+
+AAF = AKD + "source-aaf-2015"
+JT = AKD + "source-jt-2023"
+
+
+def rows(graph, name, **params):
+    return run_query(name, params, graph).to_dicts()
+
+
+def pairs(result, *columns):
+    return {tuple(row[c].rsplit("/", 1)[-1].rsplit("#", 1)[-1] for c in columns) for row in result}
+
+
+def test_who_produces_pac3_under_licence(graph):
+    result = rows(graph, "co-production", system="PAC-3")
+    assert pairs(result, "participant", "role") == {
+        ("mitsubishi-heavy-industries", "licensee"), ("mitsubishi-heavy-industries", "producer"),
+        ("japan", "licensee"), ("lockheed-martin", "licensor"), ("united-states", "licensor")}
+    assert {row["source"] for row in result} == {AAF}
+    assert all(row["quote"] for row in result)
+
+
+def test_sm3_includes_the_block_iia_co_development_with_its_contractors(graph):
+    result = rows(graph, "co-production", system="SM-3")
+    assert {row["system"] for row in result} == {AKD + "sm-3-block-iia"}
+    contractors = {row["participant"] for row in result if row["role"] == AK + "contractor"}
+    assert contractors == {AKD + "raytheon", AKD + "mitsubishi-heavy-industries"}
+
+
+def test_japanese_participants_only(graph):
+    result = rows(graph, "co-production", country="Japan")
+    assert {row["country"] for row in result} == {AKD + "japan"}
+    assert {row["participant"] for row in result} == {AKD + "japan", AKD + "mitsubishi-heavy-industries"}
+
+
+def test_us_japan_agreements_of_1999(graph):
+    result = rows(graph, "agreements", country="Japan", to="1999")
+    assert [(row["agreement"], row["type"], row["date"]) for row in result] == [
+        (AKD + "mou-1999-us-japan-bmd", AKC + "mou", "1999")]
+    assert result[0]["quote"].startswith("In 1999, the two countries signed a Memorandum")
+
+
+def test_trilateral_data_sharing_agreed_on_sunday_12_november_2023(graph):
+    result = rows(graph, "agreements", country="South Korea", **{"from": "2023"})
+    sharing = [row for row in result if row["type"] == AKC + "data-sharing"]
+    assert [(row["agreement"], row["date"], row["source"]) for row in sharing] == [
+        (AKD + "trilateral-missile-warning-data-sharing-2023", "2023-11-12", JT)]
+
+
+def test_timeline_is_in_date_order_and_filters_by_year(graph):
+    result = rows(graph, "timeline", country="North Korea", to="2009")
+    dates = [row["date"] for row in result]
+    assert dates == sorted(dates)
+    assert dates[0] == "1998" and all(d[:4] <= "2009" for d in dates)
+    assert AKC + "nuclear-test" in {row["type"] for row in result}
+
+
+def test_timeline_without_filters_includes_undated_system_free_events(graph):
+    whats = {row["what"] for row in rows(graph, "timeline")}
+    assert AKD + "mou-1999-us-japan-bmd" in whats
+    assert AKD + "camp-david-trilateral-pact-2023" in whats
+
+
+def test_only_pac3_mse_counters_cruise_missiles(graph):
+    result = rows(graph, "counters", threat="cruise missile")
+    assert pairs(result, "system", "threat") == {("pac-3-mse", "cruise-missile")}
+
+
+def test_upper_and_lower_tier(graph):
+    result = rows(graph, "counters", threat="ballistic missile")
+    tiers = {row["system"]: row["tier"] for row in result if row["tier"]}
+    assert tiers == {AKD + "sm-3": AKC + "upper-tier", AKD + "pac-3": AKC + "lower-tier"}
+
+
+def test_trilateral_partnership_members(graph):
+    result = rows(graph, "members", country="South Korea")
+    groupings = {}
+    for row in result:
+        groupings.setdefault(row["grouping"].rsplit("/", 1)[-1], set()).add(
+            row["member"].rsplit("/", 1)[-1])
+    assert groupings["us-japan-rok-trilateral"] == {"united-states", "japan", "south-korea"}
+    assert "us-japan-alliance" not in groupings
+
+
+def test_japan_operates_pac3_since_its_2009_deployment(graph):
+    result = rows(graph, "systems", country="Japan", system="PAC-3")
+    facts = {row["fact"].rsplit("/", 1)[-1] for row in result if row["role"] == AK + "operator"}
+    assert facts == {"holding-japan-pac-3-batteries-2015", "japan-bmd-deployment-2009"}
+
+
+@pytest.mark.parametrize("name", ["co-production", "systems", "agreements", "timeline",
+                                  "counters", "members"])
+def test_every_row_carries_its_source_and_quote(graph, name):
+    result = rows(graph, name)
+    assert result
+    assert all(row["source"] in (AAF, JT) and row["quote"] for row in result)
