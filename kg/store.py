@@ -25,10 +25,12 @@ from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "1"
+BUILD_FORMAT = "2"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
+ASSERTED_FILE = "asserted.nt"
+INFERRED_FILE = "inferred.nt"  # asserted plus inferred
 RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
 
 Progress = Callable[[str], None]
@@ -72,18 +74,19 @@ class CompiledGraph:
         return variables, [[solution[name] for name in variables] for solution in solutions]
 
     def rdflib_graph(self, inferred: bool = True):
-        """The graph as an rdflib Graph: asserted triples, plus the inferred ones by default."""
+        """The graph as an rdflib Graph: asserted triples, plus the inferred ones by default.
+
+        Read from the N-Triples files the build wrote with rdflib, not from the store:
+        Oxigraph canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), and
+        validation and exports need the terms exactly as curated.
+        """
         import rdflib
 
-        # One document, so that blank nodes shared by both graphs stay one node in rdflib.
-        triples = self.store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-            default_graph=[ASSERTED, INFERRED] if inferred else [ASSERTED])
         graph = rdflib.Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
-        return graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
-                           format="nt")
+        name = INFERRED_FILE if inferred else ASSERTED_FILE
+        return graph.parse(self.path / name, format="nt")
 
     def label(self, node: ox.NamedNode) -> str:
         """The node's English rdfs:label (or any label), else its CURIE."""
@@ -126,6 +129,8 @@ def build(inputs: Inputs, path: Path, progress: Progress) -> None:
         store.flush()
         store.optimize()
         del store
+        asserted.serialize(staging / ASSERTED_FILE, format="nt", encoding="utf-8")
+        inferred.serialize(staging / INFERRED_FILE, format="nt", encoding="utf-8")
         (staging / "build.json").write_text(json.dumps({
             "kg_version": __version__,
             "inputs": [str(p) for p in inputs.graph_files],
