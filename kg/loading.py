@@ -108,7 +108,7 @@ def parse_turtle(paths, graph=None):
     for path in paths:
         data = read_bytes(path)
         try:
-            graph.parse(data=data.decode("utf-8"), format="turtle", publicID=path.as_uri())
+            graph.parse(data=data.decode("utf-8"), format="turtle", publicID=path.resolve().as_uri())
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
         except Exception as exc:  # rdflib raises many types for bad Turtle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
+from rdflib import RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS
 from kg.namespaces import curie
@@ -46,9 +46,10 @@ def validate(data_graph: Graph, shapes_graph: Graph) -> Report:
     _, report_graph, _ = pyshacl.validate(
         data_graph, shacl_graph=shapes_graph, inference="none", advanced=True,
         allow_warnings=True, allow_infos=True)
+    # Top-level results only: sh:detail nests the results of sh:node checks again.
     problems = sorted(
         (problem_of(result, report_graph, data_graph)
-         for result in report_graph.subjects(RDF.type, SH.ValidationResult)),
+         for result in report_graph.objects(None, SH.result)),
         key=lambda p: (-SEVERITY_ORDER.index(p.severity), p.focus, p.path, p.message))
     return Report(problems, report_graph)
 
@@ -61,7 +62,7 @@ def problem_of(result, report: Graph, data: Graph) -> Problem:
     return Problem(
         severity=SEVERITIES.get(one(SH.resultSeverity), "violation"),
         focus=describe_node(one(SH.focusNode), data),
-        path=show(one(SH.resultPath)),
+        path=show_path(one(SH.resultPath), report),
         value=show(one(SH.value)),
         message=" ".join(str(one(SH.resultMessage) or "").split()),
         shape=show(shape) if isinstance(shape, URIRef) else show(one(SH.sourceConstraintComponent)),
@@ -76,6 +77,12 @@ def describe_node(node, data: Graph) -> str:
         label = data.value(node, RDFS.label)
         return f"[{label}]" if label else "[]"
     return show(node)
+
+
+def show_path(path, report: Graph) -> str:
+    """A SHACL property path as a user would write it: ak:member, ^ak:member."""
+    inverse = report.value(path, SH.inversePath) if isinstance(path, BNode) else None
+    return f"^{show(inverse)}" if inverse is not None else show(path)
 
 
 def show(term) -> str:
