@@ -163,3 +163,58 @@ def test_real_process_uses_the_data_environment_variable(tiny_copy):
     done = kg_process("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?c a ak:Company }", "-f", "csv",
                       KG_DATA=str(tiny_copy))
     assert done.stdout == "n\n2\n"
+
+
+def test_validate_tiny_graph_conforms(run):
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    # the tiny graph's invented countries have no Wikidata IDs: hints, which do not fail
+    assert result.output.endswith("conforms: 0 violations, 0 warnings, 2 infos\n")
+
+
+def test_validate_reports_a_broken_fact_with_exit_code_1(run, tiny_copy):
+    (tiny_copy / "data" / "broken.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix akc: <https://w3id.org/alliance-kg/concept/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'akd:lonely-mou a ak:Agreement ; ak:agreementType akc:mou ; rdfs:label "Lonely MoU"@en ;\n'
+        "    ak:party akd:land-a .\n")
+    result = run("validate")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert ("violation: akd:lonely-mou ak:participant: Every agreement needs at least two "
+            "participants") in "\n".join(lines)
+    assert any(line.startswith("violation: akd:lonely-mou ak:citation:") for line in lines)
+    assert lines[-1] == "does not conform: 2 violations, 0 warnings, 2 infos"
+    problems = json.loads(run("validate", "--format", "json").output)
+    assert {(p["severity"], p["focus"], p["path"]) for p in problems} == {
+        ("violation", "akd:lonely-mou", "ak:participant"), ("violation", "akd:lonely-mou", "ak:citation"),
+        ("info", "akd:land-a", "skos:exactMatch"), ("info", "akd:land-b", "skos:exactMatch")}
+
+
+def test_validate_fail_on_warning(run, tiny_copy):
+    mou = tiny_copy / "data" / "tiny.ttl"
+    # a program without a system is a warning, not a violation
+    mou.write_text(mou.read_text().replace("    ak:concernsSystem akd:zapper-2 ; ak:licensor", "    ak:licensor"))
+    assert run("validate").exit_code == 0
+    failing = run("validate", "--fail-on", "warning")
+    assert failing.exit_code == 1
+    assert "warning: akd:zapper-licence ak:concernsSystem:" in failing.output
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--version"], f"kg, version {__version__}"),
+    (["--help"], "Usage: kg [OPTIONS] COMMAND [ARGS]..."),
+    (["queries", "-f", "csv"], "name,title,parameters"),
+    (["query", "members", "-f", "csv"], "grouping,kind,member,since,source,quote"),
+    (["sparql", "ASK { ?s a ak:Company }", "-f", "csv"], "result"),
+    (["describe", "Zapper", "-f", "csv"], "statement,value,source,quote"),
+    (["stats", "-f", "csv"], "kind,item,count,citations"),
+    (["validate"], "info: akd:land-a skos:exactMatch: This country has no Wikidata ID"),
+])
+def test_every_command_in_a_real_process(tiny_copy, args, expected):
+    done = kg_process("--data", str(tiny_copy), *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith(expected)
+    assert "Traceback" not in done.stderr
