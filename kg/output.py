@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -41,19 +40,41 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(variables)
         writer.writerows(cells)
+    elif fmt == "markdown":
+        out.write(markdown_table(variables, cells))
     else:
-        from tabulate import tabulate
+        out.write(text_table(variables, cells, TABLE_CELL_WIDTH if len(variables) > 2 else None))
+        out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
-        if fmt == "markdown":
-            escaped = [[cell.replace("|", "\\|") for cell in row] for row in cells]
-            out.write(tabulate(escaped, headers=variables, tablefmt="github",
-                               disable_numparse=True) + "\n")
-        else:
-            width = TABLE_CELL_WIDTH if len(variables) > 2 else None
-            wide = shutil.get_terminal_size((160, 24)).columns > 200
-            out.write(tabulate(cells, headers=variables, tablefmt="simple", disable_numparse=True,
-                               maxcolwidths=None if wide or not cells else width) + "\n")
-            out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+
+def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None) -> str:
+    """Columns aligned and underlined; cells wider than `width` wrap onto more lines.
+
+    Written here rather than with tabulate, whose import alone costs a quarter of the
+    cold-start budget of a query.
+    """
+    import textwrap
+
+    wrapped = [[textwrap.wrap(cell, width) or [""] if width else cell.splitlines() or [""]
+                for cell in row] for row in cells]
+    widths = [max([len(header)] + [len(line) for row in wrapped for line in row[i]])
+              for i, header in enumerate(headers)]
+
+    def line(parts):
+        return "  ".join(part.ljust(w) for part, w in zip(parts, widths)).rstrip() + "\n"
+
+    text = line(headers) + line(["-" * w for w in widths])
+    for row in wrapped:
+        for i in range(max(len(cell) for cell in row)):
+            text += line([cell[i] if i < len(cell) else "" for cell in row])
+    return text
+
+
+def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:
+    def line(parts):
+        return "| " + " | ".join(p.replace("|", "\\|").replace("\n", " ") for p in parts) + " |\n"
+
+    return line(headers) + line(["---"] * len(headers)) + "".join(line(row) for row in cells)
 
 
 def display(term, label: Label | None) -> str:

@@ -68,7 +68,8 @@ def test_query_json_is_sparql_results_json(run):
 
 @pytest.mark.parametrize("fmt, expected", [
     ("tsv", "system\tprogram\tparticipant"),
-    ("markdown", "| system   | program"),
+    ("markdown", "| system | program | participant | role | country | since | source | quote |\n"
+                 "| --- | --- | --- | --- | --- | --- | --- | --- |\n| Zapper 2 |"),
     ("jsonl", '{"system": "Zapper 2", "program": "Licensed production of Zapper 2"'),
 ])
 def test_other_formats(run, fmt, expected):
