@@ -100,3 +100,12 @@ def test_every_row_carries_its_source_and_quote(graph, name):
     result = rows(graph, name)
     assert result
     assert all(row["source"] in (AAF, JT) and row["quote"] for row in result)
+
+
+def test_each_row_quotes_the_passage_naming_its_participant(graph):
+    quotes = {row["participant"].rsplit("/", 1)[-1]: row["quote"]
+              for row in rows(graph, "co-production", system="PAC-3") if row["role"] != AK + "producer"}
+    assert quotes["lockheed-martin"] == quotes["mitsubishi-heavy-industries"] == (
+        "Under this agreement, Mitsubishi Heavy Industries was able to produce PAC-3 interceptor "
+        "missiles, which are produced in the United States by Lockheed Martin.")
+    assert quotes["japan"].startswith("In addition to Foreign Military Sales")
