@@ -10,7 +10,8 @@ from kg.loading import find_inputs
 from kg.namespaces import AKD
 from kg.store import open_graph
 
-SHIPPED = ["agreements", "co-production", "counters", "members", "systems", "timeline"]
+SHIPPED = ["agreements", "co-production", "counters", "evidence", "funding", "inventory", "members",
+           "partners", "systems", "timeline"]
 
 
 @pytest.fixture

@@ -95,11 +95,11 @@ def test_japan_operates_pac3_since_its_2009_deployment(graph):
 
 
 @pytest.mark.parametrize("name", ["co-production", "systems", "agreements", "timeline",
-                                  "counters", "members"])
+                                  "counters", "members", "partners", "funding", "inventory"])
 def test_every_row_carries_its_source_and_quote(graph, name):
     result = rows(graph, name)
     assert result
-    assert all(row["source"] in (AAF, JT) and row["quote"] for row in result)
+    assert all(row["source"].startswith(AKD + "source-") and row["quote"] for row in result)
 
 
 def test_each_row_quotes_the_passage_naming_its_participant(graph):
@@ -109,3 +109,36 @@ def test_each_row_quotes_the_passage_naming_its_participant(graph):
         "Under this agreement, Mitsubishi Heavy Industries was able to produce PAC-3 interceptor "
         "missiles, which are produced in the United States by Lockheed Martin.")
     assert quotes["japan"].startswith("In addition to Foreign Military Sales")
+
+
+def test_funding_the_sm3_block_iia_saving(graph):
+    [saving] = [row for row in rows(graph, "funding", country="Japan") if row["kind"] == AKC + "saving"]
+    assert (saving["amount"], saving["currency"], saving["share"]) == ("431000000", "USD", "0.18")
+    assert saving["funder"] == AKD + "japan" and saving["recipient"] == AKD + "united-states"
+    assert saving["quote"] == "431 million so far—or 18 percent of the total program cost to date."
+
+
+def test_japan_inventory_as_of_december_2015(graph):
+    result = [row for row in rows(graph, "inventory", country="Japan") if row["asOf"] == "2015-12-02"]
+    assert {(row["system"].rsplit("/", 1)[-1], row["quantity"], row["unit"],
+             row["status"].rsplit("/", 1)[-1]) for row in result} == {
+        ("pac-3", "17", "battery", "in-service"),
+        ("aegis-destroyer", "4", "destroyer", "in-service"),
+        ("aegis-destroyer", "4", "destroyer", "planned")}
+
+
+def test_japan_and_south_korea_are_partners_through_camp_david(graph):
+    result = rows(graph, "partners", country="Japan", partner="South Korea")
+    through = {row["through"].rsplit("/", 1)[-1]: row["kind"] for row in result}
+    assert through["camp-david-trilateral-pact-2023"] == AKC + "joint-statement"
+    assert through["us-japan-rok-trilateral"] == AK + "Partnership"
+    assert {row["partner"] for row in result} == {AKD + "south-korea"}
+
+
+def test_evidence_gives_every_quote_behind_an_entity(graph):
+    result = rows(graph, "evidence", entity="MHI")
+    licensee = {row["quote"] for row in result
+                if row["relation"] == AK + "licensee"}
+    assert "Under this agreement, Mitsubishi Heavy Industries was able to produce PAC-3 " \
+           "interceptor missiles, which are produced in the United States by Lockheed Martin." in licensee
+    assert len(result) == len({tuple(row.values()) for row in result}), "no duplicate rows"
