@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ BUNDLED_ROOT = PACKAGE_DIR / "bundled"
 SOURCE_ROOT = PACKAGE_DIR.parent
 DATA_ENV = "KG_DATA"
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ONTOLOGY_FILES = ("alliance-kg.ttl", "concepts.ttl")
 SHAPES_FILE = "shapes.ttl"
 
@@ -100,21 +102,58 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
+def parse_file(path: Path) -> list:
+    """The triples of one Turtle file as pyoxigraph quads, parsed strictly from its bytes.
+
+    Oxigraph's parser follows the Turtle grammar to the letter (rdflib's accepts much
+    that the spec forbids) and says where an error is: it becomes `file:line:column`.
+    """
+    import pyoxigraph as ox
+
+    data = read_bytes(path)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                             rename_blank_nodes=True))
+    except SyntaxError as exc:
+        raise InputError(f"{path}:{syntax_error_position(exc)}: {syntax_error_message(exc)}") from None
+
+
+def syntax_error_position(exc: SyntaxError) -> str:
+    return f"{exc.lineno or 1}:{exc.offset or 1}"
+
+
+def syntax_error_message(exc: SyntaxError) -> str:
+    """Oxigraph's message without its own 'at line N between columns A and B' prefix."""
+    message = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
+    return re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", message)
+
+
 def parse_turtle(paths, graph=None):
-    """Parse Turtle files into one rdflib Graph, from their bytes only (no URL access)."""
+    """Parse Turtle files strictly into one rdflib Graph (see `parse_file`)."""
     import rdflib
 
     graph = graph if graph is not None else rdflib.Graph()
     for path in paths:
-        data = read_bytes(path)
-        try:
-            graph.parse(data=data.decode("utf-8"), format="turtle", publicID=path.resolve().as_uri())
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-        except Exception as exc:  # rdflib raises many types for bad Turtle
-            raise InputError(f"{path}: invalid Turtle: {turtle_error_message(exc)}") from None
+        for quad in parse_file(path):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
 
 
-def turtle_error_message(exc: Exception) -> str:
-    return " ".join(str(exc).split())
+def to_rdflib(term):
+    """The rdflib term of a pyoxigraph term."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:  # rdflib's own parsers give simple literals
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))

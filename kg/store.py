@@ -25,12 +25,12 @@ from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "2"
+BUILD_FORMAT = "3"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
 ASSERTED_FILE = "asserted.nt"
-INFERRED_FILE = "inferred.nt"  # asserted plus inferred
+INFERRED_FILE = "inferred.nt"  # only what inference adds
 RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
 
 Progress = Callable[[str], None]
@@ -76,17 +76,19 @@ class CompiledGraph:
     def rdflib_graph(self, inferred: bool = True):
         """The graph as an rdflib Graph: asserted triples, plus the inferred ones by default.
 
-        Read from the N-Triples files the build wrote with rdflib, not from the store:
-        Oxigraph canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), and
+        Read from the N-Triples files the build wrote, not from the store: Oxigraph
+        canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), and
         validation and exports need the terms exactly as curated.
         """
         import rdflib
 
+        data = (self.path / ASSERTED_FILE).read_bytes()
+        if inferred:  # one document, so that shared blank nodes stay one node
+            data += (self.path / INFERRED_FILE).read_bytes()
         graph = rdflib.Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
-        name = INFERRED_FILE if inferred else ASSERTED_FILE
-        return graph.parse(self.path / name, format="nt")
+        return graph.parse(data=data, format="nt")
 
     def label(self, node: ox.NamedNode) -> str:
         """The node's English rdfs:label (or any label), else its CURIE."""
@@ -100,44 +102,61 @@ class CompiledGraph:
         return json.loads((self.path / "build.json").read_text())
 
 
-def open_graph(data=None, progress: Progress | None = None) -> CompiledGraph:
-    """The compiled graph of the given inputs (see `find_inputs`), built if needed."""
+REASONERS = ("rules", "owlrl")
+
+
+def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rules") -> CompiledGraph:
+    """The compiled graph of the given inputs (see `find_inputs`), built if needed.
+
+    `reasoner` is "rules" (OWL 2 RL rules inside the store, fast at any size) or "owlrl"
+    (the reference implementation, slow beyond a few thousand triples).
+    """
+    if reasoner not in REASONERS:
+        raise InputError(f"unknown reasoner {reasoner!r} (choose {' or '.join(REASONERS)})")
     inputs = data if isinstance(data, Inputs) else find_inputs(data)
-    key = inputs.content_key(f"{__version__}/{BUILD_FORMAT}")
+    key = inputs.content_key(f"{__version__}/{BUILD_FORMAT}/{reasoner}")
     path = cache_root() / key
     if not (path / "build.json").is_file():
-        build(inputs, path, progress or (lambda step: None))
+        build(inputs, path, progress or (lambda step: None), reasoner)
     return CompiledGraph(ox.Store.read_only(str(path / "store")), inputs, key, path)
 
 
-def build(inputs: Inputs, path: Path, progress: Progress) -> None:
-    from kg.inference import infer
-    from kg.loading import parse_turtle
+def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules") -> None:
+    """Parse, infer and store into a staging folder, then rename it to `path`."""
+    from kg.loading import parse_file
 
     started = time.perf_counter()
     progress("parsing Turtle")
-    asserted = parse_turtle(inputs.graph_files)
-    progress("inferring (OWL 2 RL)")
-    inferred = infer(asserted)
-    progress("writing the compiled store")
+    asserted = [quad for file in inputs.graph_files for quad in parse_file(file)]
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
     try:
         store = ox.Store(str(staging / "store"))
-        store.bulk_extend(to_quad(t, ASSERTED) for t in asserted)
-        store.bulk_extend(to_quad(t, INFERRED) for t in inferred if t not in asserted)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ASSERTED) for q in asserted)
+        progress(f"inferring (OWL 2 RL, {reasoner})")
+        if reasoner == "owlrl":
+            infer_with_owlrl(store)
+        else:
+            from kg.inference import materialise
+
+            materialise(store, INFERRED)
+        progress("writing the compiled store")
         store.flush()
         store.optimize()
-        del store
-        asserted.serialize(staging / ASSERTED_FILE, format="nt", encoding="utf-8")
-        inferred.serialize(staging / INFERRED_FILE, format="nt", encoding="utf-8")
-        (staging / "build.json").write_text(json.dumps({
+        # The store canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), so
+        # the exact asserted triples are kept as N-Triples for rdflib, validation and export.
+        (staging / ASSERTED_FILE).write_bytes(ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES))
+        store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED)
+        metadata = {
             "kg_version": __version__,
+            "reasoner": reasoner,
             "inputs": [str(p) for p in inputs.graph_files],
             "asserted_triples": len(asserted),
-            "inferred_triples": len(inferred),
+            "inferred_triples": sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED)),
             "build_seconds": round(time.perf_counter() - started, 3),
-        }, indent=2))
+        }
+        del store
+        (staging / "build.json").write_text(json.dumps(metadata, indent=2))
         try:
             staging.rename(path)
         except OSError:
@@ -146,6 +165,24 @@ def build(inputs: Inputs, path: Path, progress: Progress) -> None:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     prune(path.parent, keep=path)
+
+
+def infer_with_owlrl(store: ox.Store) -> None:
+    """The reference reasoner: owlrl's closure of the asserted graph, into the inferred one."""
+    from kg.inference import infer
+    from kg.loading import to_rdflib
+
+    asserted = rdflib_of(store.quads_for_pattern(None, None, None, ASSERTED), to_rdflib)
+    store.bulk_extend(to_quad(t, INFERRED) for t in infer(asserted) if t not in asserted)
+
+
+def rdflib_of(quads, convert):
+    import rdflib
+
+    graph = rdflib.Graph()
+    for q in quads:
+        graph.add((convert(q.subject), convert(q.predicate), convert(q.object)))
+    return graph
 
 
 def shorten(message: str, limit: int = 160) -> str:

@@ -67,9 +67,16 @@ def test_timeline_without_filters_includes_undated_system_free_events(graph):
     assert AKD + "camp-david-trilateral-pact-2023" in whats
 
 
-def test_only_pac3_mse_counters_cruise_missiles(graph):
+def test_cruise_missiles_are_countered_by_pac3_mse_and_israels_layers(graph):
     result = rows(graph, "counters", threat="cruise missile")
-    assert pairs(result, "system", "threat") == {("pac-3-mse", "cruise-missile")}
+    assert pairs(result, "system", "threat") == {
+        ("pac-3-mse", "cruise-missile"), ("israel-multilayered-air-defense", "cruise-missile")}
+
+
+def test_hypersonic_threats_are_countered_by_the_glide_phase_interceptor(graph):
+    result = rows(graph, "counters", threat="hypersonic missile")
+    assert pairs(result, "system", "threat", "phase") == {
+        ("glide-phase-interceptor", "hypersonic-glide-vehicle", "glide-phase")}
 
 
 def test_upper_and_lower_tier(graph):

@@ -40,8 +40,9 @@ def test_missing_data_folder_is_an_input_error(tmp_path):
 def test_bad_turtle_names_the_file(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\nak:x ak:y .\n")
-    with pytest.raises(InputError, match=r"bad\.ttl: invalid Turtle"):
+    with pytest.raises(InputError) as caught:
         parse_turtle([bad])
+    assert str(caught.value) == f"{bad}:2:11: . is not a valid RDF object"
 
 
 def test_non_utf8_file_is_an_input_error(tmp_path):
@@ -53,7 +54,7 @@ def test_non_utf8_file_is_an_input_error(tmp_path):
 
 def test_compiled_graph_is_built_once_then_reused(tiny_copy, fresh_cache):
     first, steps = build_steps(tiny_copy)
-    assert steps == ["parsing Turtle", "inferring (OWL 2 RL)", "writing the compiled store"]
+    assert steps == ["parsing Turtle", "inferring (OWL 2 RL, rules)", "writing the compiled store"]
     second, steps = build_steps(tiny_copy)
     assert steps == []
     assert second.path == first.path
