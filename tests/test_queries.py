@@ -149,3 +149,11 @@ def test_evidence_gives_every_quote_behind_an_entity(graph):
     assert "Under this agreement, Mitsubishi Heavy Industries was able to produce PAC-3 " \
            "interceptor missiles, which are produced in the United States by Lockheed Martin." in licensee
     assert len(result) == len({tuple(row.values()) for row in result}), "no duplicate rows"
+
+
+def test_the_source_that_dates_the_iranian_attack_to_march_stays_visible(graph):
+    result = rows(graph, "evidence", entity="akd:iran-attack-on-israel-2024-04-13")
+    own = [row for row in result if row["relation"] == AK + "citation"]
+    assert {row["date"] for row in own} == {"2024-04-13"}
+    assert [row["quote"] for row in own if row["stance"] == "disputes"] == [
+        "an Iranian barrage of more than 300 missiles and attack drones in March"]

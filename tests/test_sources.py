@@ -20,7 +20,7 @@ def citations():
     from kg.loading import find_inputs, parse_turtle
 
     graph = parse_turtle(find_inputs().graph_files)
-    for node, citation in graph.subject_objects(AK.citation):
+    for node, citation in [*graph.subject_objects(AK.citation), *graph.subject_objects(AK.disputedBy)]:
         source = graph.value(citation, AK.inSource)
         yield (str(node), str(graph.value(source, AK.fileName)), str(graph.value(citation, AK.quote)))
 
