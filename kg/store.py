@@ -25,10 +25,14 @@ from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "3"
+BUILD_FORMAT = "4"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
+# Below this size the whole store is also dumped as N-Quads: loading that into memory is
+# faster than opening RocksDB (about 12 ms against 38 ms for the shipped graph).
+SMALL_GRAPH_QUADS = 50_000
+DUMP_FILE = "graph.nq"
 ASSERTED_FILE = "asserted.nt"
 INFERRED_FILE = "inferred.nt"  # only what inference adds
 RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
@@ -118,7 +122,12 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     path = cache_root() / key
     if not (path / "build.json").is_file():
         build(inputs, path, progress or (lambda step: None), reasoner)
-    return CompiledGraph(ox.Store.read_only(str(path / "store")), inputs, key, path)
+    if (path / DUMP_FILE).is_file():
+        store = ox.Store()
+        store.load(path=path / DUMP_FILE, format=ox.RdfFormat.N_QUADS, lenient=True)
+    else:
+        store = ox.Store.read_only(str(path / "store"))
+    return CompiledGraph(store, inputs, key, path)
 
 
 def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules") -> None:
@@ -147,12 +156,15 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
         # the exact asserted triples are kept as N-Triples for rdflib, validation and export.
         (staging / ASSERTED_FILE).write_bytes(ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES))
         store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED)
+        inferred_count = sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
+        if len(asserted) + inferred_count < SMALL_GRAPH_QUADS:
+            store.dump(staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS)
         metadata = {
             "kg_version": __version__,
             "reasoner": reasoner,
             "inputs": [str(p) for p in inputs.graph_files],
             "asserted_triples": len(asserted),
-            "inferred_triples": sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED)),
+            "inferred_triples": inferred_count,
             "build_seconds": round(time.perf_counter() - started, 3),
         }
         del store

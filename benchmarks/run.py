@@ -1,0 +1,106 @@
+"""Time kg's commands as cold processes on the shipped graph and synthetic graphs.
+
+    python benchmarks/run.py                      # shipped, 10k, 100k and 1M triples
+    python benchmarks/run.py --sizes shipped 10k  # a quick run (what CI does)
+
+Prints a Markdown table: for each command and size, the median, min and max wall time of
+--runs cold runs, the peak memory (max RSS) of one process, and the median as a multiple
+of `python -c "import rdflib"` timed in the same run. `build` is the first command after
+a data change (parse, infer, store, from an empty cache). Needs `kg` installed in the
+running Python's environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from generate import write_working_copy
+
+SIZES = {"shipped": None, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+KG = [sys.executable, "-m", "kg"]
+BASELINE = [sys.executable, "-c", "import rdflib"]
+
+
+def run_once(argv: list[str], env: dict) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of one process; fails loudly on a non-zero exit."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # kg validate exits 1 when it finds problems
+        raise SystemExit(f"{' '.join(argv)} exited {code}: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(argv: list[str], env: dict, runs: int, before=None) -> dict:
+    times, peaks = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        elapsed, peak = run_once(argv, env)
+        times.append(elapsed)
+        peaks.append(peak)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times),
+            "peak": max(peaks)}
+
+
+def commands(entity: str) -> dict[str, list[str]]:
+    return {
+        "query co-production": KG + ["query", "co-production"],
+        "query timeline --from 2000": KG + ["query", "timeline", "--from", "2000"],
+        "sparql (count by class)": KG + ["sparql", "SELECT ?c (COUNT(*) AS ?n) "
+                                         "WHERE { ?x a ?c } GROUP BY ?c"],
+        "describe": KG + ["describe", entity],
+        "stats": KG + ["stats"],
+        "validate": KG + ["validate"],
+    }
+
+
+def bench_size(name: str, triples: int | None, runs: int, work: Path) -> list[tuple]:
+    data = None if triples is None else write_working_copy(work / name, triples, seed=1)
+    cache = work / f"cache-{name}"
+    env = {**os.environ, "KG_CACHE_DIR": str(cache)}
+    if data:
+        env["KG_DATA"] = str(data)
+    else:
+        env.pop("KG_DATA", None)
+
+    def empty_cache():
+        shutil.rmtree(cache, ignore_errors=True)
+
+    rows = [(name, "build", measure(KG + ["stats"], env, runs, before=empty_cache))]
+    entity = "Japan" if data is None else "Synthetic system 1"
+    for label, argv in commands(entity).items():
+        rows.append((name, label, measure(argv, env, runs)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        baseline = measure(BASELINE, dict(os.environ), args.runs)
+        rows = [row for size in args.sizes
+                for row in bench_size(size, SIZES[size], args.runs, Path(tmp))]
+    print(f"`python -c \"import rdflib\"`: median {baseline['median']:.3f} s "
+          f"(min {baseline['min']:.3f}, max {baseline['max']:.3f}), {args.runs} runs each\n")
+    print("| size | command | median s | min s | max s | peak MiB | × import rdflib |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for size, label, m in rows:
+        print(f"| {size} | {label} | {m['median']:.3f} | {m['min']:.3f} | {m['max']:.3f} | "
+              f"{m['peak']:.0f} | {m['median'] / baseline['median']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
