@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from kg.catalog import CannedQuery, bind, load_catalog, resolve
 from kg.errors import InputError
-from kg.loading import find_inputs, parse_turtle
+from kg.loading import find_inputs
 from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
@@ -100,9 +100,12 @@ def rdflib_graph(data=None, inferred: bool = True):
     return open_graph(data).rdflib_graph(inferred=inferred)
 
 
-def validate(graph: CompiledGraph | None = None):
-    """Validate the inferred graph against the SHACL shapes; a kg.validation.Report."""
-    from kg.validation import validate as validate_graph
+def validate(files=(), sources=None, graph: CompiledGraph | None = None):
+    """Validate the graph, or candidate Turtle files with it; a kg.validation.Report.
 
-    graph = graph or open_graph()
-    return validate_graph(graph.rdflib_graph(), parse_turtle([graph.inputs.shapes_file]))
+    `sources` is a folder of source texts for checking quotes.
+    """
+    from kg.validation import check
+
+    return check(graph or open_graph(), [Path(f) for f in files],
+                 Path(sources) if sources else None)

@@ -21,16 +21,30 @@ TRIVIAL_OBJECTS = {OWL.Thing, RDFS.Resource}
 RULES = Path(__file__).resolve().parent / "sparql" / "owl-rl.ru"
 
 
+INSTANCE_RULES = "# --- instance rules"
+
+
 def materialise(store, inferred_graph) -> int:
-    """Run the OWL 2 RL rules until nothing new follows; the number of rounds it took."""
-    rules = RULES.read_text(encoding="utf-8")
-    rounds = 0
+    """Run the OWL 2 RL rules until nothing new follows; the number of passes it took.
+
+    The schema rules (a few hundred triples) reach their fixpoint first, so that one pass
+    of the instance rules sees complete class and property hierarchies.
+    """
+    text = RULES.read_text(encoding="utf-8")
+    schema, instance = text.split(INSTANCE_RULES, 1)
+    prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
+    return sum(run_to_fixpoint(store, inferred_graph, rules)
+               for rules in (schema, prologue + INSTANCE_RULES + instance))
+
+
+def run_to_fixpoint(store, inferred_graph, rules: str) -> int:
+    passes = 0
     while True:
-        rounds += 1
+        passes += 1
         before = count(store, inferred_graph)
         store.update(rules)
         if count(store, inferred_graph) == before:
-            return rounds
+            return passes
 
 
 def count(store, graph) -> int:

@@ -4,6 +4,7 @@ AK = "https://w3id.org/alliance-kg/ontology#"
 AKC = "https://w3id.org/alliance-kg/concept/"
 AKD = "https://w3id.org/alliance-kg/id/"
 AKS = "https://w3id.org/alliance-kg/shapes#"
+LINT = "https://w3id.org/alliance-kg/lint#"
 GRAPHS = "https://w3id.org/alliance-kg/graph/"
 
 PREFIXES = {
@@ -11,6 +12,7 @@ PREFIXES = {
     "akc": AKC,
     "akd": AKD,
     "aks": AKS,
+    "kg": LINT,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -25,7 +25,7 @@ from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "4"
+BUILD_FORMAT = "5"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
@@ -84,15 +84,14 @@ class CompiledGraph:
         canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), and
         validation and exports need the terms exactly as curated.
         """
-        import rdflib
+        data = [(self.path / ASSERTED_FILE).read_bytes()]
+        if inferred:
+            data.append((self.path / INFERRED_FILE).read_bytes())
+        return rdflib_graph_of(*data)
 
-        data = (self.path / ASSERTED_FILE).read_bytes()
-        if inferred:  # one document, so that shared blank nodes stay one node
-            data += (self.path / INFERRED_FILE).read_bytes()
-        graph = rdflib.Graph()
-        for prefix, namespace in PREFIXES.items():
-            graph.bind(prefix, namespace)
-        return graph.parse(data=data, format="nt")
+    def asserted_quads(self) -> list:
+        """The asserted triples exactly as curated (from the build's N-Triples file)."""
+        return list(ox.parse(path=self.path / ASSERTED_FILE, format=ox.RdfFormat.N_TRIPLES))
 
     def label(self, node: ox.NamedNode) -> str:
         """The node's English rdfs:label (or any label), else its CURIE."""
@@ -132,6 +131,7 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
 
 def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules") -> None:
     """Parse, infer and store into a staging folder, then rename it to `path`."""
+    from kg.inference import count
     from kg.loading import parse_file
 
     started = time.perf_counter()
@@ -140,25 +140,21 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
     try:
-        store = ox.Store(str(staging / "store"))
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ASSERTED) for q in asserted)
         progress(f"inferring (OWL 2 RL, {reasoner})")
-        if reasoner == "owlrl":
-            infer_with_owlrl(store)
-        else:
-            from kg.inference import materialise
-
-            materialise(store, INFERRED)
+        store = materialised(asserted, reasoner)
         progress("writing the compiled store")
-        store.flush()
-        store.optimize()
         # The store canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), so
         # the exact asserted triples are kept as N-Triples for rdflib, validation and export.
         (staging / ASSERTED_FILE).write_bytes(ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES))
         store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED)
-        inferred_count = sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
-        if len(asserted) + inferred_count < SMALL_GRAPH_QUADS:
-            store.dump(staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS)
+        inferred_count = count(store, INFERRED)
+        store.dump(staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS)
+        if len(asserted) + inferred_count >= SMALL_GRAPH_QUADS:
+            on_disk = ox.Store(str(staging / "store"))
+            on_disk.bulk_load(path=staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS, lenient=True)
+            on_disk.optimize()
+            del on_disk
+            (staging / DUMP_FILE).unlink()
         metadata = {
             "kg_version": __version__,
             "reasoner": reasoner,
@@ -167,7 +163,6 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
             "inferred_triples": inferred_count,
             "build_seconds": round(time.perf_counter() - started, 3),
         }
-        del store
         (staging / "build.json").write_text(json.dumps(metadata, indent=2))
         try:
             staging.rename(path)
@@ -177,6 +172,38 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     prune(path.parent, keep=path)
+
+
+def materialised(asserted: list, reasoner: str = "rules") -> ox.Store:
+    """An in-memory store of the asserted triples and what they imply, in two graphs.
+
+    In memory, inference runs several times faster than on RocksDB; only a large graph
+    is then written to an on-disk store, which opens in constant time.
+    """
+    from kg.inference import materialise
+
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ASSERTED) for q in asserted)
+    if reasoner == "owlrl":
+        infer_with_owlrl(store)
+    else:
+        materialise(store, INFERRED)
+    return store
+
+
+def rdflib_graph_of(*n_triples: bytes):
+    """An rdflib Graph of N-Triples documents, parsed as one so blank nodes stay shared."""
+    import logging
+
+    import rdflib
+
+    # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+    graph = rdflib.Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph.parse(data=b"".join(n_triples), format="nt")
 
 
 def infer_with_owlrl(store: ox.Store) -> None:

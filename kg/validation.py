@@ -1,16 +1,24 @@
-"""SHACL validation of the inferred graph with pyshacl, reported as plain problems."""
+"""Validation: SHACL (pyshacl) plus kg.lint's checks, with the file and line at fault.
+
+`check` validates the shipped graph, or candidate files together with it, reporting only
+the problems the candidates bring in. `validate` runs the shapes on one inferred graph.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import datetime as dt
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
-from rdflib import RDFS, SH, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS
-from kg.namespaces import curie
+from kg.namespaces import AK, AKD, PREFIXES, curie, expand
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 SEVERITY_ORDER = ["info", "warning", "violation"]
+SKOLEM_AUTHORITY = "urn:x-kg:"
+SKOLEM_PATH = "bnode:"
 
 
 @dataclass(frozen=True)
@@ -20,7 +28,9 @@ class Problem:
     path: str       # the property at fault, as a CURIE, or "" for node-level problems
     value: str      # the offending value, or ""
     message: str    # what is wrong and what to do
-    shape: str      # the shape that caught it
+    shape: str      # the shape (aks:...) or lint rule (kg:...) that caught it
+    file: str = ""  # where the offending statement is, when it is in a file
+    line: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -29,7 +39,7 @@ class Problem:
 @dataclass
 class Report:
     problems: list[Problem]
-    report_graph: Graph
+    report_graph: Graph | None  # pyshacl's, when the problems are exactly its results
 
     def at_or_above(self, severity: str) -> list[Problem]:
         threshold = SEVERITY_ORDER.index(severity)
@@ -38,20 +48,206 @@ class Report:
     def exit_code(self, fail_on: str = "violation") -> int:
         return EXIT_VIOLATIONS if self.at_or_above(fail_on) else EXIT_OK
 
+    def as_rdf(self, fail_on: str = "violation") -> Graph:
+        """The problems as a SHACL validation report graph."""
+        report = Graph()
+        for prefix, namespace in PREFIXES.items():
+            report.bind(prefix, namespace)
+        node = BNode()
+        report.add((node, RDF.type, SH.ValidationReport))
+        report.add((node, SH.conforms, Literal(not self.at_or_above(fail_on))))
+        severity = {name: iri for iri, name in SEVERITIES.items()}
+        for problem in self.problems:
+            result = BNode()
+            report.add((node, SH.result, result))
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.resultSeverity, severity[problem.severity]))
+            report.add((result, SH.focusNode, term_of(problem.focus.split(" ")[0])))
+            if problem.path:
+                report.add((result, SH.resultPath, term_of(problem.path)))
+            if problem.value:
+                report.add((result, SH.value, Literal(problem.value)))
+            report.add((result, SH.resultMessage, Literal(problem.message)))
+            report.add((result, SH.sourceShape, term_of(problem.shape)))
+            if problem.file:
+                report.add((result, RDFS.seeAlso, Literal(f"{problem.file}:{problem.line}")))
+        return report
 
-def validate(data_graph: Graph, shapes_graph: Graph) -> Report:
-    """Validate an already-inferred data graph against the shapes (SHACL core and SPARQL)."""
+
+def term_of(name: str):
+    """The IRI of a CURIE or IRI as shown in a problem, else the text as a literal."""
+    iri = expand(name) or (name if name.startswith(("http://", "https://", "urn:")) else None)
+    return URIRef(iri) if iri else Literal(name)
+
+
+def check(graph, files=(), sources: Path | None = None, today: dt.date | None = None) -> Report:
+    """Validate the compiled graph, or candidate Turtle files together with it.
+
+    With files, only the nodes they describe are validated, and problems those nodes
+    already had in the shipped graph are left out.
+    """
+    from kg.lint import lint
+    from kg.loading import parse_file, parse_turtle
+    from kg.positions import index_files
+    from kg.store import materialised
+
+    shapes = parse_turtle([graph.inputs.shapes_file])
+    if not files:
+        shipped_asserted = graph.rdflib_graph(inferred=False)
+        shipped = graph.rdflib_graph()
+        subjects = curated_subjects(shipped_asserted)
+        problems = combined(validate(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
+                            lint(shipped_asserted, shipped, subjects, sources, today))
+        return located(problems, index_files(graph.inputs.data_files))
+    candidate = [quad for path in files for quad in parse_file(path)]
+    shipped_quads = graph.asserted_quads()
+    store = materialised(shipped_quads + candidate)
+    subjects = {q.subject for q in candidate}
+    old_subjects = subjects & {q.subject for q in shipped_quads}
+    new = neighbourhood(shipped_quads + candidate, store, subjects)
+    old = neighbourhood(shipped_quads, graph.store, old_subjects)
+    before = set(focused_problems(*old, shapes, sources, today))
+    problems = [p for p in focused_problems(*new, shapes, sources, today) if p not in before]
+    return located(problems, index_files(list(files) + graph.inputs.data_files))
+
+
+def neighbourhood(asserted_quads: list, store, subjects: set):
+    """Just enough of a graph to validate `subjects`: (asserted, inferred, focus nodes).
+
+    The ontology and concepts, every triple of the subjects and of their citations, and
+    the types, labels and schemes of what they point to, plus every project label (for
+    the duplicate-label check). Asserted literals come from the parsed files, exact:
+    the store canonicalises them.
+    """
+    import pyoxigraph as ox
+
+    from kg.store import INFERRED, rdflib_graph_of
+
+    links = {ox.NamedNode(AK + "citation"), ox.NamedNode(AK + "disputedBy")}
+    citations = {q.object for q in asserted_quads if q.subject in subjects and q.predicate in links}
+    focus = subjects | citations
+    own = [q for q in asserted_quads if q.subject in focus]
+    context = list(store.query(CONTEXT_QUERY, prefixes=PREFIXES,
+                               use_default_graph_as_union=True)) if focus else []
+    focused_inferred = [q.triple for s in focus for q in store.quads_for_pattern(s, None, None, INFERRED)]
+    linked = {t.object for t in own + focused_inferred if isinstance(t.object, ox.NamedNode)}
+    context += [q.triple for node in linked for q in store.quads_for_pattern(node, None, None)]
+    asserted_nt = ox.serialize(own, format=ox.RdfFormat.N_TRIPLES)
+    asserted = rdflib_graph_of(asserted_nt)
+    inferred = rdflib_graph_of(asserted_nt,
+                               ox.serialize(focused_inferred, format=ox.RdfFormat.N_TRIPLES),
+                               ox.serialize(context, format=ox.RdfFormat.N_TRIPLES))
+    from kg.loading import to_rdflib
+
+    return asserted, inferred, {to_rdflib(n) for n in focus}
+
+
+def focused_problems(asserted: Graph, inferred: Graph, focus: set, shapes: Graph, sources, today):
+    from kg.lint import lint
+
+    return combined(validate(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT).problems,
+                    lint(asserted, inferred, focus, sources, today))
+
+
+# The ontology and concepts (every subject outside akd:) and every label, for context.
+CONTEXT_QUERY = """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  { ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/")) }
+  UNION { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?o }
+}"""
+
+# Shapes whose findings a lint rule reports better (with the nearest declared names).
+SUPERSEDED_BY_LINT = {"aks:DeclaredPredicatesShape": "kg:undeclared-property",
+                      "aks:DeclaredClassesShape": "kg:undeclared-class"}
+
+
+def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
+    linted = {(p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
+              for p in lint}
+    return lint + [p for p in shacl if (SUPERSEDED_BY_LINT.get(p.shape), p.focus,
+                                        p.path if p.shape == "aks:DeclaredPredicatesShape"
+                                        else p.value) not in linted]
+
+
+def curated_subjects(asserted: Graph) -> set:
+    """The subjects of the data files: akd: nodes and the blank nodes they hold."""
+    nodes = {s for s in asserted.subjects() if str(s).startswith(AKD)}
+    return nodes | {o for s in nodes for o in asserted.objects(s) if isinstance(o, BNode)}
+
+
+def to_rdflib_term(term):
+    from kg.loading import to_rdflib
+
+    return to_rdflib(term)
+
+
+def located(problems: list[Problem], indexes) -> Report:
+    """The problems, each with the file and line of the statement at fault, in order."""
+    from kg.positions import locate
+
+    placed = []
+    for problem in problems:
+        subject, _, rest = problem.focus.partition(" ")
+        predicate = rest.split(" ")[0] if rest else problem.path
+        path, line = locate(indexes, expand(subject) or subject, expand(predicate) if predicate else None)
+        placed.append(replace(problem, file=str(path or ""), line=line or 0))
+    placed.sort(key=lambda p: (p.file == "", p.file, p.line, -SEVERITY_ORDER.index(p.severity),
+                               p.focus, p.path, p.message))
+    return Report(placed, None)
+
+
+def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) -> Report:
+    """Validate an already-inferred data graph against the shapes (SHACL core and SPARQL).
+
+    `focus_nodes` limits validation to those nodes (None: all); `skip` names shapes
+    (CURIEs) to leave out.
+    """
     import pyshacl
 
+    if focus_nodes is not None and not focus_nodes:
+        return Report([], None)
+    if skip:
+        shapes_graph = shapes_without(shapes_graph, skip)
+    if focus_nodes is not None and any(isinstance(n, BNode) for n in focus_nodes):
+        data_graph, focus_nodes = with_named_blank_nodes(data_graph, focus_nodes)
     _, report_graph, _ = pyshacl.validate(
         data_graph, shacl_graph=shapes_graph, inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True)
+        allow_warnings=True, allow_infos=True,
+        focus_nodes=sorted(focus_nodes, key=str) if focus_nodes is not None else None)
     # Top-level results only: sh:detail nests the results of sh:node checks again.
     problems = sorted(
         (problem_of(result, report_graph, data_graph)
          for result in report_graph.objects(None, SH.result)),
         key=lambda p: (-SEVERITY_ORDER.index(p.severity), p.focus, p.path, p.message))
     return Report(problems, report_graph)
+
+
+def shapes_without(shapes: Graph, skip) -> Graph:
+    """A copy of the shapes graph without the named shapes and the blank nodes they hold."""
+    dropped = {URIRef(expand(name)) for name in skip}
+    frontier = list(dropped)
+    while frontier:
+        for obj in shapes.objects(frontier.pop(), None):
+            if isinstance(obj, BNode) and obj not in dropped:
+                dropped.add(obj)
+                frontier.append(obj)
+    copy = Graph()
+    for triple in shapes:
+        if triple[0] not in dropped:
+            copy.add(triple)
+    return copy
+
+
+def with_named_blank_nodes(graph: Graph, focus_nodes):
+    """pyshacl takes only IRIs as focus nodes: name the focus blank nodes (citations) by IRIs."""
+    def named(node):
+        return URIRef(SKOLEM_AUTHORITY + SKOLEM_PATH + node) if node in blank else node
+
+    blank = {n for n in focus_nodes if isinstance(n, BNode)}
+    copy = Graph()
+    for subject, predicate, obj in graph:
+        copy.add((named(subject), predicate, named(obj)))
+    return copy, [named(n) for n in focus_nodes]
 
 
 def problem_of(result, report: Graph, data: Graph) -> Problem:
@@ -71,7 +267,7 @@ def problem_of(result, report: Graph, data: Graph) -> Problem:
 
 def describe_node(node, data: Graph) -> str:
     """A CURIE; a blank node is named by the triple that points to it."""
-    if isinstance(node, BNode):
+    if isinstance(node, BNode) or str(node).startswith(SKOLEM_AUTHORITY + SKOLEM_PATH):
         for subject, predicate in data.subject_predicates(node):
             return f"{describe_node(subject, data)} {curie(str(predicate))} [...]"
         label = data.value(node, RDFS.label)
@@ -86,10 +282,14 @@ def show_path(path, report: Graph) -> str:
 
 
 def show(term) -> str:
+    """A term as a curator writes it: CURIEs, "text"@en, "2023"^^xsd:gYear."""
     if term is None:
         return ""
     if isinstance(term, Literal):
-        return term.n3() if term.datatype or term.language else f'"{term}"'
+        text = '"' + str(term).replace('"', '\\"') + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^{curie(str(term.datatype))}" if term.datatype else text
     if isinstance(term, URIRef):
         return curie(str(term))
     return "[]"

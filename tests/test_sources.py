@@ -1,19 +1,12 @@
 """Every quote in the graph appears in the article its citation names."""
 
-import re
-
 import pytest
 from rdflib import Namespace
 
 from conftest import SEEDS
+from kg.lint import normalise
 
 AK = Namespace("https://w3id.org/alliance-kg/ontology#")
-TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def normalise(text: str) -> str:
-    """Whitespace runs as one space and typographic quotes as plain ones; nothing looser."""
-    return re.sub(r"\s+", " ", text.translate(TYPOGRAPHIC)).strip()
 
 
 def citations():

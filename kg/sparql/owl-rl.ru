@@ -1,5 +1,5 @@
 # The OWL 2 RL rules the ontology needs, as SPARQL updates run to a fixpoint inside the
-# store (kg.inference.materialise). Each rule reads asserted and inferred triples (USING
+# store (kg.inference.materialise): first the schema rules, then the instance rules. Each rule reads asserted and inferred triples (USING
 # both graphs) and writes only what is new into the inferred graph. Names follow the
 # rule tables of OWL 2 RL (https://www.w3.org/TR/owl2-profiles/#OWL_2_RL). A test checks
 # that they give the same instance-level triples as owlrl.
@@ -10,7 +10,7 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 # rule scm-sco: subClassOf is transitive
 INSERT { GRAPH <https://w3id.org/alliance-kg/graph/inferred> { ?c rdfs:subClassOf ?e } }
 USING <https://w3id.org/alliance-kg/graph/asserted> USING <https://w3id.org/alliance-kg/graph/inferred>
-WHERE { ?c rdfs:subClassOf ?d . ?d rdfs:subClassOf ?e FILTER(?c != ?e)
+WHERE { ?c rdfs:subClassOf/rdfs:subClassOf+ ?e FILTER(?c != ?e)
         FILTER NOT EXISTS { ?c rdfs:subClassOf ?e } } ;
 
 # rule scm-eqc1: equivalent classes are subclasses of each other
@@ -22,7 +22,7 @@ WHERE { ?c owl:equivalentClass ?d FILTER(?c != ?d)
 # rule scm-spo: subPropertyOf is transitive
 INSERT { GRAPH <https://w3id.org/alliance-kg/graph/inferred> { ?p rdfs:subPropertyOf ?r } }
 USING <https://w3id.org/alliance-kg/graph/asserted> USING <https://w3id.org/alliance-kg/graph/inferred>
-WHERE { ?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?r FILTER(?p != ?r)
+WHERE { ?p rdfs:subPropertyOf/rdfs:subPropertyOf+ ?r FILTER(?p != ?r)
         FILTER NOT EXISTS { ?p rdfs:subPropertyOf ?r } } ;
 
 # rule scm-eqp1: equivalent properties are subproperties of each other
@@ -30,6 +30,8 @@ INSERT { GRAPH <https://w3id.org/alliance-kg/graph/inferred> { ?p rdfs:subProper
 USING <https://w3id.org/alliance-kg/graph/asserted> USING <https://w3id.org/alliance-kg/graph/inferred>
 WHERE { ?p owl:equivalentProperty ?q FILTER(?p != ?q)
         FILTER NOT EXISTS { ?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?p } } ;
+
+# --- instance rules: run, to a fixpoint, once the schema rules above have reached theirs
 
 # rule prp-spo1: a statement with a property holds for its superproperties
 INSERT { GRAPH <https://w3id.org/alliance-kg/graph/inferred> { ?x ?q ?y } }

@@ -1,0 +1,231 @@
+"""Checks beyond SHACL core for what curators actually get wrong.
+
+Each check reads the inferred graph (rdflib) and looks only at the given subjects (the
+candidate's, or all curated ones): an undeclared predicate or class (a typo, with the
+nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
+where a project entity is expected, a label that already names another entity, a future
+date on an event that is not planned, and a quote missing from its source text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
+
+from kg.namespaces import AK, AKC, AKD, curie
+from kg.validation import Problem, show
+
+PROJECT = (AKD, AKC)
+BUILT_IN = (str(RDF), str(RDFS), str(OWL))
+LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
+PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+# Lexical spaces of the XSD datatypes the data uses (XML Schema 1.1 part 2); a value must
+# also be a real calendar date where the type has one.
+YEAR = r"-?(?:[1-9]\d{3,}|0\d{3})"
+TIMEZONE = r"(?:Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?"
+LEXICAL = {
+    XSD.date: YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])" + TIMEZONE,
+    XSD.gYearMonth: YEAR + r"-(?:0[1-9]|1[0-2])" + TIMEZONE,
+    XSD.gYear: YEAR + TIMEZONE,
+    XSD.dateTime: YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?" + TIMEZONE,
+    XSD.integer: r"[+-]?\d+",
+    XSD.nonNegativeInteger: r"\+?\d+|-0+",
+    XSD.positiveInteger: r"\+?0*[1-9]\d*",
+    XSD.decimal: r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)",
+    XSD.double: r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN",
+    XSD.boolean: r"true|false|1|0",
+    XSD.duration: r"-?P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?",
+}
+
+
+def lint(asserted: Graph, inferred: Graph, subjects: Iterable, sources: Path | None = None,
+         today: dt.date | None = None) -> list[Problem]:
+    """The problems of the given subjects (IRIs or blank nodes).
+
+    Terms, literals and namespaces are checked in what was asserted; types, labels and
+    dates in the inferred graph (which also holds the ontology).
+    """
+    subjects = set(subjects)
+    checks = Checks(asserted, inferred, sources, today or dt.date.today())
+    problems = []
+    for subject in sorted(subjects, key=str):
+        problems += checks.terms(subject)
+        problems += checks.literals(subject)
+        problems += checks.namespaces(subject)
+        problems += checks.labels(subject)
+        problems += checks.dates(subject)
+        problems += checks.quotes(subject)
+    return problems
+
+
+class Checks:
+    def __init__(self, asserted: Graph, graph: Graph, sources: Path | None, today: dt.date):
+        self.asserted_graph = asserted
+        self.graph = graph
+        self.sources = sources
+        self.today = today
+        self.properties = {p for kind in PROPERTY_KINDS for p in graph.subjects(RDF.type, kind)}
+        self.classes = set(graph.subjects(RDF.type, OWL.Class)) | set(graph.subjects(RDF.type, RDFS.Class))
+        self.object_properties = {p for p in graph.subjects(RDF.type, OWL.ObjectProperty)
+                                  if str(p).startswith(AK)}
+        self.named_by: dict[str, set] = {}
+        for predicate in LABELS:
+            for node, label in graph.subject_objects(predicate):
+                if isinstance(node, URIRef) and str(node).startswith(PROJECT):
+                    self.named_by.setdefault(str(label).casefold(), set()).add(node)
+
+    def problem(self, severity, subject, path, value, message, rule) -> Problem:
+        return Problem(severity, focus_name(self.graph, subject), show(path), show(value),
+                       message, f"kg:{rule}")
+
+    def terms(self, subject) -> list[Problem]:
+        found = []
+        for predicate, obj in self.asserted(subject):
+            if predicate not in self.properties and not str(predicate).startswith(BUILT_IN):
+                found.append(self.problem(
+                    "violation", subject, predicate, None,
+                    f"{curie(str(predicate))} is not declared by the ontology"
+                    f"{nearest(predicate, self.properties)}: use a declared property.",
+                    "undeclared-property"))
+            if predicate == RDF.type and obj not in self.classes:
+                found.append(self.problem(
+                    "violation", subject, predicate, obj,
+                    f"{curie(str(obj))} is not a class the ontology declares"
+                    f"{nearest(obj, self.classes)}: use a declared class.", "undeclared-class"))
+        return found
+
+    def literals(self, subject) -> list[Problem]:
+        return [self.problem("violation", subject, predicate, obj,
+                             f"{show(obj)} is not a valid {curie(str(obj.datatype))}: write the "
+                             f"value in that type's form (e.g. 2023-11-12 for xsd:date), or "
+                             f"use the type that fits it.", "ill-typed-literal")
+                for predicate, obj in self.asserted(subject) if is_ill_typed(obj)]
+
+    def namespaces(self, subject) -> list[Problem]:
+        found = []
+        if isinstance(subject, URIRef) and not str(subject).startswith(PROJECT):
+            found.append(self.problem(
+                "warning", subject, None, None,
+                f"{curie(str(subject))} is outside the project's namespace: name curated "
+                f"entities akd:<name> ({AKD}).", "outside-namespace"))
+        for predicate, obj in self.asserted(subject):
+            if (predicate in self.object_properties and isinstance(obj, URIRef)
+                    and not str(obj).startswith(PROJECT)):
+                found.append(self.problem(
+                    "violation", subject, predicate, obj,
+                    f"{curie(str(predicate))} expects a project entity (akd:) or concept (akc:), "
+                    f"not {curie(str(obj))}: link to the akd: node for it, or create one.",
+                    "outside-namespace"))
+        return found
+
+    def labels(self, subject) -> list[Problem]:
+        found = []
+        for predicate in LABELS:
+            for label in self.graph.objects(subject, predicate):
+                others = self.named_by.get(str(label).casefold(), set()) - {subject}
+                if others and isinstance(subject, URIRef):
+                    names = ", ".join(sorted(curie(str(o)) for o in others))
+                    found.append(self.problem(
+                        "violation", subject, predicate, label,
+                        f"the label {label!s:.60} also names {names}: if it is the same entity, "
+                        f"use that node; if not, make the labels distinct.", "duplicate-label"))
+        return found
+
+    def dates(self, subject) -> list[Problem]:
+        if (subject, RDF.type, URIRef(AK + "Event")) not in self.graph:
+            return []
+        if (subject, URIRef(AK + "status"), URIRef(AKC + "planned")) in self.graph:
+            return []
+        return [self.problem("violation", subject, URIRef(AK + "date"), date,
+                             f"{date} is in the future for an event that is not planned: fix the "
+                             f"date, or add ak:status akc:planned if it is scheduled.", "future-date")
+                for date in self.graph.objects(subject, URIRef(AK + "date"))
+                if earliest_day(date) and earliest_day(date) > self.today]
+
+    def quotes(self, subject) -> list[Problem]:
+        if self.sources is None:
+            return []
+        found = []
+        for link in (URIRef(AK + "citation"), URIRef(AK + "disputedBy")):
+            for citation in self.graph.objects(subject, link):
+                source = self.graph.value(citation, URIRef(AK + "inSource"))
+                quote = self.graph.value(citation, URIRef(AK + "quote"))
+                file_name = self.graph.value(source, URIRef(AK + "fileName"))
+                if quote is None or file_name is None:
+                    continue  # the shapes report a citation without quote or source
+                text = self.source_text(str(file_name))
+                if text is None:
+                    found.append(self.problem(
+                        "warning", subject, link, Literal(str(file_name)),
+                        f"the source text {file_name} is not in {self.sources}: add it there to "
+                        f"check the quote.", "source-text-missing"))
+                elif normalise(str(quote)) not in normalise(text):
+                    found.append(self.problem(
+                        "violation", subject, link, quote,
+                        f"the quote does not appear in {file_name}: copy it exactly from the "
+                        f"source (white space and typographic quotes may differ).",
+                        "quote-not-in-source"))
+        return found
+
+    def source_text(self, file_name: str) -> str | None:
+        path = self.sources / file_name
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def asserted(self, subject):
+        return self.asserted_graph.predicate_objects(subject)
+
+
+def focus_name(graph: Graph, node) -> str:
+    """A CURIE; a blank node is named by the triple that points to it."""
+    if isinstance(node, BNode):
+        for subject, predicate in graph.subject_predicates(node):
+            return f"{focus_name(graph, subject)} {curie(str(predicate))} [...]"
+        return "[]"
+    return curie(str(node))
+
+
+def nearest(term, declared) -> str:
+    names = {curie(str(d)): d for d in declared}
+    close = difflib.get_close_matches(curie(str(term)), list(names), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def is_ill_typed(term) -> bool:
+    if not isinstance(term, Literal) or term.datatype not in LEXICAL:
+        return False
+    text = str(term)
+    if not re.fullmatch(LEXICAL[term.datatype], text):
+        return True
+    if term.datatype in (XSD.date, XSD.dateTime):
+        year, month, day = (int(part) for part in re.match(r"(-?\d+)-(\d\d)-(\d\d)", text).groups())
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return True
+    return False
+
+
+def earliest_day(term) -> dt.date | None:
+    """The first day a date, year-month or year literal covers; None if not a valid one."""
+    if not isinstance(term, Literal) or is_ill_typed(term):
+        return None
+    match = re.match(r"(\d{4})(?:-(\d\d))?(?:-(\d\d))?", str(term))
+    if not match or term.datatype not in (XSD.date, XSD.gYearMonth, XSD.gYear):
+        return None
+    year, month, day = match.groups()
+    return dt.date(int(year), int(month or 1), int(day or 1))
+
+
+def normalise(text: str) -> str:
+    """White space runs as one space and typographic quotes as plain ones; nothing looser."""
+    return re.sub(r"\s+", " ", text.translate(TYPOGRAPHIC)).strip()

@@ -1,0 +1,121 @@
+"""Where each statement of a Turtle file is: subject and predicate to line numbers.
+
+No RDF parser keeps positions, so this scans the text itself: it splits the file into
+statements (a `.` outside strings, IRIs, comments and brackets ends one) and finds the
+written form of a subject or predicate inside them. It is meant for files that already
+parsed (kg.loading.parse_file), so it need not diagnose anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PREFIX_DIRECTIVE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
+TOKEN_END = r"(?=[\s;,.\[\]()#]|$)"
+
+
+@dataclass(frozen=True)
+class Statement:
+    line: int    # line of the statement's first character
+    text: str
+
+
+def statements(text: str) -> list[Statement]:
+    """The statements and directives of a Turtle document, in order."""
+    found, start, depth, i, n = [], 0, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i) if "\n" in text[i:] else n
+            continue
+        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
+            i = text.index(">", i) + 1
+            continue
+        if c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        if c in "[(":
+            depth += 1
+        elif c in "])":
+            depth -= 1
+        elif c == "." and depth == 0 and (i + 1 == n or not text[i + 1].isalnum()):
+            begin = skip_comments(text, start)
+            found.append(Statement(text.count("\n", 0, begin) + 1, text[begin:i + 1].strip()))
+            start = i + 1
+        i += 1
+    return found
+
+
+def skip_comments(text: str, position: int) -> int:
+    """The position of the first character after white space and whole-line comments."""
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if not text.startswith("#", position):
+            return position
+        end = text.find("\n", position)
+        position = len(text) if end < 0 else end + 1
+
+
+class SourceIndex:
+    """Line numbers of subjects and of (subject, predicate) pairs in one Turtle file."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.prefixes: dict[str, str] = {}
+        self.by_subject: dict[str, list[Statement]] = {}
+        for statement in statements(text):
+            directive = PREFIX_DIRECTIVE.match(statement.text)
+            if directive:
+                self.prefixes[directive.group(1)] = directive.group(2)
+                continue
+            subject = statement.text.split(None, 1)[0] if statement.text else ""
+            iri = self.expand(subject)
+            if iri:
+                self.by_subject.setdefault(iri, []).append(statement)
+
+    def expand(self, written: str) -> str | None:
+        if written.startswith("<") and written.endswith(">"):
+            return written[1:-1]
+        prefix, sep, local = written.partition(":")
+        if sep and prefix in self.prefixes:
+            return self.prefixes[prefix] + local
+        return None
+
+    def written_forms(self, iri: str) -> list[str]:
+        forms = [f"<{iri}>"] + [f"{prefix}:{iri[len(ns):]}" for prefix, ns in self.prefixes.items()
+                                if iri.startswith(ns)]
+        return forms + (["a"] if iri == RDF_TYPE else [])
+
+    def line(self, subject: str, predicate: str | None = None) -> int | None:
+        """The line of the predicate in the subject's statements, else of the subject."""
+        found = self.by_subject.get(subject)
+        if not found:
+            return None
+        if predicate:
+            for statement in found:
+                for form in self.written_forms(predicate):
+                    match = re.search(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END, statement.text)
+                    if match:
+                        return statement.line + statement.text.count("\n", 0, match.start() + 1)
+        return found[0].line
+
+
+def index_files(paths) -> list[SourceIndex]:
+    return [SourceIndex(path, path.read_text(encoding="utf-8")) for path in paths]
+
+
+def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None):
+    """(path, line) of the first file that states the subject, else (None, None)."""
+    for index in indexes:
+        line = index.line(subject, predicate)
+        if line:
+            return index.path, line
+    return None, None

@@ -1,0 +1,103 @@
+"""kg validate on candidate files: only the problems they bring in, each at its line."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Namespace
+
+from conftest import SEEDS
+from kg.cli import cli
+
+CANDIDATES = Path(__file__).parent / "fixtures" / "candidates"
+MISTAKES = CANDIDATES / "mistakes.ttl"
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+def validate(*args):
+    return CliRunner().invoke(cli, ["validate", *map(str, args)], catch_exceptions=False)
+
+
+def test_a_good_candidate_conforms():
+    result = validate(CANDIDATES / "good.ttl", "--sources", SEEDS)
+    assert result.exit_code == 0, result.output
+    assert result.output == "conforms: 0 violations, 0 warnings, 0 infos\n"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+def test_every_mistake_is_reported_at_its_line_with_what_to_do():
+    result = validate(MISTAKES, "--sources", SEEDS)
+    assert result.exit_code == 1
+    where = str(MISTAKES)
+    assert result.stdout.splitlines() == [
+        f"{where}:7: violation: akd:test-mou ak:participant: Every agreement needs at least two "
+        "participants: add ak:party (or another role) for each side. [aks:AgreementParticipantsProperty]",
+        f'{where}:9: violation: akd:test-mou rdfs:label (value "Japan"@en): the label Japan also '
+        "names akd:japan: if it is the same entity, use that node; if not, make the labels "
+        "distinct. [kg:duplicate-label]",
+        f"{where}:10: violation: akd:test-mou ak:partcipant: ak:partcipant is not declared by the "
+        "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
+        "property. [kg:undeclared-property]",
+        f"{where}:11: violation: akd:test-mou ak:party: ak:party expects a project entity (akd:) or "
+        "concept (akc:), not http://example.org/korea: link to the akd: node for it, or create "
+        "one. [kg:outside-namespace]",
+        f'{where}:12: violation: akd:test-mou ak:date: "abc"^^xsd:date is not a valid xsd:date: '
+        "write the value in that type's form (e.g. 2023-11-12 for xsd:date), or use the type "
+        "that fits it. [kg:ill-typed-literal]",
+        f'{where}:13: violation: akd:test-mou ak:citation (value "This sentence is not in the '
+        'article."): the quote does not appear in 003_e24d1c7b705b8c02.txt: copy it exactly '
+        "from the source (white space and typographic quotes may differ). [kg:quote-not-in-source]",
+        f"{where}:15: violation: akd:test-launch rdf:type: ak:Evnt is not a class the ontology "
+        "declares (did you mean ak:Event, ak:Entity, ak:Agent?): use a declared class. "
+        "[kg:undeclared-class]",
+        f'{where}:18: violation: akd:test-launch ak:date (value "2031-05-01"^^xsd:date): '
+        "2031-05-01 is in the future for an "
+        "event that is not planned: fix the date, or add ak:status akc:planned if it is "
+        "scheduled. [kg:future-date]",
+    ]
+
+
+def test_old_problems_of_touched_nodes_are_not_reported(tmp_path):
+    """akd:us-japan-bmd-research-1980s already lacks a system (a warning); a new citation
+    for it brings in nothing."""
+    candidate = tmp_path / "more.ttl"
+    candidate.write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "akd:us-japan-bmd-research-1980s ak:citation [ ak:inSource akd:source-aaf-2015 ;\n"
+        '  ak:quote "U.S.-Japan missile defense cooperation dates back to the 1980s" ] .\n')
+    result = validate(candidate, "--fail-on", "info")
+    assert result.exit_code == 0, result.output
+
+
+def test_json_and_turtle_reports():
+    problems = json.loads(validate(MISTAKES, "--format", "json").stdout)
+    assert {(p["line"], p["shape"]) for p in problems} >= {(10, "kg:undeclared-property"),
+                                                          (15, "kg:undeclared-class")}
+    assert all(p["file"] == str(MISTAKES) for p in problems)
+    report = Graph().parse(data=validate(MISTAKES, "--format", "turtle").stdout, format="turtle")
+    assert len(set(report.subjects(None, SH.ValidationResult))) == len(problems)
+    assert (None, SH.conforms, None) in report
+
+
+@pytest.mark.parametrize("fail_on, code", [("violation", 0), ("warning", 1)])
+def test_fail_on(tmp_path, fail_on, code):
+    candidate = tmp_path / "undated.ttl"
+    candidate.write_text((CANDIDATES / "good.ttl").read_text().replace(
+        '    ak:date "2015"^^xsd:gYear ;\n', ""))
+    assert validate(candidate, "--fail-on", fail_on).exit_code == code
+
+
+def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:x akd:y akd:z\n")
+    result = validate(broken)
+    assert result.exit_code == 2
+    assert result.output == f"kg: error: {broken}:3:1: Unexpected end\n"
+
+
+def test_syntax_only_checks_nothing_else():
+    result = validate("--syntax-only", MISTAKES)
+    assert result.exit_code == 0
+    assert result.output == "1 file: valid Turtle\n"
