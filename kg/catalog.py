@@ -171,7 +171,7 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
         raise InputError(f"{what} {value!r} is ambiguous: it names {names}; give a CURIE")
     kind = f" {entity_class}" if entity_class else " entity"
     suggestions = difflib.get_close_matches(text.lower(), known_names(graph, entity_class), n=5,
-                                            cutoff=0.5)
+                                            cutoff=0.6)
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise InputError(f"{what} {value!r}: no{kind} has that name{hint}")
 
@@ -200,10 +200,12 @@ def is_instance(graph, node: ox.NamedNode, entity_class: str) -> bool:
 
 
 def known_names(graph, entity_class: str | None) -> list[str]:
-    """Every label and alternative label (lower case), of entities of the class if given."""
+    """Labels and alternative labels (lower case) of project entities and concepts, of the
+    class if given: the names worth suggesting."""
     _, rows = graph.select(
         "SELECT DISTINCT ?l ?cls WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } "
-        "?s ?p ?l . FILTER(isIRI(?s)) " + ("?s a ?cls . " if entity_class else "") + "}",
+        "?s ?p ?l . FILTER(STRSTARTS(STR(?s), STR(akd:)) || STRSTARTS(STR(?s), STR(akc:))) "
+        + ("?s a ?cls . " if entity_class else "") + "}",
         {ox.Variable("cls"): ox.NamedNode(expand(entity_class) or entity_class)}
         if entity_class else None)
     return [row[0].value.lower() for row in rows]

@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 from kg.namespaces import AK, AKC, AKD, curie
-from kg.validation import Problem, show
+from kg.validation import Problem, describe_node, show
 
 PROJECT = (AKD, AKC)
 BUILT_IN = (str(RDF), str(RDFS), str(OWL))
@@ -82,7 +82,7 @@ class Checks:
                     self.named_by.setdefault(str(label).casefold(), set()).add(node)
 
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
-        return Problem(severity, focus_name(self.graph, subject), show(path), show(value),
+        return Problem(severity, describe_node(subject, self.graph), show(path), show(value),
                        message, f"kg:{rule}")
 
     def terms(self, subject) -> list[Problem]:
@@ -183,15 +183,6 @@ class Checks:
 
     def asserted(self, subject):
         return self.asserted_graph.predicate_objects(subject)
-
-
-def focus_name(graph: Graph, node) -> str:
-    """A CURIE; a blank node is named by the triple that points to it."""
-    if isinstance(node, BNode):
-        for subject, predicate in graph.subject_predicates(node):
-            return f"{focus_name(graph, subject)} {curie(str(predicate))} [...]"
-        return "[]"
-    return curie(str(node))
 
 
 def nearest(term, declared) -> str:

@@ -22,6 +22,12 @@ SOURCE_ROOT = PACKAGE_DIR.parent
 DATA_ENV = "KG_DATA"
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# Large enough for a million-triple data file (about 35 MiB); a larger input is refused
+# before it is read, rather than exhausting memory.
+MAX_INPUT_BYTES = 256 * 2**20
+# RDF serialisations kg does not read: it parses no XML (no DTDs or entities) and
+# fetches no JSON-LD context.
+OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig", ".n3"}
 ONTOLOGY_FILES = ("alliance-kg.ttl", "concepts.ttl")
 SHAPES_FILE = "shapes.ttl"
 
@@ -93,6 +99,10 @@ def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
 
 def read_bytes(path: Path) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"{path}: file is too large ({size / 2**20:.0f} MiB; the limit is "
+                             f"{MAX_INPUT_BYTES // 2**20} MiB): split it")
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
@@ -110,6 +120,9 @@ def parse_file(path: Path) -> list:
     """
     import pyoxigraph as ox
 
+    if path.suffix.lower() in OTHER_RDF_SUFFIXES:
+        raise InputError(f"{path}: kg reads Turtle only; convert this {path.suffix} file to "
+                         f"Turtle (.ttl) first")
     data = read_bytes(path)
     try:
         data.decode("utf-8")
@@ -129,7 +142,8 @@ def syntax_error_position(exc: SyntaxError) -> str:
 def syntax_error_message(exc: SyntaxError) -> str:
     """Oxigraph's message without its own 'at line N between columns A and B' prefix."""
     message = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
-    return re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", message)
+    return re.sub(r"^Parser error (at line \d+ (between columns \d+ and \d+|column \d+)|"
+                  r"between line \d+ column \d+ and line \d+ column \d+): ", "", message)
 
 
 def parse_turtle(paths, graph=None):

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
-from kg.errors import EXIT_OK, EXIT_VIOLATIONS
+from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKD, PREFIXES, curie, expand
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 SEVERITY_ORDER = ["info", "warning", "violation"]
 SKOLEM_AUTHORITY = "urn:x-kg:"
 SKOLEM_PATH = "bnode:"
+MAX_NESTING = 100_000
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
     With files, only the nodes they describe are validated, and problems those nodes
     already had in the shipped graph are left out.
     """
+    import pyoxigraph as ox
+
     from kg.lint import lint
     from kg.loading import parse_file, parse_turtle
     from kg.positions import index_files
@@ -99,10 +102,16 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
         problems = combined(validate(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
                             lint(shipped_asserted, shipped, subjects, sources, today))
         return located(problems, index_files(graph.inputs.data_files))
-    candidate = [quad for path in files for quad in parse_file(path)]
+    candidate = []
+    for path in files:
+        quads = parse_file(path)
+        if not quads:
+            raise InputError(f"{path}: holds no triples: nothing to validate")
+        candidate += quads
     shipped_quads = graph.asserted_quads()
     store = materialised(shipped_quads + candidate)
-    subjects = {q.subject for q in candidate}
+    # Blank nodes are validated through the IRI they hang from (citations: see neighbourhood).
+    subjects = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)}
     old_subjects = subjects & {q.subject for q in shipped_quads}
     new = neighbourhood(shipped_quads + candidate, store, subjects)
     old = neighbourhood(shipped_quads, graph.store, old_subjects)
@@ -266,13 +275,16 @@ def problem_of(result, report: Graph, data: Graph) -> Problem:
 
 
 def describe_node(node, data: Graph) -> str:
-    """A CURIE; a blank node is named by the triple that points to it."""
-    if isinstance(node, BNode) or str(node).startswith(SKOLEM_AUTHORITY + SKOLEM_PATH):
-        for subject, predicate in data.subject_predicates(node):
-            return f"{describe_node(subject, data)} {curie(str(predicate))} [...]"
-        label = data.value(node, RDFS.label)
-        return f"[{label}]" if label else "[]"
-    return show(node)
+    """A CURIE; a blank node by the IRI it hangs from and the first link: akd:x ak:citation [...]."""
+    link = ""
+    for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
+        if not (isinstance(node, BNode) or str(node).startswith(SKOLEM_AUTHORITY + SKOLEM_PATH)):
+            return show(node) + link
+        parent = next(data.subject_predicates(node), None)
+        if parent is None:
+            return "[]"
+        node, link = parent[0], f" {curie(str(parent[1]))} [...]"
+    return "[...]"
 
 
 def show_path(path, report: Graph) -> str:

@@ -1,0 +1,81 @@
+"""Every bad input gets one clear line on stderr and exit code 2, never a traceback.
+
+The inputs live in tests/bad_inputs/ (or are made here when they are too large to keep);
+each case names the exact message the user must see.
+"""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+BAD = Path(__file__).parent / "bad_inputs"
+
+CASES = [
+    # (arguments, exact stderr)
+    (["validate", "{bad}/missing.ttl"], "kg: error: {bad}/missing.ttl: file not found"),
+    (["validate", "{bad}"], "kg: error: {bad}: is a directory, not a file"),
+    (["validate", "{bad}/empty.ttl"],
+     "kg: error: {bad}/empty.ttl: holds no triples: nothing to validate"),
+    (["validate", "{bad}/binary.png"], "kg: error: {bad}/binary.png: not UTF-8 text (byte 0)"),
+    (["validate", "{bad}/latin1.ttl"], "kg: error: {bad}/latin1.ttl: not UTF-8 text (byte 76)"),
+    (["validate", "{bad}/malformed.ttl"],
+     "kg: error: {bad}/malformed.ttl:3:13: Unexpected end of file"),
+    (["validate", "{bad}/unknown-prefix.ttl"],
+     "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared"),
+    (["validate", "{bad}/entity-bomb.rdf"],
+     "kg: error: {bad}/entity-bomb.rdf: kg reads Turtle only; convert this .rdf file to "
+     "Turtle (.ttl) first"),
+    (["validate", "--syntax-only", "{bad}/malformed.ttl"],
+     "kg: error: {bad}/malformed.ttl:3:13: Unexpected end of file"),
+    (["validate", "--sources", "{bad}/nowhere", "{bad}/malformed.ttl"],
+     "kg: error: {bad}/nowhere: sources folder not found"),
+    (["--data", "{bad}/nowhere", "stats"], "kg: error: {bad}/nowhere: data folder not found"),
+    (["query", "nope"], "kg: error: no canned query named 'nope' (see `kg queries`)"),
+    (["query", "co-production", "--colour", "red"],
+     "kg: error: query 'co-production' has no parameter --colour (parameters: --system, --country)"),
+    (["query", "co-production", "--system"], "kg: error: parameter --system needs a value"),
+    (["query", "co-production", "--system", "Patriot Advanced Capabilty-3"],
+     "kg: error: --system 'Patriot Advanced Capabilty-3': no ak:DefenseSystem has that name; "
+     "did you mean: patriot advanced capability-3?"),
+    (["query", "timeline", "--from", "20x1"], "kg: error: --from '20x1' is not a valid year"),
+    (["query", "evidence"], "kg: error: query 'evidence' needs --entity (the country, "
+                            "organization, system, person or fact)"),
+    (["sparql", "@{bad}/malformed.rq"], "kg: error: invalid SPARQL: error at 4:1: expected OPTIONAL"),
+    (["sparql", "SELECT * WHERE { ?s ?p }"],
+     "kg: error: invalid SPARQL: error at 1:25: expected one of LATERAL, SERVICE, [_]"),
+    (["describe", "Atlantis"], "kg: error: entity 'Atlantis': no entity has that name"),
+]
+
+
+@pytest.mark.parametrize("args, message", CASES, ids=[" ".join(a)[:40] for a, _ in CASES])
+def test_bad_input_gets_one_line(args, message):
+    result = CliRunner().invoke(cli, [a.replace("{bad}", str(BAD)) for a in args])
+    assert result.exit_code == 2
+    assert result.stderr == message.replace("{bad}", str(BAD)) + "\n"
+    assert result.stdout == ""
+
+
+def test_a_file_of_hundreds_of_megabytes_is_refused_before_it_is_read(tmp_path):
+    huge = tmp_path / "huge.ttl"
+    with huge.open("wb") as sparse:
+        sparse.truncate(300 * 2**20)
+    result = CliRunner().invoke(cli, ["validate", str(huge)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"kg: error: {huge}: file is too large (300 MiB; the limit is "
+                             "256 MiB): split it\n")
+
+
+def test_deeply_nested_blank_nodes_are_no_recursion_error(tmp_path):
+    deep = tmp_path / "deep.ttl"
+    depth = 5000
+    deep.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                    "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                    "akd:deep ak:component " + "[ ak:component " * depth + "akd:pac-3"
+                    + " ]" * depth + " .\n")
+    result = CliRunner().invoke(cli, ["validate", str(deep)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout.startswith(f"{deep}:3: violation: akd:deep ")
