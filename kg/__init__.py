@@ -8,10 +8,11 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    # Lazy, so that `import kg` stays cheap on the CLI's query path.
-    from kg import api
+    # Lazy, so that `import kg` stays cheap on the CLI's query path. import_module, not
+    # `from kg import api`: that looks the name up on this module and recurses here.
+    import importlib
 
-    try:
+    api = importlib.import_module("kg.api")
+    if name in api.__all__:
         return getattr(api, name)
-    except AttributeError:
-        raise AttributeError(f"module 'kg' has no attribute {name!r}") from None
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import EXIT_USAGE, KGError
+from kg.errors import EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
 
 EXAMPLES = """
@@ -27,6 +27,8 @@ Examples:
   kg describe "SM-3 Block IIA"                every fact about one entity, with sources
   kg stats                                    counts per class and per source
   kg validate                                 check the graph against the SHACL shapes
+  kg --data . validate new.ttl                check candidate facts before adding them
+  kg --data . add new.ttl                     validate, then merge them into data/
 """
 
 
@@ -213,8 +215,6 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
     With FILES, reports only the problems they bring in, each with its file and line.
     Exit codes: 0 conforms, 1 problems at or above --fail-on, 2 unusable input.
     """
-    import json
-
     from kg.loading import parse_file
 
     if syntax_only:
@@ -228,6 +228,14 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
     from kg.validation import check
 
     report = check(settings.graph(), list(files), sources)
+    print_report(report, fmt, fail_on, settings.verbosity)
+    sys.exit(report.exit_code(fail_on))
+
+
+def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
+    """Problems on stdout (text, JSON or a SHACL report) and a one-line verdict on stderr."""
+    import json
+
     if fmt == "json":
         click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2, ensure_ascii=False))
     elif fmt == "turtle":
@@ -238,13 +246,64 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
             value = f" (value {p.value})" if p.value and p.value not in p.message else ""
             click.echo(f"{where}{p.severity}: {p.focus} {p.path}{value}: {p.message} [{p.shape}]"
                        .replace("  ", " "))
-    if settings.verbosity >= 0:
+    if verbosity >= 0:
         counts = {s: sum(p.severity == s for p in report.problems)
                   for s in ("violation", "warning", "info")}
         summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
         verdict = "does not conform" if report.at_or_above(fail_on) else "conforms"
         click.echo(f"{verdict}: {summary}", err=True)
-    sys.exit(report.exit_code(fail_on))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="Folder of the source texts: check that every quote appears in its source.")
+@pass_settings
+def add(settings, files, sources):
+    """Validate candidate FILES, then merge their triples into the working copy's data/.
+
+    \b
+    Each triple goes to the data file where its subject lives (new subjects: a new file
+    named after the candidate); touched files are rewritten in canonical form, each
+    atomically, under a lock. With any violation nothing is written (exit 1).
+    Needs a working copy: --data DIR or $KG_DATA (never the installed package).
+    """
+    from kg.curation import add as merge_candidates
+    from kg.loading import find_inputs
+    from kg.store import open_graph
+    from kg.validation import Report, check
+
+    if sources is not None and not sources.is_dir():
+        raise KGError(f"{sources}: sources folder not found")
+    inputs = find_inputs(settings.data)
+    result = merge_candidates(inputs, files, lambda paths: check(open_graph(inputs), paths,
+                                                                 sources).problems)
+    print_report(Report(result.problems, None), "text", "violation", -1)
+    if result.refused:
+        click.echo("kg: nothing written: fix the violations above", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    if settings.verbosity >= 0:
+        where = ", ".join(str(p) for p in result.written) or "no file (all already there)"
+        click.echo(f"added {result.added} triple{'s' if result.added != 1 else ''} to {where}",
+                   err=True)
+
+
+@cli.command()
+@click.option("--check", "check_only", is_flag=True,
+              help="Only list the files not in canonical form; exit 1 if there are any.")
+@pass_settings
+def fmt(settings, check_only):
+    """Rewrite the working copy's data files in canonical Turtle (stable, diff-friendly)."""
+    from kg.curation import format_files
+    from kg.loading import find_inputs
+
+    changed = format_files(find_inputs(settings.data), check=check_only)
+    for path in changed:
+        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
+    if settings.verbosity >= 0 and not changed:
+        click.echo("all data files are in canonical form", err=True)
+    if check_only and changed:
+        sys.exit(EXIT_VIOLATIONS)
 
 
 def main() -> None:

@@ -224,3 +224,43 @@ def test_every_command_in_a_real_process(tiny_copy, args, expected):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].startswith(expected)
     assert "Traceback" not in done.stderr
+
+
+def test_add_refuses_a_bad_candidate_and_writes_nothing(run, tiny_copy, tmp_path):
+    before = {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()}
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                   "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                   "akd:zapper ak:countres akd:land-a .\n")
+    result = run("add", str(bad))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{bad}:3: violation: akd:zapper ak:countres: ak:countres is "
+                                    "not declared by the ontology (did you mean ak:counters, "
+                                    "ak:country, ak:amount?)")
+    assert result.stderr.endswith("kg: nothing written: fix the violations above\n")
+    assert {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()
+            if p.suffix == ".ttl"} == before
+
+
+def test_add_merges_into_the_subjects_file_then_validates_clean(run, tiny_copy, tmp_path):
+    good = tmp_path / "more.ttl"
+    good.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                    "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                    "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+                    'akd:zapper skos:altLabel "Zapper One"@en .\n')
+    result = run("add", str(good))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"added 1 triple to {tiny_copy / 'data' / 'tiny.ttl'}\n"
+    assert '"Zapper One"@en' in (tiny_copy / "data" / "tiny.ttl").read_text()
+    assert run("validate").exit_code == 0
+    assert run("query", "co-production", "--system", "zapper one").exit_code == 0
+    assert run("add", str(good)).stderr == "added 0 triples to no file (all already there)\n"
+
+
+def test_fmt_check_then_fmt(run, tiny_copy):
+    tiny = tiny_copy / "data" / "tiny.ttl"
+    checked = run("fmt", "--check")
+    assert (checked.exit_code, checked.stdout) == (1, f"would reformat {tiny}\n")
+    assert run("fmt").stdout == f"reformatted {tiny}\n"
+    again = run("fmt", "--check")
+    assert (again.exit_code, again.stdout) == (0, "")

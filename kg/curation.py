@@ -1,0 +1,434 @@
+"""Writing the curated data: canonical Turtle (`kg fmt`) and merging candidates (`kg add`).
+
+Every data file is kept in one canonical form, rdflib's "longturtle" with blank nodes
+canonicalised, so that the same triples always give the same bytes and a change shows in
+a diff as the statements it touches. A file's leading comment block is its header and is
+kept; comments further down are not (they are not part of the graph).
+
+`add` merges candidate triples into the file where each subject already lives (a new
+file for new subjects) under a lock on the data folder, after the caller's validation,
+and writes each file atomically: a crash leaves every file as it was or as it should be.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import logging
+import os
+import re
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic, to_canonical_graph
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+
+from kg.errors import InputError
+from kg.loading import XSD_STRING, Inputs, parse_file
+from kg.namespaces import PREFIXES
+
+LOCK_FILE = ".kg.lock"
+DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to finish
+# Not *.ttl, so a temporary file left by a killed run is never read as data.
+TEMP_SUFFIX = ".kg-tmp"
+# longturtle writes "ak:citation " before a list of blank nodes, each "[" on a line of
+# its own; the trailing space would be stripped by editors and make the file non-canonical.
+SPACE_BEFORE_BLANK_NODE_LIST = re.compile(r" +\n(?= *\[\n)")
+# Turtle's short forms of literals (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral):
+# a lexical form that matches one is written bare and reads back exactly as it was.
+SHORT_FORMS = {
+    XSD.integer: re.compile(r"[+-]?[0-9]+"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD.double: re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    XSD.boolean: re.compile(r"true|false"),
+}
+
+Validator = Callable[[list[Path]], Iterable]
+
+
+# ---------------------------------------------------------------------------
+# Canonical Turtle
+
+class _StableLongTurtle(LongTurtleSerializer):
+    """longturtle, with two changes that keep diffs small and the triples exact."""
+
+    def orderSubjects(self):
+        # rdflib sorts subjects by how often they are referenced first, so one new
+        # reference would move a whole description; by IRI alone, a subject stays put.
+        # IRIs come before blank nodes, so citations are written nested in their subject.
+        return sorted(self._subjects, key=lambda subject: (isinstance(subject, BNode), subject))
+
+    def label(self, node, position):
+        # rdflib writes numbers and booleans in a short form made from their value, which
+        # can change the term ("1500"^^xsd:decimal becomes 1500.0, "1"^^xsd:boolean the
+        # integer 1): only a lexical form that is itself a short form is written bare.
+        if isinstance(node, Literal):
+            short_form = SHORT_FORMS.get(node.datatype)
+            if short_form and short_form.fullmatch(node):
+                return str(node)
+            return node._literal_n3(use_plain=False,
+                                    qname_callback=lambda iri: self.get_pname(iri, gen_prefix=False))
+        return super().label(node, position)
+
+
+def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
+    """The canonical Turtle text of rdflib triples, after `header` (comment lines).
+
+    The same triples give the same text whatever their order and blank-node ids: blank
+    nodes are canonicalised (rdflib.compare), subjects sorted by IRI, predicates with
+    rdf:type and rdfs:label first, then by IRI; objects sorted. Blank nodes referenced
+    once (citations) are nested as [ ... ]. Only the prefixes of kg.namespaces.PREFIXES
+    that are used are declared. The text is parsed back and must give the same triples,
+    or InputError is raised: formatting never changes the data.
+    """
+    if any(line.strip() and not line.startswith("#") for line in header.splitlines()):
+        raise ValueError("a header is made of comment lines (starting with #)")
+    graph = triples if isinstance(triples, Graph) else copy_of(triples)
+    # Blank nodes named by their content, then added in a fixed order, so that rdflib's
+    # sorting and its generated prefixes (ns1:) never depend on the order of the input.
+    # (longturtle's own canon=True does the same through N-Triples, which normalises
+    # literals: "017"^^xsd:integer would become "17".)
+    ordered = Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        ordered.bind(prefix, namespace)
+    for triple in sorted(to_canonical_graph(graph), key=lambda t: tuple(term.n3() for term in t)):
+        ordered.add(triple)
+    stream = io.BytesIO()
+    _StableLongTurtle(ordered).serialize(stream)
+    written = stream.getvalue().decode("utf-8")
+    # Removing the trailing spaces could change a multi-line literal; then they stay.
+    for body in (SPACE_BEFORE_BLANK_NODE_LIST.sub("\n", written), written):
+        if isomorphic(graph, graph_of(parse_text(body))):
+            return "\n\n".join(part for part in (header.strip("\n"), body.strip("\n")) if part) + "\n"
+    raise InputError("these triples cannot be written as canonical Turtle without changing "
+                     "them (an rdflib serializer limitation); please report it")
+
+
+def header_of(text: str) -> str:
+    """A file's leading block of comment lines (and blank lines between them)."""
+    lines = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            break
+        lines.append(line.rstrip())
+    return "\n".join(lines).strip("\n")
+
+
+def canonical_text_of(path: Path) -> str:
+    """The canonical form of one Turtle file, keeping its header."""
+    return canonical_turtle(graph_of(parse_file(path)), header_of(read_text(path)))
+
+
+def format_files(inputs: Inputs, check: bool = False,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[Path]:
+    """The data files not in canonical form; unless `check`, they are rewritten in it.
+
+    Rewriting needs a writable working copy (InputError otherwise) and happens under the
+    data folder's lock, each file replaced atomically.
+    """
+    if check:
+        return [path for path in inputs.data_files if read_text(path) != canonical_text_of(path)]
+    require_writable(inputs)
+    with data_lock(inputs.data_dir, lock_timeout):
+        rewrites = {path: canonical_text_of(path) for path in inputs.data_files}
+        rewrites = {path: text for path, text in rewrites.items() if read_text(path) != text}
+        for path, text in rewrites.items():
+            write_atomically(path, text)
+    return list(rewrites)
+
+
+# ---------------------------------------------------------------------------
+# kg add
+
+@dataclass
+class AddResult:
+    problems: list = field(default_factory=list)   # all that `validate` returned
+    written: list[Path] = field(default_factory=list)  # data files rewritten or created
+    added: int = 0  # triples added; 0 when refused or when all were there already
+
+    @property
+    def refused(self) -> bool:
+        """True when validation found a violation, so nothing was written."""
+        return any(is_violation(problem) for problem in self.problems)
+
+
+def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: Validator,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> AddResult:
+    """Merge the triples of candidate Turtle files into the working copy's data files.
+
+    `validate(candidate_paths)` returns problems (objects with a `severity`); with any
+    "violation" nothing is written and the result is `refused`. It runs under the lock, so
+    it sees the data the candidates are merged into.
+
+    Where triples go: a triple goes to the data file where its subject already appears
+    as a subject (the first such file in path order); a blank node goes with the subject
+    that references it (citations with their fact). Subjects found in no data file go to
+    a new file data/<candidate stem>.ttl, whose header is the candidate's leading
+    comments; if that file exists already it is used only when it holds some of the
+    candidate's subjects (it came from an earlier add of the same candidate), otherwise
+    InputError asks to rename the candidate. Triples already present, including
+    citations equal to an existing one, are skipped; a file that gains nothing is not
+    rewritten. Touched files are rewritten whole, in canonical form.
+    """
+    require_writable(inputs)
+    paths = [Path(p) for p in candidate_paths]
+    candidates = [(path, graph_of(parse_file(path))) for path in paths]  # syntax errors first
+    with data_lock(inputs.data_dir, lock_timeout):
+        problems = list(validate(paths))
+        if any(is_violation(problem) for problem in problems):
+            return AddResult(problems)
+        data = {path: graph_of(parse_file(path)) for path in inputs.data_files}
+        merged = merge(data, candidates, inputs.data_dir)
+        added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
+        contents = {path: canonical_turtle(graph, header_for(path, data, candidates))
+                    for path, graph in merged.items()}
+        for path, text in contents.items():
+            write_atomically(path, text)
+    return AddResult(problems, list(contents), added)
+
+
+def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
+          data_dir: Path) -> dict[Path, Graph]:
+    """The graph of every data file that gains triples, after the merge, by path."""
+    home = subject_homes(data)
+    after: dict[Path, Graph] = {}
+    blank_node_file: dict[BNode, Path] = {}
+
+    def graph_of_file(path: Path) -> Graph:
+        if path not in after:
+            after[path] = copy_of(data.get(path, Graph()))
+        return after[path]
+
+    def place(node: BNode, path: Path, candidate: Path) -> None:
+        if blank_node_file.setdefault(node, path) != path:
+            raise InputError(f"{candidate}: a blank node is shared by subjects that live in "
+                             f"{blank_node_file[node].name} and {path.name}: give it an IRI")
+
+    for candidate_path, candidate in candidates:
+        new_file = new_file_for(candidate_path, candidate, data, home, data_dir)
+        for subject in sorted({s for s in candidate.subjects() if isinstance(s, URIRef)}):
+            target = home.setdefault(subject, new_file)
+            graph = graph_of_file(target)
+            for predicate, value in sorted(candidate.predicate_objects(subject)):
+                if not isinstance(value, BNode):
+                    graph.add((subject, predicate, value))
+                    continue
+                nested = blank_node_triples(candidate, value)
+                for node in {value} | {s for s, _, _ in nested}:
+                    place(node, target, candidate_path)
+                if not has_equal_blank_node(graph, subject, predicate, candidate, value):
+                    graph.add((subject, predicate, value))
+                    for triple in nested:
+                        graph.add(triple)
+        # Blank nodes no IRI subject references ([] ak:... .) have no home but the new file.
+        for triple in candidate:
+            if isinstance(triple[0], BNode) and triple[0] not in blank_node_file:
+                graph_of_file(new_file).add(triple)
+    return {path: graph for path, graph in sorted(after.items())
+            if len(graph) > len(data.get(path, ()))}
+
+
+def header_for(path: Path, data: dict[Path, Graph], candidates: list[tuple[Path, Graph]]) -> str:
+    """A data file keeps its header; a new file takes that of the candidate it is named after."""
+    source = path if path in data else next(c for c, _ in candidates if c.stem == path.stem)
+    return header_of(read_text(source))
+
+
+def subject_homes(data: dict[Path, Graph]) -> dict[URIRef, Path]:
+    """Each IRI subject's data file (the first in path order if it is in several)."""
+    home: dict[URIRef, Path] = {}
+    for path in sorted(data):
+        for subject in data[path].subjects(unique=True):
+            if isinstance(subject, URIRef):
+                home.setdefault(subject, path)
+    return home
+
+
+def new_file_for(candidate_path: Path, candidate: Graph, data: dict[Path, Graph],
+                 home: dict[URIRef, Path], data_dir: Path) -> Path:
+    """data/<candidate stem>.ttl, the file for the candidate's new subjects.
+
+    An existing file of that name is refused unless it already holds some of the
+    candidate's subjects: new subjects must not land in an unrelated file by accident.
+    """
+    def is_new(subject) -> bool:
+        if isinstance(subject, BNode):  # a citation is not new; a blank node nothing holds is
+            return (None, None, subject) not in candidate
+        return subject not in home
+
+    path = data_dir / f"{candidate_path.stem}.ttl"
+    subjects = set(candidate.subjects())
+    if any(map(is_new, subjects)) and path in data and not subjects & set(data[path].subjects()):
+        raise InputError(f"{candidate_path}: its new subjects would go to {path}, which already "
+                         "exists and holds none of its subjects: rename the candidate file")
+    return path
+
+
+def blank_node_triples(graph: Graph, node: BNode) -> list:
+    """The triples of a blank node and of the blank nodes nested in it."""
+    triples, todo, seen = [], [node], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for predicate, value in graph.predicate_objects(current):
+            triples.append((current, predicate, value))
+            if isinstance(value, BNode):
+                todo.append(value)
+    return triples
+
+
+def has_equal_blank_node(graph: Graph, subject, predicate, candidate: Graph, node: BNode) -> bool:
+    """Whether `subject predicate [...]` already has a blank node equal to `node`.
+
+    Blank-node ids differ between files, so a citation is compared by its content.
+    """
+    wanted = description(candidate, node)
+    return any(isinstance(value, BNode) and description(graph, value) == wanted
+               for value in graph.objects(subject, predicate))
+
+
+def description(graph: Graph, node, enclosing: tuple = ()):
+    """A blank node's content as a nested value that does not depend on blank-node ids."""
+    if not isinstance(node, BNode):
+        return node
+    if node in enclosing:
+        return "cycle"
+    return frozenset((predicate, description(graph, value, enclosing + (node,)))
+                     for predicate, value in graph.predicate_objects(node))
+
+
+def is_violation(problem) -> bool:
+    return getattr(problem, "severity", None) == "violation"
+
+
+# ---------------------------------------------------------------------------
+# Safe writing
+
+def require_writable(inputs: Inputs) -> None:
+    if not inputs.writable:
+        raise InputError(f"{inputs.data_dir}: the data bundled with the package is read-only: "
+                         "work in a clone (--data DIR or $KG_DATA)")
+
+
+@contextmanager
+def data_lock(data_dir: Path, timeout: float = DEFAULT_LOCK_TIMEOUT):
+    """Hold an exclusive lock on the data folder, so that two writers cannot interleave.
+
+    The lock is fcntl.flock on data/.kg.lock (the file is left in place: removing it
+    would let a waiting writer lock a file a new one no longer sees). Temporary files
+    left by a killed run are removed once the lock is held.
+    """
+    path = data_dir / LOCK_FILE
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot create the lock file ({exc.strerror})") from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise InputError(f"{data_dir}: another kg add or kg fmt is writing here (it "
+                                     f"holds {path}); gave up after {timeout:g} s") from None
+                time.sleep(min(0.05, timeout))
+        for stale in data_dir.glob(f".*{TEMP_SUFFIX}"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` by `text` all at once: a temporary file in the same folder, synced,
+    then renamed over it; a crash leaves either the old or the new content."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
+                                             dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fchmod(stream.fileno(), mode)
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (its entry is in the folder, not the file)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+# ---------------------------------------------------------------------------
+# Terms
+
+def read_text(path: Path) -> str:
+    """A file's exact text (no newline translation: CRLF is not canonical)."""
+    return path.read_bytes().decode("utf-8")
+
+
+def parse_text(text: str) -> list:
+    """Quads of Turtle text, parsed strictly by Oxigraph (as kg.loading.parse_file does)."""
+    import pyoxigraph as ox
+
+    try:
+        return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        raise InputError(f"canonical Turtle does not parse back ({exc}); please report it") from None
+
+
+def graph_of(quads: Iterable) -> Graph:
+    """An rdflib Graph of pyoxigraph quads, with every term exactly as written."""
+    # rdflib logs a traceback for each ill-typed literal; validation reports them instead.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+    graph = Graph(bind_namespaces="none")
+    for quad in quads:
+        graph.add((exact_term(quad.subject), exact_term(quad.predicate), exact_term(quad.object)))
+    return graph
+
+
+def copy_of(triples: Iterable) -> Graph:
+    copy = Graph(bind_namespaces="none")
+    for triple in triples:
+        copy.add(triple)
+    return copy
+
+
+def exact_term(term):
+    """The rdflib term of a pyoxigraph term, its lexical form unchanged.
+
+    Unlike kg.loading.to_rdflib, literals are not normalised: rdflib would rewrite
+    "017"^^xsd:integer as "17" and "1"^^xsd:boolean as "true", and formatting must
+    not change what the curator wrote.
+    """
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language, normalize=False)
+    if term.datatype.value == XSD_STRING:
+        return Literal(term.value, normalize=False)
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)

@@ -1,0 +1,193 @@
+"""Guards that keep kg inside the files it was given: no SERVICE, no dataset clauses, no
+updates in user queries, and a time limit on ad-hoc queries.
+
+Oxigraph evaluates SERVICE itself: `SERVICE <http://host/sparql> { ... }` makes it POST
+the sub-query to that URL, and an update's LOAD fetches one. pyoxigraph offers no switch
+to turn that off, so a user's query is checked before it runs.
+
+Importing this module is cheap (re only): it is on the `kg sparql` path, whose cold-start
+budget is smaller than `import rdflib`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.errors import InputError
+
+# Seconds an ad-hoc query may run (`kg sparql --timeout`); 0 or None: no limit.
+DEFAULT_TIMEOUT = 5.0
+
+OWN_GRAPH_ONLY = "kg queries only its own graph"
+READ_ONLY = "kg runs only queries (SELECT, ASK, CONSTRUCT, DESCRIBE), never updates"
+# Refused wherever they appear in a keyword or a prefix name, even glued to other
+# letters: Oxigraph matches keywords without a word boundary, so `SERVICESILENT<x>{...}`
+# and `SERVICEex:x{...}` are SERVICE calls and `FROMNAMED<g>` is a FROM NAMED clause.
+OUTSIDE_WORDS = ("SERVICE", "FROM")
+# Refused as whole keywords, for a clear message: Store.query cannot parse an update
+# anyway, so a glued form only gets Oxigraph's syntax error.
+UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
+                "WITH", "USING"}
+
+# SPARQL's tokens, as far as telling code from strings, IRIs, comments and names needs.
+# Each pattern follows the SPARQL 1.1 grammar as Oxigraph implements it (tests compare
+# the two); where they could differ, the patterns err towards seeing more code.
+_NAME_CHAR = r"[\w\u00B7\u0300-\u036F\u203F\u2040\u200C\u200D-]"
+# In a local name `\` escapes one character (PN_LOCAL_ESC): read leniently, so that an
+# escaped quote or # never opens a string or comment here that Oxigraph does not open.
+_LOCAL_CHAR = r"(?:[\w\u00B7\u0300-\u036F\u203F\u2040\u200C\u200D:-]|%[0-9A-Fa-f]{2}|\\.)"
+
+
+def _dotted(first: str, char: str) -> str:
+    """`first`, then `char`s with dots inside but not at the end (as in PN_PREFIX)."""
+    return first + r"(?:(?:" + char + r"|\.)*" + char + r")?"
+
+
+_TOKEN = re.compile("|".join([
+    r"(?P<space>\s+)",
+    r"(?P<comment>#[^\r\n]*)",
+    r"(?P<string>'''(?:'{0,2}(?:[^'\\]|\\.))*'''"
+    r'|"""(?:"{0,2}(?:[^"\\]|\\.))*"""'
+    r"|'(?:[^'\\\r\n]|\\.)*'"
+    r'|"(?:[^"\\\r\n]|\\.)*")',
+    # Not an IRI unless it closes: `?a<?b` is a comparison.
+    r'(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)',
+    r"(?P<variable>[?$]" + _NAME_CHAR + r"+)",
+    r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+    r"(?P<pname>(?:" + _dotted(r"[^\W\d_]", _NAME_CHAR) + r")?:(?:" + _dotted(_LOCAL_CHAR, _LOCAL_CHAR) + r")?"
+    r"|_:" + _dotted(r"\w", _NAME_CHAR) + r")",
+    r"(?P<word>[^\W\d]\w*)",
+    r"(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)",
+    r"(?P<other>\\.|.)",
+]), re.DOTALL)
+
+
+def tokens(text: str):
+    """(kind, text, offset) for each token: space, comment, string, iri, variable, langtag,
+    pname (prefixed name or blank node label), word (keyword or function), number, other."""
+    for match in _TOKEN.finditer(text):
+        yield match.lastgroup, match.group(), match.start()
+
+
+def check_user_query(text: str, origin: str = "") -> None:
+    """Raise InputError if the query would reach outside the graph or change it.
+
+    Refuses SERVICE, FROM and FROM NAMED, and updates (INSERT, DELETE, LOAD, ...), in
+    any case; the same words inside strings, IRIs, comments, variables and local names
+    (ex:service) are fine. `origin` (a file name) goes in front of the message.
+    """
+    refusal = find_refusal(text)
+    if refusal:
+        what, why, line, column = refusal
+        if origin:
+            raise InputError(f"{origin}:{line}:{column}: {what} is not allowed: {why}")
+        raise InputError(f"{what} is not allowed: {why} (line {line}, column {column})")
+
+
+def find_refusal(text: str) -> tuple[str, str, int, int] | None:
+    """(what, why, line, column) of the first thing check_user_query refuses, else None."""
+    code = [(kind, value, offset) for kind, value, offset in tokens(text)
+            if kind not in ("space", "comment")]
+    for index, (kind, value, offset) in enumerate(code):
+        if kind not in ("word", "pname"):
+            continue
+        # A local name runs to its end in Oxigraph too; only the prefix can hide a keyword.
+        checked = value.split(":", 1)[0].upper()
+        for word in OUTSIDE_WORDS:
+            at = checked.find(word)
+            if at >= 0:
+                rest = checked[at + len(word):] or _next_word(code, index)
+                what = "FROM NAMED" if word == "FROM" and rest.startswith("NAMED") else word
+                return (what, OWN_GRAPH_ONLY, *_position(text, offset + at))
+        if kind == "word" and checked in UPDATE_WORDS:
+            return (checked, READ_ONLY, *_position(text, offset))
+    return None
+
+
+def _next_word(code: list, index: int) -> str:
+    following = code[index + 1:index + 2]
+    return following[0][1].upper() if following else ""
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def check_shapes_queries(shapes, origin: str) -> None:
+    """Refuse SHACL-SPARQL (sh:select, sh:ask, sh:construct) that check_user_query refuses.
+
+    pyshacl runs these queries with rdflib, which sends a SERVICE sub-query to any URL.
+    `shapes` is an rdflib Graph; `origin` names the shapes file.
+    """
+    from rdflib.namespace import SH
+
+    for predicate in (SH.select, SH.ask, SH.construct):
+        for node, query in shapes.subject_objects(predicate):
+            refusal = find_refusal(str(query))
+            if refusal:
+                what, why, line, column = refusal
+                owner = next(shapes.subjects(SH.sparql, node), node)
+                raise InputError(f"{origin}: {what} is not allowed in the SPARQL of "
+                                 f"{owner.n3(shapes.namespace_manager)}: {why} "
+                                 f"(line {line}, column {column} of the query)")
+
+
+class QueryTimeout(InputError):
+    """A query that ran past its time limit."""
+
+
+def run_with_timeout(function, seconds: float | None):
+    """function(), or QueryTimeout once it has run `seconds` (None or 0: no limit).
+
+    Oxigraph cannot cancel a query, so it runs in a daemon thread that is abandoned
+    when time is up: Oxigraph releases the GIL while it evaluates, so waiting here
+    stays responsive (Ctrl-C included). The abandoned thread keeps a CPU busy until its
+    query ends or the process exits; the CLI exits right after the error. `function`
+    must do all the work, results included: pyoxigraph evaluates lazily, as they are
+    iterated.
+    """
+    if not seconds:
+        return function()
+    import threading
+
+    outcome = {}
+
+    def work():
+        try:
+            outcome["value"] = function()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="kg-query", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise QueryTimeout(f"query timed out after {seconds:g} s; narrow it or raise --timeout")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def safe_query(graph, text: str, timeout: float | None = DEFAULT_TIMEOUT):
+    """Check a user's query, then run it on a CompiledGraph within `timeout` seconds.
+
+    Returns (variables, rows) with each cell a pyoxigraph term or None: a SELECT's
+    variables; for ASK one `result` column holding an xsd:boolean; for CONSTRUCT and
+    DESCRIBE `subject`, `predicate`, `object`.
+    """
+    check_user_query(text)
+    return run_with_timeout(lambda: rows_of(graph.query(text)), timeout)
+
+
+def rows_of(results) -> tuple[list[str], list[list]]:
+    """Evaluate pyoxigraph query results completely, into variables and rows."""
+    import pyoxigraph as ox
+
+    if isinstance(results, ox.QuerySolutions):
+        names = [v.value for v in results.variables]
+        return names, [[solution[name] for name in names] for solution in results]
+    if isinstance(results, ox.QueryBoolean):
+        boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        return ["result"], [[ox.Literal(str(bool(results)).lower(), datatype=boolean)]]
+    return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in results]

@@ -1,0 +1,30 @@
+"""The Python API as the README shows it: `import kg` and the names it re-exports."""
+
+import subprocess
+import sys
+
+import kg
+
+
+def test_readme_example(graph):
+    rows = kg.run_query("co-production", {"system": "PAC-3"}, graph)
+    assert {row["role"].rsplit("#")[-1] for row in rows.to_dicts()} == {"licensor", "licensee", "producer"}
+    assert len(kg.sparql("SELECT ?s WHERE { ?s a ak:Alliance }", graph)) >= 4
+    assert len(kg.rdflib_graph()) > 5000
+    assert kg.validate(graph=graph).problems
+
+
+def test_unknown_names_are_attribute_errors():
+    try:
+        kg.no_such_thing
+    except AttributeError as error:
+        assert str(error) == "module 'kg' has no attribute 'no_such_thing'"
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_import_kg_stays_cheap():
+    """The CLI's cold start depends on `import kg` not importing rdflib or the API."""
+    code = "import sys, kg; print('rdflib' in sys.modules, 'kg.api' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout == "False False\n"

@@ -1,0 +1,361 @@
+"""kg.curation: canonical Turtle (kg fmt) and merging candidates into the data (kg add)."""
+
+import dataclasses
+import difflib
+import fcntl
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from conftest import REPO
+from kg.curation import (LOCK_FILE, TEMP_SUFFIX, add, canonical_text_of, canonical_turtle,
+                         format_files, graph_of, header_of, parse_text)
+from kg.errors import InputError
+from kg.loading import find_inputs, parse_file
+from kg.namespaces import AK, AKD
+from kg.validation import Problem
+
+FIXTURES = Path(__file__).parent / "fixtures" / "curation"
+EXERCISE = FIXTURES / "exercise-2015.ttl"
+SHIPPED_DATA = sorted((REPO / "data").glob("*.ttl"))
+PAC_3 = URIRef(AKD + "pac-3")
+NEW_EVENT = URIRef(AKD + "us-japan-kinetic-bmd-exercise-2015")
+NEW_QUOTE = Literal("This PAC-3 system is said to be “the backbone of [Japan’s] BMD forces.”")
+
+
+def no_problems(paths):
+    return []
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of a data folder but the lock file, by name."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != LOCK_FILE}
+
+
+def graph_of_file(path: Path):
+    return graph_of(parse_file(path))
+
+
+def as_shuffled_n_triples(path: Path, target: Path | None = None) -> Path:
+    """Write the triples of `path` (to `target`, else over it) as shuffled N-Triples lines
+    with fresh blank-node labels, under the same header: same graph, another text."""
+    header = header_of(path.read_text(encoding="utf-8"))
+    lines = [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph_of_file(path)]
+    random.Random(7).shuffle(lines)
+    target = target or path
+    target.write_text(header + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def citations(graph, subject) -> set:
+    return {graph.value(node, URIRef(AK + "quote")) for node in graph.objects(subject, URIRef(AK + "citation"))}
+
+
+# ---------------------------------------------------------------------------
+# Canonical form
+
+@pytest.mark.parametrize("path", SHIPPED_DATA, ids=lambda p: p.name)
+def test_every_shipped_data_file_round_trips_exactly(path):
+    original = graph_of_file(path)
+    text = canonical_turtle(original, header_of(path.read_text(encoding="utf-8")))
+    assert isomorphic(graph_of(parse_text(text)), original)  # same terms, lexical forms too
+    assert text.startswith(header_of(path.read_text(encoding="utf-8")) + "\n\n")  # header kept
+    assert "_:" not in text  # citations stay nested as [ ... ]
+
+
+def test_canonical_form_does_not_depend_on_blank_node_ids_or_statement_order(tmp_path):
+    path = REPO / "data" / "003-aaf-2015.ttl"
+    first, second = parse_file(path), parse_file(path)
+    blank_ids = [{str(s) for s in graph_of(quads).subjects() if isinstance(s, BNode)}
+                 for quads in (first, second)]
+    assert blank_ids[0] and blank_ids[0].isdisjoint(blank_ids[1])  # parsed twice, other ids
+    assert canonical_turtle(graph_of(first)) == canonical_turtle(graph_of(second))
+
+    # The same triples in another order with other blank-node labels: the same bytes.
+    shuffled = as_shuffled_n_triples(path, tmp_path / path.name)
+    assert shuffled.read_text(encoding="utf-8") != path.read_text(encoding="utf-8")
+    assert canonical_text_of(shuffled) == canonical_text_of(path)
+
+
+def test_canonical_form_is_the_same_in_another_process():
+    """Hash randomisation changes set order between processes; the text must not change."""
+    script = ("import sys, kg.curation as c; from pathlib import Path; "
+              "sys.stdout.write(c.canonical_text_of(Path(sys.argv[1])))")
+    path = REPO / "data" / "001-at-2020.ttl"
+    outputs = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert outputs == {canonical_text_of(path)}
+
+
+def test_canonical_form_keeps_every_literal_exactly_and_is_idempotent(tmp_path):
+    source = FIXTURES / "literals.ttl"
+    text = canonical_text_of(source)
+    assert isomorphic(graph_of(parse_text(text)), graph_of_file(source))
+    assert "017 ," in text and '"1500"^^xsd:decimal' in text and '"1"^^xsd:boolean' in text
+    formatted = tmp_path / "literals.ttl"
+    formatted.write_text(text, encoding="utf-8")
+    assert canonical_text_of(formatted) == text
+
+
+def test_canonical_form_declares_only_the_prefixes_it_uses():
+    text = canonical_turtle([(PAC_3, URIRef(AK + "basing"), Literal("land"))])
+    assert text == "PREFIX ak: <https://w3id.org/alliance-kg/ontology#>\n" \
+                   "PREFIX akd: <https://w3id.org/alliance-kg/id/>\n\n" \
+                   'akd:pac-3\n    ak:basing "land" ;\n.\n'
+
+
+def test_a_header_must_be_comments():
+    with pytest.raises(ValueError):
+        canonical_turtle([], header="not a comment")
+
+
+# ---------------------------------------------------------------------------
+# kg fmt
+
+def test_fmt_check_reports_unformatted_files_and_writes_nothing(working_copy):
+    inputs = find_inputs(working_copy)
+    format_files(inputs)
+    unformatted = as_shuffled_n_triples(inputs.data_dir / "countries.ttl")
+    before = snapshot(inputs.data_dir)
+    assert format_files(inputs, check=True) == [unformatted]
+    assert snapshot(inputs.data_dir) == before
+
+
+def test_fmt_rewrites_into_canonical_form_once(working_copy):
+    inputs = find_inputs(working_copy)
+    as_shuffled_n_triples(inputs.data_dir / "countries.ttl")  # in case the data is formatted
+    originals = {p.name: graph_of_file(p) for p in inputs.data_files}
+    unformatted = format_files(inputs, check=True)
+    assert inputs.data_dir / "countries.ttl" in unformatted
+    assert format_files(inputs) == unformatted
+    formatted = snapshot(inputs.data_dir)
+    assert format_files(inputs, check=True) == []
+    assert format_files(inputs) == []
+    assert snapshot(inputs.data_dir) == formatted  # a second run changes no byte
+    for path in inputs.data_files:
+        assert isomorphic(graph_of_file(path), originals[path.name])
+
+
+def test_fmt_of_read_only_data_is_refused_but_check_works(working_copy):
+    inputs = dataclasses.replace(find_inputs(working_copy), writable=False)
+    unformatted = as_shuffled_n_triples(inputs.data_dir / "countries.ttl")
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match="read-only"):
+        format_files(inputs)
+    assert unformatted in format_files(inputs, check=True)
+    assert snapshot(inputs.data_dir) == before
+
+
+# ---------------------------------------------------------------------------
+# kg add
+
+def test_add_puts_each_subject_in_its_file_and_new_subjects_in_a_new_file(working_copy):
+    inputs = find_inputs(working_copy)
+    data = inputs.data_dir
+    before = snapshot(data)
+
+    result = add(inputs, [EXERCISE], no_problems)
+
+    # PAC-3 lives in systems.ttl; the new event goes to a file named after the candidate.
+    assert result.written == [data / "exercise-2015.ttl", data / "systems.ttl"]
+    assert not result.refused
+    # 9 triples for the event and its citation, 3 for PAC-3's new citation; the label and
+    # the citation PAC-3 already had are not added again.
+    assert result.added == 12
+    systems = graph_of_file(data / "systems.ttl")
+    assert NEW_QUOTE in citations(systems, PAC_3)
+    assert len(citations(systems, PAC_3)) == 7
+    new_file = data / "exercise-2015.ttl"
+    assert (NEW_EVENT, None, None) in graph_of_file(new_file)
+    assert (NEW_EVENT, None, None) not in systems
+    assert new_file.read_text(encoding="utf-8").startswith(header_of(EXERCISE.read_text(encoding="utf-8")))
+    for name in before.keys() - {"systems.ttl"}:
+        assert (data / name).read_bytes() == before[name]  # untouched files keep their bytes
+    for path in result.written:  # written in canonical form
+        assert canonical_text_of(path) == path.read_text(encoding="utf-8")
+
+    after = snapshot(data)
+    again = add(inputs, [EXERCISE], no_problems)
+    assert (again.written, again.added) == ([], 0)  # all there already: no rewrite
+    assert snapshot(data) == after
+
+
+def test_add_changes_only_the_new_statements_of_a_formatted_file(working_copy):
+    inputs = find_inputs(working_copy)
+    format_files(inputs)
+    old = (inputs.data_dir / "systems.ttl").read_text(encoding="utf-8").splitlines()
+    add(inputs, [EXERCISE], no_problems)
+    new = (inputs.data_dir / "systems.ttl").read_text(encoding="utf-8").splitlines()
+    changed = [line for line in difflib.unified_diff(old, new, lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert all(line.startswith("+") for line in changed) and len(changed) == 4
+    assert any("the backbone of" in line for line in changed)
+
+
+def test_add_refuses_on_a_violation_and_writes_nothing(working_copy):
+    inputs = find_inputs(working_copy)
+    before = snapshot(inputs.data_dir)
+    seen = []
+
+    def validate(paths):
+        seen.append(list(paths))
+        # Validation runs under the lock: another writer could not change the data meanwhile.
+        with open(inputs.data_dir / LOCK_FILE, "rb") as other:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return [Problem("warning", "akd:x", "", "", "a warning", "aks:X"),
+                Problem("violation", "akd:x", "", "", "a violation", "aks:X")]
+
+    result = add(inputs, [EXERCISE], validate)
+    assert seen == [[EXERCISE]]
+    assert result.refused and (result.written, result.added) == ([], 0)
+    assert [p.severity for p in result.problems] == ["warning", "violation"]
+    assert snapshot(inputs.data_dir) == before
+
+
+def test_add_writes_when_there_are_only_warnings(working_copy):
+    inputs = find_inputs(working_copy)
+    warning = Problem("warning", "akd:x", "", "", "a warning", "aks:X")
+    result = add(inputs, [EXERCISE], lambda paths: [warning])
+    assert not result.refused and result.problems == [warning] and result.added == 12
+
+
+def test_add_with_the_real_validation(working_copy):
+    from kg.store import open_graph
+    from kg.validation import check
+
+    inputs = find_inputs(working_copy)
+    before = snapshot(inputs.data_dir)
+
+    def validate(paths):
+        return check(open_graph(inputs), paths).problems
+
+    refused = add(inputs, [REPO / "tests" / "fixtures" / "candidates" / "mistakes.ttl"], validate)
+    assert refused.refused and snapshot(inputs.data_dir) == before
+    accepted = add(inputs, [EXERCISE], validate)
+    assert not accepted.refused and accepted.added == 12
+
+
+def test_add_into_read_only_data_is_refused(working_copy):
+    inputs = dataclasses.replace(find_inputs(working_copy), writable=False)
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match="read-only"):
+        add(inputs, [EXERCISE], no_problems)
+    assert snapshot(inputs.data_dir) == before
+
+
+def test_add_refuses_malformed_candidates_with_their_position(working_copy):
+    inputs = find_inputs(working_copy)
+    with pytest.raises(InputError, match=r"malformed\.ttl:\d+:\d+"):
+        add(inputs, [REPO / "tests" / "bad_inputs" / "malformed.ttl"], no_problems)
+
+
+def test_add_refuses_a_new_file_name_taken_by_an_unrelated_file(working_copy, tmp_path):
+    inputs = find_inputs(working_copy)
+    candidate = tmp_path / "countries.ttl"
+    candidate.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                         'akd:atlantis rdfs:label "Atlantis"@en .\n', encoding="utf-8")
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match="rename the candidate"):
+        add(inputs, [candidate], no_problems)
+    assert snapshot(inputs.data_dir) == before
+
+    # Without new subjects the name does not matter: PAC-3's citation goes to systems.ttl.
+    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; "
+                         f'ak:quote "{NEW_QUOTE}" ] .\n', encoding="utf-8")
+    assert add(inputs, [candidate], no_problems).written == [inputs.data_dir / "systems.ttl"]
+
+
+def test_an_extended_candidate_adds_its_new_subjects_to_the_file_it_made(working_copy, tmp_path):
+    inputs = find_inputs(working_copy)
+    add(inputs, [EXERCISE], no_problems)
+    extended = tmp_path / EXERCISE.name
+    extended.write_text(EXERCISE.read_text(encoding="utf-8")
+                        + 'akd:another-exercise rdfs:label "Another exercise"@en .\n', encoding="utf-8")
+    result = add(inputs, [extended], no_problems)
+    assert (result.written, result.added) == ([inputs.data_dir / "exercise-2015.ttl"], 1)
+    assert (URIRef(AKD + "another-exercise"), None, None) in graph_of_file(result.written[0])
+
+
+def test_add_refuses_a_blank_node_shared_across_files(working_copy):
+    inputs = find_inputs(working_copy)
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match="give it an IRI"):
+        add(inputs, [FIXTURES / "shared-blank-node.ttl"], no_problems)
+    assert snapshot(inputs.data_dir) == before
+
+
+def test_a_top_level_blank_node_goes_to_the_new_file(tiny_copy, tmp_path):
+    inputs = find_inputs(tiny_copy)
+    candidate = tmp_path / "notes.ttl"
+    candidate.write_text("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                         '[] rdfs:comment "a note" .\n', encoding="utf-8")
+    result = add(inputs, [candidate], no_problems)
+    assert result.written == [inputs.data_dir / "notes.ttl"]
+    assert [type(s) for s in graph_of_file(inputs.data_dir / "notes.ttl").subjects()] == [BNode]
+
+
+# ---------------------------------------------------------------------------
+# Crashes and concurrency
+
+def test_a_crash_leaves_every_file_old_or_new_and_no_temporary_file(working_copy, monkeypatch):
+    inputs = find_inputs(working_copy)
+    before = snapshot(inputs.data_dir)
+    real_replace = os.replace
+    calls = []
+
+    def replace_then_crash(source, target):
+        calls.append(target)
+        if len(calls) == 2:  # the first file is in place, the second is not
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace_then_crash)
+    with pytest.raises(InputError, match="cannot write"):
+        add(inputs, [EXERCISE], no_problems)
+    monkeypatch.undo()
+    crashed = snapshot(inputs.data_dir)
+    assert not [name for name in crashed if name.endswith(TEMP_SUFFIX)]
+
+    add(inputs, [EXERCISE], no_problems)  # the run that is not interrupted
+    after = snapshot(inputs.data_dir)
+    assert set(crashed) <= set(after)
+    for name, content in crashed.items():
+        assert content in (before.get(name), after[name])
+    assert crashed["exercise-2015.ttl"] == after["exercise-2015.ttl"]
+    assert crashed["systems.ttl"] == before["systems.ttl"]
+
+
+def test_a_temporary_file_left_by_a_killed_run_is_not_data_and_is_cleaned_up(working_copy):
+    inputs = find_inputs(working_copy)
+    stale = inputs.data_dir / f".systems.ttl.x1y2{TEMP_SUFFIX}"
+    stale.write_text("half a fi", encoding="utf-8")
+    assert stale not in inputs.data_files
+    add(inputs, [EXERCISE], no_problems)
+    assert not stale.exists()
+
+
+def test_a_second_writer_waits_for_the_lock_then_gives_up_clearly(working_copy):
+    inputs = find_inputs(working_copy)
+    before = snapshot(inputs.data_dir)
+    with open(inputs.data_dir / LOCK_FILE, "a+b") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # another kg add, as far as flock can tell
+        started = time.monotonic()
+        with pytest.raises(InputError, match=r"another kg add or kg fmt is writing here .* 0\.3 s"):
+            add(inputs, [EXERCISE], no_problems, lock_timeout=0.3)
+        assert 0.3 <= time.monotonic() - started < 5
+        with pytest.raises(InputError, match="another kg add"):
+            format_files(inputs, lock_timeout=0.1)
+    assert snapshot(inputs.data_dir) == before
+    assert add(inputs, [EXERCISE], no_problems, lock_timeout=0.3).added == 12  # lock released
