@@ -133,7 +133,8 @@ def neighbourhood(asserted_quads: list, store, subjects: set):
     from kg.store import INFERRED, rdflib_graph_of
 
     links = {ox.NamedNode(AK + "citation"), ox.NamedNode(AK + "disputedBy")}
-    citations = {q.object for q in asserted_quads if q.subject in subjects and q.predicate in links}
+    citations = {q.object for q in asserted_quads if q.subject in subjects
+                 and q.predicate in links and not isinstance(q.object, ox.Literal)}
     focus = subjects | citations
     own = [q for q in asserted_quads if q.subject in focus]
     context = list(store.query(CONTEXT_QUERY, prefixes=PREFIXES,
