@@ -120,17 +120,21 @@ def check_shapes_queries(shapes, origin: str) -> None:
     pyshacl runs these queries with rdflib, which sends a SERVICE sub-query to any URL.
     `shapes` is an rdflib Graph; `origin` names the shapes file.
     """
+    from rdflib import URIRef
     from rdflib.namespace import SH
+
+    from kg.namespaces import curie
 
     for predicate in (SH.select, SH.ask, SH.construct):
         for node, query in shapes.subject_objects(predicate):
             refusal = find_refusal(str(query))
             if refusal:
                 what, why, line, column = refusal
-                owner = next(shapes.subjects(SH.sparql, node), node)
-                raise InputError(f"{origin}: {what} is not allowed in the SPARQL of "
-                                 f"{owner.n3(shapes.namespace_manager)}: {why} "
-                                 f"(line {line}, column {column} of the query)")
+                # Name the shape that holds the query (usually in a blank node).
+                owner = next((curie(str(s)) for s in shapes.subjects(None, node)
+                              if isinstance(s, URIRef)), "a shape")
+                raise InputError(f"{origin}: {what} is not allowed in the SPARQL of {owner}: "
+                                 f"{why} (line {line}, column {column} of the query)")
 
 
 class QueryTimeout(InputError):
