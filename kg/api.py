@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from kg.catalog import CannedQuery, bind, load_catalog, resolve
 from kg.errors import InputError
+from kg.safety import DEFAULT_TIMEOUT, check_user_query
 from kg.loading import find_inputs
 from kg.store import CompiledGraph, open_graph
 
@@ -62,23 +63,21 @@ def run_query(name: str, params: dict[str, str] | None = None,
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise InputError(f"no canned query named {name!r}{hint} (see `kg queries`)")
     query = queries[name]
+    # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
+    check_user_query(query.sparql, origin=str(query.path))
     rows = Rows(*graph.select(query.sparql, bind(query, graph, params or {})))
     return rows.without({p.variable for p in query.parameters})
 
 
-def sparql(text: str, graph: CompiledGraph | None = None) -> Rows:
-    """Run a SPARQL query; CONSTRUCT and DESCRIBE give rows of subject, predicate, object."""
-    graph = graph or open_graph()
-    results = graph.query(text)
-    if isinstance(results, ox.QuerySolutions):
-        names = [v.value for v in results.variables]
-        return Rows(names, [[solution[n] for n in names] for solution in results])
-    if isinstance(results, ox.QueryBoolean):
-        return Rows(["result"], [[ox.Literal(str(bool(results)).lower(),
-                                             datatype=ox.NamedNode(
-                                                 "http://www.w3.org/2001/XMLSchema#boolean"))]])
-    return Rows(["subject", "predicate", "object"],
-                [[t.subject, t.predicate, t.object] for t in results])
+def sparql(text: str, graph: CompiledGraph | None = None,
+           timeout: float | None = DEFAULT_TIMEOUT) -> Rows:
+    """Run a user's SPARQL query, refusing SERVICE, FROM and updates, within `timeout` s.
+
+    ASK gives one `result` column; CONSTRUCT and DESCRIBE give subject, predicate, object.
+    """
+    from kg.safety import safe_query
+
+    return Rows(*safe_query(graph or open_graph(), text, timeout))
 
 
 def describe(term: str, graph: CompiledGraph | None = None) -> Rows:

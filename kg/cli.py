@@ -16,6 +16,7 @@ import click
 from kg import __version__
 from kg.errors import EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
+from kg.safety import DEFAULT_TIMEOUT
 
 EXAMPLES = """
 \b
@@ -148,17 +149,21 @@ def queries(settings):
 
 @cli.command()
 @click.argument("query_text", metavar="QUERY")
+@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Give up on the query after this many seconds (0: no limit).")
 @row_output
 @pass_settings
-def sparql(settings, query_text):
+def sparql(settings, query_text, timeout):
     """Run your own SPARQL: QUERY is the query text, - for stdin, or @FILE.
 
     Prefixes ak:, akc:, akd:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:, org:,
-    schema: and wd: are predeclared.
+    schema: and wd: are predeclared. The query sees only this graph: SERVICE, FROM and
+    updates are refused.
     """
     from kg.api import sparql as run_sparql
 
-    return run_sparql(read_query_text(query_text), settings.graph())
+    return run_sparql(read_query_text(query_text), settings.graph(), timeout=timeout)
 
 
 def read_query_text(arg: str) -> str:

@@ -46,14 +46,15 @@ LEXICAL = {
 
 
 def lint(asserted: Graph, inferred: Graph, subjects: Iterable, sources: Path | None = None,
-         today: dt.date | None = None) -> list[Problem]:
+         today: dt.date | None = None, labels: dict | None = None) -> list[Problem]:
     """The problems of the given subjects (IRIs or blank nodes).
 
     Terms, literals and namespaces are checked in what was asserted; types, labels and
-    dates in the inferred graph (which also holds the ontology).
+    dates in the inferred graph (which also holds the ontology). `labels` maps each
+    case-folded label to the nodes it names, when the graph holds only part of them.
     """
     subjects = set(subjects)
-    checks = Checks(asserted, inferred, sources, today or dt.date.today())
+    checks = Checks(asserted, inferred, sources, today or dt.date.today(), labels)
     problems = []
     for subject in sorted(subjects, key=str):
         problems += checks.terms(subject)
@@ -66,7 +67,8 @@ def lint(asserted: Graph, inferred: Graph, subjects: Iterable, sources: Path | N
 
 
 class Checks:
-    def __init__(self, asserted: Graph, graph: Graph, sources: Path | None, today: dt.date):
+    def __init__(self, asserted: Graph, graph: Graph, sources: Path | None, today: dt.date,
+                 labels: dict | None):
         self.asserted_graph = asserted
         self.graph = graph
         self.sources = sources
@@ -75,11 +77,12 @@ class Checks:
         self.classes = set(graph.subjects(RDF.type, OWL.Class)) | set(graph.subjects(RDF.type, RDFS.Class))
         self.object_properties = {p for p in graph.subjects(RDF.type, OWL.ObjectProperty)
                                   if str(p).startswith(AK)}
-        self.named_by: dict[str, set] = {}
-        for predicate in LABELS:
-            for node, label in graph.subject_objects(predicate):
-                if isinstance(node, URIRef) and str(node).startswith(PROJECT):
-                    self.named_by.setdefault(str(label).casefold(), set()).add(node)
+        self.named_by: dict[str, set] = labels if labels is not None else {}
+        if labels is None:
+            for predicate in LABELS:
+                for node, label in graph.subject_objects(predicate):
+                    if isinstance(node, URIRef) and str(node).startswith(PROJECT):
+                        self.named_by.setdefault(str(label).casefold(), set()).add(node)
 
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
         return Problem(severity, describe_node(subject, self.graph), show(path), show(value),

@@ -54,7 +54,8 @@ _TOKEN = re.compile("|".join([
     r'(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)',
     r"(?P<variable>[?$]" + _NAME_CHAR + r"+)",
     r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
-    r"(?P<pname>(?:" + _dotted(r"[^\W\d_]", _NAME_CHAR) + r")?:(?:" + _dotted(_LOCAL_CHAR, _LOCAL_CHAR) + r")?"
+    r"(?P<pname>(?:" + _dotted(r"[^\W\d_]", _NAME_CHAR) + r")?"
+    r":(?:" + _dotted(_LOCAL_CHAR, _LOCAL_CHAR) + r")?"
     r"|_:" + _dotted(r"\w", _NAME_CHAR) + r")",
     r"(?P<word>[^\W\d]\w*)",
     r"(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)",
@@ -73,8 +74,8 @@ def check_user_query(text: str, origin: str = "") -> None:
     """Raise InputError if the query would reach outside the graph or change it.
 
     Refuses SERVICE, FROM and FROM NAMED, and updates (INSERT, DELETE, LOAD, ...), in
-    any case; the same words inside strings, IRIs, comments, variables and local names
-    (ex:service) are fine. `origin` (a file name) goes in front of the message.
+    upper or lower case; the same words inside strings, IRIs, comments, variables and
+    local names (ex:service) are fine. `origin` (a file name) goes in front of the message.
     """
     refusal = find_refusal(text)
     if refusal:

@@ -13,12 +13,10 @@ from pathlib import Path
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
-from kg.namespaces import AK, AKD, PREFIXES, curie, expand
+from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 SEVERITY_ORDER = ["info", "warning", "violation"]
-SKOLEM_AUTHORITY = "urn:x-kg:"
-SKOLEM_PATH = "bnode:"
 MAX_NESTING = 100_000
 
 
@@ -91,10 +89,13 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
 
     from kg.lint import lint
     from kg.loading import parse_file, parse_turtle
+    from kg.safety import check_shapes_queries
     from kg.positions import index_files
     from kg.store import materialised
 
     shapes = parse_turtle([graph.inputs.shapes_file])
+    # pyshacl lets SPARQL targets and rules of a working copy's shapes reach any URL.
+    check_shapes_queries(shapes, str(graph.inputs.shapes_file))
     if not files:
         shipped_asserted = graph.rdflib_graph(inferred=False)
         shipped = graph.rdflib_graph()
@@ -110,13 +111,19 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
         candidate += quads
     shipped_quads = graph.asserted_quads()
     store = materialised(shipped_quads + candidate)
-    # Blank nodes are validated through the IRI they hang from (citations: see neighbourhood).
-    subjects = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)}
+    # The nodes the candidate touches: its subjects, and the project nodes it points to
+    # (inference may change them: a range makes an object an instance of a class). Blank
+    # nodes are validated through the IRI they hang from (citations: see neighbourhood).
+    subjects = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} | {
+        q.object for q in candidate
+        if isinstance(q.object, ox.NamedNode) and q.object.value.startswith((AKD, AKC))}
     old_subjects = subjects & {q.subject for q in shipped_quads}
+    linted = {to_rdflib_term(q.subject) for q in candidate if isinstance(q.subject, ox.NamedNode)}
     new = neighbourhood(shipped_quads + candidate, store, subjects)
     old = neighbourhood(shipped_quads, graph.store, old_subjects)
-    before = set(focused_problems(*old, shapes, sources, today))
-    problems = [p for p in focused_problems(*new, shapes, sources, today) if p not in before]
+    before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources, today))
+    problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources, today)
+                if p not in before]
     return located(problems, index_files(list(files) + graph.inputs.data_files))
 
 
@@ -124,9 +131,8 @@ def neighbourhood(asserted_quads: list, store, subjects: set):
     """Just enough of a graph to validate `subjects`: (asserted, inferred, focus nodes).
 
     The ontology and concepts, every triple of the subjects and of their citations, and
-    the types, labels and schemes of what they point to, plus every project label (for
-    the duplicate-label check). Asserted literals come from the parsed files, exact:
-    the store canonicalises them.
+    the triples of what they point to. Asserted literals come from the parsed files,
+    exact: the store canonicalises them.
     """
     import pyoxigraph as ox
 
@@ -152,19 +158,34 @@ def neighbourhood(asserted_quads: list, store, subjects: set):
     return asserted, inferred, {to_rdflib(n) for n in focus}
 
 
-def focused_problems(asserted: Graph, inferred: Graph, focus: set, shapes: Graph, sources, today):
+def focused_problems(asserted: Graph, inferred: Graph, focus: set, linted: set, labels: dict,
+                     shapes: Graph, sources, today):
+    """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
     from kg.lint import lint
 
     return combined(validate(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT).problems,
-                    lint(asserted, inferred, focus, sources, today))
+                    lint(asserted, inferred, focus & linted, sources, today, labels))
 
 
-# The ontology and concepts (every subject outside akd:) and every label, for context.
+# The ontology and concepts (every subject outside akd:), for context.
 CONTEXT_QUERY = """
 CONSTRUCT { ?s ?p ?o } WHERE {
-  { ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/")) }
-  UNION { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?o }
+  ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/"))
 }"""
+# Every label of a project entity or concept, for the duplicate-label check.
+LABELS_QUERY = """
+SELECT ?node ?label WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?node ?p ?label
+  FILTER(STRSTARTS(STR(?node), STR(akd:)) || STRSTARTS(STR(?node), STR(akc:)))
+}"""
+
+
+def labels_of(store) -> dict[str, set]:
+    """Which project nodes each label (case-folded) names."""
+    named_by: dict[str, set] = {}
+    for row in store.query(LABELS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+        named_by.setdefault(row["label"].value.casefold(), set()).add(URIRef(row["node"].value))
+    return named_by
 
 # Shapes whose findings a lint rule reports better (with the nearest declared names).
 SUPERSEDED_BY_LINT = {"aks:DeclaredPredicatesShape": "kg:undeclared-property",
@@ -172,11 +193,13 @@ SUPERSEDED_BY_LINT = {"aks:DeclaredPredicatesShape": "kg:undeclared-property",
 
 
 def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
-    linted = {(p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
-              for p in lint}
-    return lint + [p for p in shacl if (SUPERSEDED_BY_LINT.get(p.shape), p.focus,
-                                        p.path if p.shape == "aks:DeclaredPredicatesShape"
-                                        else p.value) not in linted]
+    """Lint's problems, and SHACL's except where lint reports the same thing better."""
+    said = {(p.focus, p.path, p.value) for p in lint} | {
+        (p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
+        for p in lint}
+    return lint + [p for p in shacl if (p.focus, p.path, p.value) not in said
+                   and (SUPERSEDED_BY_LINT.get(p.shape), p.focus,
+                        p.path if p.shape == "aks:DeclaredPredicatesShape" else p.value) not in said]
 
 
 def curated_subjects(asserted: Graph) -> set:
@@ -209,8 +232,11 @@ def located(problems: list[Problem], indexes) -> Report:
 def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) -> Report:
     """Validate an already-inferred data graph against the shapes (SHACL core and SPARQL).
 
-    `focus_nodes` limits validation to those nodes (None: all); `skip` names shapes
-    (CURIEs) to leave out.
+    `focus_nodes` keeps only the results about those nodes (None: all); `skip` names
+    shapes (CURIEs) to leave out. pyshacl's own focus_nodes option is not used: with it,
+    pyshacl skips the sh:node checks of values that are not themselves focus IRIs (every
+    literal), so it would miss ill-typed dates; the graphs validated with a focus are
+    small neighbourhoods, which validate whole in a moment.
     """
     import pyshacl
 
@@ -218,17 +244,14 @@ def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) 
         return Report([], None)
     if skip:
         shapes_graph = shapes_without(shapes_graph, skip)
-    if focus_nodes is not None and any(isinstance(n, BNode) for n in focus_nodes):
-        data_graph, focus_nodes = with_named_blank_nodes(data_graph, focus_nodes)
     _, report_graph, _ = pyshacl.validate(
         data_graph, shacl_graph=shapes_graph, inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True,
-        focus_nodes=sorted(focus_nodes, key=str) if focus_nodes is not None else None)
+        allow_warnings=True, allow_infos=True)
     # Top-level results only: sh:detail nests the results of sh:node checks again.
-    problems = sorted(
-        (problem_of(result, report_graph, data_graph)
-         for result in report_graph.objects(None, SH.result)),
-        key=lambda p: (-SEVERITY_ORDER.index(p.severity), p.focus, p.path, p.message))
+    results = [r for r in report_graph.objects(None, SH.result)
+               if focus_nodes is None or report_graph.value(r, SH.focusNode) in focus_nodes]
+    problems = sorted((problem_of(result, report_graph, data_graph) for result in results),
+                      key=lambda p: (-SEVERITY_ORDER.index(p.severity), p.focus, p.path, p.message))
     return Report(problems, report_graph)
 
 
@@ -246,18 +269,6 @@ def shapes_without(shapes: Graph, skip) -> Graph:
         if triple[0] not in dropped:
             copy.add(triple)
     return copy
-
-
-def with_named_blank_nodes(graph: Graph, focus_nodes):
-    """pyshacl takes only IRIs as focus nodes: name the focus blank nodes (citations) by IRIs."""
-    def named(node):
-        return URIRef(SKOLEM_AUTHORITY + SKOLEM_PATH + node) if node in blank else node
-
-    blank = {n for n in focus_nodes if isinstance(n, BNode)}
-    copy = Graph()
-    for subject, predicate, obj in graph:
-        copy.add((named(subject), predicate, named(obj)))
-    return copy, [named(n) for n in focus_nodes]
 
 
 def problem_of(result, report: Graph, data: Graph) -> Problem:
@@ -279,7 +290,7 @@ def describe_node(node, data: Graph) -> str:
     """A CURIE; a blank node by the IRI it hangs from and the first link: akd:x ak:citation [...]."""
     link = ""
     for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
-        if not (isinstance(node, BNode) or str(node).startswith(SKOLEM_AUTHORITY + SKOLEM_PATH)):
+        if not isinstance(node, BNode):
             return show(node) + link
         parent = next(data.subject_predicates(node), None)
         if parent is None:
