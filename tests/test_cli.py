@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -218,12 +219,22 @@ def test_validate_fail_on_warning(run, tiny_copy):
     (["describe", "Zapper", "-f", "csv"], "statement,value,source,quote"),
     (["stats", "-f", "csv"], "kind,item,count,citations"),
     (["validate"], "/"),
+    (["validate", "--syntax-only", str(Path(__file__).parent / "fixtures" / "tiny.ttl")], ""),
+    (["fmt", "--check"], "would reformat "),
 ])
 def test_every_command_in_a_real_process(tiny_copy, args, expected):
     done = kg_process("--data", str(tiny_copy), *args)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0].startswith(expected)
+    assert done.returncode == (1 if args[0] == "fmt" else 0), done.stderr
+    assert (done.stdout.splitlines() or [""])[0].startswith(expected)
     assert "Traceback" not in done.stderr
+
+
+def test_add_in_a_real_process(tiny_copy, tmp_path):
+    candidate = tmp_path / "more.ttl"
+    candidate.write_text('<https://w3id.org/alliance-kg/id/zapper> '
+                         '<http://www.w3.org/2004/02/skos/core#altLabel> "ZAP"@en .\n')
+    done = kg_process("--data", str(tiny_copy), "add", str(candidate))
+    assert (done.returncode, done.stderr) == (0, f"added 1 triple to {tiny_copy / 'data' / 'tiny.ttl'}\n")
 
 
 def test_add_refuses_a_bad_candidate_and_writes_nothing(run, tiny_copy, tmp_path):
