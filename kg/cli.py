@@ -101,15 +101,36 @@ def row_output(command):
     return wrapper
 
 
+def endpoint_options(command):
+    """--endpoint and --graph: run on a remote SPARQL endpoint instead of the local graph."""
+    command = click.option("--graph", "graph_iri", metavar="IRI",
+                           help="With --endpoint: the graph the data was pushed to "
+                                "(default: kg's asserted and inferred graphs).")(command)
+    return click.option("--endpoint", metavar="URL",
+                        help="Run on this SPARQL endpoint (see `kg push`).")(command)
+
+
+def remote_graphs(graph_iri):
+    from kg.remote import KG_GRAPHS
+
+    return [graph_iri] if graph_iri else KG_GRAPHS
+
+
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("name")
+@endpoint_options
 @row_output
 @click.pass_context
-def query(ctx, name):
+def query(ctx, name, endpoint, graph_iri):
     """Run the canned query NAME; give its parameters as --PARAM VALUE (see `kg queries`)."""
+    settings = ctx.find_object(Settings)
+    if endpoint:
+        from kg.remote import run_query as run_remote
+
+        return run_remote(name, parse_params(ctx.args), settings.graph(), endpoint,
+                          remote_graphs(graph_iri))
     from kg.api import run_query
 
-    settings = ctx.find_object(Settings)
     return run_query(name, parse_params(ctx.args), settings.graph())
 
 
@@ -152,15 +173,21 @@ def queries(settings):
 @click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,
               show_default=True, metavar="SECONDS",
               help="Give up on the query after this many seconds (0: no limit).")
+@endpoint_options
 @row_output
 @pass_settings
-def sparql(settings, query_text, timeout):
+def sparql(settings, query_text, timeout, endpoint, graph_iri):
     """Run your own SPARQL: QUERY is the query text, - for stdin, or @FILE.
 
     Prefixes ak:, akc:, akd:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:, org:,
     schema: and wd: are predeclared. The query sees only this graph: SERVICE, FROM and
     updates are refused.
     """
+    if endpoint:
+        from kg.remote import sparql as run_remote
+
+        return run_remote(read_query_text(query_text), endpoint, remote_graphs(graph_iri),
+                          timeout=timeout)
     from kg.api import sparql as run_sparql
 
     return run_sparql(read_query_text(query_text), settings.graph(), timeout=timeout)
@@ -309,6 +336,46 @@ def fmt(settings, check_only):
         click.echo("all data files are in canonical form", err=True)
     if check_only and changed:
         sys.exit(EXIT_VIOLATIONS)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS", help="Time limit of each query.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Refuse results with more rows (the client should add a LIMIT).")
+@pass_settings
+def serve(settings, host, port, timeout, max_rows):
+    """Serve the graph over the SPARQL 1.1 Protocol (read-only) at /sparql.
+
+    Canned queries are at /queries/NAME?PARAM=VALUE and listed at /.
+    """
+    from kg.server import base_url, make_server, serve_forever
+
+    try:
+        server = make_server(settings.graph(), host, port, timeout=timeout, max_rows=max_rows,
+                             quiet=settings.verbosity < 1)
+    except OSError as exc:
+        raise KGError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    click.echo(f"kg: serving {base_url(server)}/sparql (Ctrl-C stops)", err=True)
+    serve_forever(server)
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's SPARQL 1.1 Graph Store Protocol URL.")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="Put everything in this one graph (default: kg's asserted and inferred "
+                   "graphs, which the canned queries read).")
+@pass_settings
+def push(settings, endpoint, graph_iri):
+    """Upload the graph to a triple store (Oxigraph, Jena Fuseki, GraphDB, ...)."""
+    from kg.remote import push as push_graph
+
+    count = push_graph(settings.graph(), endpoint, graph_iri)
+    if settings.verbosity >= 0:
+        click.echo(f"kg: pushed {count} triples to {endpoint}", err=True)
 
 
 def main() -> None:

@@ -672,8 +672,12 @@ def test_kg_parses_only_bytes_and_its_own_files_and_only_turtle_or_n_triples():
 
 
 def test_kg_opens_no_network_connection_of_its_own():
+    """Only kg/remote.py talks to other hosts: that is its job (`kg push`, `--endpoint`),
+    and only those commands import it."""
     banned = {"urllib.request", "http.client", "requests", "httpx", "socket", "SPARQLWrapper"}
     for path in KG_DIR.rglob("*.py"):
+        if path.name == "remote.py":
+            continue
         source = path.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Import):

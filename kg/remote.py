@@ -1,0 +1,176 @@
+"""Real triple stores: push the graph over the SPARQL 1.1 Graph Store Protocol, and run
+canned and ad-hoc queries on a remote SPARQL endpoint, into the same Rows as embedded.
+
+The graph goes up as two named graphs, as in the compiled store: asserted and inferred
+triples (canned queries read GRAPH <.../graph/asserted> for facts as curated). Remote
+queries name both as default-graph-uri (their union is the default graph, as in the
+embedded store) and as named-graph-uri, so the same query text gives the same answers.
+With `graph_iri`, everything goes into that one graph instead, and queries must then
+pass the same graph_iri.
+
+Parameters are never pasted as user text. A canned query's parameter is resolved to an
+RDF term exactly as in the embedded path (kg.catalog.bind, against the local graph), and
+the term is written by pyoxigraph (str(term) is its N-Triples form, with IRIs checked
+and literals escaped by the RDF library) into a one-row VALUES block placed first in
+every group of the query. Oxigraph's substitution binds ?param_NAME throughout the
+evaluation, nested groups included; a one-row VALUES block in each group does the same
+(the Oxigraph server test checks every canned query gives identical rows both ways).
+No user text reaches the query: only the term's own serialisation.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+from kg.namespaces import PREFIXES
+from kg.safety import DEFAULT_TIMEOUT, check_user_query, rows_of, tokens
+from kg.store import ASSERTED, INFERRED
+
+KG_GRAPHS = (ASSERTED.value, INFERRED.value)
+ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
+          "text/turtle;q=0.8")
+
+
+def graph_url(endpoint: str, graph_iri: str | None) -> str:
+    """The Graph Store Protocol URL of one graph (?graph=IRI) or the default graph."""
+    query = urlencode({"graph": graph_iri}) if graph_iri else "default"
+    return endpoint + ("&" if "?" in endpoint else "?") + query
+
+
+def push(graph, endpoint: str, graph_iri: str | None = None, timeout: float = 300) -> int:
+    """Upload the graph (asserted and inferred) with HTTP PUT, replacing what was there.
+
+    `endpoint` is the store's Graph Store Protocol URL (Oxigraph: .../store; Fuseki:
+    .../DATASET/data; GraphDB: .../repositories/ID/rdf-graphs/service). Returns the
+    number of triples sent.
+    """
+    store = graph.store
+    if graph_iri:
+        uploads = [(graph_iri, [q.triple for g in (ASSERTED, INFERRED)
+                                for q in store.quads_for_pattern(None, None, None, g)])]
+    else:
+        uploads = [(g.value, [q.triple for q in store.quads_for_pattern(None, None, None, g)])
+                   for g in (ASSERTED, INFERRED)]
+    for iri, triples in uploads:
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        request = urllib.request.Request(graph_url(endpoint, iri), data=body, method="PUT",
+                                         headers={"Content-Type": "application/n-triples"})
+        send(request, timeout)
+    return sum(len(triples) for _, triples in uploads)
+
+
+def send(request: urllib.request.Request, timeout: float | None) -> tuple[str, bytes]:
+    """(content type, body) of the response; an HTTP or network error as an InputError."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout or None) as response:
+            return response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
+        raise InputError(f"{request.full_url.split('?')[0]}: HTTP {exc.code} {exc.reason}"
+                         + (f": {detail}" if detail else "")) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise InputError(f"cannot reach {request.full_url.split('?')[0]}: {reason}") from None
+
+
+def with_prefixes(text: str) -> str:
+    """The query with kg's predeclared prefixes declared in front (the query's own win)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + text
+
+
+def with_values(text: str, substitutions: dict | None) -> str:
+    """The query with a VALUES block of the substitutions first in each of its groups.
+
+    Oxigraph's substitution binds the variables throughout the query (SEP-0007), also
+    inside UNION branches, OPTIONALs and EXISTS; a VALUES block of one row in every group
+    graph pattern does the same. Skipped: VALUES data blocks, a CONSTRUCT template and
+    a group that holds a sub-SELECT (which gets one in its own WHERE group).
+    """
+    if not substitutions:
+        return text
+    names, terms = [], []
+    for variable, term in substitutions.items():
+        if isinstance(term, ox.BlankNode):
+            raise InputError("a blank node cannot be a parameter of a remote query")
+        names.append(variable.value if isinstance(variable, ox.Variable) else str(variable))
+        terms.append(str(term))  # N-Triples form, written by pyoxigraph
+    block = (" VALUES (" + " ".join("?" + n for n in names) + ") { ("
+             + " ".join(terms) + ") } ")
+    code = [(kind, value, offset) for kind, value, offset in tokens(text)
+            if kind not in ("space", "comment")]
+    inserts, skip_next = [], False
+    for index, (kind, value, offset) in enumerate(code):
+        word = value.upper() if kind == "word" else None
+        if word in ("VALUES", "CONSTRUCT"):
+            skip_next = True
+        elif word == "WHERE" and skip_next and code[index - 1][1].upper() == "CONSTRUCT":
+            raise InputError("parameters cannot be bound in a CONSTRUCT WHERE query")
+        elif kind == "other" and value == "{":
+            following = code[index + 1][1].upper() if index + 1 < len(code) else ""
+            if not skip_next and following != "SELECT":
+                inserts.append(offset + 1)
+            skip_next = False
+    if not inserts:
+        raise InputError("the query has no group pattern to bind parameters in")
+    for at in reversed(inserts):
+        text = text[:at] + block + text[at:]
+    return text
+
+
+def remote_select(endpoint: str, sparql: str, substitutions: dict | None = None,
+                  graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT
+                  ) -> tuple[list[str], list[list]]:
+    """(variables, rows) of a query run on a remote SPARQL endpoint, as CompiledGraph.select
+    and kg.safety.safe_query give them (ASK: `result`; CONSTRUCT: subject, predicate, object).
+
+    `graphs` become default-graph-uri and named-graph-uri (None or (): the endpoint's
+    own dataset)."""
+    params = [("query", with_prefixes(with_values(sparql, substitutions)))]
+    for iri in graphs or ():
+        params += [("default-graph-uri", iri), ("named-graph-uri", iri)]
+    request = urllib.request.Request(
+        endpoint, data=urlencode(params).encode(), method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT})
+    media, body = send(request, timeout)
+    media = media.split(";")[0].strip().lower()
+    if media in ("application/sparql-results+json", "application/json"):
+        return rows_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+    if media in ("application/sparql-results+xml", "application/xml"):
+        return rows_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.XML))
+    # Only N-Triples and Turtle are parsed (no RDF/XML or JSON-LD: see tests/test_safety.py).
+    if media == "application/n-triples":
+        return rows_of(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    if media == "text/turtle":
+        return rows_of(ox.parse(body, format=ox.RdfFormat.TURTLE))
+    raise InputError(f"{endpoint}: unexpected response type {media!r}")
+
+
+def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,
+              graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT):
+    """kg.api.run_query on a remote endpoint: parameters resolved on the local `graph`."""
+    from kg.api import Rows
+    from kg.catalog import bind, load_catalog
+
+    queries = load_catalog(graph.inputs.queries_dir)
+    if name not in queries:
+        from kg.api import run_query as local
+
+        local(name, params, graph)  # raises the usual "no canned query" error
+    query = queries[name]
+    check_user_query(query.sparql, origin=str(query.path))
+    substitutions = bind(query, graph, params or {})
+    rows = Rows(*remote_select(endpoint, query.sparql, substitutions, graphs, timeout))
+    return rows.without({p.variable for p in query.parameters})
+
+
+def sparql(text: str, endpoint: str, graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT):
+    """kg.api.sparql on a remote endpoint: the same refusals (SERVICE, FROM, updates)."""
+    from kg.api import Rows
+
+    check_user_query(text)
+    return Rows(*remote_select(endpoint, text, None, graphs, timeout))

@@ -1,0 +1,442 @@
+"""`kg serve`: the graph over the SPARQL 1.1 Protocol, read-only, from the standard library.
+
+    GET  /sparql?query=...                     a query (also POST, form or direct body)
+    GET  /queries/NAME?PARAM=VALUE&format=csv  a canned query with its parameters
+    GET  /queries                              the canned queries as JSON
+    GET  /                                     a page listing the canned queries
+
+Each request runs in its own thread (ThreadingHTTPServer), and each query in a worker
+thread given `timeout` seconds (kg.safety.run_with_timeout): a slow query gets 503 and
+is abandoned, and other requests keep being answered meanwhile. Queries pass
+kg.safety.check_user_query first (SERVICE, FROM and updates are refused with 400;
+update requests with 403). A result of more than `max_rows` solutions (or triples) is
+refused with 400 rather than truncated, so a client never takes part of an answer for
+all of it: the message asks for a LIMIT.
+
+The protocol's default-graph-uri and named-graph-uri parameters pick graphs of the
+served store itself (nothing is ever fetched); without them the default graph is the
+union of all graphs, as in `kg sparql`. Results are SPARQL JSON, XML, CSV or TSV
+(SELECT; JSON or XML for ASK) and Turtle, N-Triples, JSON-LD or RDF/XML (CONSTRUCT,
+DESCRIBE), chosen by the Accept header (with q-values) or a `format` parameter.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, urlsplit
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+from kg.namespaces import PREFIXES
+from kg.output import sparql_json
+from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
+
+DEFAULT_MAX_ROWS = 10_000
+MAX_BODY = 1_000_000  # bytes of a POST body
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+# Media types offered, in order of preference, and their short `format=` names.
+RESULTS_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
+                 "application/sparql-results+xml": "xml", "application/xml": "xml",
+                 "text/csv": "csv", "text/tab-separated-values": "tsv"}
+BOOLEAN_TYPES = {t: f for t, f in RESULTS_TYPES.items() if f in ("json", "xml")}
+GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+               "application/ld+json": ox.RdfFormat.JSON_LD,
+               "application/rdf+xml": ox.RdfFormat.RDF_XML}
+FORMAT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+                "ttl": "text/turtle", "nt": "application/n-triples",
+                "ntriples": "application/n-triples", "jsonld": "application/ld+json",
+                "rdfxml": "application/rdf+xml"}
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+class TooManyResults(InputError):
+    pass
+
+
+def make_server(graph, host: str = "127.0.0.1", port: int = 8000,
+                timeout: float | None = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+                quiet: bool = True) -> ThreadingHTTPServer:
+    """A server (not yet serving) of a CompiledGraph, or of a bare pyoxigraph Store (no
+    canned queries then). Port 0 picks a free port: see `server.server_address`."""
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    server.kg_graph = None if isinstance(graph, ox.Store) else graph
+    server.kg_store = graph if isinstance(graph, ox.Store) else graph.store
+    server.kg_catalog = {}
+    if server.kg_graph is not None:
+        from kg.catalog import load_catalog
+
+        server.kg_catalog = load_catalog(graph.inputs.queries_dir)
+    server.kg_timeout = timeout
+    server.kg_max_rows = max_rows
+    server.kg_quiet = quiet
+    return server
+
+
+def serve_forever(server: ThreadingHTTPServer) -> None:
+    """Serve until Ctrl-C, then close the socket."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def start_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
+    """Serve in a daemon thread (for tests); stop with server.shutdown()."""
+    thread = threading.Thread(target=server.serve_forever, name="kg-serve", daemon=True)
+    thread.start()
+    return thread
+
+
+def base_url(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}"
+
+
+# --- evaluation -----------------------------------------------------------------------
+
+def evaluate(store: ox.Store, text: str, default_graphs: list[str], named_graphs: list[str],
+             max_rows: int, base_iri: str | None = None):
+    """("select", variables, rows) | ("ask", bool) | ("graph", triples), fully evaluated.
+
+    Relative IRIs in the query resolve against `base_iri` (the endpoint's URL)."""
+    options: dict = {"prefixes": PREFIXES, "base_iri": base_iri}
+    if default_graphs or named_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs] or ox.DefaultGraph()
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    results = store.query(text, **options)
+    try:
+        return collect(results, max_rows)
+    except Exception as exc:  # noqa: BLE001 - re-raised below without its traceback
+        error = type(exc), str(exc)
+    # pyoxigraph results must be dropped on this thread: a traceback holding them would
+    # carry them to the request's thread.
+    del results
+    raise error[0](error[1])
+
+
+def collect(results, max_rows: int):
+    if isinstance(results, ox.QueryBoolean):
+        return ("ask", bool(results))
+    if isinstance(results, ox.QuerySolutions):
+        names = [v.value for v in results.variables]
+        rows = []
+        for solution in results:
+            if len(rows) == max_rows:
+                raise TooManyResults(f"more than {max_rows} results: add a LIMIT")
+            rows.append([solution[name] for name in names])
+        return ("select", names, rows)
+    triples = []
+    for triple in results:
+        if len(triples) == max_rows:
+            raise TooManyResults(f"more than {max_rows} triples: add a LIMIT")
+        triples.append(triple)
+    return ("graph", triples)
+
+
+def negotiate(accept: str | None, offers: list[str]) -> str:
+    """The offer the Accept header prefers (q-values, wildcards); the first offer if none."""
+    if not accept:
+        return offers[0]
+    ranges = []
+    for part in accept.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+
+    def quality(offer: str) -> float:
+        major = offer.split("/")[0]
+        matches = [(3 if media == offer else 2 if media == major + "/*" else 1, q)
+                   for media, q in ranges if media in (offer, major + "/*", "*/*")]
+        return max(matches)[1] if matches else 0.0
+
+    best = max(offers, key=lambda o: (quality(o), -offers.index(o)))
+    return best if quality(best) > 0 else offers[0]
+
+
+def choose_type(kind: str, accept: str | None, fmt: str | None) -> str:
+    offers = list({"select": RESULTS_TYPES, "ask": BOOLEAN_TYPES, "graph": GRAPH_TYPES}[kind])
+    if fmt:
+        media = FORMAT_NAMES.get(fmt.lower(), fmt.lower())
+        if media not in offers:
+            raise HTTPError(406, f"format {fmt!r} is not available for this query "
+                                 f"(choose one of {', '.join(offers)})")
+        return media
+    return negotiate(accept, offers)
+
+
+def serialize(result, media: str) -> bytes:
+    kind = result[0]
+    if kind == "graph":
+        return ox.serialize(result[1], format=GRAPH_TYPES[media], prefixes=PREFIXES)
+    fmt = RESULTS_TYPES[media]
+    if kind == "ask":
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result[1]}).encode()
+        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{str(result[1]).lower()}</boolean></sparql>\n").encode()
+    variables, rows = result[1], result[2]
+    if fmt == "json":
+        return json.dumps(sparql_json(variables, rows), ensure_ascii=False).encode()
+    if fmt == "xml":
+        return results_xml(variables, rows).encode()
+    if fmt == "csv":
+        lines = [",".join(variables)] + [",".join(csv_cell(t) for t in row) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    lines = ["\t".join("?" + v for v in variables)] + [
+        "\t".join("" if t is None else str(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def csv_cell(term) -> str:
+    if term is None:
+        return ""
+    text = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def results_xml(variables, rows) -> str:
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+           "<head>" + "".join(f'<variable name="{v}"/>' for v in variables) + "</head><results>"]
+    for row in rows:
+        out.append("<result>")
+        for name, term in zip(variables, row):
+            if term is None:
+                continue
+            if isinstance(term, ox.NamedNode):
+                value = f"<uri>{escape(term.value)}</uri>"
+            elif isinstance(term, ox.BlankNode):
+                value = f"<bnode>{escape(term.value)}</bnode>"
+            elif term.language:
+                value = f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
+            else:
+                value = (f'<literal datatype="{escape(term.datatype.value)}">'
+                         f"{escape(term.value)}</literal>")
+            out.append(f'<binding name="{name}">{value}</binding>')
+        out.append("</result>")
+    out.append("</results></sparql>\n")
+    return "".join(out)
+
+
+# --- HTTP -----------------------------------------------------------------------------
+
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type, Accept",
+        "Access-Control-Max-Age": "86400"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "alliance-kg"
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        if not self.server.kg_quiet:
+            super().log_message(format, *args)
+
+    def send(self, status: int, body: bytes, media: str, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept")
+        for name, value in {**CORS, **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def handle_safely(self, method) -> None:
+        try:
+            method()
+        except HTTPError as exc:
+            self.send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8",
+                      exc.headers)
+        except Exception as exc:  # one bad request must not stop the server
+            self.send(500, f"internal error: {type(exc).__name__}\n".encode(),
+                      "text/plain; charset=utf-8")
+
+    def do_OPTIONS(self):
+        self.send(204, b"", "text/plain", {"Allow": "GET, POST, OPTIONS"})
+
+    def do_GET(self):
+        self.handle_safely(self.get)
+
+    def do_HEAD(self):
+        self.handle_safely(self.get)
+
+    def do_POST(self):
+        self.handle_safely(self.post)
+
+    def refuse_method(self):
+        self.handle_safely(lambda: (_ for _ in ()).throw(
+            HTTPError(405, f"{self.command} is not supported: use GET or POST",
+                      {"Allow": "GET, POST, OPTIONS"})))
+
+    do_PUT = do_DELETE = do_PATCH = refuse_method
+
+    # routes
+
+    def get(self):
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        path = url.path.rstrip("/") or "/"
+        if path == "/":
+            self.send(200, landing_page(self.server.kg_catalog).encode(), "text/html; charset=utf-8")
+        elif path == "/sparql":
+            if "update" in params:
+                raise HTTPError(400, "updates cannot be sent with GET (and this endpoint is read-only)")
+            self.sparql(params)
+        elif path == "/queries":
+            listing = {name: {"title": q.title, "description": q.description,
+                              "parameters": [{"name": p.name, "type": p.entity_class or p.type,
+                                              "required": p.required, "default": p.default,
+                                              "description": p.description}
+                                             for p in q.parameters]}
+                       for name, q in self.server.kg_catalog.items()}
+            self.send(200, json.dumps(listing, indent=2).encode(), "application/json")
+        elif path.startswith("/queries/"):
+            self.canned(path[len("/queries/"):], params)
+        else:
+            raise HTTPError(404, f"nothing at {url.path}; the SPARQL endpoint is /sparql")
+
+    def post(self):
+        url = urlsplit(self.path)
+        if url.path.rstrip("/") != "/sparql":
+            raise HTTPError(404, f"nothing to POST to at {url.path}; the SPARQL endpoint is /sparql")
+        params = parse_qs(url.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise HTTPError(413, f"request body over {MAX_BODY} bytes")
+        body = self.rfile.read(length)
+        media, _, rest = (self.headers.get("Content-Type") or "").partition(";")
+        media = media.strip().lower()
+        charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";")
+                        if p.strip().lower().startswith("charset=")), "utf-8")
+        if media == "application/sparql-update":
+            raise HTTPError(403, "this endpoint is read-only: updates are refused")
+        if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+            raise HTTPError(415, "POST a query as application/x-www-form-urlencoded (query=...) "
+                                 "or as application/sparql-query")
+        if charset not in ("utf-8", "utf8"):
+            raise HTTPError(415, f"charset {charset} is not supported: send UTF-8")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HTTPError(400, "the request body is not UTF-8") from None
+        if media == "application/sparql-query":
+            if "query" in params:
+                raise HTTPError(400, "give the query either in the body or as query=, not both")
+            params["query"] = [text]
+        else:
+            for name, values in parse_qs(text, keep_blank_values=True).items():
+                params.setdefault(name, []).extend(values)
+            if "update" in params:
+                raise HTTPError(403, "this endpoint is read-only: updates are refused")
+        self.sparql(params)
+
+    def sparql(self, params: dict[str, list[str]]):
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            raise HTTPError(400, "give exactly one query= parameter" if queries else
+                            "no query: give query=... (see / for this endpoint's canned queries)")
+        text = queries[0]
+        try:
+            check_user_query(text)
+        except InputError as exc:
+            raise HTTPError(400, str(exc)) from None
+        server = self.server
+        base = f"http://{self.headers.get('Host') or '%s:%s' % server.server_address[:2]}/sparql"
+        try:
+            result = run_with_timeout(lambda: evaluate(
+                server.kg_store, text, params.get("default-graph-uri", []),
+                params.get("named-graph-uri", []), server.kg_max_rows, base), server.kg_timeout)
+        except QueryTimeout as exc:
+            raise HTTPError(503, str(exc).replace("--timeout", "the server's --timeout")) from None
+        except (SyntaxError, ValueError, InputError) as exc:
+            raise HTTPError(400, f"bad query: {' '.join(str(exc).split())[:300]}") from None
+        except (RuntimeError, OSError) as exc:
+            raise HTTPError(400, f"query failed: {' '.join(str(exc).split())[:300]}") from None
+        self.respond(result, params)
+
+    def canned(self, name: str, params: dict[str, list[str]]):
+        from kg.api import run_query
+
+        if name not in self.server.kg_catalog:
+            raise HTTPError(404, f"no canned query named {name!r} (see /queries)")
+        values = {k: v[-1] for k, v in params.items() if k != "format"}
+        server = self.server
+        try:
+            rows = run_with_timeout(lambda: run_query(name, values, server.kg_graph),
+                                    server.kg_timeout)
+        except QueryTimeout as exc:
+            raise HTTPError(503, str(exc)) from None
+        except InputError as exc:
+            raise HTTPError(400, str(exc)) from None
+        if len(rows) > server.kg_max_rows:
+            raise HTTPError(400, f"more than {server.kg_max_rows} results")
+        self.respond(("select", rows.variables, rows.terms), params)
+
+    def respond(self, result, params: dict[str, list[str]]):
+        fmt = params.get("format", [None])[-1]
+        media = choose_type(result[0], self.headers.get("Accept"), fmt)
+        body = serialize(result, media)
+        text_type = media.startswith("text/") or media.endswith("json") or media.endswith("xml")
+        self.send(200, body, media + ("; charset=utf-8" if text_type else ""))
+
+
+def landing_page(catalog: dict) -> str:
+    """A human page: the endpoint, a query form, and each canned query with a form."""
+    items = []
+    for name, query in catalog.items():
+        fields = "".join(
+            f'<label>{html.escape(p.name)} <input name="{html.escape(p.name)}" '
+            f'placeholder="{html.escape(p.entity_class or p.type)}"'
+            f'{" required" if p.required else ""}></label> '
+            for p in query.parameters)
+        params = "".join(f"<li><code>{html.escape(p.name)}</code> ({html.escape(p.usage())}): "
+                         f"{html.escape(p.description)}</li>" for p in query.parameters)
+        items.append(
+            f'<section><h3><a href="/queries/{quote(name)}?format=json">{html.escape(name)}</a>: '
+            f"{html.escape(query.title)}</h3><p>{html.escape(query.description)}</p>"
+            f"<ul>{params}</ul>"
+            f'<form action="/queries/{quote(name)}">{fields}<select name="format">'
+            + "".join(f"<option>{f}</option>" for f in ("json", "csv", "tsv", "xml"))
+            + "</select> <button>Run</button></form></section>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>alliance-kg SPARQL endpoint</title></head>
+<body><h1>alliance-kg</h1>
+<p>A read-only SPARQL 1.1 endpoint at <code>/sparql</code> (GET or POST). Prefixes
+{html.escape(", ".join(p + ":" for p in PREFIXES))} are predeclared; SERVICE, FROM and
+updates are refused.</p>
+<form action="/sparql"><textarea name="query" rows="6" cols="80">SELECT ?s ?label WHERE {{ ?s a ak:Alliance ; rdfs:label ?label }}</textarea><br>
+<select name="format"><option>json</option><option>csv</option><option>tsv</option><option>xml</option></select>
+<button>Query</button></form>
+<h2>Canned queries</h2>
+<p>At <code>/queries/NAME?PARAM=VALUE</code>; <a href="/queries">as JSON</a>.</p>
+{"".join(items) or "<p>None.</p>"}
+</body></html>
+"""
