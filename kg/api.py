@@ -22,7 +22,7 @@ from kg.store import CompiledGraph, open_graph
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
 __all__ = ["Rows", "CompiledGraph", "open_graph", "catalog", "run_query", "sparql", "describe",
-           "stats", "rdflib_graph", "validate"]
+           "stats", "rdflib_graph", "validate", "networkx_graph", "export_graph"]
 
 
 @dataclass
@@ -36,6 +36,15 @@ class Rows:
         """Rows as dicts of plain values: IRIs and literals as their string values."""
         return [{name: (term.value if term is not None else None)
                  for name, term in zip(self.variables, row)} for row in self.terms]
+
+    def to_pandas(self):
+        """The rows as a pandas DataFrame of plain values (pandas is not a dependency)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("Rows.to_pandas() needs pandas, which alliance-kg does not "
+                              "install: pip install pandas") from None
+        return pandas.DataFrame(self.to_dicts(), columns=self.variables)
 
     def without(self, names) -> Rows:
         """The same rows without the named columns."""
@@ -97,6 +106,22 @@ def stats(graph: CompiledGraph | None = None) -> Rows:
 def rdflib_graph(data=None, inferred: bool = True):
     """The graph as an rdflib Graph (asserted plus inferred triples unless inferred=False)."""
     return open_graph(data).rdflib_graph(inferred=inferred)
+
+
+def networkx_graph(data=None, inferred: bool = True, collapse_facts: bool = False,
+                   graph: CompiledGraph | None = None):
+    """The graph as a networkx MultiDiGraph (see kg.export.property_graph)."""
+    from kg.export import property_graph
+
+    return property_graph(graph or open_graph(data), inferred, collapse_facts)
+
+
+def export_graph(fmt: str, inferred: bool = True, collapse_facts: bool = False,
+                 graph: CompiledGraph | None = None) -> dict[str, bytes]:
+    """The graph exported in one format of kg.export.FORMATS, as {file name: bytes}."""
+    from kg.export import export
+
+    return export(graph or open_graph(), fmt, inferred, collapse_facts)
 
 
 def validate(files=(), sources=None, graph: CompiledGraph | None = None):
