@@ -339,6 +339,44 @@ def fmt(settings, check_only):
 
 
 @cli.command()
+@click.option("--format", "-f", "fmt", required=True,
+              type=click.Choice(["turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads",
+                                 "graphml", "csv", "void"]),
+              help="trig/nquads: one named graph per source article; graphml/csv: a property "
+                   "graph; void: a manifest with triple counts and checksums.")
+@click.option("--asserted/--inferred", "asserted", default=False,
+              help="Export only what is curated, or also what inference adds (default).")
+@click.option("--collapse-facts", is_flag=True,
+              help="graphml/csv: fact nodes become labelled edges between their participants.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The file to write (a folder for csv); default: standard output.")
+@pass_settings
+def export(settings, fmt, asserted, collapse_facts, output):
+    """Export the graph for other tools; the same graph always gives the same bytes."""
+    from kg.export import export as export_files
+
+    files = export_files(settings.graph(), fmt, inferred=not asserted,
+                         collapse_facts=collapse_facts)
+    if output is None:
+        if len(files) > 1:
+            raise KGError(f"--format {fmt} writes {', '.join(files)}: give a folder with -o")
+        sys.stdout.buffer.write(next(iter(files.values())))
+        return
+    if len(files) > 1:
+        output.mkdir(parents=True, exist_ok=True)
+        targets = {output / name: data for name, data in files.items()}
+    else:
+        targets = {output: next(iter(files.values()))}
+    for path, data in targets.items():
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            raise KGError(f"{path}: cannot write ({exc.strerror})") from None
+        if settings.verbosity >= 0:
+            click.echo(f"kg: wrote {path} ({len(data)} bytes)", err=True)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,

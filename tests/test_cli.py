@@ -275,3 +275,24 @@ def test_fmt_check_then_fmt(run, tiny_copy):
     assert run("fmt").stdout == f"reformatted {tiny}\n"
     again = run("fmt", "--check")
     assert (again.exit_code, again.stdout) == (0, "")
+
+
+def test_export_turtle_round_trips_and_is_deterministic(run, tiny_copy):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    first, second = run("export", "-f", "turtle"), run("export", "-f", "turtle")
+    assert first.exit_code == 0 and first.stdout_bytes == second.stdout_bytes
+    exported = Graph().parse(data=first.stdout_bytes, format="turtle")
+    from kg.store import open_graph
+
+    assert isomorphic(exported, open_graph(tiny_copy).rdflib_graph())
+
+
+def test_export_csv_needs_a_folder(run, tmp_path):
+    refused = run("export", "-f", "csv")
+    assert (refused.exit_code, refused.stderr) == (
+        2, "kg: error: --format csv writes nodes.csv, edges.csv: give a folder with -o\n")
+    done = run("export", "-f", "csv", "-o", str(tmp_path / "pg"), "--collapse-facts")
+    assert done.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "pg").iterdir()) == ["edges.csv", "nodes.csv"]

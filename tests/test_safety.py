@@ -662,7 +662,8 @@ def test_kg_parses_only_bytes_and_its_own_files_and_only_turtle_or_n_triples():
             path = keyword(call, "path")
             assert call.args or path is not None, where
             if path is not None:
-                assert ast.unparse(path).startswith(("self.path", "path /", "staging /")), where
+                assert ast.unparse(path).startswith(
+                    ("self.path", "graph.path /", "path /", "staging /")), where
         elif call.func.attr == "parse":  # rdflib: only data it was handed
             assert not call.args and keyword(call, "data") is not None, where
             assert not {k.arg for k in call.keywords} & {"source", "location", "file"}, where

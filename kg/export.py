@@ -1,0 +1,645 @@
+"""Exports of the compiled graph: RDF files, a property graph and a VoID/DCAT manifest.
+
+`export(graph, fmt)` gives {file name: bytes}; the same graph always gives the same bytes
+(blank nodes are canonicalised with RDFC-1.0 and everything is written in sorted order),
+so exports can be diffed, checksummed and cached.
+
+RDF formats (each parses back to a graph isomorphic to the exported one):
+
+- turtle: kg.curation's canonical Turtle; ntriples: sorted lines;
+- rdfxml: rdflib's RDF/XML (for Protégé); jsonld: rdflib's JSON-LD, compacted with the
+  context shipped in the package (kg/context.jsonld), embedded as an object, never a URL;
+- trig / nquads: a dataset of named graphs, so that provenance survives import:
+  * `graph/source/<name>` (under https://w3id.org/alliance-kg/) for each source: every
+    asserted triple of a subject that cites the source (`ak:citation [ ak:inSource
+    <source> ]`), with the citations of that source (a subject citing several sources is
+    written in the graph of each: its statements rest on all of them; each citation
+    goes only to the graph of its own source, as does an `ak:disputedBy` citation);
+  * `graph/background`: every other asserted triple: ontology, concepts, countries,
+    sources and uncited entities;
+  * `graph/inferred`: the triples that inference adds (only with inferred=True).
+  Other blank nodes (OWL restrictions, lists) go with the triple that refers to them.
+  The union of the named graphs is the exported graph.
+
+Property-graph formats (for Gephi, Cytoscape, networkx, Neo4j): graphml, and csv (two
+files, nodes.csv and edges.csv); see `property_graph` for what nodes and edges are.
+
+void: a VoID/DCAT manifest (Turtle) of the dataset: triple counts overall and per named
+graph, and a DCAT distribution with byte size and SHA-256 checksum for the file(s) of
+every other format, exported with the same options. No timestamps, so it is
+deterministic too.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.errors import InputError
+from kg.namespaces import AK, GRAPHS, PREFIXES, curie
+from kg.store import ASSERTED_FILE, INFERRED_FILE, CompiledGraph
+
+CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
+BASE_NAME = "alliance-kg"
+DATASET = "https://w3id.org/alliance-kg/dataset/"
+SOURCE_GRAPHS = GRAPHS + "source/"
+BACKGROUND_GRAPH = ox.NamedNode(GRAPHS + "background")
+INFERRED_GRAPH = ox.NamedNode(GRAPHS + "inferred")
+
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+SKOS = PREFIXES["skos"]
+TYPE = ox.NamedNode(RDF + "type")
+LABEL = ox.NamedNode(RDFS + "label")
+SUBCLASS_OF = ox.NamedNode(RDFS + "subClassOf")
+SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
+CITATION = ox.NamedNode(AK + "citation")
+IN_SOURCE = ox.NamedNode(AK + "inSource")
+QUOTE = ox.NamedNode(AK + "quote")
+FACT = ox.NamedNode(AK + "Fact")
+SOURCE = ox.NamedNode(AK + "Source")
+PARTICIPANT = ox.NamedNode(AK + "participant")
+CONCEPT = ox.NamedNode(SKOS + "Concept")
+CONCEPT_SCHEME = ox.NamedNode(SKOS + "ConceptScheme")
+# Types that make an IRI part of the vocabulary (a class, property, ontology or shape),
+# not a node of the property graph.
+VOCABULARY_NAMESPACES = (RDF, RDFS, PREFIXES["owl"], PREFIXES["sh"])
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str  # of the one file written; "" for csv (nodes.csv and edges.csv)
+    media_type: str
+    description: str
+
+    @property
+    def file_names(self) -> tuple[str, ...]:
+        return ("nodes.csv", "edges.csv") if self.name == "csv" else (BASE_NAME + self.extension,)
+
+
+FORMATS = {f.name: f for f in (
+    Format("turtle", ".ttl", "text/turtle", "Turtle (canonical)"),
+    Format("ntriples", ".nt", "application/n-triples", "N-Triples (sorted lines)"),
+    Format("rdfxml", ".rdf", "application/rdf+xml", "RDF/XML (for Protégé)"),
+    Format("jsonld", ".jsonld", "application/ld+json", "JSON-LD with an embedded context"),
+    Format("trig", ".trig", "application/trig", "TriG, one named graph per source"),
+    Format("nquads", ".nq", "application/n-quads", "N-Quads, one named graph per source"),
+    Format("graphml", ".graphml", "application/graphml+xml", "GraphML property graph"),
+    Format("csv", "", "text/csv", "node and edge CSV files (nodes.csv, edges.csv)"),
+    Format("void", ".void.ttl", "text/turtle", "VoID/DCAT manifest with counts and checksums"),
+)}
+RDF_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads")
+DATASET_FORMATS = ("trig", "nquads")
+
+
+def export(graph: CompiledGraph, fmt: str, inferred: bool = True,
+           collapse_facts: bool = False) -> dict[str, bytes]:
+    """The export of `graph` in format `fmt` (a key of FORMATS), as {file name: bytes}.
+
+    `inferred` adds the inferred triples to the asserted ones; `collapse_facts` applies to
+    the property-graph formats (graphml, csv) and to the files the void manifest lists.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
+    source = ExportSource(graph, inferred)
+    return _export(source, fmt, collapse_facts)
+
+
+def export_all(graph: CompiledGraph, inferred: bool = True,
+               collapse_facts: bool = False) -> dict[str, bytes]:
+    """Every format's files, the void manifest last (it lists the others' checksums)."""
+    source = ExportSource(graph, inferred)
+    files: dict[str, bytes] = {}
+    for fmt in FORMATS:
+        if fmt != "void":
+            files.update(_export(source, fmt, collapse_facts))
+    files.update(_void(source, collapse_facts, files))
+    return files
+
+
+def _export(source: ExportSource, fmt: str, collapse_facts: bool) -> dict[str, bytes]:
+    name = FORMATS[fmt].file_names[0]
+    if fmt == "turtle":
+        return {name: turtle(source)}
+    if fmt == "ntriples":
+        return {name: sorted_lines(ox.serialize(source.triples(), format=ox.RdfFormat.N_TRIPLES))}
+    if fmt == "nquads":
+        return {name: sorted_lines(ox.serialize(source.quads(), format=ox.RdfFormat.N_QUADS))}
+    if fmt == "trig":
+        return {name: ox.serialize(source.quads(), format=ox.RdfFormat.TRIG,
+                                   prefixes=used_prefixes(source.quads()))}
+    if fmt == "rdfxml":
+        return {name: rdfxml(source)}
+    if fmt == "jsonld":
+        return {name: jsonld(source)}
+    if fmt == "graphml":
+        return {name: graphml(property_graph_of(source, collapse_facts))}
+    if fmt == "csv":
+        return csv_files(property_graph_of(source, collapse_facts))
+    files: dict[str, bytes] = {}
+    for other in FORMATS:
+        if other != "void":
+            files.update(_export(source, other, collapse_facts))
+    return _void(source, collapse_facts, files)
+
+
+# ---------------------------------------------------------------------------
+# The exported triples, exactly as curated, blank nodes canonicalised
+
+class ExportSource:
+    """The triples to export (pyoxigraph terms, exact lexical forms) and their graphs."""
+
+    def __init__(self, graph: CompiledGraph, inferred: bool):
+        self.inferred = inferred
+        # Both files of one build share blank-node labels, so citations stay connected.
+        self.asserted = [q.triple for q in ox.parse(path=graph.path / ASSERTED_FILE,
+                                                    format=ox.RdfFormat.N_TRIPLES)]
+        self.added = ([q.triple for q in ox.parse(path=graph.path / INFERRED_FILE,
+                                                  format=ox.RdfFormat.N_TRIPLES)]
+                      if inferred else [])
+        self._quads = None
+        self._triples = None
+
+    def quads(self) -> list[ox.Quad]:
+        """Every triple in its named graph (see the module doc), canonical and sorted."""
+        if self._quads is None:
+            self._quads = canonical(named_graph_quads(self.asserted, self.added))
+        return self._quads
+
+    def triples(self) -> list[ox.Triple]:
+        """The exported graph, canonical and sorted."""
+        if self._triples is None:
+            quads = canonical(ox.Quad(t.subject, t.predicate, t.object)
+                              for t in self.asserted + self.added)
+            self._triples = [q.triple for q in quads]
+        return self._triples
+
+    @property
+    def variant(self) -> str:
+        return "inferred" if self.inferred else "asserted"
+
+
+def canonical(quads) -> list[ox.Quad]:
+    """Quads with RDFC-1.0 blank-node labels (c14n0, ...), sorted, without duplicates."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=quad_key)
+
+
+def quad_key(quad: ox.Quad) -> tuple:
+    graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
+    return (graph, str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def named_graph_quads(asserted: list, added: list) -> list[ox.Quad]:
+    """The asserted triples in source and background graphs, the added ones in `inferred`."""
+    about = defaultdict(list)
+    for triple in asserted:
+        about[triple.subject].append(triple)
+    sources_of = defaultdict(set)  # citation node -> the graphs of the sources it cites
+    for triple in asserted:
+        if triple.predicate == IN_SOURCE and isinstance(triple.object, ox.NamedNode):
+            sources_of[triple.subject].add(source_graph(triple.object))
+    quads: set = set()
+    done: set = set()  # (blank node, graph) pairs already placed
+
+    def place(triples, graphs):
+        stack = [(triple, graphs) for triple in triples]
+        while stack:
+            triple, into = stack.pop()
+            if isinstance(triple.object, ox.BlankNode) and triple.object in sources_of:
+                into = sources_of[triple.object]
+            for graph in into:
+                quads.add(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+                node = triple.object
+                if isinstance(node, ox.BlankNode) and (node, graph) not in done:
+                    done.add((node, graph))
+                    stack.extend((t, {graph}) for t in about[node])
+
+    referenced = {t.object for t in asserted if isinstance(t.object, ox.BlankNode)}
+    for subject, triples in about.items():
+        if isinstance(subject, ox.BlankNode):
+            if subject not in referenced:  # a blank node nothing refers to
+                place(triples, sources_of.get(subject) or {BACKGROUND_GRAPH})
+            continue
+        homes = {graph for t in triples if t.predicate == CITATION
+                 for graph in sources_of.get(t.object, ())}
+        place(triples, homes or {BACKGROUND_GRAPH})
+    quads.update(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
+    return list(quads)
+
+
+def source_graph(source: ox.NamedNode) -> ox.NamedNode:
+    """The named graph of one source: graph/source/<the source IRI's local name>."""
+    local = curie(source.value).split(":", 1)[-1] if curie(source.value) != source.value \
+        else source.value.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return ox.NamedNode(SOURCE_GRAPHS + local)
+
+
+def sorted_lines(data: bytes) -> bytes:
+    lines = sorted(set(data.splitlines()))
+    return b"".join(line + b"\n" for line in lines if line.strip())
+
+
+def used_prefixes(quads) -> dict[str, str]:
+    iris = {t.value for q in quads
+            for t in (q.subject, q.predicate, q.object, getattr(q, "graph_name", None))
+            if isinstance(t, ox.NamedNode)}
+    iris |= {q.object.datatype.value for q in quads if isinstance(q.object, ox.Literal)}
+    return {prefix: ns for prefix, ns in PREFIXES.items()
+            if any(iri.startswith(ns) for iri in iris)}
+
+
+def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
+    """An rdflib Graph of the canonical triples, added in sorted order, terms exact."""
+    from rdflib import Graph
+
+    from kg.curation import exact_term
+
+    class SortedGraph(Graph):
+        """Iterates subjects and a subject's predicate-object pairs in sorted order."""
+
+        def subjects(self, predicate=None, object=None, unique=False):
+            found = set(super().subjects(predicate, object))
+            return iter(sorted(found, key=lambda term: term.n3()))
+
+        def predicate_objects(self, subject=None, unique=False):
+            found = set(super().predicate_objects(subject))
+            return iter(sorted(found, key=lambda pair: (pair[0].n3(), pair[1].n3())))
+
+    graph = (SortedGraph if sorted_graph else Graph)(bind_namespaces="none")
+    for prefix, namespace in used_prefixes(source.triples()).items():
+        graph.bind(prefix, namespace)
+    for t in source.triples():
+        graph.add((exact_term(t.subject), exact_term(t.predicate), exact_term(t.object)))
+    return graph
+
+
+def rdfxml(source: ExportSource) -> bytes:
+    """rdflib's RDF/XML serializer over a graph that lists subjects and their predicates
+    and objects in sorted order (rdflib's own order depends on the hash seed).
+
+    Not "pretty-xml": it fails on a blank node as an rdf:type object (inferred types).
+    """
+    graph = rdflib_graph(source, sorted_graph=True)
+    for predicate in sorted(set(graph.predicates())):  # any generated prefixes in order
+        graph.namespace_manager.compute_qname_strict(predicate)
+    return graph.serialize(format="xml", encoding="utf-8")
+
+
+def turtle(source: ExportSource) -> bytes:
+    header = (f"# alliance-kg {__version__}: {source.variant} graph, "
+              f"{len(source.triples())} triples.")
+    return write_turtle(source.triples(), header, PREFIXES)
+
+
+def write_turtle(triples: list, header: str, prefixes: dict) -> bytes:
+    """Turtle in kg.curation's canonical style (its serializer, subjects sorted by IRI,
+    citations nested), over the RDFC-1.0 canonical triples.
+
+    kg.curation.canonical_turtle itself canonicalises and checks with rdflib.compare,
+    which takes tens of seconds on the inferred graph; here the blank nodes are already
+    canonical and the check (the text parses back to the same canonical triples) is
+    done with Oxigraph, in milliseconds.
+    """
+    from rdflib import Graph
+
+    from kg.curation import SPACE_BEFORE_BLANK_NODE_LIST, _StableLongTurtle, exact_term
+
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace)
+    terms = [tuple(exact_term(term) for term in (t.subject, t.predicate, t.object))
+             for t in triples]
+    for triple in sorted(terms, key=lambda t: tuple(term.n3() for term in t)):
+        graph.add(triple)
+    stream = io.BytesIO()
+    _StableLongTurtle(graph).serialize(stream)
+    written = stream.getvalue().decode("utf-8")
+    # Removing the trailing spaces could change a multi-line literal; then they stay.
+    for body in (SPACE_BEFORE_BLANK_NODE_LIST.sub("\n", written), written):
+        if turtle_parses_to(body.encode("utf-8"), triples):
+            return (header + "\n\n" + body.strip("\n") + "\n").encode("utf-8")
+    raise InputError("the graph cannot be written as canonical Turtle without changing it "
+                     "(an rdflib serializer limitation); please report it")
+
+
+def turtle_parses_to(data: bytes, triples: list) -> bool:
+    """True if Turtle `data` parses (by Oxigraph) to a graph isomorphic to canonical `triples`."""
+    parsed = canonical(ox.Quad(q.subject, q.predicate, q.object)
+                       for q in ox.parse(data, format=ox.RdfFormat.TURTLE))
+    return [q.triple for q in parsed] == triples
+
+
+def context() -> dict:
+    """The JSON-LD context shipped in the package (its "@context" object)."""
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+
+
+def jsonld(source: ExportSource) -> bytes:
+    text = rdflib_graph(source).serialize(format="json-ld", context=context(), indent=2,
+                                          sort_keys=True, ensure_ascii=False)
+    document = sorted_arrays(json.loads(text))
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def sorted_arrays(value, key=None):
+    """A JSON value with every array sorted (the order of a JSON-LD array other than an
+    @list carries no meaning, and rdflib's follows the hash seed)."""
+    if isinstance(value, dict):
+        return {k: sorted_arrays(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [sorted_arrays(v) for v in value]
+        return items if key == "@list" else sorted(
+            items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Property graph
+
+def property_graph(graph: CompiledGraph, inferred: bool = True, collapse_facts: bool = False):
+    """The graph as a networkx MultiDiGraph, for Gephi, Cytoscape, networkx and Neo4j.
+
+    Nodes are the described things: every IRI with an rdf:type that is not part of the
+    vocabulary (no classes, properties, ontology or shapes; SKOS concepts and sources
+    are nodes). A node's id is its CURIE; its attributes are `label` (the English
+    rdfs:label, else the CURIE), `type` (the most specific of its ak: classes, else of
+    its classes; several are space-separated), `fact` (an ak:Fact instance: agreement,
+    program, event, membership, holding, money figure), `sources` and `quotes` (from its
+    citations, which are not nodes), and one attribute per literal-valued property (the
+    property's local name, or prefix_local where two share one), also for IRI values
+    that are not nodes (e.g. Wikidata matches, as CURIEs). Several values are joined by
+    " | " in sorted order.
+
+    Edges are the triples between two nodes (not rdf:type), keyed by the property's
+    CURIE, with attributes `label` (the property's English label) and `predicate`.
+
+    With `collapse_facts`, fact nodes are removed and each fact becomes edges among its
+    endpoints: the non-fact nodes it points to that are neither SKOS concepts nor
+    sources (participants, systems, places, members, groupings, ...). Every pair of
+    endpoints is linked once, from the endpoint whose role ranks first in ROLE_ORDER
+    (e.g. licensor before licensee before the system; ties by id), keyed and labelled
+    by the fact (`fact`, `label`, `type`, `source_role`, `target_role`, the fact's
+    literal and concept-valued attributes, its sources and quotes). A fact with fewer
+    than two endpoints gives no edge. Edges from or to facts are dropped.
+    """
+    return property_graph_of(ExportSource(graph, inferred), collapse_facts)
+
+
+ROLE_ORDER = [AK + name for name in (
+    "licensor", "supplier", "funder", "developer", "producer", "productionParticipant",
+    "contractor", "party", "actor", "operator", "member", "participant", "licensee",
+    "buyer", "recipient", "organization", "concernsSystem", "about", "target", "location")]
+ROLE_ORDER += [PREFIXES["prov"] + "wasAssociatedWith", PREFIXES["org"] + "member",
+               PREFIXES["org"] + "organization"]
+
+
+def property_graph_of(source: ExportSource, collapse_facts: bool):
+    import networkx as nx
+
+    triples = source.triples()
+    types = defaultdict(set)
+    out = defaultdict(list)
+    for t in triples:
+        out[t.subject].append(t)
+        if t.predicate == TYPE:
+            types[t.subject].add(t.object)
+    superclasses = closure(triples, SUBCLASS_OF)
+    superproperties = closure(triples, SUBPROPERTY_OF)
+
+    def is_vocabulary(node) -> bool:
+        return any(cls.value.startswith(VOCABULARY_NAMESPACES) for cls in types[node]
+                   if isinstance(cls, ox.NamedNode))
+
+    nodes = sorted((n for n in types if isinstance(n, ox.NamedNode) and not is_vocabulary(n)),
+                   key=lambda n: curie(n.value))
+    node_set = set(nodes)
+    facts = {n for n in nodes if any(FACT in superclasses[c] | {c} for c in types[n])}
+    labels = {}
+    for t in triples:
+        if t.predicate == LABEL and isinstance(t.object, ox.Literal):
+            labels.setdefault(t.subject, []).append(t.object)
+
+    def label_of(term) -> str:
+        found = sorted(labels.get(term, ()), key=lambda l: (l.language not in ("en", None), l.value))
+        return found[0].value if found else curie(term.value)
+
+    # Attribute names: the property's local name, prefix_local where that is ambiguous.
+    attribute_properties = {t.predicate for t in triples if t.subject in node_set
+                            and t.predicate not in (TYPE, LABEL, CITATION)
+                            and not (isinstance(t.object, ox.NamedNode) and t.object in node_set)
+                            and not isinstance(t.object, ox.BlankNode)}
+    by_local = defaultdict(list)
+    for p in attribute_properties:
+        by_local[local_name(p)].append(p)
+    reserved = {"id", "label", "type", "fact", "sources", "quotes", "predicate", "fact_label",
+                "source_role", "target_role"}
+    attribute_name = {p: (local if len(ps) == 1 and local not in reserved
+                          else curie(p.value).replace(":", "_"))
+                      for local, ps in by_local.items() for p in ps}
+
+    citation_of = defaultdict(list)
+    for t in triples:
+        if t.predicate in (IN_SOURCE, QUOTE):
+            citation_of[t.subject].append(t)
+
+    def attributes(node) -> dict:
+        values = defaultdict(set)
+        for t in out[node]:
+            if t.predicate in attribute_name:
+                value = t.object.value if isinstance(t.object, ox.Literal) else curie(t.object.value)
+                values[attribute_name[t.predicate]].add(value)
+            elif t.predicate == CITATION:
+                for c in citation_of[t.object]:
+                    key = "sources" if c.predicate == IN_SOURCE else "quotes"
+                    values[key].add(curie(c.object.value) if key == "sources" else c.object.value)
+        attrs = {"label": label_of(node), "type": most_specific(types[node], superclasses),
+                 "fact": node in facts}
+        attrs.update((key, " | ".join(sorted(vals))) for key, vals in sorted(values.items()))
+        return attrs
+
+    result = nx.MultiDiGraph()
+    for node in nodes:
+        if not (collapse_facts and node in facts):
+            result.add_node(curie(node.value), **attributes(node))
+    edges = []
+    for t in triples:
+        if (t.predicate != TYPE and t.subject in node_set and t.object in node_set
+                and not (collapse_facts and (t.subject in facts or t.object in facts))):
+            edges.append((curie(t.subject.value), curie(t.object.value), curie(t.predicate.value),
+                          {"label": label_of(t.predicate), "predicate": curie(t.predicate.value)}))
+    if collapse_facts:
+        concepts = {n for n in nodes if types[n] & {CONCEPT, CONCEPT_SCHEME}}
+        sources = {n for n in nodes if SOURCE in types[n]}
+        rank = {iri: i for i, iri in enumerate(ROLE_ORDER)}
+        for fact in sorted(facts, key=lambda n: curie(n.value)):
+            roles = defaultdict(set)
+            for t in out[fact]:
+                if (t.object in node_set and t.object not in facts | concepts | sources
+                        and t.predicate != TYPE):
+                    roles[t.object].add(t.predicate)
+            fact_attrs = attributes(fact)
+            fact_attrs = {("fact_label" if k == "label" else k): v
+                          for k, v in fact_attrs.items() if k != "fact"}
+            for t in out[fact]:  # concept-valued properties (status, types) as attributes
+                if t.object in concepts and t.predicate != TYPE:
+                    name = attribute_name.get(t.predicate, local_name(t.predicate))
+                    fact_attrs[name] = " | ".join(sorted(set(
+                        filter(None, fact_attrs.get(name, "").split(" | "))) | {curie(t.object.value)}))
+
+            def order(node):
+                specific = specific_roles(roles[node], superproperties)
+                return (min(rank.get(p.value, len(rank)) for p in specific), curie(node.value))
+
+            endpoints = sorted(roles, key=order)
+            for i, a in enumerate(endpoints):
+                for b in endpoints[i + 1:]:
+                    attrs = {"label": label_of(fact), "fact": curie(fact.value),
+                             "source_role": role_names(roles[a], superproperties),
+                             "target_role": role_names(roles[b], superproperties)}
+                    attrs.update(fact_attrs)
+                    attrs["label"] = label_of(fact)
+                    edges.append((curie(a.value), curie(b.value), curie(fact.value), attrs))
+    for u, v, key, attrs in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
+        result.add_edge(u, v, key=key, **attrs)
+    return result
+
+
+def closure(triples, predicate) -> dict:
+    """node -> every node it reaches by `predicate`, transitively (excluding itself)."""
+    direct = defaultdict(set)
+    for t in triples:
+        if t.predicate == predicate and isinstance(t.object, ox.NamedNode):
+            direct[t.subject].add(t.object)
+    reach = defaultdict(set)
+    for start in list(direct):
+        stack, seen = list(direct[start]), set()
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(direct.get(node, ()))
+        seen.discard(start)
+        reach[start] = seen
+    return reach
+
+
+def most_specific(classes, superclasses) -> str:
+    named = {c for c in classes if isinstance(c, ox.NamedNode)}
+    candidates = {c for c in named if c.value.startswith(AK)} or named
+    specific = {c for c in candidates
+                if not any(c in superclasses[other] for other in candidates if other != c)}
+    return " ".join(sorted(curie(c.value) for c in specific))
+
+
+def specific_roles(properties, superproperties) -> set:
+    return {p for p in properties
+            if not any(p in superproperties[other] for other in properties if other != p)}
+
+
+def role_names(properties, superproperties) -> str:
+    return " ".join(sorted(curie(p.value) for p in specific_roles(properties, superproperties)))
+
+
+def local_name(iri: ox.NamedNode) -> str:
+    name = curie(iri.value)
+    return name.split(":", 1)[1] if name != iri.value else iri.value.rstrip("/#").rsplit("/", 1)[-1]
+
+
+def graphml(pg) -> bytes:
+    import networkx as nx
+
+    stream = io.BytesIO()
+    nx.write_graphml(pg, stream, encoding="utf-8", prettyprint=True, named_key_ids=False)
+    return stream.getvalue()
+
+
+def csv_files(pg) -> dict[str, bytes]:
+    """nodes.csv (id, label, type, fact, ...) and edges.csv (source, target, label, ...)."""
+    node_columns = ["id", "label", "type", "fact"] + sorted(
+        {k for _, attrs in pg.nodes(data=True) for k in attrs} - {"label", "type", "fact"})
+    edge_columns = ["source", "target", "label"] + sorted(
+        {k for *_, attrs in pg.edges(data=True) for k in attrs} - {"label"})
+    return {"nodes.csv": csv_bytes(node_columns, ({"id": n, **a} for n, a in pg.nodes(data=True))),
+            "edges.csv": csv_bytes(edge_columns, ({"source": u, "target": v, **a}
+                                                  for u, v, a in pg.edges(data=True)))}
+
+
+def csv_bytes(columns, rows) -> bytes:
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()})
+    return stream.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------------------
+# VoID / DCAT manifest
+
+def _void(source: ExportSource, collapse_facts: bool, files: dict[str, bytes]) -> dict[str, bytes]:
+    from rdflib import BNode, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, RDF as RDF_NS, VOID, XSD
+
+    from kg.store import to_term
+
+    SPDX = Namespace("http://spdx.org/rdf/terms#")
+    dataset = URIRef(DATASET + source.variant)
+    g = Graph(bind_namespaces="none")
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("spdx", SPDX)):
+        g.bind(prefix, ns)
+    triples = source.triples()
+    g.add((dataset, RDF_NS.type, VOID.Dataset))
+    g.add((dataset, RDF_NS.type, DCAT.Dataset))
+    g.add((dataset, DCTERMS.title, Literal(f"alliance-kg ({source.variant} graph)", lang="en")))
+    g.add((dataset, DCTERMS.hasVersion, Literal(__version__)))
+    g.add((dataset, VOID.triples, Literal(len(triples), datatype=XSD.integer)))
+    g.add((dataset, VOID.distinctSubjects,
+           Literal(len({t.subject for t in triples}), datatype=XSD.integer)))
+    g.add((dataset, VOID.properties,
+           Literal(len({t.predicate for t in triples}), datatype=XSD.integer)))
+    per_graph = defaultdict(int)
+    for quad in source.quads():
+        per_graph[quad.graph_name.value] += 1
+    for name, count in sorted(per_graph.items()):
+        subset = URIRef(name)
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF_NS.type, VOID.Dataset))
+        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        if name.startswith(SOURCE_GRAPHS):
+            g.add((subset, DCTERMS.source, URIRef(PREFIXES["akd"] + name[len(SOURCE_GRAPHS):])))
+    by_name = {file: fmt for fmt in FORMATS.values() for file in fmt.file_names}
+    for file, data in sorted(files.items()):
+        fmt = by_name[file]
+        distribution = URIRef(f"{dataset}/{file}")
+        g.add((dataset, DCAT.distribution, distribution))
+        g.add((distribution, RDF_NS.type, DCAT.Distribution))
+        g.add((distribution, DCTERMS.title, Literal(file)))
+        description = fmt.description
+        if fmt.name in ("graphml", "csv"):
+            description += ", fact nodes collapsed into edges" if collapse_facts else ", fact nodes kept"
+        g.add((distribution, DCTERMS.description, Literal(description, lang="en")))
+        g.add((distribution, DCAT.mediaType, Literal(fmt.media_type)))
+        g.add((distribution, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        checksum = BNode()
+        g.add((distribution, SPDX.checksum, checksum))
+        g.add((checksum, RDF_NS.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue,
+               Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+    header = f"# alliance-kg {__version__}: manifest of the {source.variant} graph's exports."
+    triples = [q.triple for q in canonical(ox.Quad(to_term(s), to_term(p), to_term(o))
+                                           for s, p, o in g)]
+    prefixes = {**{k: PREFIXES[k] for k in ("akd", "dcterms", "xsd")},
+                "dcat": str(DCAT), "spdx": str(SPDX), "void": str(VOID)}
+    return {FORMATS["void"].file_names[0]: write_turtle(triples, header, prefixes)}

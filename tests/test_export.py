@@ -1,0 +1,278 @@
+"""Exports: RDF round-trips, determinism, the embedded JSON-LD context, named graphs per
+source, the property graph (GraphML, CSV, networkx) and the VoID manifest."""
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+import kg
+from kg import export as ex
+from kg.namespaces import PREFIXES
+from kg.store import open_graph, to_quad
+
+from conftest import REPO
+
+AKD = PREFIXES["akd"]
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld",
+                  "trig": "trig", "nquads": "nquads"}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The compiled graph of the ontology plus tests/fixtures/tiny.ttl (as tiny_copy)."""
+    root = tmp_path_factory.mktemp("tiny")
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    shutil.copytree(REPO / "queries", root / "queries")
+    (root / "data").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", root / "data" / "tiny.ttl")
+    return open_graph(root)
+
+
+def parse_back(fmt: str, data: bytes) -> rdflib.Graph:
+    """An exported file as one rdflib Graph (the union of the named graphs for datasets)."""
+    if fmt in ex.DATASET_FORMATS:
+        dataset = rdflib.Dataset()
+        dataset.parse(data=data, format=RDFLIB_FORMATS[fmt])
+        union = rdflib.Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            union.add((s, p, o))
+        return union
+    return rdflib.Graph().parse(data=data, format=RDFLIB_FORMATS[fmt])
+
+
+def canonical_of(graph: rdflib.Graph) -> list:
+    """A fast isomorphism key for big graphs: RDFC-1.0 canonical triples (Oxigraph)."""
+    return [q.triple for q in ex.canonical(ox_quads(graph))]
+
+
+def ox_quads(graph):
+    import pyoxigraph as ox
+
+    return (ox.Quad(q.subject, q.predicate, q.object)
+            for q in (to_quad(t, ox.DefaultGraph()) for t in graph))
+
+
+@pytest.mark.parametrize("inferred", [False, True])
+@pytest.mark.parametrize("fmt", ex.RDF_FORMATS)
+def test_rdf_exports_round_trip_isomorphic(tiny, fmt, inferred):
+    files = ex.export(tiny, fmt, inferred=inferred)
+    assert list(files) == list(ex.FORMATS[fmt].file_names)
+    (data,) = files.values()
+    assert isomorphic(parse_back(fmt, data), tiny.rdflib_graph(inferred=inferred))
+
+
+@pytest.mark.parametrize("fmt", ex.RDF_FORMATS)
+def test_shipped_graph_round_trips(graph, fmt):
+    (data,) = ex.export(graph, fmt).values()
+    assert canonical_of(parse_back(fmt, data)) == canonical_of(graph.rdflib_graph())
+
+
+def test_exports_are_deterministic_across_processes(tiny):
+    """The same graph gives the same bytes, in this process and in one with another hash seed."""
+    here = {}
+    for fmt in ex.FORMATS:
+        first, second = ex.export(tiny, fmt), ex.export(tiny, fmt)
+        assert first == second, fmt
+        here.update({name: hashlib.sha256(data).hexdigest() for name, data in first.items()})
+    script = ("import hashlib, json, sys; from kg.store import open_graph; from kg import export as ex\n"
+              "g = open_graph(sys.argv[1]); out = {}\n"
+              "for f in ex.FORMATS:\n"
+              "    out.update({n: hashlib.sha256(d).hexdigest() for n, d in ex.export(g, f).items()})\n"
+              "print(json.dumps(out))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    result = subprocess.run([sys.executable, "-c", script, str(tiny.inputs.data_dir.parent)],
+                            capture_output=True, text=True, env=env, cwd=REPO, check=True)
+    assert json.loads(result.stdout) == here
+
+
+def test_jsonld_embeds_the_shipped_context(tiny):
+    (data,) = ex.export(tiny, "jsonld").values()
+    document = json.loads(data)
+    assert isinstance(document["@context"], dict)
+    assert document["@context"] == ex.context()
+    # no remote context anywhere: every "@context" is an object
+    assert b'"@context": "' not in data and b'"@context": [' not in data
+    assert document["@graph"]
+
+
+def test_shipped_context_has_the_project_prefixes():
+    assert ex.context() == PREFIXES
+
+
+def test_named_graph_per_source(tiny):
+    (data,) = ex.export(tiny, "trig", inferred=True).values()
+    dataset = rdflib.Dataset()
+    dataset.parse(data=data, format="trig")
+    graphs = {str(g.identifier): g for g in dataset.graphs() if len(g)}
+    source = rdflib.URIRef(ex.SOURCE_GRAPHS + "source-test")
+    assert set(graphs) == {ex.SOURCE_GRAPHS + "source-test", ex.BACKGROUND_GRAPH.value,
+                           ex.INFERRED_GRAPH.value}
+    cited = graphs[str(source)]
+    licence = rdflib.URIRef(AKD + "zapper-licence")
+    ak = rdflib.Namespace(PREFIXES["ak"])
+    assert (licence, ak.licensor, rdflib.URIRef(AKD + "maker-a")) in cited
+    assert len(list(cited.objects(licence, ak.citation))) == 1
+    citation = next(cited.objects(licence, ak.citation))
+    assert (citation, ak.inSource, rdflib.URIRef(AKD + "source-test")) in cited
+    background = graphs[ex.BACKGROUND_GRAPH.value]
+    assert (rdflib.URIRef(AKD + "land-a"), rdflib.RDF.type, ak.Country) in background
+    assert not list(background.triples((licence, None, None)))
+    asserted = tiny.rdflib_graph(inferred=False)
+    assert len(graphs[ex.INFERRED_GRAPH.value]) == len(tiny.rdflib_graph()) - len(asserted)
+
+
+def test_a_subject_citing_two_sources_is_in_both_graphs(graph):
+    quads = ex.ExportSource(graph, inferred=False).quads()
+    ak = PREFIXES["ak"]
+    homes = {}
+    for q in quads:
+        if q.predicate.value == ak + "citation" and q.subject.value.startswith(AKD):
+            homes.setdefault(q.subject.value, set()).add(q.graph_name.value)
+    assert any(len(graphs) > 1 for graphs in homes.values())
+    assert all(g.startswith(ex.SOURCE_GRAPHS) for graphs in homes.values() for g in graphs)
+
+
+# ---------------------------------------------------------------------------
+# Property graph
+
+def expected_counts(tiny):
+    """Nodes and edges of tiny's asserted property graph, counted independently.
+
+    tests/fixtures/tiny.ttl has 9 typed entities (a source, two countries, two companies,
+    two interceptors, a licensed-production program and an MoU) and 11 triples between
+    nodes: 2 ak:country, ak:counters, ak:defenseTier, ak:variantOf, the program's
+    concernsSystem, licensor and licensee, the MoU's agreementType and two parties. The
+    ontology adds its SKOS concepts and schemes and the links among them.
+    """
+    ontology = rdflib.Graph()
+    for path in tiny.inputs.ontology_files:
+        ontology.parse(path, format="turtle")
+    skos = rdflib.Namespace(PREFIXES["skos"])
+    concepts = set(ontology.subjects(rdflib.RDF.type, skos.Concept)) | \
+        set(ontology.subjects(rdflib.RDF.type, skos.ConceptScheme))
+    concept_edges = sum(1 for s, p, o in ontology if s in concepts and o in concepts
+                        and p != rdflib.RDF.type)
+    return 9 + len(concepts), 11 + concept_edges
+
+
+def test_graphml_loads_in_networkx_with_expected_counts(tiny):
+    nodes, edges = expected_counts(tiny)
+    (data,) = ex.export(tiny, "graphml", inferred=False).values()
+    loaded = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    assert loaded.is_directed()
+    assert (loaded.number_of_nodes(), loaded.number_of_edges()) == (nodes, edges)
+    licence = loaded.nodes["akd:zapper-licence"]
+    assert licence["label"] == "Licensed production of Zapper 2"
+    assert licence["type"] == "ak:LicensedProductionProgram"
+    assert licence["fact"] is True
+    assert licence["sources"] == "akd:source-test"
+    assert licence["startDate"] == "2019"
+    assert loaded.nodes["akd:zapper"]["altLabel"] == "ZAP-1"
+    labels = {d["label"] for u, v, d in loaded.edges("akd:zapper-licence", data=True)}
+    assert {"licensor", "licensee"} <= labels
+
+
+def test_collapsed_property_graph_has_no_fact_nodes(tiny):
+    nodes, edges = expected_counts(tiny)
+    files = ex.export(tiny, "csv", inferred=False, collapse_facts=True)
+    node_rows = list(csv.DictReader(io.StringIO(files["nodes.csv"].decode())))
+    edge_rows = list(csv.DictReader(io.StringIO(files["edges.csv"].decode())))
+    ids = {row["id"] for row in node_rows}
+    assert "akd:zapper-licence" not in ids and "akd:zapper-mou" not in ids
+    assert all(row["fact"] == "false" for row in node_rows)
+    assert len(node_rows) == nodes - 2
+    # 6 edges of the two facts go; the licence links licensor, licensee and system
+    # pairwise (3 edges), the MoU its two parties (1 edge).
+    assert len(edge_rows) == edges - 6 + 4
+    collapsed = {(r["source"], r["target"]): r for r in edge_rows if r["fact"]}
+    assert set(collapsed) == {("akd:maker-a", "akd:maker-b"), ("akd:maker-a", "akd:zapper-2"),
+                              ("akd:maker-b", "akd:zapper-2"), ("akd:land-a", "akd:land-b")}
+    licence = collapsed[("akd:maker-a", "akd:maker-b")]
+    assert licence["label"] == "Licensed production of Zapper 2"
+    assert (licence["source_role"], licence["target_role"]) == ("ak:licensor", "ak:licensee")
+    assert collapsed[("akd:land-a", "akd:land-b")]["agreementType"] == "akc:mou"
+
+
+def test_csv_matches_graphml_uncollapsed(tiny):
+    nodes, edges = expected_counts(tiny)
+    files = ex.export(tiny, "csv", inferred=False)
+    assert files["nodes.csv"].startswith(b"id,label,type,fact")
+    assert files["edges.csv"].startswith(b"source,target,label")
+    assert len(files["nodes.csv"].splitlines()) == nodes + 1
+    assert len(files["edges.csv"].splitlines()) == edges + 1
+
+
+def test_networkx_graph_api(tiny):
+    g = kg.networkx_graph(graph=tiny, inferred=False)
+    assert isinstance(g, nx.MultiDiGraph)
+    assert (g.number_of_nodes(), g.number_of_edges()) == expected_counts(tiny)
+    collapsed = kg.networkx_graph(graph=tiny, collapse_facts=True)
+    assert not any(attrs["fact"] for _, attrs in collapsed.nodes(data=True))
+
+
+# ---------------------------------------------------------------------------
+# Manifest and Python API
+
+def test_void_counts_and_checksums(tiny):
+    import pyoxigraph as ox
+
+    for inferred in (False, True):
+        files = ex.export_all(tiny, inferred=inferred)
+        manifest = rdflib.Graph().parse(data=files["alliance-kg.void.ttl"], format="turtle")
+        void = rdflib.Namespace("http://rdfs.org/ns/void#")
+        dataset = rdflib.URIRef(ex.DATASET + ("inferred" if inferred else "asserted"))
+        assert int(manifest.value(dataset, void.triples)) == len(tiny.rdflib_graph(inferred=inferred))
+        spdx = rdflib.Namespace("http://spdx.org/rdf/terms#")
+        dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+        listed = {}
+        for dist in manifest.objects(dataset, dcat.distribution):
+            name = str(manifest.value(dist, rdflib.DCTERMS.title))
+            checksum = manifest.value(dist, spdx.checksum)
+            listed[name] = str(manifest.value(checksum, spdx.checksumValue))
+            assert int(manifest.value(dist, dcat.byteSize)) == len(files[name])
+        assert listed == {name: hashlib.sha256(data).hexdigest()
+                          for name, data in files.items() if name != "alliance-kg.void.ttl"}
+        per_graph = {}
+        for q in ox.parse(files["alliance-kg.nq"], format=ox.RdfFormat.N_QUADS):
+            per_graph[q.graph_name.value] = per_graph.get(q.graph_name.value, 0) + 1
+        for name, count in per_graph.items():
+            assert int(manifest.value(rdflib.URIRef(name), void.triples)) == count
+        assert files["alliance-kg.void.ttl"] == ex.export(tiny, "void", inferred)["alliance-kg.void.ttl"]
+
+
+def test_unknown_format_is_an_input_error(tiny):
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match="unknown export format"):
+        ex.export(tiny, "xlsx")
+
+
+def test_export_graph_api(tiny):
+    assert kg.export_graph("ntriples", graph=tiny) == ex.export(tiny, "ntriples")
+
+
+def test_rows_to_pandas(tiny, monkeypatch):
+    rows = kg.sparql("SELECT ?s ?label WHERE { ?s a ak:Country ; rdfs:label ?label } ORDER BY ?s",
+                     graph=tiny)
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is None:
+        with pytest.raises(ImportError, match="pip install pandas"):
+            rows.to_pandas()
+    else:
+        frame = rows.to_pandas()
+        assert list(frame.columns) == ["s", "label"]
+        assert frame["label"].tolist() == ["Land A", "Land B"]
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        rows.to_pandas()
