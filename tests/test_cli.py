@@ -296,3 +296,24 @@ def test_export_csv_needs_a_folder(run, tmp_path):
     done = run("export", "-f", "csv", "-o", str(tmp_path / "pg"), "--collapse-facts")
     assert done.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "pg").iterdir()) == ["edges.csv", "nodes.csv"]
+
+
+def test_serve_in_a_real_process(tiny_copy):
+    import urllib.parse
+    import urllib.request
+
+    server = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(tiny_copy), "serve",
+                               "--port", "0"], stderr=subprocess.PIPE, text=True,
+                              env={**os.environ})
+    try:
+        line = server.stderr.readline()
+        assert line.startswith("kg: serving http://127.0.0.1:") and line.endswith("/sparql (Ctrl-C stops)\n")
+        endpoint = line.split()[2]
+        query = urllib.parse.urlencode({"query": "SELECT ?c WHERE { ?c a ak:Company } ORDER BY ?c"})
+        request = urllib.request.Request(f"{endpoint}?{query}", headers={"Accept": "text/csv"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.read().decode() == (
+                "c\r\nhttps://w3id.org/alliance-kg/id/maker-a\r\nhttps://w3id.org/alliance-kg/id/maker-b\r\n")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
