@@ -11,6 +11,8 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
+from kg.namespaces import GRAPHS
+
 # Namespaces whose own terms owlrl describes axiomatically (rdf:type rdf:Property, ...).
 BUILT_IN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
@@ -27,14 +29,27 @@ INSTANCE_RULES = "# --- instance rules"
 def materialise(store, inferred_graph) -> int:
     """Run the OWL 2 RL rules until nothing new follows; the number of passes it took.
 
-    The schema rules (a few hundred triples) reach their fixpoint first, so that one pass
-    of the instance rules sees complete class and property hierarchies.
+    The schema rules (a few hundred triples) reach their fixpoint first, so that the
+    instance rules see complete class and property hierarchies. The instance rules are
+    semi-naive: each pass joins only what the previous pass added (the delta graph) with
+    everything else, so later passes cost what they find, not the size of the graph.
     """
+    import pyoxigraph as ox
+
     text = RULES.read_text(encoding="utf-8")
     schema, instance = text.split(INSTANCE_RULES, 1)
     prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
-    return sum(run_to_fixpoint(store, inferred_graph, rules)
-               for rules in (schema, prologue + INSTANCE_RULES + instance))
+    passes = run_to_fixpoint(store, inferred_graph, schema)
+    new = ox.NamedNode(GRAPHS + "new")
+    store.update(prologue + "ADD g:asserted TO g:delta ; ADD g:inferred TO g:delta")
+    while True:
+        passes += 1
+        store.update(prologue + INSTANCE_RULES + instance)
+        if count(store, new) == 0:
+            break
+        store.update(prologue + "ADD g:new TO g:inferred ; MOVE g:new TO g:delta")
+    store.update(prologue + "DROP SILENT GRAPH g:delta ; DROP SILENT GRAPH g:new")
+    return passes
 
 
 def run_to_fixpoint(store, inferred_graph, rules: str) -> int:
