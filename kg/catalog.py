@@ -31,9 +31,6 @@ from kg.errors import InputError
 from kg.namespaces import PREFIXES, curie, expand
 
 XSD = PREFIXES["xsd"]
-LABEL_PREDICATES = [ox.NamedNode(PREFIXES["rdfs"] + "label"),
-                    ox.NamedNode(PREFIXES["skos"] + "prefLabel"),
-                    ox.NamedNode(PREFIXES["skos"] + "altLabel")]
 TYPES = ("entity", "string", "integer", "year", "date")
 PARAM_LINE = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?:\s+(?P<cls>[\w-]+:[\w-]+))?"

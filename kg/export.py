@@ -66,7 +66,6 @@ IN_SOURCE = ox.NamedNode(AK + "inSource")
 QUOTE = ox.NamedNode(AK + "quote")
 FACT = ox.NamedNode(AK + "Fact")
 SOURCE = ox.NamedNode(AK + "Source")
-PARTICIPANT = ox.NamedNode(AK + "participant")
 CONCEPT = ox.NamedNode(SKOS + "Concept")
 CONCEPT_SCHEME = ox.NamedNode(SKOS + "ConceptScheme")
 # Types that make an IRI part of the vocabulary (a class, property, ontology or shape),

@@ -38,7 +38,6 @@ from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_
 
 DEFAULT_MAX_ROWS = 10_000
 MAX_BODY = 1_000_000  # bytes of a POST body
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 # Media types offered, in order of preference, and their short `format=` names.
 RESULTS_TYPES = {"application/sparql-results+json": "json", "application/json": "json",

@@ -88,9 +88,9 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
     import pyoxigraph as ox
 
     from kg.lint import lint
-    from kg.loading import parse_file, parse_turtle
-    from kg.safety import check_shapes_queries
+    from kg.loading import parse_file, parse_turtle, to_rdflib
     from kg.positions import index_files
+    from kg.safety import check_shapes_queries
     from kg.store import materialised
 
     shapes = parse_turtle([graph.inputs.shapes_file])
@@ -118,7 +118,7 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
         q.object for q in candidate
         if isinstance(q.object, ox.NamedNode) and q.object.value.startswith((AKD, AKC))}
     old_subjects = subjects & {q.subject for q in shipped_quads}
-    linted = {to_rdflib_term(q.subject) for q in candidate if isinstance(q.subject, ox.NamedNode)}
+    linted = {to_rdflib(q.subject) for q in candidate if isinstance(q.subject, ox.NamedNode)}
     new = neighbourhood(shipped_quads + candidate, store, subjects)
     old = neighbourhood(shipped_quads, graph.store, old_subjects)
     before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources, today))
@@ -206,12 +206,6 @@ def curated_subjects(asserted: Graph) -> set:
     """The subjects of the data files: akd: nodes and the blank nodes they hold."""
     nodes = {s for s in asserted.subjects() if str(s).startswith(AKD)}
     return nodes | {o for s in nodes for o in asserted.objects(s) if isinstance(o, BNode)}
-
-
-def to_rdflib_term(term):
-    from kg.loading import to_rdflib
-
-    return to_rdflib(term)
 
 
 def located(problems: list[Problem], indexes) -> Report:
