@@ -3,7 +3,8 @@
 Each check reads the inferred graph (rdflib) and looks only at the given subjects (the
 candidate's, or all curated ones): an undeclared predicate or class (a typo, with the
 nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
-where a project entity is expected, a label that already names another entity, a future
+where a project entity is expected, a link to a project node nothing describes (a
+mistyped name), a label that already names another entity, a future
 date on an event that is not planned, and a quote missing from its source text.
 """
 
@@ -60,6 +61,7 @@ def lint(asserted: Graph, inferred: Graph, subjects: Iterable, sources: Path | N
         problems += checks.terms(subject)
         problems += checks.literals(subject)
         problems += checks.namespaces(subject)
+        problems += checks.references(subject)
         problems += checks.labels(subject)
         problems += checks.dates(subject)
         problems += checks.quotes(subject)
@@ -83,6 +85,7 @@ class Checks:
                 for node, label in graph.subject_objects(predicate):
                     if isinstance(node, URIRef) and str(node).startswith(PROJECT):
                         self.named_by.setdefault(str(label).casefold(), set()).add(node)
+        self.known = set().union(*self.named_by.values())
 
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
         return Problem(severity, describe_node(subject, self.graph), show(path), show(value),
@@ -127,6 +130,17 @@ class Checks:
                     f"not {curie(str(obj))}: link to the akd: node for it, or create one.",
                     "outside-namespace"))
         return found
+
+    def references(self, subject) -> list[Problem]:
+        """A link to a project node that nothing describes: usually a mistyped name."""
+        return [self.problem("violation", subject, predicate, obj,
+                             f"{curie(str(obj))} is not in the graph"
+                             f"{nearest(obj, self.known)}: link to an existing node, or "
+                             f"describe the new one (with a label and a citation).",
+                             "unknown-entity")
+                for predicate, obj in self.asserted(subject)
+                if isinstance(obj, URIRef) and str(obj).startswith(PROJECT)
+                and obj not in self.known]
 
     def labels(self, subject) -> list[Problem]:
         found = []

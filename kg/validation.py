@@ -193,11 +193,17 @@ SUPERSEDED_BY_LINT = {"aks:DeclaredPredicatesShape": "kg:undeclared-property",
 
 
 def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
-    """Lint's problems, and SHACL's except where lint reports the same thing better."""
+    """Lint's problems, and SHACL's except where lint reports the same thing better.
+
+    SHACL's findings about a node that only a mistyped link created (it has no label, no
+    citation) are left out: lint names the link itself, with the nearest known names.
+    """
+    phantoms = {p.value for p in lint if p.shape == "kg:unknown-entity"}
     said = {(p.focus, p.path, p.value) for p in lint} | {
         (p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
         for p in lint}
     return lint + [p for p in shacl if (p.focus, p.path, p.value) not in said
+                   and p.focus.split(" ")[0] not in phantoms
                    and (SUPERSEDED_BY_LINT.get(p.shape), p.focus,
                         p.path if p.shape == "aks:DeclaredPredicatesShape" else p.value) not in said]
 

@@ -101,3 +101,16 @@ def test_syntax_only_checks_nothing_else():
     result = validate("--syntax-only", MISTAKES)
     assert result.exit_code == 0
     assert result.output == "1 file: valid Turtle\n"
+
+
+def test_a_mistyped_link_is_reported_where_it_is_written(tmp_path):
+    candidate = tmp_path / "typo.ttl"
+    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         "akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .\n")
+    result = validate(candidate)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{candidate}:3: violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not "
+        "in the graph (did you mean akd:south-korea, akd:north-korea, akd:thaad?): link to an "
+        "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]\n")
