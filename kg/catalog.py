@@ -182,7 +182,19 @@ def existing(graph, iri: str) -> list[ox.NamedNode]:
     return [node] if next(graph.store.quads_for_pattern(node, None, None), None) else []
 
 
+NAME_PREDICATES = [ox.NamedNode(PREFIXES[prefix] + local) for prefix, local in
+                   (("rdfs", "label"), ("skos", "prefLabel"), ("skos", "altLabel"))]
+
+
 def labelled(graph, text: str) -> list[ox.NamedNode]:
+    """The IRIs with the label `text`: an exact match is an index lookup; only when there
+    is none are all labels compared case-insensitively (seconds on a 1M-triple graph)."""
+    exact = {q.subject for literal in (ox.Literal(text), ox.Literal(text, language="en"))
+             for predicate in NAME_PREDICATES
+             for q in graph.store.quads_for_pattern(None, predicate, literal)
+             if isinstance(q.subject, ox.NamedNode)}
+    if exact:
+        return sorted(exact, key=lambda n: n.value)
     _, rows = graph.select(
         "SELECT DISTINCT ?s ?text WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } "
         "?s ?p ?l FILTER(isIRI(?s) && LCASE(STR(?l)) = LCASE(?text)) }",
