@@ -145,7 +145,8 @@ def parse_params(args: list[str]) -> dict[str, str]:
         name, sep, value = arg[2:].partition("=")
         if not sep:
             if not remaining:
-                raise KGError(f"parameter --{name} needs a value")
+                hint = f" (for {name} output, use --format {name})" if name in FORMATS else ""
+                raise KGError(f"parameter --{name} needs a value{hint}")
             value = remaining.pop(0)
         params[name.replace("-", "_")] = value
     return params
