@@ -10,12 +10,19 @@ Header format (comment lines before the query; indented `#   ` lines continue a 
 A parameter NAME is bound, as an RDF term, to the query variable ?param_NAME (SPARQL
 substitution), never pasted into the query text. Oxigraph substitutes only variables of
 the SELECT clause, so a query projects each ?param_NAME (results leave those columns out).
-BOUND() does not see a substituted value, so an optional filter reads "if the parameter
-is given, require this, else pass": sameTerm(?p, ?p) is true when ?p is given and an
-error (turned into true by COALESCE) when it is not:
+An optional parameter the user leaves out is bound to kg:unset, a name no triple uses.
 
-    FILTER(COALESCE(IF(sameTerm(?param_system, ?param_system),
-                       EXISTS { ?system ak:variantOf* ?param_system }, true), true))
+Oxigraph plans a query before it sees the substituted values, so a query starts from its
+parameters: a UNION whose branches each begin with a triple pattern on a parameter (an
+index lookup), plus one branch, guarded by "every parameter is kg:unset", that lists
+everything; then LATERAL evaluates the rest of the query once per row found. Property
+paths (`ak:country?`, `ak:variantOf*`) are spelt out as branches, which Oxigraph joins
+far faster. On a million triples this answers in milliseconds instead of seconds:
+
+    { ?program ak:concernsSystem ?system FILTER(sameTerm(?param_system, kg:unset)) }
+    UNION { ?program ak:concernsSystem ?param_system . BIND(?param_system AS ?system) }
+    UNION { ?system ak:variantOf ?param_system . ?program ak:concernsSystem ?system }
+    LATERAL { ... FILTER(sameTerm(?param_country, kg:unset) || ...) }
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from kg.errors import InputError
 from kg.namespaces import PREFIXES, curie, expand
 
 XSD = PREFIXES["xsd"]
+UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
 TYPES = ("entity", "string", "integer", "year", "date")
 PARAM_LINE = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?:\s+(?P<cls>[\w-]+:[\w-]+))?"
@@ -134,8 +142,10 @@ def bind(query: CannedQuery, graph, values: dict[str, str]) -> dict:
             if parameter.required:
                 raise InputError(f"query {query.name!r} needs --{parameter.name} "
                                  f"({parameter.description or parameter.type})")
-            continue
-        substitutions[ox.Variable(parameter.variable)] = to_term(parameter, value, graph)
+            term = UNSET
+        else:
+            term = to_term(parameter, value, graph)
+        substitutions[ox.Variable(parameter.variable)] = term
     return substitutions
 
 

@@ -88,8 +88,9 @@ def with_values(text: str, substitutions: dict | None) -> str:
 
     Oxigraph's substitution binds the variables throughout the query (SEP-0007), also
     inside UNION branches, OPTIONALs and EXISTS; a VALUES block of one row in every group
-    graph pattern does the same. Skipped: VALUES data blocks, a CONSTRUCT template and
-    a group that holds a sub-SELECT (which gets one in its own WHERE group).
+    graph pattern does the same. Skipped: VALUES data blocks, a CONSTRUCT template,
+    a group that holds a sub-SELECT (which gets one in its own WHERE group) and whatever
+    is inside LATERAL (which sees the bindings from its left, and may not bind them again).
     """
     if not substitutions:
         return text
@@ -104,9 +105,18 @@ def with_values(text: str, substitutions: dict | None) -> str:
     code = [(kind, value, offset) for kind, value, offset in tokens(text)
             if kind not in ("space", "comment")]
     inserts, skip_next = [], False
+    depth, lateral_depth = 0, None  # brace depth; that of the LATERAL group we are in
     for index, (kind, value, offset) in enumerate(code):
         word = value.upper() if kind == "word" else None
-        if word in ("VALUES", "CONSTRUCT"):
+        if kind == "other" and value in ("{", "}"):
+            depth += 1 if value == "{" else -1
+            if lateral_depth is not None and depth <= lateral_depth:
+                lateral_depth = None
+        if word == "LATERAL" and lateral_depth is None:
+            lateral_depth = depth
+        elif lateral_depth is not None:
+            continue
+        elif word in ("VALUES", "CONSTRUCT"):
             skip_next = True
         elif word == "WHERE" and skip_next and code[index - 1][1].upper() == "CONSTRUCT":
             raise InputError("parameters cannot be bound in a CONSTRUCT WHERE query")
