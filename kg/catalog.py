@@ -168,7 +168,9 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     if iri:
         candidates = existing(graph, iri)
     else:
-        candidates = labelled(graph, text) or existing(graph, PREFIXES["akd"] + text)
+        # index lookups first: the exact label, then the local name; only then a scan
+        candidates = (labelled(graph, text) or existing(graph, PREFIXES["akd"] + text)
+                      or labelled_ignoring_case(graph, text))
     if entity_class:
         candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
     if len(candidates) == 1:
@@ -197,14 +199,16 @@ NAME_PREDICATES = [ox.NamedNode(PREFIXES[prefix] + local) for prefix, local in
 
 
 def labelled(graph, text: str) -> list[ox.NamedNode]:
-    """The IRIs with the label `text`: an exact match is an index lookup; only when there
-    is none are all labels compared case-insensitively (0.7 s on a 1M-triple graph)."""
+    """The IRIs with exactly the label `text` (plain or @en): an index lookup."""
     exact = {q.subject for literal in (ox.Literal(text), ox.Literal(text, language="en"))
              for predicate in NAME_PREDICATES
              for q in graph.store.quads_for_pattern(None, predicate, literal)
              if isinstance(q.subject, ox.NamedNode)}
-    if exact:
-        return sorted(exact, key=lambda n: n.value)
+    return sorted(exact, key=lambda n: n.value)
+
+
+def labelled_ignoring_case(graph, text: str) -> list[ox.NamedNode]:
+    """The IRIs with the label `text` in any case: compares every label (0.6 s at 1M)."""
     _, rows = graph.select(
         "SELECT DISTINCT ?s ?text WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } "
         "?s ?p ?l FILTER(isIRI(?s) && LCASE(STR(?l)) = LCASE(?text)) }",
