@@ -23,17 +23,24 @@ class Statement:
     text: str
 
 
+IRI_REF = re.compile(r"<[^\s<>\"{}|^`\\]*>")
+
+
 def statements(text: str) -> list[Statement]:
-    """The statements and directives of a Turtle document, in order."""
+    """The statements and directives of a Turtle document, in order (one pass: linear)."""
     found, start, depth, i, n = [], 0, 0, 0, len(text)
+    line, counted = 1, 0  # the line number at offset `counted`
     while i < n:
         c = text[i]
         if c == "#":
-            i = text.find("\n", i) if "\n" in text[i:] else n
+            end = text.find("\n", i)
+            i = n if end < 0 else end
             continue
-        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            i = text.index(">", i) + 1
-            continue
+        if c == "<":
+            iri = IRI_REF.match(text, i)
+            if iri:
+                i = iri.end()
+                continue
         if c in "\"'":
             quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
             i += len(quote)
@@ -47,7 +54,9 @@ def statements(text: str) -> list[Statement]:
             depth -= 1
         elif c == "." and depth == 0 and (i + 1 == n or not text[i + 1].isalnum()):
             begin = skip_comments(text, start)
-            found.append(Statement(text.count("\n", 0, begin) + 1, text[begin:i + 1].strip()))
+            line += text.count("\n", counted, begin)
+            counted = begin
+            found.append(Statement(line, text[begin:i + 1].strip()))
             start = i + 1
         i += 1
     return found
