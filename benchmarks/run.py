@@ -1,7 +1,8 @@
 """Time kg's commands as cold processes on the shipped graph and synthetic graphs.
 
     python benchmarks/run.py                      # shipped, 10k, 100k and 1M triples
-    python benchmarks/run.py --sizes shipped 10k  # a quick run (what CI does)
+    python benchmarks/run.py --sizes shipped 10k  # a quick run (CI: --sizes 10k --runs 1)
+    python benchmarks/run.py --sizes 1M --runs 1 --skip validate
 
 Prints a Markdown table: for each command and size, the median, min and max wall time of
 --runs cold runs, the peak memory (max RSS) of one process, and the median as a multiple
@@ -53,19 +54,30 @@ def measure(argv: list[str], env: dict, runs: int, before=None) -> dict:
             "peak": max(peaks)}
 
 
-def commands(entity: str) -> dict[str, list[str]]:
+def commands(names: dict[str, str]) -> dict[str, list[str]]:
+    system, country = names["system"], names["country"]
     return {
         "query co-production": KG + ["query", "co-production"],
+        "query co-production --system": KG + ["query", "co-production", "--system", system],
+        "query systems --country": KG + ["query", "systems", "--country", country],
+        "query timeline --country": KG + ["query", "timeline", "--country", country],
+        "query funding --country": KG + ["query", "funding", "--country", country],
+        "query partners --country": KG + ["query", "partners", "--country", country],
         "query timeline --from 2000": KG + ["query", "timeline", "--from", "2000"],
         "sparql (count by class)": KG + ["sparql", "SELECT ?c (COUNT(*) AS ?n) "
                                          "WHERE { ?x a ?c } GROUP BY ?c"],
-        "describe": KG + ["describe", entity],
+        "describe": KG + ["describe", system],
         "stats": KG + ["stats"],
         "validate": KG + ["validate"],
     }
 
 
-def bench_size(name: str, triples: int | None, runs: int, work: Path) -> list[tuple]:
+# What the parameterised commands name: entities that exist at every size.
+NAMES = {"shipped": {"system": "PAC-3", "country": "Japan"},
+         "synthetic": {"system": "Synthetic system 9", "country": "Synthetic country 3"}}
+
+
+def bench_size(name: str, triples: int | None, runs: int, work: Path, skip=()) -> list[tuple]:
     data = None if triples is None else write_working_copy(work / name, triples, seed=1)
     cache = work / f"cache-{name}"
     env = {**os.environ, "KG_CACHE_DIR": str(cache)}
@@ -78,9 +90,9 @@ def bench_size(name: str, triples: int | None, runs: int, work: Path) -> list[tu
         shutil.rmtree(cache, ignore_errors=True)
 
     rows = [(name, "build", measure(KG + ["stats"], env, runs, before=empty_cache))]
-    entity = "Japan" if data is None else "Synthetic system 1"
-    for label, argv in commands(entity).items():
-        rows.append((name, label, measure(argv, env, runs)))
+    for label, argv in commands(NAMES["shipped" if data is None else "synthetic"]).items():
+        if label.split(" ")[0] not in skip:
+            rows.append((name, label, measure(argv, env, runs)))
     return rows
 
 
@@ -88,11 +100,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip", nargs="+", default=[], metavar="COMMAND",
+                        help="kg commands to leave out, e.g. validate (slow at 1M)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         baseline = measure(BASELINE, dict(os.environ), args.runs)
         rows = [row for size in args.sizes
-                for row in bench_size(size, SIZES[size], args.runs, Path(tmp))]
+                for row in bench_size(size, SIZES[size], args.runs, Path(tmp), args.skip)]
     print(f"`python -c \"import rdflib\"`: median {baseline['median']:.3f} s "
           f"(min {baseline['min']:.3f}, max {baseline['max']:.3f}), {args.runs} runs each\n")
     print("| size | command | median s | min s | max s | peak MiB | × import rdflib |")
