@@ -40,14 +40,19 @@ def materialise(store, inferred_graph) -> int:
     schema, instance = text.split(INSTANCE_RULES, 1)
     prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
     passes = run_to_fixpoint(store, inferred_graph, schema)
-    new = ox.NamedNode(GRAPHS + "new")
     store.update(prologue + "ADD g:asserted TO g:delta ; ADD g:inferred TO g:delta")
+    # Each pass writes what it finds both to g:inferred and to the next pass's delta; the
+    # two delta graphs then swap roles, as copying one into the other would cost more than
+    # the rules themselves.
+    swapped = instance.replace("g:delta", "g:next").replace("g:new", "g:delta").replace("g:next", "g:new")
+    delta, new = "g:delta", "g:new"
     while True:
         passes += 1
-        store.update(prologue + INSTANCE_RULES + instance)
-        if count(store, new) == 0:
+        store.update(prologue + INSTANCE_RULES + (instance if delta == "g:delta" else swapped))
+        if count(store, ox.NamedNode(GRAPHS + new.removeprefix("g:"))) == 0:
             break
-        store.update(prologue + "ADD g:new TO g:inferred ; MOVE g:new TO g:delta")
+        store.update(prologue + f"DROP GRAPH {delta}")
+        delta, new = new, delta
     store.update(prologue + "DROP SILENT GRAPH g:delta ; DROP SILENT GRAPH g:new")
     return passes
 
