@@ -38,16 +38,27 @@ def materialise(store, inferred_graph) -> int:
 
     text = RULES.read_text(encoding="utf-8")
     schema, instance = text.split(INSTANCE_RULES, 1)
+    instance = INSTANCE_RULES + instance
     prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
     passes = run_to_fixpoint(store, inferred_graph, schema)
-    new = ox.NamedNode(GRAPHS + "new")
-    store.update(prologue + "ADD g:asserted TO g:delta ; ADD g:inferred TO g:delta")
+    # The first pass's delta is every triple so far: rather than copy them all into a
+    # delta graph, it runs the rules once on the few inferred ones, then on the asserted.
+    first = " ;\n".join(instance.rstrip().replace("GRAPH g:delta", f"GRAPH {graph}")
+                        for graph in ("g:inferred", "g:asserted"))
+    # Each pass writes what it finds both to g:inferred and to the next pass's delta; the
+    # two delta graphs then swap roles, as copying one into the other would cost more than
+    # the rules themselves.
+    swapped = instance.replace("g:delta", "g:next").replace("g:new", "g:delta").replace("g:next", "g:new")
+    rules, new = first, "g:new"
     while True:
         passes += 1
-        store.update(prologue + INSTANCE_RULES + instance)
-        if count(store, new) == 0:
+        store.update(prologue + rules)
+        if count(store, ox.NamedNode(GRAPHS + new.removeprefix("g:"))) == 0:
             break
-        store.update(prologue + "ADD g:new TO g:inferred ; MOVE g:new TO g:delta")
+        # What was just found is the next delta; the other graph is emptied to take what
+        # the next pass finds.
+        rules, new = (swapped, "g:delta") if new == "g:new" else (instance, "g:new")
+        store.update(prologue + f"DROP SILENT GRAPH {new}")
     store.update(prologue + "DROP SILENT GRAPH g:delta ; DROP SILENT GRAPH g:new")
     return passes
 

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -140,26 +141,39 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
     try:
-        progress(f"inferring (OWL 2 RL, {reasoner})")
-        store = materialised(asserted, reasoner)
-        progress("writing the compiled store")
         # The store canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), so
         # the exact asserted triples are kept as N-Triples for rdflib, validation and export.
         (staging / ASSERTED_FILE).write_bytes(ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES))
+        asserted_count = len(asserted)
+        store = asserted_store(asserted)
+        del asserted  # its memory is needed for inference
+        on_disk = ox.Store(str(staging / "store")) if asserted_count >= SMALL_GRAPH_QUADS else None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Inference keeps one core busy: meanwhile a large graph's asserted triples are
+            # loaded into the on-disk store.
+            loading = None if on_disk is None else pool.submit(load_graph, on_disk, store, ASSERTED)
+            progress(f"inferring (OWL 2 RL, {reasoner})")
+            infer_into(store, reasoner)
+            if loading is not None:
+                loading.result()
+        progress("writing the compiled store")
         store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED)
         inferred_count = count(store, INFERRED)
-        store.dump(staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS)
-        if len(asserted) + inferred_count >= SMALL_GRAPH_QUADS:
+        if on_disk is None and asserted_count + inferred_count >= SMALL_GRAPH_QUADS:
             on_disk = ox.Store(str(staging / "store"))
-            on_disk.bulk_load(path=staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS, lenient=True)
+            load_graph(on_disk, store, ASSERTED)
+        if on_disk is None:
+            store.dump(staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS)
+        else:
+            load_graph(on_disk, store, INFERRED)
+            del store  # its memory is needed for compaction
             on_disk.optimize()
             del on_disk
-            (staging / DUMP_FILE).unlink()
         metadata = {
             "kg_version": __version__,
             "reasoner": reasoner,
             "inputs": [str(p) for p in inputs.graph_files],
-            "asserted_triples": len(asserted),
+            "asserted_triples": asserted_count,
             "inferred_triples": inferred_count,
             "build_seconds": round(time.perf_counter() - started, 3),
         }
@@ -180,15 +194,30 @@ def materialised(asserted: list, reasoner: str = "rules") -> ox.Store:
     In memory, inference runs several times faster than on RocksDB; only a large graph
     is then written to an on-disk store, which opens in constant time.
     """
-    from kg.inference import materialise
+    store = asserted_store(asserted)
+    infer_into(store, reasoner)
+    return store
 
+
+def load_graph(on_disk: ox.Store, store: ox.Store, graph: ox.NamedNode) -> None:
+    """Bulk-load one graph of `store` into `on_disk` (in the calling thread: the iterator
+    over `store` must not cross threads)."""
+    on_disk.bulk_extend(store.quads_for_pattern(None, None, None, graph))
+
+
+def asserted_store(asserted: list) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ASSERTED) for q in asserted)
+    return store
+
+
+def infer_into(store: ox.Store, reasoner: str) -> None:
+    from kg.inference import materialise
+
     if reasoner == "owlrl":
         infer_with_owlrl(store)
     else:
         materialise(store, INFERRED)
-    return store
 
 
 def rdflib_graph_of(*n_triples: bytes):

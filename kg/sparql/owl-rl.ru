@@ -34,69 +34,72 @@ WHERE { ?p owl:equivalentProperty ?q FILTER(?p != ?q)
         FILTER NOT EXISTS { ?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf ?p } } ;
 
 # --- instance rules: semi-naive. Each pass joins the triples new in the last pass (g:delta)
-# with all the others; kg.inference.materialise moves g:new into g:inferred and g:delta.
+# with all the others, and writes what it finds to g:inferred and to g:new, the next pass's
+# delta (kg.inference.materialise swaps the two names between passes). Every triple of
+# g:delta and g:new is also in g:asserted or g:inferred, so a rule checks that a triple is
+# new with one look-up in any graph (GRAPH ?any), cheaper than one per graph.
 
 # rule prp-spo1: a statement with a property holds for its superproperties
-INSERT { GRAPH g:new { ?x ?q ?y } }
+INSERT { GRAPH g:inferred { ?x ?q ?y } GRAPH g:new { ?x ?q ?y } }
 WHERE { GRAPH g:delta { ?x ?p ?y } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:subPropertyOf ?q }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x ?q ?y } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x ?q ?y } } } ;
 
 # rule prp-inv1: inverse properties, one way
-INSERT { GRAPH g:new { ?y ?q ?x } }
+INSERT { GRAPH g:inferred { ?y ?q ?x } GRAPH g:new { ?y ?q ?x } }
 WHERE { GRAPH g:delta { ?x ?p ?y } FILTER(!isLiteral(?y)) VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p owl:inverseOf ?q }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?y ?q ?x } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?y ?q ?x } } } ;
 
 # rule prp-inv2: inverse properties, the other way
-INSERT { GRAPH g:new { ?y ?p ?x } }
+INSERT { GRAPH g:inferred { ?y ?p ?x } GRAPH g:new { ?y ?p ?x } }
 WHERE { GRAPH g:delta { ?x ?q ?y } FILTER(!isLiteral(?y)) VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p owl:inverseOf ?q }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?y ?p ?x } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?y ?p ?x } } } ;
 
 # rule prp-trp: transitive properties (new link first)
-INSERT { GRAPH g:new { ?x ?p ?z } }
+INSERT { GRAPH g:inferred { ?x ?p ?z } GRAPH g:new { ?x ?p ?z } }
 WHERE { VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p a owl:TransitiveProperty } GRAPH g:delta { ?x ?p ?y } VALUES ?all { g:asserted g:inferred } GRAPH ?all { ?y ?p ?z }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x ?p ?z } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x ?p ?z } } } ;
 
 # rule prp-trp: transitive properties (new link second)
-INSERT { GRAPH g:new { ?x ?p ?z } }
+INSERT { GRAPH g:inferred { ?x ?p ?z } GRAPH g:new { ?x ?p ?z } }
 WHERE { VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p a owl:TransitiveProperty } GRAPH g:delta { ?y ?p ?z } VALUES ?all { g:asserted g:inferred } GRAPH ?all { ?x ?p ?y }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x ?p ?z } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x ?p ?z } } } ;
 
 # rule prp-symp: symmetric properties
-INSERT { GRAPH g:new { ?y ?p ?x } }
+INSERT { GRAPH g:inferred { ?y ?p ?x } GRAPH g:new { ?y ?p ?x } }
 WHERE { VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p a owl:SymmetricProperty } GRAPH g:delta { ?x ?p ?y } FILTER(!isLiteral(?y))
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?y ?p ?x } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?y ?p ?x } } } ;
 
 # rule prp-spo2: property chains of two properties (new first link)
-INSERT { GRAPH g:new { ?x ?q ?z } }
+INSERT { GRAPH g:inferred { ?x ?q ?z } GRAPH g:new { ?x ?q ?z } }
 WHERE { VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?q owl:propertyChainAxiom ?chain . ?chain rdf:first ?p1 ; rdf:rest ?rest . ?rest rdf:first ?p2 ; rdf:rest rdf:nil } GRAPH g:delta { ?x ?p1 ?y } VALUES ?all { g:asserted g:inferred } GRAPH ?all { ?y ?p2 ?z }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x ?q ?z } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x ?q ?z } } } ;
 
 # rule prp-spo2: property chains of two properties (new second link)
-INSERT { GRAPH g:new { ?x ?q ?z } }
+INSERT { GRAPH g:inferred { ?x ?q ?z } GRAPH g:new { ?x ?q ?z } }
 WHERE { VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?q owl:propertyChainAxiom ?chain . ?chain rdf:first ?p1 ; rdf:rest ?rest . ?rest rdf:first ?p2 ; rdf:rest rdf:nil } GRAPH g:delta { ?y ?p2 ?z } VALUES ?all { g:asserted g:inferred } GRAPH ?all { ?x ?p1 ?y }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x ?q ?z } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x ?q ?z } } } ;
 
 # rule prp-dom: the subject of a property is in its domain
-INSERT { GRAPH g:new { ?x a ?c } }
+INSERT { GRAPH g:inferred { ?x a ?c } GRAPH g:new { ?x a ?c } }
 WHERE { GRAPH g:delta { ?x ?p ?y } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:domain ?c }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x a ?c } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x a ?c } } } ;
 
 # rule prp-rng: the (non-literal) object of a property is in its range
-INSERT { GRAPH g:new { ?y a ?c } }
+INSERT { GRAPH g:inferred { ?y a ?c } GRAPH g:new { ?y a ?c } }
 WHERE { GRAPH g:delta { ?x ?p ?y } FILTER(!isLiteral(?y)) VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:range ?c }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?y a ?c } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?y a ?c } } } ;
 
 # rule cls-hv1: a member of a hasValue restriction has the value
-INSERT { GRAPH g:new { ?x ?p ?v } }
+INSERT { GRAPH g:inferred { ?x ?p ?v } GRAPH g:new { ?x ?p ?v } }
 WHERE { GRAPH g:delta { ?x a ?r } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?r owl:hasValue ?v ; owl:onProperty ?p }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x ?p ?v } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x ?p ?v } } } ;
 
 # rule cls-hv2: whatever has the value is a member of the hasValue restriction
-INSERT { GRAPH g:new { ?x a ?r } }
+INSERT { GRAPH g:inferred { ?x a ?r } GRAPH g:new { ?x a ?r } }
 WHERE { GRAPH g:delta { ?x ?p ?v } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?r owl:hasValue ?v ; owl:onProperty ?p }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x a ?r } } } ;
+        FILTER NOT EXISTS { GRAPH ?any { ?x a ?r } } } ;
 
 # rule cax-sco: an instance of a class is an instance of its superclasses
-INSERT { GRAPH g:new { ?x a ?d } }
+INSERT { GRAPH g:inferred { ?x a ?d } GRAPH g:new { ?x a ?d } }
 WHERE { GRAPH g:delta { ?x a ?c } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?c rdfs:subClassOf ?d }
-        FILTER NOT EXISTS { VALUES ?any { g:asserted g:inferred g:new } GRAPH ?any { ?x a ?d } } }
+        FILTER NOT EXISTS { GRAPH ?any { ?x a ?d } } }
