@@ -4,7 +4,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.api import run_query
-from kg.catalog import bind, load_catalog, read_query, resolve
+from kg.catalog import UNSET, bind, load_catalog, read_query, resolve
 from kg.errors import InputError
 from kg.loading import find_inputs
 from kg.namespaces import AKD
@@ -112,6 +112,23 @@ def test_parameters_are_bound_as_terms_never_pasted(tiny, tmp_path):
     assert tiny.select(query.sparql, substitutions)[1] == []
     assert tiny.select(query.sparql, bind(query, tiny, {"name": "Zapper"}))[1][0][0] == \
         ox.NamedNode(AKD + "zapper")
+
+
+def test_an_optional_parameter_left_out_is_bound_to_kg_unset(tiny, tmp_path):
+    """So that a query can start from its parameters: a pattern on kg:unset matches nothing."""
+    query = read_query(write_query(tmp_path, "demo", (
+        "# title: t\n# param name: string, optional -- a label\n"
+        "# param year: year, optional, default 2000 -- a year\n"
+        "SELECT ?s ?param_name ?param_year WHERE {\n"
+        "  { ?s a ak:DefenseSystem FILTER(sameTerm(?param_name, kg:unset)) }\n"
+        "  UNION { ?s rdfs:label ?l FILTER(STR(?l) = ?param_name) } }\n")))
+    substitutions = bind(query, tiny, {})
+    assert substitutions[ox.Variable("param_name")] == UNSET
+    assert substitutions[ox.Variable("param_year")].value == "2000"
+    everything = tiny.select(query.sparql, substitutions)[1]
+    assert len(everything) > 1
+    named = tiny.select(query.sparql, bind(query, tiny, {"name": "Zapper"}))[1]
+    assert [row[0] for row in named] == [ox.NamedNode(AKD + "zapper")]
 
 
 def test_injection_in_an_entity_parameter_is_an_unknown_name(tiny):

@@ -151,6 +151,15 @@ def test_values_block_goes_first_in_every_group():
         == 'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?param_x) { ("a") }  ?s ?p ?o }'
 
 
+def test_no_values_block_inside_lateral():
+    """LATERAL sees the bindings on its left and may not bind those variables again."""
+    s = ox.Variable("param_x")
+    text = "SELECT * WHERE { ?a ?b ?param_x LATERAL { OPTIONAL { ?a ?c ?d } } ?a ?b ?c }"
+    v = ' VALUES (?param_x) { ("a") } '
+    assert remote.with_values(text, {s: ox.Literal("a")}) == (
+        "SELECT * WHERE {" + v + " ?a ?b ?param_x LATERAL { OPTIONAL { ?a ?c ?d } } ?a ?b ?c }")
+
+
 def test_graph_url():
     assert remote.graph_url("http://h/store", None) == "http://h/store?default"
     assert (remote.graph_url("http://h/ds?x=1", "http://e.org/g#1")
