@@ -39,6 +39,9 @@ from kg.namespaces import PREFIXES, curie, expand
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
+# How queries written before kg:unset told a missing parameter (always true since).
+OLD_OPTIONAL_TEST = re.compile(r"sameTerm\(\s*\?param_(\w+)\s*,\s*\?param_\1\s*\)",
+                               re.IGNORECASE)
 TYPES = ("entity", "string", "integer", "year", "date")
 PARAM_LINE = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?:\s+(?P<cls>[\w-]+:[\w-]+))?"
@@ -114,6 +117,12 @@ def read_query(path: Path) -> CannedQuery:
             last = None
     if "title" not in fields:
         raise InputError(f"{path}:1: canned query has no '# title:' header line")
+    outdated = OLD_OPTIONAL_TEST.search(text)
+    if outdated:
+        line = text.count("\n", 0, outdated.start()) + 1
+        raise InputError(f"{path}:{line}: {outdated.group()} is always true now: a parameter "
+                         f"left out is bound to kg:unset, so test "
+                         f"sameTerm(?param_{outdated.group(1)}, kg:unset) instead")
     return CannedQuery(
         name=path.stem, title=fields["title"], description=fields.get("description", ""),
         parameters=tuple(parse_parameter(path, number, spec) for number, spec in params),
