@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES, curie, expand
+from kg.safety import text_position
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
@@ -120,8 +121,8 @@ def read_query(path: Path) -> CannedQuery:
         raise InputError(f"{path}:1: canned query has no '# title:' header line")
     outdated = OLD_OPTIONAL_TEST.search(text)
     if outdated:
-        line = text.count("\n", 0, outdated.start()) + 1
-        raise InputError(f"{path}:{line}: {outdated.group()} is always true now: a parameter "
+        line, column = text_position(text, outdated.start())
+        raise InputError(f"{path}:{line}:{column}: {outdated.group()} is always true now: a parameter "
                          f"left out is bound to kg:unset, so test "
                          f"sameTerm(?param_{outdated.group(1)}, kg:unset) instead")
     return CannedQuery(

@@ -103,9 +103,9 @@ def find_refusal(text: str) -> tuple[str, str, int, int] | None:
             if at >= 0:
                 rest = checked[at + len(word):] or _next_word(code, index)
                 what = "FROM NAMED" if word == "FROM" and rest.startswith("NAMED") else word
-                return (what, OWN_GRAPH_ONLY, *_position(text, offset + at))
+                return (what, OWN_GRAPH_ONLY, *text_position(text, offset + at))
         if kind == "word" and checked in UPDATE_WORDS:
-            return (checked, READ_ONLY, *_position(text, offset))
+            return (checked, READ_ONLY, *text_position(text, offset))
     return None
 
 
@@ -114,7 +114,8 @@ def _next_word(code: list, index: int) -> str:
     return following[0][1].upper() if following else ""
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
+def text_position(text: str, offset: int) -> tuple[int, int]:
+    """(line, column), from 1, of an offset into a text."""
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 

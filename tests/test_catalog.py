@@ -58,7 +58,7 @@ def test_header_fields_and_parameters_are_read(tmp_path):
     ("# title: t\n# param x: year\nSELECT * {}", r"demo\.rq:2: bad parameter header"),
     ("# title: t\n# param x: year, optional\nSELECT ?param_x {\n"
      "  FILTER(COALESCE(IF(sameTerm(?param_x, ?param_x), false, true), true)) }",
-     r"demo\.rq:4: sameTerm\(\?param_x, \?param_x\) is always true now.*kg:unset"),
+     r"demo\.rq:4:22: sameTerm\(\?param_x, \?param_x\) is always true now.*kg:unset"),
 ])
 def test_malformed_headers_name_file_and_line(tmp_path, header, message):
     with pytest.raises(InputError, match=message):
