@@ -46,13 +46,19 @@ LEXICAL = {
 }
 
 
-def lint(asserted: Graph, inferred: Graph, subjects: Iterable, sources: Path | None = None,
+def asserted_statements(asserted: Graph, subjects: Iterable) -> dict:
+    """What `lint` reads of an asserted graph: each subject's (predicate, object) pairs."""
+    return {subject: list(asserted.predicate_objects(subject)) for subject in subjects}
+
+
+def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | None = None,
          today: dt.date | None = None, labels: dict | None = None) -> list[Problem]:
     """The problems of the given subjects (IRIs or blank nodes).
 
-    Terms, literals and namespaces are checked in what was asserted; types, labels and
-    dates in the inferred graph (which also holds the ontology). `labels` maps each
-    case-folded label to the nodes it names, when the graph holds only part of them.
+    Terms, literals and namespaces are checked in what was asserted (`asserted` maps each
+    subject to its asserted (predicate, object) pairs: see `asserted_statements`); types,
+    labels and dates in the inferred graph (which also holds the ontology). `labels` maps
+    each case-folded label to the nodes it names, when the graph holds only part of them.
     """
     subjects = set(subjects)
     checks = Checks(asserted, inferred, sources, today or dt.date.today(), labels)
@@ -69,9 +75,9 @@ def lint(asserted: Graph, inferred: Graph, subjects: Iterable, sources: Path | N
 
 
 class Checks:
-    def __init__(self, asserted: Graph, graph: Graph, sources: Path | None, today: dt.date,
+    def __init__(self, asserted: dict, graph: Graph, sources: Path | None, today: dt.date,
                  labels: dict | None):
-        self.asserted_graph = asserted
+        self.asserted_statements = asserted
         self.graph = graph
         self.sources = sources
         self.today = today
@@ -199,7 +205,7 @@ class Checks:
             return None
 
     def asserted(self, subject):
-        return self.asserted_graph.predicate_objects(subject)
+        return self.asserted_statements.get(subject, ())
 
 
 def nearest(term, declared) -> str:

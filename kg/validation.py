@@ -87,7 +87,7 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
     """
     import pyoxigraph as ox
 
-    from kg.lint import lint
+    from kg.lint import asserted_statements, lint
     from kg.loading import parse_file, parse_turtle, to_rdflib
     from kg.positions import index_files
     from kg.safety import check_shapes_queries
@@ -97,11 +97,14 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
     # pyshacl lets SPARQL targets and rules of a working copy's shapes reach any URL.
     check_shapes_queries(shapes, str(graph.inputs.shapes_file))
     if not files:
-        shipped_asserted = graph.rdflib_graph(inferred=False)
-        shipped = graph.rdflib_graph()
-        subjects = curated_subjects(shipped_asserted)
+        asserted: dict = {}
+
+        def read_asserted(asserted_graph):  # before the inferred triples join it
+            asserted.update(asserted_statements(asserted_graph, curated_subjects(asserted_graph)))
+
+        shipped = graph.rdflib_graph(on_asserted=read_asserted)
         problems = combined(validate(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
-                            lint(shipped_asserted, shipped, subjects, sources, today))
+                            lint(asserted, shipped, asserted.keys(), sources, today))
         return located(problems, index_files(graph.inputs.data_files))
     candidate = []
     for path in files:
@@ -135,7 +138,8 @@ def checked_paths(shapes: Graph) -> set[str]:
 
 
 def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str]):
-    """Just enough of a graph to validate `subjects`: (asserted, inferred, focus nodes).
+    """Just enough of a graph to validate `subjects`: (asserted statements of the focus
+    nodes, as `lint` reads them; inferred graph; focus nodes).
 
     The ontology and concepts, every triple of the subjects and of their citations, and
     the triples of what they point to: in what they assert, or by an inferred property
@@ -158,17 +162,18 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     linked = {t.object for t in own + [t for t in focused_inferred if t.predicate.value in checked]
               if isinstance(t.object, ox.NamedNode)}
     context += [q.triple for node in linked for q in store.quads_for_pattern(node, None, None)]
-    asserted_nt = ox.serialize(own, format=ox.RdfFormat.N_TRIPLES)
-    asserted = rdflib_graph_of(asserted_nt)
-    inferred = rdflib_graph_of(asserted_nt,
-                               ox.serialize(focused_inferred, format=ox.RdfFormat.N_TRIPLES),
-                               ox.serialize(context, format=ox.RdfFormat.N_TRIPLES))
+    from kg.lint import asserted_statements
     from kg.loading import to_rdflib
 
-    return asserted, inferred, {to_rdflib(n) for n in focus}
+    focus = {to_rdflib(n) for n in focus}
+    asserted: dict = {}
+    inferred = rdflib_graph_of(
+        *(ox.serialize(part, format=ox.RdfFormat.N_TRIPLES) for part in (own, focused_inferred, context)),
+        on_first=lambda graph: asserted.update(asserted_statements(graph, focus)))
+    return asserted, inferred, focus
 
 
-def focused_problems(asserted: Graph, inferred: Graph, focus: set, linted: set, labels: dict,
+def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, labels: dict,
                      shapes: Graph, sources, today):
     """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
     from kg.lint import lint
@@ -254,9 +259,12 @@ def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) 
         return Report([], None)
     if skip:
         shapes_graph = shapes_without(shapes_graph, skip)
+    # Without rules (a working copy's shapes may add some) pyshacl changes nothing, so it
+    # may skip the copy of the whole data graph its advanced mode makes first.
+    has_rules = (None, SH.rule, None) in shapes_graph
     _, report_graph, _ = pyshacl.validate(
         data_graph, shacl_graph=shapes_graph, inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True)
+        allow_warnings=True, allow_infos=True, inplace=not has_rules)
     # Top-level results only: sh:detail nests the results of sh:node checks again.
     results = [r for r in report_graph.objects(None, SH.result)
                if focus_nodes is None or report_graph.value(r, SH.focusNode) in focus_nodes]
