@@ -125,3 +125,7 @@ def test_asserted_and_inferred_triples_live_in_separate_graphs(tiny_copy):
     typed_with_quote = set(inferred.subjects(RDF.type, URIRef(AK + "Citation"))) & set(
         inferred.subjects(URIRef(AK + "quote")))
     assert len(typed_with_quote) == 6
+    # validation reads the asserted triples while they are alone, then the inferred join
+    sizes_seen = []
+    whole = graph.rdflib_graph(on_asserted=lambda partial: sizes_seen.append(len(partial)))
+    assert sizes_seen == [len(asserted)] and len(whole) == len(inferred)

@@ -114,3 +114,18 @@ def test_a_mistyped_link_is_reported_where_it_is_written(tmp_path):
         f"{candidate}:3: violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not "
         "in the graph (did you mean akd:south-korea, akd:north-korea, akd:thaad?): link to an "
         "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]\n")
+
+
+def test_shapes_with_rules_do_not_change_the_data_graph():
+    # pyshacl runs in place only without rules: a working copy's sh:rule must not write
+    # into the graph that lint reads next.
+    from kg.validation import validate
+
+    data = Graph().parse(data="<urn:x:a> a <urn:x:Thing> .", format="turtle")
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:ThingShape> a sh:NodeShape ; sh:targetClass <urn:x:Thing> ;
+            sh:rule [ a sh:TripleRule ; sh:subject sh:this ;
+                      sh:predicate <urn:x:marked> ; sh:object <urn:x:yes> ] .""")
+    validate(data, shapes)
+    assert len(data) == 1
