@@ -30,7 +30,7 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
-from kg.loading import XSD_STRING, Inputs, parse_file
+from kg.loading import XSD_STRING, Inputs, add_triples, parse_file
 from kg.namespaces import PREFIXES
 
 LOCK_FILE = ".kg.lock"
@@ -401,10 +401,7 @@ def graph_of(quads: Iterable) -> Graph:
     """An rdflib Graph of pyoxigraph quads, with every term exactly as written."""
     # rdflib logs a traceback for each ill-typed literal; validation reports them instead.
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-    graph = Graph(bind_namespaces="none")
-    for quad in quads:
-        graph.add((exact_term(quad.subject), exact_term(quad.predicate), exact_term(quad.object)))
-    return graph
+    return add_triples(Graph(bind_namespaces="none"), quads, exact_term)
 
 
 def copy_of(triples: Iterable) -> Graph:

@@ -85,10 +85,9 @@ class CompiledGraph:
         validation and exports need the terms exactly as curated. `on_asserted` is called
         with the graph while it holds only the asserted triples (saves a second parse).
         """
-        data = [(self.path / ASSERTED_FILE).read_bytes()]
-        if inferred:
-            data.append((self.path / INFERRED_FILE).read_bytes())
-        return rdflib_graph_of(*data, on_first=on_asserted)
+        files = [ASSERTED_FILE, INFERRED_FILE] if inferred else [ASSERTED_FILE]
+        return rdflib_graph_of(*(ox.parse(path=self.path / name, format=ox.RdfFormat.N_TRIPLES)
+                                 for name in files), on_first=on_asserted)
 
     def asserted_quads(self) -> list:
         """The asserted triples exactly as curated (from the build's N-Triples file)."""
@@ -222,14 +221,17 @@ def infer_into(store: ox.Store, reasoner: str) -> None:
         materialise(store, INFERRED)
 
 
-def rdflib_graph_of(*n_triples: bytes, on_first=None):
-    """An rdflib Graph of N-Triples documents, whose blank node labels name the same nodes.
+def rdflib_graph_of(*documents, on_first=None):
+    """An rdflib Graph of documents (iterables of pyoxigraph triples or quads).
 
-    `on_first`, if given, is called with the graph when it holds the first document only.
+    A blank node label names the same node in each. `on_first`, if given, is called with
+    the graph when it holds the first document only.
     """
     import logging
 
     import rdflib
+
+    from kg.loading import add_triples
 
     # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -237,9 +239,8 @@ def rdflib_graph_of(*n_triples: bytes, on_first=None):
     graph = rdflib.Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    blank_nodes: dict = {}
-    for number, document in enumerate(n_triples):
-        graph.parse(data=document, format="nt", bnode_context=blank_nodes)
+    for number, document in enumerate(documents):
+        add_triples(graph, document)
         if number == 0 and on_first:
             on_first(graph)
     return graph
@@ -248,19 +249,9 @@ def rdflib_graph_of(*n_triples: bytes, on_first=None):
 def infer_with_owlrl(store: ox.Store) -> None:
     """The reference reasoner: owlrl's closure of the asserted graph, into the inferred one."""
     from kg.inference import infer
-    from kg.loading import to_rdflib
 
-    asserted = rdflib_of(store.quads_for_pattern(None, None, None, ASSERTED), to_rdflib)
+    asserted = rdflib_graph_of(store.quads_for_pattern(None, None, None, ASSERTED))
     store.bulk_extend(to_quad(t, INFERRED) for t in infer(asserted) if t not in asserted)
-
-
-def rdflib_of(quads, convert):
-    import rdflib
-
-    graph = rdflib.Graph()
-    for q in quads:
-        graph.add((convert(q.subject), convert(q.predicate), convert(q.object)))
-    return graph
 
 
 def shorten(message: str, limit: int = 160) -> str:

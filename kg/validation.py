@@ -149,6 +149,8 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     """
     import pyoxigraph as ox
 
+    from kg.lint import asserted_statements
+    from kg.loading import to_rdflib
     from kg.store import INFERRED, rdflib_graph_of
 
     links = {ox.NamedNode(AK + "citation"), ox.NamedNode(AK + "disputedBy")}
@@ -162,14 +164,10 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     linked = {t.object for t in own + [t for t in focused_inferred if t.predicate.value in checked]
               if isinstance(t.object, ox.NamedNode)}
     context += [q.triple for node in linked for q in store.quads_for_pattern(node, None, None)]
-    from kg.lint import asserted_statements
-    from kg.loading import to_rdflib
-
     focus = {to_rdflib(n) for n in focus}
     asserted: dict = {}
-    inferred = rdflib_graph_of(
-        *(ox.serialize(part, format=ox.RdfFormat.N_TRIPLES) for part in (own, focused_inferred, context)),
-        on_first=lambda graph: asserted.update(asserted_statements(graph, focus)))
+    inferred = rdflib_graph_of(own, focused_inferred, context,
+                               on_first=lambda graph: asserted.update(asserted_statements(graph, focus)))
     return asserted, inferred, focus
 
 
