@@ -263,6 +263,7 @@ def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
     from rdflib import Graph
 
     from kg.curation import exact_term
+    from kg.loading import add_triples
 
     class SortedGraph(Graph):
         """Iterates subjects and a subject's predicate-object pairs in sorted order."""
@@ -278,9 +279,7 @@ def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
     graph = (SortedGraph if sorted_graph else Graph)(bind_namespaces="none")
     for prefix, namespace in used_prefixes(source.triples()).items():
         graph.bind(prefix, namespace)
-    for t in source.triples():
-        graph.add((exact_term(t.subject), exact_term(t.predicate), exact_term(t.object)))
-    return graph
+    return add_triples(graph, source.triples(), exact_term)
 
 
 def rdfxml(source: ExportSource) -> bytes:
