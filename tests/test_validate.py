@@ -116,6 +116,21 @@ def test_a_mistyped_link_is_reported_where_it_is_written(tmp_path):
         "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]\n")
 
 
+def test_a_candidate_citation_without_quote_is_reported(tmp_path):
+    # The citation is a blank node: the focus nodes and the validated graph must name it
+    # alike, or its own shape's findings are dropped (they once were).
+    candidate = tmp_path / "cite.ttl"
+    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .\n")
+    result = validate(candidate)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{candidate}:3: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs "
+        "exactly one ak:quote: copy the words that state the fact exactly from the source, one "
+        "quote per citation. [aks:QuoteProperty]\n")
+
+
 def test_shapes_with_rules_do_not_change_the_data_graph():
     # pyshacl runs in place only without rules: a working copy's sh:rule must not write
     # into the graph that lint reads next.
