@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import io
-import logging
 import os
 import re
 import stat
@@ -399,8 +398,6 @@ def parse_text(text: str) -> list:
 
 def graph_of(quads: Iterable) -> Graph:
     """An rdflib Graph of pyoxigraph quads, with every term exactly as written."""
-    # rdflib logs a traceback for each ill-typed literal; validation reports them instead.
-    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     return add_triples(Graph(bind_namespaces="none"), quads, exact_term)
 
 

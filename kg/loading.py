@@ -164,6 +164,10 @@ def add_triples(graph, triples, convert=None):
     by every triple that uses it: twice as fast as rdflib's own N-Triples parser, and
     lighter.
     """
+    import logging
+
+    # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     term = functools.lru_cache(maxsize=None)(convert or to_rdflib)
     graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
     return graph

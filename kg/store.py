@@ -227,14 +227,9 @@ def rdflib_graph_of(*documents, on_first=None):
     A blank node label names the same node in each. `on_first`, if given, is called with
     the graph when it holds the first document only.
     """
-    import logging
-
     import rdflib
 
     from kg.loading import add_triples
-
-    # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
-    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
     graph = rdflib.Graph()
     for prefix, namespace in PREFIXES.items():

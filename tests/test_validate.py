@@ -19,6 +19,15 @@ def validate(*args):
     return CliRunner().invoke(cli, ["validate", *map(str, args)], catch_exceptions=False)
 
 
+def candidate_file(folder: Path, *lines: str) -> Path:
+    """A candidate Turtle file: the ak: and akd: prefixes (lines 1-2), then `lines`."""
+    candidate = folder / "candidate.ttl"
+    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         + "".join(line + "\n" for line in lines))
+    return candidate
+
+
 def test_a_good_candidate_conforms():
     result = validate(CANDIDATES / "good.ttl", "--sources", SEEDS)
     assert result.exit_code == 0, result.output
@@ -61,12 +70,9 @@ def test_every_mistake_is_reported_at_its_line_with_what_to_do():
 def test_old_problems_of_touched_nodes_are_not_reported(tmp_path):
     """akd:us-japan-bmd-research-1980s already lacks a system (a warning); a new citation
     for it brings in nothing."""
-    candidate = tmp_path / "more.ttl"
-    candidate.write_text(
-        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
-        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
-        "akd:us-japan-bmd-research-1980s ak:citation [ ak:inSource akd:source-aaf-2015 ;\n"
-        '  ak:quote "U.S.-Japan missile defense cooperation dates back to the 1980s" ] .\n')
+    candidate = candidate_file(
+        tmp_path, "akd:us-japan-bmd-research-1980s ak:citation [ ak:inSource akd:source-aaf-2015 ;",
+        '  ak:quote "U.S.-Japan missile defense cooperation dates back to the 1980s" ] .')
     result = validate(candidate, "--fail-on", "info")
     assert result.exit_code == 0, result.output
 
@@ -104,10 +110,7 @@ def test_syntax_only_checks_nothing_else():
 
 
 def test_a_mistyped_link_is_reported_where_it_is_written(tmp_path):
-    candidate = tmp_path / "typo.ttl"
-    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
-                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
-                         "akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .\n")
+    candidate = candidate_file(tmp_path, "akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .")
     result = validate(candidate)
     assert result.exit_code == 1
     assert result.stdout == (
@@ -119,10 +122,7 @@ def test_a_mistyped_link_is_reported_where_it_is_written(tmp_path):
 def test_a_candidate_citation_without_quote_is_reported(tmp_path):
     # The citation is a blank node: the focus nodes and the validated graph must name it
     # alike, or its own shape's findings are dropped (they once were).
-    candidate = tmp_path / "cite.ttl"
-    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
-                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
-                         "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .\n")
+    candidate = candidate_file(tmp_path, "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .")
     result = validate(candidate)
     assert result.exit_code == 1
     assert result.stdout == (
