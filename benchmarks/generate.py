@@ -57,7 +57,9 @@ def generate(units: int, seed: int) -> str:
     """Turtle for `units` groups of nodes (one country, company, system, program, ...)."""
     rng = random.Random(seed)
     sources = max(5, units // 50)
-    countries = max(4, units // 4)
+    # One distinct two-letter ISO code per country, as in the curated data (26 x 26 codes;
+    # the world has fewer than 250 countries, so a larger graph only adds facts about them).
+    countries = min(26 * 26, max(4, units // 4))
     out = [PREFIXES]
     for s in range(sources):
         out.append(f'akd:syn-source-{s} a ak:Source ; rdfs:label "Synthetic source {s}"@en ; '
@@ -66,7 +68,7 @@ def generate(units: int, seed: int) -> str:
                    f'ak:fileName "syn-{s}.txt" .\n')
     for c in range(countries):
         out.append(f'akd:syn-country-{c} a ak:Country ; rdfs:label "Synthetic country {c}"@en ; '
-                   f'ak:iso3166Alpha2 "{chr(65 + c // 26 % 26)}{chr(65 + c % 26)}" .\n')
+                   f'ak:iso3166Alpha2 "{chr(65 + c // 26)}{chr(65 + c % 26)}" .\n')
     for u in range(units):
         src = rng.randrange(sources)
         c1, c2 = rng.sample(range(countries), 2)

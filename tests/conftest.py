@@ -1,10 +1,12 @@
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
+sys.path.insert(0, str(REPO / "benchmarks"))  # the synthetic graph generator, `generate`
 
 
 @pytest.fixture(autouse=True, scope="session")

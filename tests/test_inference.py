@@ -1,16 +1,11 @@
 """The OWL 2 RL rules inside the store give the same instance-level triples as owlrl."""
 
-import sys
-from pathlib import Path
-
 import pytest
+from generate import write_working_copy
 from rdflib import BNode, Graph, URIRef
 
 from kg.namespaces import AKC, AKD
 from kg.store import open_graph
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from generate import write_working_copy  # noqa: E402
 
 
 AK = "https://w3id.org/alliance-kg/ontology#"
