@@ -24,6 +24,8 @@ class Statement:
 
 
 IRI_REF = re.compile(r"<[^\s<>\"{}|^`\\]*>")
+# The characters the scan acts on; it jumps over everything else at once.
+SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 
 
 def statements(text: str) -> list[Statement]:
@@ -31,6 +33,10 @@ def statements(text: str) -> list[Statement]:
     found, start, depth, i, n = [], 0, 0, 0, len(text)
     line, counted = 1, 0  # the line number at offset `counted`
     while i < n:
+        significant = SIGNIFICANT.search(text, i)
+        if not significant:
+            break
+        i = significant.start()
         c = text[i]
         if c == "#":
             end = text.find("\n", i)
