@@ -46,9 +46,13 @@ LEXICAL = {
 }
 
 
-def asserted_statements(asserted: Graph, subjects: Iterable) -> dict:
-    """What `lint` reads of an asserted graph: each subject's (predicate, object) pairs."""
-    return {subject: list(asserted.predicate_objects(subject)) for subject in subjects}
+def asserted_statements(asserted: Iterable[tuple], subjects: Iterable) -> dict:
+    """What `lint` reads of the asserted triples: each subject's (predicate, object) pairs."""
+    statements: dict = {subject: {} for subject in subjects}
+    for subject, predicate, obj in asserted:
+        if subject in statements:
+            statements[subject][predicate, obj] = None  # a dict: ordered, without repeats
+    return {subject: list(pairs) for subject, pairs in statements.items()}
 
 
 def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | None = None,

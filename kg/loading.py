@@ -158,19 +158,24 @@ def parse_turtle(paths, graph=None):
 
 
 def add_triples(graph, triples, convert=None):
-    """Add pyoxigraph triples (or quads) to an rdflib graph; returns the graph.
+    """Add pyoxigraph triples (or quads) to an rdflib graph (see `rdflib_triples`);
+    returns the graph. Twice as fast as rdflib's own N-Triples parser, and lighter."""
+    graph.addN((*triple, graph) for triple in rdflib_triples(triples, convert))
+    return graph
+
+
+def rdflib_triples(triples, convert=None):
+    """pyoxigraph triples (or quads) as rdflib (subject, predicate, object) tuples.
 
     Each distinct term is converted once (by `convert`, default `to_rdflib`) and shared
-    by every triple that uses it: twice as fast as rdflib's own N-Triples parser, and
-    lighter.
+    by every triple that uses it.
     """
     import logging
 
     # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     term = functools.lru_cache(maxsize=None)(convert or to_rdflib)
-    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
-    return graph
+    return ((term(t.subject), term(t.predicate), term(t.object)) for t in triples)
 
 
 def to_rdflib(term):

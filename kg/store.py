@@ -83,7 +83,7 @@ class CompiledGraph:
         Read from the N-Triples files the build wrote, not from the store: Oxigraph
         canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), and
         validation and exports need the terms exactly as curated. `on_asserted` is called
-        with the graph while it holds only the asserted triples (saves a second parse).
+        with the asserted triples, as a list of rdflib tuples (saves a second parse).
         """
         files = [ASSERTED_FILE, INFERRED_FILE] if inferred else [ASSERTED_FILE]
         return rdflib_graph_of(*(ox.parse(path=self.path / name, format=ox.RdfFormat.N_TRIPLES)
@@ -225,19 +225,21 @@ def rdflib_graph_of(*documents, on_first=None):
     """An rdflib Graph of documents (iterables of pyoxigraph triples or quads).
 
     A blank node label names the same node in each. `on_first`, if given, is called with
-    the graph when it holds the first document only.
+    the first document's triples, as a list of rdflib (subject, predicate, object) tuples.
     """
     import rdflib
 
-    from kg.loading import add_triples
+    from kg.loading import rdflib_triples
 
     graph = rdflib.Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     for number, document in enumerate(documents):
-        add_triples(graph, document)
+        triples = rdflib_triples(document)
         if number == 0 and on_first:
-            on_first(graph)
+            triples = list(triples)
+            on_first(triples)
+        graph.addN((*triple, graph) for triple in triples)
     return graph
 
 

@@ -99,8 +99,8 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
     if not files:
         asserted: dict = {}
 
-        def read_asserted(asserted_graph):  # before the inferred triples join it
-            asserted.update(asserted_statements(asserted_graph, curated_subjects(asserted_graph)))
+        def read_asserted(triples):
+            asserted.update(asserted_statements(triples, curated_subjects(triples)))
 
         shipped = graph.rdflib_graph(on_asserted=read_asserted)
         problems = combined(validate(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
@@ -167,7 +167,7 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     focus = {to_rdflib(n) for n in focus}
     asserted: dict = {}
     inferred = rdflib_graph_of(own, focused_inferred, context,
-                               on_first=lambda graph: asserted.update(asserted_statements(graph, focus)))
+                               on_first=lambda triples: asserted.update(asserted_statements(triples, focus)))
     return asserted, inferred, focus
 
 
@@ -221,10 +221,11 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
                         p.path if p.shape == "aks:DeclaredPredicatesShape" else p.value) not in said]
 
 
-def curated_subjects(asserted: Graph) -> set:
-    """The subjects of the data files: akd: nodes and the blank nodes they hold."""
-    nodes = {s for s in asserted.subjects() if str(s).startswith(AKD)}
-    return nodes | {o for s in nodes for o in asserted.objects(s) if isinstance(o, BNode)}
+def curated_subjects(asserted: list[tuple]) -> set:
+    """The subjects of the data files (asserted triples): akd: nodes and the blank nodes
+    they hold."""
+    nodes = {s for s, _, _ in asserted if isinstance(s, URIRef) and s.startswith(AKD)}
+    return nodes | {o for s, _, o in asserted if isinstance(o, BNode) and s in nodes}
 
 
 def located(problems: list[Problem], indexes) -> Report:
