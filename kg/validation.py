@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
+from kg.loading import collector_paused
 from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -79,6 +80,7 @@ def term_of(name: str):
     return URIRef(iri) if iri else Literal(name)
 
 
+@collector_paused()
 def check(graph, files=(), sources: Path | None = None, today: dt.date | None = None) -> Report:
     """Validate the compiled graph, or candidate Turtle files together with it.
 

@@ -144,3 +144,21 @@ def test_shapes_with_rules_do_not_change_the_data_graph():
                       sh:predicate <urn:x:marked> ; sh:object <urn:x:yes> ] .""")
     validate(data, shapes)
     assert len(data) == 1
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_garbage_collector_is_paused_while_validating_then_restored(
+        graph, monkeypatch, enabled_before):
+    import gc
+
+    from kg import validation
+
+    states, shacl = [], validation.validate
+    monkeypatch.setattr(validation, "validate",
+                        lambda *args, **kwargs: states.append(gc.isenabled()) or shacl(*args, **kwargs))
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        validation.check(graph)
+        assert states == [False] and gc.isenabled() == enabled_before
+    finally:
+        gc.enable()
