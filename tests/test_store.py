@@ -6,7 +6,7 @@ from rdflib import RDF, URIRef
 
 from kg.errors import InputError
 from kg.loading import find_inputs, parse_turtle
-from kg.namespaces import AK, AKD
+from kg.namespaces import AK, AKD, GRAPHS
 from kg.store import open_graph
 
 
@@ -129,3 +129,24 @@ def test_asserted_and_inferred_triples_live_in_separate_graphs(tiny_copy):
     sizes_seen = []
     whole = graph.rdflib_graph(on_asserted=lambda partial: sizes_seen.append(len(partial)))
     assert sizes_seen == [len(asserted)] and len(whole) == len(inferred)
+
+
+@pytest.mark.parametrize("on_disk_from", ["asserted", "inferred"])
+def test_a_large_graph_is_stored_on_disk_with_its_blank_nodes_whole(
+        tiny_copy, fresh_cache, monkeypatch, on_disk_from):
+    # A graph goes on disk when its asserted triples, or only once inferred ones join
+    # them, pass the threshold; lowered here so that the tiny copy does.
+    asserted = len(parse_turtle(find_inputs(tiny_copy).graph_files))
+    monkeypatch.setattr("kg.store.SMALL_GRAPH_QUADS", 1 if on_disk_from == "asserted" else asserted + 1)
+    graph = open_graph(tiny_copy)
+    assert (graph.path / "store").is_dir() and not (graph.path / "graph.nq").exists()
+    metadata = graph.metadata()
+    counts = graph.select(f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}
+                              GROUP BY ?g ORDER BY ?g""")[1]
+    assert [(g.value.rsplit("/", 1)[1], int(n.value)) for g, n in counts] == [
+        ("asserted", metadata["asserted_triples"]), ("inferred", metadata["inferred_triples"])]
+    # each citation's asserted quote and inferred type are on the same blank node
+    typed_with_quote = graph.select(f"""SELECT (COUNT(*) AS ?n) WHERE {{
+        GRAPH <{GRAPHS}asserted> {{ ?citation <{AK}quote> ?quote }}
+        GRAPH <{GRAPHS}inferred> {{ ?citation a <{AK}Citation> }} }}""")[1][0][0]
+    assert typed_with_quote.value == "6"
