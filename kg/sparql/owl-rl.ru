@@ -39,6 +39,13 @@ WHERE { ?p owl:equivalentProperty ?q FILTER(?p != ?q)
 # g:delta and g:new is also in g:asserted or g:inferred, so a rule checks that a triple is
 # new with one look-up in any graph (GRAPH ?any), cheaper than one per graph.
 
+# rule prp-rng: the (non-literal) object of a property is in its range. First in a pass:
+# after the other rules' inserts it took four times as long at 1M triples (the order of a
+# pass's rules does not change what follows, as each reads only the last pass's delta).
+INSERT { GRAPH g:inferred { ?y a ?c } GRAPH g:new { ?y a ?c } }
+WHERE { GRAPH g:delta { ?x ?p ?y } FILTER(!isLiteral(?y)) VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:range ?c }
+        FILTER NOT EXISTS { GRAPH ?any { ?y a ?c } } } ;
+
 # rule prp-spo1: a statement with a property holds for its superproperties
 INSERT { GRAPH g:inferred { ?x ?q ?y } GRAPH g:new { ?x ?q ?y } }
 WHERE { GRAPH g:delta { ?x ?p ?y } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:subPropertyOf ?q }
@@ -83,11 +90,6 @@ WHERE { VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?q owl:propertyChainAxiom
 INSERT { GRAPH g:inferred { ?x a ?c } GRAPH g:new { ?x a ?c } }
 WHERE { GRAPH g:delta { ?x ?p ?y } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:domain ?c }
         FILTER NOT EXISTS { GRAPH ?any { ?x a ?c } } } ;
-
-# rule prp-rng: the (non-literal) object of a property is in its range
-INSERT { GRAPH g:inferred { ?y a ?c } GRAPH g:new { ?y a ?c } }
-WHERE { GRAPH g:delta { ?x ?p ?y } FILTER(!isLiteral(?y)) VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:range ?c }
-        FILTER NOT EXISTS { GRAPH ?any { ?y a ?c } } } ;
 
 # rule cls-hv1: a member of a hasValue restriction has the value
 INSERT { GRAPH g:inferred { ?x ?p ?v } GRAPH g:new { ?x ?p ?v } }
