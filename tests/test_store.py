@@ -7,7 +7,7 @@ from rdflib import RDF, URIRef
 from kg.errors import InputError
 from kg.loading import find_inputs, parse_turtle
 from kg.namespaces import AK, AKD, GRAPHS
-from kg.store import open_graph
+from kg.store import DUMP_FILE, open_graph
 
 
 def build_steps(data):
@@ -139,10 +139,10 @@ def test_a_large_graph_is_stored_on_disk_with_its_blank_nodes_whole(
     asserted = len(parse_turtle(find_inputs(tiny_copy).graph_files))
     monkeypatch.setattr("kg.store.SMALL_GRAPH_QUADS", 1 if on_disk_from == "asserted" else asserted + 1)
     graph = open_graph(tiny_copy)
-    assert (graph.path / "store").is_dir() and not (graph.path / "graph.nq").exists()
+    assert (graph.path / "store").is_dir() and not (graph.path / DUMP_FILE).exists()
     metadata = graph.metadata()
-    counts = graph.select(f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}
-                              GROUP BY ?g ORDER BY ?g""")[1]
+    counts = graph.select("""SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }
+                             GROUP BY ?g ORDER BY ?g""")[1]
     assert [(g.value.rsplit("/", 1)[1], int(n.value)) for g, n in counts] == [
         ("asserted", metadata["asserted_triples"]), ("inferred", metadata["inferred_triples"])]
     # each citation's asserted quote and inferred type are on the same blank node

@@ -109,26 +109,24 @@ def test_syntax_only_checks_nothing_else():
     assert result.output == "1 file: valid Turtle\n"
 
 
-def test_a_mistyped_link_is_reported_where_it_is_written(tmp_path):
-    candidate = candidate_file(tmp_path, "akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .")
+@pytest.mark.parametrize("statement, report", [
+    # a mistyped link, reported where it is written
+    ("akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .",
+     "violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not in the graph (did "
+     "you mean akd:south-korea, akd:north-korea, akd:thaad?): link to an existing node, or "
+     "describe the new one (with a label and a citation). [kg:unknown-entity]"),
+    # a blank-node citation: the focus nodes and the validated graph must name it alike,
+    # or its own shape's findings are dropped (they once were)
+    ("akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .",
+     "violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
+     "copy the words that state the fact exactly from the source, one quote per citation. "
+     "[aks:QuoteProperty]"),
+])
+def test_a_one_statement_candidate_is_reported_at_its_line(tmp_path, statement, report):
+    candidate = candidate_file(tmp_path, statement)
     result = validate(candidate)
     assert result.exit_code == 1
-    assert result.stdout == (
-        f"{candidate}:3: violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not "
-        "in the graph (did you mean akd:south-korea, akd:north-korea, akd:thaad?): link to an "
-        "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]\n")
-
-
-def test_a_candidate_citation_without_quote_is_reported(tmp_path):
-    # The citation is a blank node: the focus nodes and the validated graph must name it
-    # alike, or its own shape's findings are dropped (they once were).
-    candidate = candidate_file(tmp_path, "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .")
-    result = validate(candidate)
-    assert result.exit_code == 1
-    assert result.stdout == (
-        f"{candidate}:3: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs "
-        "exactly one ak:quote: copy the words that state the fact exactly from the source, one "
-        "quote per citation. [aks:QuoteProperty]\n")
+    assert result.stdout == f"{candidate}:3: {report}\n"
 
 
 def test_shapes_with_rules_do_not_change_the_data_graph():
