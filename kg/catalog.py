@@ -28,7 +28,6 @@ in the same group. On a million triples this answers in milliseconds instead of 
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +188,8 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     if len(candidates) > 1:
         names = ", ".join(sorted(curie(c.value) for c in candidates))
         raise InputError(f"{what} {value!r} is ambiguous: it names {names}; give a CURIE")
+    import difflib  # only for this error message
+
     kind = f" {entity_class}" if entity_class else " entity"
     suggestions = difflib.get_close_matches(text.lower(), known_names(graph, entity_class), n=5,
                                             cutoff=0.6)

@@ -1,4 +1,5 @@
-"""The synthetic graphs the benchmarks time are as sound as the curated data."""
+"""The synthetic graphs the benchmarks time are as sound as the curated data, and the
+benchmark times what users install."""
 
 import re
 
@@ -19,3 +20,18 @@ def test_a_synthetic_graph_has_no_violations(tmp_path):
     report = check(open_graph(write_working_copy(tmp_path / "syn", 10_000, seed=3)))
     assert report.problems  # warnings and hints, as in the curated data
     assert report.at_or_above("violation") == []
+
+
+def test_the_benchmark_warns_when_each_run_would_compile_kg(tmp_path):
+    import py_compile
+
+    from run import uncompiled_warning
+
+    source = tmp_path / "kg" / "__init__.py"
+    source.parent.mkdir()
+    source.write_text("")
+    no_bytecode = {"PYTHONDONTWRITEBYTECODE": "1"}
+    assert "has no compiled bytecode" in uncompiled_warning(str(source), no_bytecode)
+    assert uncompiled_warning(str(source), {}) is None  # the first run writes it
+    py_compile.compile(str(source))
+    assert uncompiled_warning(str(source), no_bytecode) is None
