@@ -120,6 +120,9 @@ def main() -> None:
     if warning:
         print(warning, file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        # `python -m kg` looks in the current folder first: not the checkout, but the
+        # installed kg (the one uncompiled_warning checked) is to be timed.
+        os.chdir(tmp)
         baseline = measure(BASELINE, dict(os.environ), args.runs)
         rows = [row for size in args.sizes
                 for row in bench_size(size, SIZES[size], args.runs, Path(tmp), args.skip)]
