@@ -120,8 +120,8 @@ def main() -> None:
     if warning:
         print(warning, file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
-        # `python -m kg` looks in the current folder first: not the checkout, but the
-        # installed kg (the one uncompiled_warning checked) is to be timed.
+        # `python -m kg` imports from the current folder first; from a neutral one it
+        # times the installed kg (the one uncompiled_warning checked), not a checkout.
         os.chdir(tmp)
         baseline = measure(BASELINE, dict(os.environ), args.runs)
         rows = [row for size in args.sizes
