@@ -7,11 +7,9 @@ the content key; parsing happens only when the compiled graph must be (re)built.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,23 +176,6 @@ def rdflib_triples(triples, convert=None):
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     term = functools.lru_cache(maxsize=None)(convert or to_rdflib)
     return ((term(t.subject), term(t.predicate), term(t.object)) for t in triples)
-
-
-@contextmanager
-def collector_paused():
-    """Python's cyclic garbage collector paused, then resumed (usable as a decorator).
-
-    Each of its full collections walks every object alive, so with an rdflib graph of
-    millions of terms in memory it took a fifth of the time of validating a million
-    triples. Reference counting still frees all acyclic garbage meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def to_rdflib(term):
