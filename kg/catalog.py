@@ -3,9 +3,12 @@
 Header format (comment lines before the query; indented `#   ` lines continue a field):
 
     # title: Who co-produces what
-    # description: Programs in which ... since when.
-    # param system: entity ak:DefenseSystem, optional -- only this system and its variants
-    # param from: year, optional, default 1990 -- first year to include
+    # description: Co-development, co-production and licensed-production programs: ...
+    # param system: entity ak:DefenseSystem, optional -- only programs for this system or its variants
+    # param country: entity ak:Country, optional -- only participants of this country ...
+
+A parameter line may add a default, used when the parameter is left out
+(`# param from: year, optional, default 2000 -- ...`).
 
 A parameter NAME is bound, as an RDF term, to the query variable ?param_NAME (SPARQL
 substitution), never pasted into the query text. Oxigraph substitutes only variables of
