@@ -73,6 +73,13 @@ def test_cruise_missiles_are_countered_by_pac3_mse_and_israels_layers(graph):
         ("pac-3-mse", "cruise-missile"), ("israel-multilayered-air-defense", "cruise-missile")}
 
 
+def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
+    # PAC-3 MSE has three citations; the others name no threat ("(MSE) interceptors.")
+    [row] = rows(graph, "counters", system="PAC-3 MSE", threat="cruise missile")
+    assert row["quote"] == ("Once equipped with these advanced interceptor missiles, PAC-3 can be "
+                            "used to protect against cruise missiles in addition to ballistic missiles.")
+
+
 def test_hypersonic_threats_are_countered_by_the_glide_phase_interceptor(graph):
     result = rows(graph, "counters", threat="hypersonic missile")
     assert pairs(result, "system", "threat", "phase") == {
