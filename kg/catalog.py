@@ -182,7 +182,7 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
         candidates = existing(graph, iri)
     else:
         # index lookups first: the exact label, then the local name; only then a scan
-        candidates = (labelled(graph, text) or existing(graph, PREFIXES["akd"] + text)
+        candidates = (labelled(graph, text) or locally_named(graph, text)
                       or labelled_ignoring_case(graph, text))
     if entity_class:
         candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
@@ -207,6 +207,14 @@ def existing(graph, iri: str) -> list[ox.NamedNode]:
     except ValueError:
         return []
     return [node] if next(graph.store.quads_for_pattern(node, None, None), None) else []
+
+
+def locally_named(graph, text: str) -> list[ox.NamedNode]:
+    """The entities and concepts whose IRI ends in `text`, as given or in lower case (the
+    project's local names are lower case): `pac-3`, `drone`."""
+    return sorted({node for namespace in (PREFIXES["akd"], PREFIXES["akc"])
+                   for name in {text, text.lower()} for node in existing(graph, namespace + name)},
+                  key=lambda n: n.value)
 
 
 NAME_PREDICATES = [ox.NamedNode(PREFIXES[prefix] + local) for prefix, local in

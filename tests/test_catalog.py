@@ -7,7 +7,7 @@ from kg.api import run_query
 from kg.catalog import UNSET, bind, load_catalog, read_query, resolve
 from kg.errors import InputError
 from kg.loading import find_inputs
-from kg.namespaces import AKD
+from kg.namespaces import AKD, PREFIXES
 from kg.store import open_graph
 
 SHIPPED = ["agreements", "co-production", "counters", "evidence", "funding", "inventory", "members",
@@ -66,9 +66,15 @@ def test_malformed_headers_name_file_and_line(tmp_path, header, message):
 
 
 @pytest.mark.parametrize("given", [
-    "Zapper 2", "zapper 2", "ZAPPER 2", "akd:zapper-2", "zapper-2", AKD + "zapper-2"])
+    "Zapper 2", "zapper 2", "ZAPPER 2", "akd:zapper-2", "zapper-2", "Zapper-2", AKD + "zapper-2"])
 def test_entities_resolve_from_label_curie_local_name_or_iri(tiny, given):
     assert resolve(tiny, given) == ox.NamedNode(AKD + "zapper-2")
+
+
+def test_concepts_resolve_from_their_local_name(tiny):
+    """`drone` names akc:drone, whose label is "attack drone"."""
+    assert resolve(tiny, "drone", "skos:Concept") == ox.NamedNode(PREFIXES["akc"] + "drone")
+    assert resolve(tiny, "Lower-Tier") == ox.NamedNode(PREFIXES["akc"] + "lower-tier")
 
 
 def test_alternative_labels_resolve_case_insensitively(tiny):
