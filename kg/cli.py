@@ -196,16 +196,20 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
 def read_query_text(arg: str) -> str:
     if arg == "-":
-        return sys.stdin.read()
-    if arg.startswith("@"):
+        text, origin = sys.stdin.read(), "stdin"
+    elif arg.startswith("@"):
         from kg.loading import read_bytes
 
         path = Path(arg[1:])
         try:
-            return read_bytes(path).decode("utf-8")
+            text, origin = read_bytes(path).decode("utf-8"), str(path)
         except UnicodeDecodeError:
             raise KGError(f"{path}: not UTF-8 text") from None
-    return arg
+    else:
+        text, origin = arg, "QUERY"
+    if not text.strip():  # Oxigraph would only say "error at 1:1: expected [_]"
+        raise KGError(f"{origin}: the SPARQL query is empty")
+    return text
 
 
 @cli.command()

@@ -130,6 +130,7 @@ def test_stats_counts_classes_and_sources(run):
     (["query", "co-production", "--system"], "kg: error: parameter --system needs a value"),
     (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18"),
     (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
+    (["sparql", " \n"], "kg: error: QUERY: the SPARQL query is empty"),
     (["describe", "nothing"], "kg: error: entity 'nothing': no entity has that name"),
 ])
 def test_errors_are_one_line_with_exit_code_2(run, args, message):
