@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -33,15 +34,41 @@ Examples:
 """
 
 
+class OneLineUsageError(click.ClickException):
+    """A click usage error shown as one line, like every other kg error (click would add
+    the usage and a hint on lines of their own)."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"kg: error: {self.message}", err=True)
+
+
 class KGGroup(click.Group):
-    """Turns KGError into one line on stderr and its exit code."""
+    """Turns KGError and click's usage errors into one line on stderr and an exit code."""
+
+    def make_context(self, *args, **kwargs):
+        with one_line_usage_errors():  # `kg --no-such-option`
+            return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with one_line_usage_errors():  # an unknown command, a command's bad options
+                return super().invoke(ctx)
         except KGError as exc:
             click.echo(f"kg: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+
+
+@contextmanager
+def one_line_usage_errors():
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:  # a bare `kg`: the help, as click shows it
+        raise
+    except click.UsageError as exc:
+        help_hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        raise OneLineUsageError(exc.format_message().rstrip(".") + help_hint) from None
 
 
 class Settings:

@@ -22,7 +22,7 @@ def run(tiny_copy):
 
     def invoke(*args, data=tiny_copy, input=None):
         return runner.invoke(cli, ["--data", str(data), *args], input=input,
-                             catch_exceptions=False)
+                             catch_exceptions=False, prog_name="kg")
 
     return invoke
 
@@ -131,6 +131,11 @@ def test_stats_counts_classes_and_sources(run):
     (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18"),
     (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
     (["sparql", " \n"], "kg: error: QUERY: the SPARQL query is empty"),
+    (["query", "co-production", "-f", "xml"], "kg: error: Invalid value for '--format' / '-f': "
+     "'xml' is not one of 'table', 'csv', 'tsv', 'json', 'jsonl', 'markdown' (see 'kg query --help')"),
+    (["describe"], "kg: error: Missing argument 'TERM' (see 'kg describe --help')"),
+    (["nosuch"], "kg: error: No such command 'nosuch' (see 'kg --help')"),
+    (["--nope"], "kg: error: No such option '--nope' (see 'kg --help')"),
     (["describe", "nothing"], "kg: error: entity 'nothing': no entity has that name"),
 ])
 def test_errors_are_one_line_with_exit_code_2(run, args, message):
@@ -139,6 +144,13 @@ def test_errors_are_one_line_with_exit_code_2(run, args, message):
     assert result.output.startswith(message)
     assert len(result.output.splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_bare_kg_shows_the_help():
+    result = CliRunner().invoke(cli, [], prog_name="kg")
+    assert result.exit_code == 2
+    assert result.output.startswith("Usage: kg [OPTIONS] COMMAND [ARGS]...")
+    assert "Examples:" in result.output
 
 
 def test_missing_data_folder(run, tmp_path):
