@@ -175,7 +175,10 @@ def parse_params(args: list[str]) -> dict[str, str]:
                 hint = f" (for {name} output, use --format {name})" if name in FORMATS else ""
                 raise KGError(f"parameter --{name} needs a value{hint}")
             value = remaining.pop(0)
-        params[name.replace("-", "_")] = value
+        key = name.replace("-", "_")
+        if key in params:  # one value each: a second would silently replace the first
+            raise KGError(f"parameter --{name} is given twice")
+        params[key] = value
     return params
 
 

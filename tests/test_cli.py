@@ -128,6 +128,8 @@ def test_stats_counts_classes_and_sources(run):
     (["query", "co-production", "--colour", "red"],
      "kg: error: query 'co-production' has no parameter --colour"),
     (["query", "co-production", "--system"], "kg: error: parameter --system needs a value"),
+    (["query", "co-production", "--system", "Zapper", "--system=Zapper 2"],
+     "kg: error: parameter --system is given twice"),
     (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18"),
     (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
     (["sparql", " \n"], "kg: error: QUERY: the SPARQL query is empty"),
