@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
@@ -58,14 +58,18 @@ def push(graph, endpoint: str, graph_iri: str | None = None, timeout: float = 30
                    for g in (ASSERTED, INFERRED)]
     for iri, triples in uploads:
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        request = urllib.request.Request(graph_url(endpoint, iri), data=body, method="PUT",
-                                         headers={"Content-Type": "application/n-triples"})
-        send(request, timeout)
+        send("PUT", graph_url(endpoint, iri), body, {"Content-Type": "application/n-triples"},
+             timeout)
     return sum(len(triples) for _, triples in uploads)
 
 
-def send(request: urllib.request.Request, timeout: float | None) -> tuple[str, bytes]:
+def send(method: str, url: str, body: bytes, headers: dict[str, str],
+         timeout: float | None) -> tuple[str, bytes]:
     """(content type, body) of the response; an HTTP or network error as an InputError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:  # urllib also reads file:
+        raise InputError(f"{url.split('?')[0]!r} is not an http:// or https:// URL")
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout or None) as response:
             return response.headers.get("Content-Type", ""), response.read()
@@ -143,10 +147,9 @@ def remote_select(endpoint: str, sparql: str, substitutions: dict | None = None,
     params = [("query", with_prefixes(with_values(sparql, substitutions)))]
     for iri in graphs or ():
         params += [("default-graph-uri", iri), ("named-graph-uri", iri)]
-    request = urllib.request.Request(
-        endpoint, data=urlencode(params).encode(), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT})
-    media, body = send(request, timeout)
+    media, body = send("POST", endpoint, urlencode(params).encode(),
+                       {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT},
+                       timeout)
     media = media.split(";")[0].strip().lower()
     if media in ("application/sparql-results+json", "application/json"):
         return rows_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))

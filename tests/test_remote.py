@@ -133,6 +133,15 @@ def test_remote_errors_are_input_errors(oxigraph_server):
         remote.sparql("ASK {}", f"http://127.0.0.1:{free_port()}/query")
 
 
+@pytest.mark.parametrize("endpoint", ["notaurl", "file:///etc/hosts", "ftp://h/x", "http:///x"])
+def test_only_http_endpoints_are_used(graph, endpoint):
+    """urllib would open file: and ftp: URLs too, or fail with a traceback."""
+    with pytest.raises(InputError, match="is not an http:// or https:// URL"):
+        remote.push(graph, endpoint)
+    with pytest.raises(InputError, match="is not an http:// or https:// URL"):
+        remote.sparql("ASK {}", endpoint)
+
+
 def test_values_block_goes_first_in_every_group():
     s = ox.Variable("param_x")
     text = ('SELECT ?a (EXISTS { ?a ?b ?c } AS ?e) ?param_x WHERE { { ?a ?b "{" } UNION '
