@@ -398,7 +398,10 @@ def export(settings, fmt, asserted, collapse_facts, output):
         sys.stdout.buffer.write(next(iter(files.values())))
         return
     if len(files) > 1:
-        output.mkdir(parents=True, exist_ok=True)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # e.g. a file of that name
+            raise KGError(f"{output}: cannot make a folder there ({exc.strerror})") from None
         targets = {output / name: data for name, data in files.items()}
     else:
         targets = {output: next(iter(files.values()))}
@@ -413,7 +416,8 @@ def export(settings, fmt, asserted, collapse_facts, output):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="0: any free port.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,
               show_default=True, metavar="SECONDS", help="Time limit of each query.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,

@@ -137,6 +137,7 @@ def test_stats_counts_classes_and_sources(run):
      "'xml' is not one of 'table', 'csv', 'tsv', 'json', 'jsonl', 'markdown' (see 'kg query --help')"),
     (["describe"], "kg: error: Missing argument 'TERM' (see 'kg describe --help')"),
     (["nosuch"], "kg: error: No such command 'nosuch' (see 'kg --help')"),
+    (["serve", "--port", "99999"], "kg: error: Invalid value for '--port': 99999 is not in the range"),
     (["--nope"], "kg: error: No such option '--nope' (see 'kg --help')"),
     (["describe", "nothing"], "kg: error: entity 'nothing': no entity has that name"),
 ])
@@ -146,6 +147,16 @@ def test_errors_are_one_line_with_exit_code_2(run, args, message):
     assert result.output.startswith(message)
     assert len(result.output.splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_export_to_a_folder_that_is_a_file(run, tiny_copy):
+    """csv writes two files, so -o names a folder; a file there is left as it was."""
+    taken = tiny_copy / "taken"
+    taken.write_text("mine")
+    result = run("export", "-f", "csv", "-o", str(taken))
+    assert result.exit_code == 2
+    assert result.output == f"kg: error: {taken}: cannot make a folder there (File exists)\n"
+    assert taken.read_text() == "mine"
 
 
 def test_bare_kg_shows_the_help():
