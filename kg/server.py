@@ -363,6 +363,8 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(400, "give exactly one query= parameter" if queries else
                             "no query: give query=... (see / for this endpoint's canned queries)")
         text = queries[0]
+        if not text.strip():
+            raise HTTPError(400, "the SPARQL query is empty")
         try:
             check_user_query(text)
         except InputError as exc:
@@ -386,7 +388,10 @@ class Handler(BaseHTTPRequestHandler):
 
         if name not in self.server.kg_catalog:
             raise HTTPError(404, f"no canned query named {name!r} (see /queries)")
-        values = {k: v[-1] for k, v in params.items() if k != "format"}
+        repeated = sorted(k for k, v in params.items() if len(v) > 1)
+        if repeated:  # as `kg query`: one value each, never one silently dropped
+            raise HTTPError(400, f"parameter {repeated[0]} is given twice")
+        values = {k: v[0] for k, v in params.items() if k != "format"}
         server = self.server
         try:
             rows = run_with_timeout(lambda: run_query(name, values, server.kg_graph),

@@ -131,6 +131,7 @@ def test_post_form_and_direct(url, graph):
     ("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", b"FROM NAMED"),
     ("INSERT DATA { <a:a> <a:b> <a:c> }", b"INSERT"),
     ("SELECT * WHERE { ?s ?p }", b"bad query"),
+    (" ", b"the SPARQL query is empty"),
 ])
 def test_refused_and_bad_queries_are_400(url, query, message):
     status, _, _, body = get(url, query)
@@ -176,6 +177,8 @@ def test_canned_query_errors(url):
     assert status == 400 and b"no ak:DefenseSystem has that name" in body
     assert fetch(f"{url}/queries/co-production?colour=blue")[0] == 400
     assert fetch(f"{url}/queries/evidence")[0] == 400   # a required parameter
+    status, _, _, body = fetch(f"{url}/queries/co-production?system=PAC-3&system=SM-3")
+    assert status == 400 and body == b"parameter system is given twice\n"
 
 
 def test_landing_page_and_listing(url, graph):
