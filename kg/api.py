@@ -74,19 +74,20 @@ def run_query(name: str, params: dict[str, str] | None = None,
     query = queries[name]
     # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
     check_user_query(query.sparql, origin=str(query.path))
-    rows = Rows(*graph.select(query.sparql, bind(query, graph, params or {})))
+    rows = Rows(*graph.select(query.sparql, bind(query, graph, params or {}), str(query.path)))
     return rows.without({p.variable for p in query.parameters})
 
 
 def sparql(text: str, graph: CompiledGraph | None = None,
-           timeout: float | None = DEFAULT_TIMEOUT) -> Rows:
+           timeout: float | None = DEFAULT_TIMEOUT, origin: str = "") -> Rows:
     """Run a user's SPARQL query, refusing SERVICE, FROM and updates, within `timeout` s.
 
     ASK gives one `result` column; CONSTRUCT and DESCRIBE give subject, predicate, object.
+    `origin`, the query's file, goes in front of an error as `file:line:column:`.
     """
     from kg.safety import safe_query
 
-    return Rows(*safe_query(graph or open_graph(), text, timeout))
+    return Rows(*safe_query(graph or open_graph(), text, timeout, origin))
 
 
 def describe(term: str, graph: CompiledGraph | None = None) -> Rows:

@@ -214,19 +214,21 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
     schema: and wd: are predeclared. The query sees only this graph: SERVICE, FROM and
     updates are refused.
     """
+    text, origin = read_query_text(query_text)
     if endpoint:
         from kg.remote import sparql as run_remote
 
-        return run_remote(read_query_text(query_text), endpoint, remote_graphs(graph_iri),
-                          timeout=timeout)
+        return run_remote(text, endpoint, remote_graphs(graph_iri), timeout=timeout,
+                          origin=origin)
     from kg.api import sparql as run_sparql
 
-    return run_sparql(read_query_text(query_text), settings.graph(), timeout=timeout)
+    return run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
 
 
-def read_query_text(arg: str) -> str:
+def read_query_text(arg: str) -> tuple[str, str]:
+    """The query text, and the file it came from ("" for the argument or stdin)."""
     if arg == "-":
-        text, origin = sys.stdin.read(), "stdin"
+        text, origin = sys.stdin.read(), ""
     elif arg.startswith("@"):
         from kg.loading import read_bytes
 
@@ -236,10 +238,11 @@ def read_query_text(arg: str) -> str:
         except UnicodeDecodeError:
             raise KGError(f"{path}: not UTF-8 text") from None
     else:
-        text, origin = arg, "QUERY"
+        text, origin = arg, ""
     if not text.strip():  # Oxigraph would only say "error at 1:1: expected [_]"
-        raise KGError(f"{origin}: the SPARQL query is empty")
-    return text
+        where = origin or ("stdin" if arg == "-" else "QUERY")
+        raise KGError(f"{where}: the SPARQL query is empty")
+    return text, origin
 
 
 @cli.command()

@@ -181,9 +181,10 @@ def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,
     return rows.without({p.variable for p in query.parameters})
 
 
-def sparql(text: str, endpoint: str, graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT):
+def sparql(text: str, endpoint: str, graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT,
+           origin: str = ""):
     """kg.api.sparql on a remote endpoint: the same refusals (SERVICE, FROM, updates)."""
     from kg.api import Rows
 
-    check_user_query(text)
+    check_user_query(text, origin)
     return Rows(*remote_select(endpoint, text, None, graphs, timeout))

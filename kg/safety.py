@@ -179,15 +179,16 @@ def run_with_timeout(function, seconds: float | None):
     return outcome["value"]
 
 
-def safe_query(graph, text: str, timeout: float | None = DEFAULT_TIMEOUT):
+def safe_query(graph, text: str, timeout: float | None = DEFAULT_TIMEOUT, origin: str = ""):
     """Check a user's query, then run it on a CompiledGraph within `timeout` seconds.
 
     Returns (variables, rows) with each cell a pyoxigraph term or None: a SELECT's
     variables; for ASK one `result` column holding an xsd:boolean; for CONSTRUCT and
-    DESCRIBE `subject`, `predicate`, `object`.
+    DESCRIBE `subject`, `predicate`, `object`. `origin` (a file name) goes in front of
+    an error.
     """
-    check_user_query(text)
-    return run_with_timeout(lambda: rows_of(graph.query(text)), timeout)
+    check_user_query(text, origin)
+    return run_with_timeout(lambda: rows_of(graph.query(text, origin=origin)), timeout)
 
 
 def rows_of(results) -> tuple[list[str], list[list]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -59,19 +60,29 @@ class CompiledGraph:
         self.path = path
         self._labels: dict[ox.NamedNode, str] = {}
 
-    def query(self, sparql: str, substitutions: dict | None = None):
-        """Run a SPARQL query over asserted and inferred triples; prefixes of PREFIXES apply."""
+    def query(self, sparql: str, substitutions: dict | None = None, origin: str = ""):
+        """Run a SPARQL query over asserted and inferred triples; prefixes of PREFIXES apply.
+
+        `origin` (the query's file) goes in front of an error, as `file:line:column:`.
+        """
         try:
             return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                                     substitutions=substitutions)
         except SyntaxError as exc:
-            raise InputError(f"invalid SPARQL: {shorten(str(exc))}") from None
+            message = shorten(str(exc))
+            where = re.match(r"error at (\d+):(\d+): ", message)
+            if origin and where:
+                raise InputError(f"{origin}:{where[1]}:{where[2]}: invalid SPARQL: "
+                                 f"{message[where.end():]}") from None
+            raise InputError(f"{origin + ': ' if origin else ''}invalid SPARQL: {message}") from None
         except RuntimeError as exc:  # e.g. a substituted variable the query does not project
-            raise InputError(f"SPARQL query failed: {shorten(str(exc))}") from None
+            raise InputError(f"{origin + ': ' if origin else ''}SPARQL query failed: "
+                             f"{shorten(str(exc))}") from None
 
-    def select(self, sparql: str, substitutions: dict | None = None) -> tuple[list[str], list[list]]:
+    def select(self, sparql: str, substitutions: dict | None = None,
+               origin: str = "") -> tuple[list[str], list[list]]:
         """The variables and rows of a SELECT query; each cell a pyoxigraph term or None."""
-        solutions = self.query(sparql, substitutions)
+        solutions = self.query(sparql, substitutions, origin)
         if not isinstance(solutions, ox.QuerySolutions):
             raise InputError("expected a SELECT query")
         variables = [v.value for v in solutions.variables]

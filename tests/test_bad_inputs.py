@@ -45,7 +45,8 @@ CASES = [
     (["query", "timeline", "--from", "20x1"], "kg: error: --from '20x1' is not a valid year"),
     (["query", "evidence"], "kg: error: query 'evidence' needs --entity (the country, "
                             "organization, system, person or fact)"),
-    (["sparql", "@{bad}/malformed.rq"], "kg: error: invalid SPARQL: error at 4:1: expected OPTIONAL"),
+    (["sparql", "@{bad}/malformed.rq"], "kg: error: {bad}/malformed.rq:4:1: invalid SPARQL: "
+                                        "expected OPTIONAL"),
     (["sparql", "SELECT * WHERE { ?s ?p }"],
      "kg: error: invalid SPARQL: error at 1:25: expected one of LATERAL, SERVICE, [_]"),
     (["describe", "Atlantis"], "kg: error: entity 'Atlantis': no entity has that name"),

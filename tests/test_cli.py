@@ -159,6 +159,15 @@ def test_export_to_a_folder_that_is_a_file(run, tiny_copy):
     assert taken.read_text() == "mine"
 
 
+def test_a_broken_canned_query_is_named_by_file_line_and_column(run, tiny_copy):
+    broken = tiny_copy / "queries" / "broken.rq"
+    broken.write_text("# title: Broken\nSELECT ?s WHERE {\n  ?s ?p\n}\n")
+    result = run("query", "broken")
+    assert result.exit_code == 2
+    # 5:1 is the end of the file, where the pattern `?s ?p` is still unfinished
+    assert result.output == f"kg: error: {broken}:5:1: invalid SPARQL: expected OPTIONAL\n"
+
+
 def test_bare_kg_shows_the_help():
     result = CliRunner().invoke(cli, [], prog_name="kg")
     assert result.exit_code == 2
