@@ -66,11 +66,18 @@ class Parameter:
     def variable(self) -> str:
         return f"param_{self.name}"
 
-    def usage(self) -> str:
-        kind = self.entity_class or self.type
-        extra = "required" if self.required else (
+    @property
+    def option(self) -> str:
+        """How the parameter is given: `--system ak:DefenseSystem`."""
+        return f"--{self.name} {self.entity_class or self.type}"
+
+    @property
+    def requirement(self) -> str:
+        return "required" if self.required else (
             f"default {self.default}" if self.default is not None else "optional")
-        return f"--{self.name} {kind} ({extra})"
+
+    def usage(self) -> str:
+        return f"{self.option} ({self.requirement})"
 
 
 @dataclass(frozen=True)

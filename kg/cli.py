@@ -143,7 +143,39 @@ def remote_graphs(graph_iri):
     return [graph_iri] if graph_iri else KG_GRAPHS
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+class CannedQueryCommand(click.Command):
+    """`kg query NAME --help` also shows what NAME answers and its parameters."""
+
+    def parse_args(self, ctx, args):
+        if "--help" in args:  # the help option exits before NAME is processed: find it here
+            options, _, _ = self.make_parser(ctx).parse_args(args=list(args))
+            ctx.meta["kg.query_name"] = options.get("name")
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx, formatter):
+        from kg.catalog import load_catalog
+        from kg.loading import find_inputs
+
+        name = ctx.meta.get("kg.query_name")
+        try:
+            canned = name and load_catalog(find_inputs(ctx.find_object(Settings).data).queries_dir)
+        except KGError:  # a bad --data or query file: its error shows when the query runs
+            canned = None
+        if canned and name in canned:
+            query = canned[name]
+            with formatter.section(f"Query {name}"):
+                formatter.write_text(query.title)
+                formatter.write_paragraph()
+                formatter.write_text(query.description)
+            with formatter.section(f"Parameters of {name}"):
+                formatter.write_dl([(p.option, p.requirement + (f": {p.description}" if
+                                                                p.description else ""))
+                                    for p in query.parameters] or [("(none)", "")])
+        super().format_epilog(ctx, formatter)
+
+
+@cli.command(cls=CannedQueryCommand,
+             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("name")
 @endpoint_options
 @row_output

@@ -168,6 +168,15 @@ def test_a_broken_canned_query_is_named_by_file_line_and_column(run, tiny_copy):
     assert result.output == f"kg: error: {broken}:5:1: invalid SPARQL: expected OPTIONAL\n"
 
 
+def test_query_help_shows_the_named_query_and_its_parameters(run):
+    result = run("query", "co-production", "--help")
+    assert result.exit_code == 0
+    assert "Query co-production:\n  Who co-produces what\n" in result.output
+    assert "  --system ak:DefenseSystem  optional: only programs for this system or its\n" \
+        in result.output
+    assert "Query " not in run("query", "--help").output
+
+
 def test_bare_kg_shows_the_help():
     result = CliRunner().invoke(cli, [], prog_name="kg")
     assert result.exit_code == 2
