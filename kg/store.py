@@ -65,6 +65,7 @@ class CompiledGraph:
 
         `origin` (the query's file) goes in front of an error, as `file:line:column:`.
         """
+        in_file = f"{origin}: " if origin else ""
         try:
             return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                                     substitutions=substitutions)
@@ -72,19 +73,19 @@ class CompiledGraph:
             message = shorten(str(exc))
             where = re.match(r"error at (\d+):(\d+): ", message)
             if origin and where:
-                raise InputError(f"{origin}:{where[1]}:{where[2]}: invalid SPARQL: "
-                                 f"{message[where.end():]}") from None
-            raise InputError(f"{origin + ': ' if origin else ''}invalid SPARQL: {message}") from None
+                in_file = f"{origin}:{where[1]}:{where[2]}: "
+                message = message[where.end():]
+            raise InputError(f"{in_file}invalid SPARQL: {message}") from None
         except RuntimeError as exc:  # e.g. a substituted variable the query does not project
-            raise InputError(f"{origin + ': ' if origin else ''}SPARQL query failed: "
-                             f"{shorten(str(exc))}") from None
+            raise InputError(f"{in_file}SPARQL query failed: {shorten(str(exc))}") from None
 
     def select(self, sparql: str, substitutions: dict | None = None,
                origin: str = "") -> tuple[list[str], list[list]]:
         """The variables and rows of a SELECT query; each cell a pyoxigraph term or None."""
         solutions = self.query(sparql, substitutions, origin)
         if not isinstance(solutions, ox.QuerySolutions):
-            raise InputError("expected a SELECT query")
+            raise InputError(f"{origin}: expected a SELECT query" if origin else
+                             "expected a SELECT query")
         variables = [v.value for v in solutions.variables]
         return variables, [[solution[name] for name in variables] for solution in solutions]
 
