@@ -25,6 +25,7 @@ Examples:
   kg query co-production                      who co-produces what
   kg query co-production --system PAC-3 --format csv
   kg queries                                  the canned queries and their parameters
+  kg query counters --help                    one canned query and its parameters
   kg sparql 'SELECT ?s WHERE { ?s a ak:Alliance }'
   kg describe "SM-3 Block IIA"                every fact about one entity, with sources
   kg stats                                    counts per class and per source
