@@ -2,7 +2,7 @@
 
     >>> import kg
     >>> rows = kg.run_query("co-production", {"system": "PAC-3"})
-    >>> rows.to_dicts()[0]["partner"]
+    >>> rows.to_dicts()[0]["participant"]
     >>> graph = kg.rdflib_graph()          # the inferred graph as an rdflib Graph
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.catalog import CannedQuery, bind, load_catalog, resolve
-from kg.errors import InputError
+from kg.errors import InputError, KGError
 from kg.safety import DEFAULT_TIMEOUT, check_user_query
 from kg.loading import find_inputs
 from kg.store import CompiledGraph, open_graph
@@ -22,7 +22,8 @@ from kg.store import CompiledGraph, open_graph
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
 __all__ = ["Rows", "CompiledGraph", "open_graph", "catalog", "run_query", "sparql", "describe",
-           "stats", "rdflib_graph", "validate", "networkx_graph", "export_graph"]
+           "stats", "rdflib_graph", "validate", "networkx_graph", "export_graph",
+           "KGError", "InputError"]
 
 
 @dataclass

@@ -14,6 +14,17 @@ def test_readme_example(graph):
     assert kg.validate(graph=graph).problems
 
 
+def test_bad_input_raises_the_exported_error(graph):
+    """What the CLI shows as `kg: error: ...` an integrator catches as kg.InputError."""
+    try:
+        kg.run_query("co-production", {"system": "Nope"}, graph)
+    except kg.InputError as error:
+        assert isinstance(error, kg.KGError)
+        assert str(error) == "--system 'Nope': no ak:DefenseSystem has that name"
+    else:
+        raise AssertionError("expected kg.InputError")
+
+
 def test_unknown_names_are_attribute_errors():
     try:
         kg.no_such_thing
