@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,19 +34,26 @@ class Rows:
     variables: list[str]
     terms: list[list]
 
-    def to_dicts(self) -> list[dict]:
-        """Rows as dicts of plain values: IRIs and literals as their string values."""
-        return [{name: (term.value if term is not None else None)
-                 for name, term in zip(self.variables, row)} for row in self.terms]
+    def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None) -> list[dict]:
+        """Rows as dicts of plain values: IRIs and literals as their string values, or
+        with `label=graph.label` IRIs as their labels, as the CLI's tables show them."""
+        def plain(term):
+            if term is None:
+                return None
+            return label(term) if label and isinstance(term, ox.NamedNode) else term.value
 
-    def to_pandas(self):
-        """The rows as a pandas DataFrame of plain values (pandas is not a dependency)."""
+        return [{name: plain(term) for name, term in zip(self.variables, row)}
+                for row in self.terms]
+
+    def to_pandas(self, label: Callable[[ox.NamedNode], str] | None = None):
+        """The rows as a pandas DataFrame of plain values (see to_dicts; pandas is not a
+        dependency)."""
         try:
             import pandas
         except ImportError:
             raise ImportError("Rows.to_pandas() needs pandas, which alliance-kg does not "
                               "install: pip install pandas") from None
-        return pandas.DataFrame(self.to_dicts(), columns=self.variables)
+        return pandas.DataFrame(self.to_dicts(label), columns=self.variables)
 
     def without(self, names) -> Rows:
         """The same rows without the named columns."""

@@ -14,6 +14,14 @@ def test_readme_example(graph):
     assert kg.validate(graph=graph).problems
 
 
+def test_rows_show_labels_as_the_cli_does(graph):
+    rows = kg.run_query("co-production", {"system": "PAC-3"}, graph)
+    labelled = rows.to_dicts(label=graph.label)
+    assert {row["role"] for row in labelled} == {"licensor", "licensee", "producer"}
+    assert {row["participant"] for row in labelled} >= {"Japan", "Lockheed Martin"}
+    assert labelled[0]["quote"] == rows.to_dicts()[0]["quote"]  # literals are unchanged
+
+
 def test_bad_input_raises_the_exported_error(graph):
     """What the CLI shows as `kg: error: ...` an integrator catches as kg.InputError."""
     try:
