@@ -255,10 +255,12 @@ def is_instance(graph, node: ox.NamedNode, entity_class: str) -> bool:
 def known_names(graph, entity_class: str | None) -> list[str]:
     """Labels and alternative labels (lower case) of project entities and concepts, of the
     class if given: the names worth suggesting."""
+    # the class first, when given: an index lookup, where the labels are a scan (at 1M
+    # triples 0.7 s instead of 2 s, before a misspelt --system gets its suggestions)
     _, rows = graph.select(
-        "SELECT DISTINCT ?l ?cls WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } "
-        "?s ?p ?l . FILTER(STRSTARTS(STR(?s), STR(akd:)) || STRSTARTS(STR(?s), STR(akc:))) "
-        + ("?s a ?cls . " if entity_class else "") + "}",
+        "SELECT DISTINCT ?l ?cls WHERE { " + ("?s a ?cls . " if entity_class else "")
+        + "?s rdfs:label|skos:prefLabel|skos:altLabel ?l . "
+        "FILTER(STRSTARTS(STR(?s), STR(akd:)) || STRSTARTS(STR(?s), STR(akc:))) }",
         {ox.Variable("cls"): ox.NamedNode(expand(entity_class) or entity_class)}
         if entity_class else None)
     return [row[0].value.lower() for row in rows]
