@@ -272,9 +272,6 @@ def read_query_text(arg: str) -> tuple[str, str]:
             raise KGError(f"{path}: not UTF-8 text") from None
     else:
         text, origin = arg, ""
-    if not text.strip():  # Oxigraph would only say "error at 1:1: expected [_]"
-        where = origin or ("stdin" if arg == "-" else "QUERY")
-        raise KGError(f"{where}: the SPARQL query is empty")
     return text, origin
 
 

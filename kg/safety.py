@@ -80,7 +80,12 @@ def check_user_query(text: str, origin: str = "") -> None:
     Refuses SERVICE, FROM and FROM NAMED, and updates (INSERT, DELETE, LOAD, ...), in
     upper or lower case; the same words inside strings, IRIs, comments, variables and
     local names (ex:service) are fine. `origin` (a file name) goes in front of the message.
+    An empty query (nothing but space and comments) is refused too: Oxigraph would say
+    only "expected [_]".
     """
+    if not any(kind not in ("space", "comment") for kind, _, _ in tokens(text)):
+        raise InputError(f"{origin}: the SPARQL query is empty" if origin else
+                         "the SPARQL query is empty")
     refusal = find_refusal(text)
     if refusal:
         what, why, line, column = refusal

@@ -132,7 +132,7 @@ def test_stats_counts_classes_and_sources(run):
      "kg: error: parameter --system is given twice"),
     (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18"),
     (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
-    (["sparql", " \n"], "kg: error: QUERY: the SPARQL query is empty"),
+    (["sparql", " \n# only a comment\n"], "kg: error: the SPARQL query is empty"),
     (["query", "co-production", "-f", "xml"], "kg: error: Invalid value for '--format' / '-f': "
      "'xml' is not one of 'table', 'csv', 'tsv', 'json', 'jsonl', 'markdown' (see 'kg query --help')"),
     (["describe"], "kg: error: Missing argument 'TERM' (see 'kg describe --help')"),

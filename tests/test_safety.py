@@ -273,6 +273,14 @@ def test_allowed(query):
     check_user_query(query)
 
 
+@pytest.mark.parametrize("text", ["", "  \n", "# a comment only\n"])
+def test_an_empty_query_is_named_as_such(text):
+    with pytest.raises(InputError, match=r"^the SPARQL query is empty$"):
+        check_user_query(text)
+    with pytest.raises(InputError, match=r"^q\.rq: the SPARQL query is empty$"):
+        check_user_query(text, origin="q.rq")
+
+
 def test_shipped_queries_are_allowed():
     files = sorted((REPO / "queries").glob("*.rq")) + sorted((KG_DIR / "sparql").glob("*.rq"))
     assert len(files) > 5
