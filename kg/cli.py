@@ -35,41 +35,42 @@ Examples:
 """
 
 
-class OneLineUsageError(click.ClickException):
-    """A click usage error shown as one line, like every other kg error (click would add
-    the usage and a hint on lines of their own)."""
+class OneLineError(click.ClickException):
+    """An error shown as one line on stderr, `kg: error: ...`, and its exit code: every
+    KGError, and click's usage errors (click would add the usage and a hint on lines of
+    their own)."""
 
-    exit_code = EXIT_USAGE
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.exit_code = exit_code
 
     def show(self, file=None) -> None:
         click.echo(f"kg: error: {self.message}", err=True)
 
 
 class KGGroup(click.Group):
-    """Turns KGError and click's usage errors into one line on stderr and an exit code."""
+    """Every error, in parsing the options or running a command, as one line."""
 
     def make_context(self, *args, **kwargs):
-        with one_line_usage_errors():  # `kg --no-such-option`
+        with one_line_errors():  # `kg --no-such-option`, a bad --data
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        try:
-            with one_line_usage_errors():  # an unknown command, a command's bad options
-                return super().invoke(ctx)
-        except KGError as exc:
-            click.echo(f"kg: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        with one_line_errors():  # an unknown command, a command's bad options or input
+            return super().invoke(ctx)
 
 
 @contextmanager
-def one_line_usage_errors():
+def one_line_errors():
     try:
         yield
     except click.exceptions.NoArgsIsHelpError:  # a bare `kg`: the help, as click shows it
         raise
     except click.UsageError as exc:
         help_hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        raise OneLineUsageError(exc.format_message().rstrip(".") + help_hint) from None
+        raise OneLineError(exc.format_message().rstrip(".") + help_hint) from None
+    except KGError as exc:
+        raise OneLineError(str(exc), exc.exit_code) from None
 
 
 class Settings:
@@ -491,9 +492,6 @@ def push(settings, endpoint, graph_iri):
 def main() -> None:
     try:
         cli(prog_name="kg")
-    except KGError as exc:  # raised outside a command, e.g. while parsing options
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("kg: interrupted", err=True)
         sys.exit(EXIT_USAGE)
