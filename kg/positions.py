@@ -1,9 +1,10 @@
 """Where each statement of a Turtle file is: subject and predicate to line numbers.
 
 No RDF parser keeps positions, so this scans the text itself: it splits the file into
-statements (a `.` outside strings, IRIs, comments and brackets ends one) and finds the
-written form of a subject or predicate inside them. It is meant for files that already
-parsed (kg.loading.parse_file), so it need not diagnose anything.
+statements (a `.` outside strings, IRIs, comments and brackets ends one; a SPARQL-style
+PREFIX or BASE line, which has no `.`, ends at its IRI) and finds the written form of a
+subject or predicate inside them. It is meant for files that already parsed
+(kg.loading.parse_file), so it need not diagnose anything.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Statement:
 
 
 IRI_REF = re.compile(r"<[^\s<>\"{}|^`\\]*>")
+SPARQL_DIRECTIVE = re.compile(r"(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>", re.IGNORECASE)
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 
@@ -33,6 +35,15 @@ def statements(text: str) -> list[Statement]:
     found, start, depth, i, n = [], 0, 0, 0, len(text)
     line, counted = 1, 0  # the line number at offset `counted`
     while i < n:
+        if i == start:
+            begin = skip_comments(text, start)
+            directive = SPARQL_DIRECTIVE.match(text, begin)
+            if directive:
+                line += text.count("\n", counted, begin)
+                counted = begin
+                found.append(Statement(line, directive.group(0)))
+                start = i = directive.end()
+                continue
         significant = SIGNIFICANT.search(text, i)
         if not significant:
             break

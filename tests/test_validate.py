@@ -1,6 +1,7 @@
 """kg validate on candidate files: only the problems they bring in, each at its line."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,25 @@ def test_json_and_turtle_reports():
     report = Graph().parse(data=validate(MISTAKES, "--format", "turtle").stdout, format="turtle")
     assert len(set(report.subjects(None, SH.ValidationResult))) == len(problems)
     assert (None, SH.conforms, None) in report
+
+
+def test_sparql_style_prefix_lines_give_the_same_lines(tmp_path):
+    """`kg fmt` writes PREFIX lines, which end without a `.`; they once hid every line."""
+    sparql_style = tmp_path / "mistakes.ttl"
+    sparql_style.write_text(re.sub(r"@prefix (.*) \.$", r"PREFIX \1", MISTAKES.read_text(),
+                                   flags=re.MULTILINE))
+    assert "PREFIX ak:" in sparql_style.read_text()
+
+    def places(path):
+        return {(p["line"], p["focus"], p["shape"])
+                for p in json.loads(validate(path, "--format", "json").stdout)}
+    assert places(sparql_style) == places(MISTAKES)
+
+
+def test_whole_graph_problems_name_their_data_file_and_line():
+    problems = json.loads(validate("--format", "json").stdout)
+    assert problems
+    assert all(Path(p["file"]).parent.name == "data" and p["line"] > 0 for p in problems)
 
 
 @pytest.mark.parametrize("fail_on, code", [("violation", 0), ("warning", 1)])
