@@ -86,9 +86,14 @@ def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
         return Inputs(bundled / "ontology", bundled / "data", bundled / "queries",
                       writable=bundled == SOURCE_ROOT)
     path = Path(chosen).expanduser().resolve()
+    if path.is_file():
+        raise InputError(f"{chosen}: is a file, not a data folder (to check a file of facts: "
+                         f"kg validate FILE)")
     if not path.is_dir():
         raise InputError(f"{chosen}: data folder not found")
     data_dir = path / "data" if (path / "data").is_dir() else path
+    if not any(data_dir.rglob("*.ttl")):
+        raise InputError(f"{data_dir}: no .ttl files in this data folder")
     root = data_dir.parent
 
     def beside(name: str) -> Path:

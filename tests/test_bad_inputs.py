@@ -33,6 +33,10 @@ CASES = [
     (["validate", "--sources", "{bad}/nowhere", "{bad}/malformed.ttl"],
      "kg: error: {bad}/nowhere: sources folder not found"),
     (["--data", "{bad}/nowhere", "stats"], "kg: error: {bad}/nowhere: data folder not found"),
+    (["--data", "{bad}/empty.ttl", "stats"], "kg: error: {bad}/empty.ttl: is a file, not a data "
+     "folder (to check a file of facts: kg validate FILE)"),
+    (["--data", "{bad}/no-turtle", "stats"],
+     "kg: error: {bad}/no-turtle: no .ttl files in this data folder"),
     (["query", "nope"], "kg: error: no canned query named 'nope' (see `kg queries`)"),
     (["query", "co-production", "--colour", "red"],
      "kg: error: query 'co-production' has no parameter --colour (parameters: --system, --country)"),
