@@ -7,6 +7,7 @@ unusable input. Every error is one line on stderr, without a traceback.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -45,7 +46,8 @@ class OneLineError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"kg: error: {self.message}", err=True)
+        # some messages (click's list of choices, an engine's excerpt) span lines
+        click.echo("kg: error: " + re.sub(r"\s*\n\s*", " ", self.message.strip()), err=True)
 
 
 class KGGroup(click.Group):
