@@ -53,6 +53,16 @@ def test_trilateral_data_sharing_agreed_on_sunday_12_november_2023(graph):
         (AKD + "trilateral-missile-warning-data-sharing-2023", "2023-11-12", JT)]
 
 
+def test_parties_are_listed_in_alphabetical_order_by_both_queries(graph):
+    camp_david = AKD + "camp-david-trilateral-pact-2023"
+    agreement = next(r for r in rows(graph, "agreements") if r["agreement"] == camp_david)
+    event = next(r for r in rows(graph, "timeline") if r["what"] == camp_david)
+    assert agreement["parties"] == event["participants"] == "Japan, South Korea, United States"
+    kishida = next(r for r in rows(graph, "agreements", country="US", partner="Japan")
+                   if r["parties"].startswith("Fumio"))
+    assert kishida["parties"] == "Fumio Kishida, Japan, Joe Biden, United States"
+
+
 def test_timeline_is_in_date_order_and_filters_by_year(graph):
     result = rows(graph, "timeline", country="North Korea", to="2009")
     dates = [row["date"] for row in result]
