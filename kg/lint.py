@@ -102,9 +102,11 @@ class Checks:
                        message, f"kg:{rule}")
 
     def terms(self, subject) -> list[Problem]:
-        found = []
+        found, undeclared = [], set()
         for predicate, obj in self.asserted(subject):
-            if predicate not in self.properties and not str(predicate).startswith(BUILT_IN):
+            if (predicate not in self.properties and predicate not in undeclared
+                    and not str(predicate).startswith(BUILT_IN)):
+                undeclared.add(predicate)  # one problem however many values it has
                 found.append(self.problem(
                     "violation", subject, predicate, None,
                     f"{curie(str(predicate))} is not declared by the ontology"

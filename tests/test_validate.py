@@ -137,6 +137,11 @@ def test_syntax_only_checks_nothing_else():
      "describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # a blank-node citation: the focus nodes and the validated graph must name it alike,
     # or its own shape's findings are dropped (they once were)
+    # an undeclared property is one problem, however many values it has
+    ("akd:mou-1999-us-japan-bmd ak:partie akd:japan, akd:united-states .",
+     "violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
+     "ontology (did you mean ak:party, ak:partOf, ak:date?): use a declared property. "
+     "[kg:undeclared-property]"),
     ("akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .",
      "violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
      "copy the words that state the fact exactly from the source, one quote per citation. "
