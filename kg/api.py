@@ -33,6 +33,7 @@ class Rows:
 
     variables: list[str]
     terms: list[list]
+    boolean: bool | None = None  # an ASK query's answer (its one `result` row holds it too)
 
     def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None) -> list[dict]:
         """Rows as dicts of plain values: IRIs and literals as their string values, or
@@ -91,7 +92,8 @@ def sparql(text: str, graph: CompiledGraph | None = None,
            timeout: float | None = DEFAULT_TIMEOUT, origin: str = "") -> Rows:
     """Run a user's SPARQL query, refusing SERVICE, FROM and updates, within `timeout` s.
 
-    ASK gives one `result` column; CONSTRUCT and DESCRIBE give subject, predicate, object.
+    ASK gives one `result` column, and its answer as `.boolean`; CONSTRUCT and DESCRIBE
+    give subject, predicate, object.
     `origin`, the query's file, goes in front of an error as `file:line:column:`.
     """
     from kg.safety import safe_query

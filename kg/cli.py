@@ -127,7 +127,7 @@ def row_output(command):
         from kg.output import write_rows
 
         label = None if iris else settings.graph().label
-        write_rows(rows.variables, rows.terms, fmt, label)
+        write_rows(rows.variables, rows.terms, fmt, label, boolean=rows.boolean)
 
     return wrapper
 

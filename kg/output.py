@@ -22,14 +22,18 @@ Label = Callable[[ox.NamedNode], str]
 
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
-               label: Label | None, out: TextIO | None = None) -> None:
+               label: Label | None, out: TextIO | None = None,
+               boolean: bool | None = None) -> None:
     """Print rows of pyoxigraph terms (None for unbound) in the given format.
 
-    `label` turns an IRI into display text; None means show full IRIs.
+    `label` turns an IRI into display text; None means show full IRIs. `boolean`, an ASK
+    query's answer, is what json prints for it, as the SPARQL JSON results format has it.
     """
     out = out or sys.stdout
     if fmt == "json":
-        json.dump(sparql_json(variables, rows), out, ensure_ascii=False, indent=2)
+        document = sparql_json(variables, rows) if boolean is None else {"head": {},
+                                                                         "boolean": boolean}
+        json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
     cells = [[display(term, label) for term in row] for row in rows]

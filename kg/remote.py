@@ -138,9 +138,10 @@ def with_values(text: str, substitutions: dict | None) -> str:
 
 def remote_select(endpoint: str, sparql: str, substitutions: dict | None = None,
                   graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT
-                  ) -> tuple[list[str], list[list]]:
-    """(variables, rows) of a query run on a remote SPARQL endpoint, as CompiledGraph.select
-    and kg.safety.safe_query give them (ASK: `result`; CONSTRUCT: subject, predicate, object).
+                  ) -> tuple[list[str], list[list], bool | None]:
+    """(variables, rows, boolean) of a query run on a remote SPARQL endpoint, as
+    kg.safety.safe_query gives them (ASK: `result`, and its answer as `boolean`;
+    CONSTRUCT: subject, predicate, object).
 
     `graphs` become default-graph-uri and named-graph-uri (None or (): the endpoint's
     own dataset)."""

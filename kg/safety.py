@@ -187,23 +187,26 @@ def run_with_timeout(function, seconds: float | None):
 def safe_query(graph, text: str, timeout: float | None = DEFAULT_TIMEOUT, origin: str = ""):
     """Check a user's query, then run it on a CompiledGraph within `timeout` seconds.
 
-    Returns (variables, rows) with each cell a pyoxigraph term or None: a SELECT's
-    variables; for ASK one `result` column holding an xsd:boolean; for CONSTRUCT and
-    DESCRIBE `subject`, `predicate`, `object`. `origin` (a file name) goes in front of
-    an error.
+    Returns (variables, rows, boolean) with each cell a pyoxigraph term or None: a
+    SELECT's variables; for ASK one `result` column holding an xsd:boolean, and the
+    answer as `boolean` (None for other queries); for CONSTRUCT and DESCRIBE `subject`,
+    `predicate`, `object`. `origin` (a file name) goes in front of an error.
     """
     check_user_query(text, origin)
     return run_with_timeout(lambda: rows_of(graph.query(text, origin=origin)), timeout)
 
 
-def rows_of(results) -> tuple[list[str], list[list]]:
-    """Evaluate pyoxigraph query results completely, into variables and rows."""
+def rows_of(results) -> tuple[list[str], list[list], bool | None]:
+    """Evaluate pyoxigraph query results completely, into variables, rows and, for an
+    ASK query, its answer."""
     import pyoxigraph as ox
 
     if isinstance(results, ox.QuerySolutions):
         names = [v.value for v in results.variables]
-        return names, [[solution[name] for name in names] for solution in results]
+        return names, [[solution[name] for name in names] for solution in results], None
     if isinstance(results, ox.QueryBoolean):
         boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-        return ["result"], [[ox.Literal(str(bool(results)).lower(), datatype=boolean)]]
-    return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in results]
+        answer = bool(results)
+        return ["result"], [[ox.Literal(str(answer).lower(), datatype=boolean)]], answer
+    return (["subject", "predicate", "object"],
+            [[t.subject, t.predicate, t.object] for t in results], None)

@@ -98,6 +98,9 @@ def test_sparql_inline_stdin_and_file(run, tmp_path):
 def test_sparql_ask_and_construct(run):
     assert run("sparql", "ASK { akd:zapper-2 ak:variantOf akd:zapper }", "-f", "csv").output == \
         "result\ntrue\n"
+    # json is the SPARQL results format's boolean document, not a `result` binding
+    assert json.loads(run("sparql", "ASK { akd:zapper ak:variantOf akd:zapper-2 }",
+                          "-f", "json").output) == {"head": {}, "boolean": False}
     result = run("sparql", "CONSTRUCT { ?a ak:hasVariant ?b } WHERE { ?a ak:hasVariant ?b }",
                  "-f", "tsv")
     assert result.output == "subject\tpredicate\tobject\nZapper\thas variant\tZapper 2\n"

@@ -111,6 +111,8 @@ def test_sparql_gives_the_same_rows(pushed, graph, query):
     far = remote.sparql(query, pushed)
     assert far.variables == embedded.variables
     assert comparable(far) == comparable(embedded)
+    assert far.boolean == embedded.boolean
+    assert (embedded.boolean is not None) == query.startswith("ASK")
 
 
 def test_remote_sparql_refuses_what_kg_sparql_refuses(pushed):
