@@ -307,7 +307,8 @@ def stats(settings):
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]),
               default="violation", show_default=True,
               help="Exit 1 when a problem of this severity or worse is found.")
-@click.option("--syntax-only", is_flag=True, help="Only check that the files are valid Turtle.")
+@click.option("--syntax-only", is_flag=True,
+              help="Only check that the files (without FILES: the graph's own) are valid Turtle.")
 @click.option("--sources", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               help="Folder of the source texts: check that every quote appears in its source.")
 @pass_settings
@@ -318,13 +319,17 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
     With FILES, reports only the problems they bring in, each with its file and line.
     Exit codes: 0 conforms, 1 problems at or above --fail-on, 2 unusable input.
     """
-    from kg.loading import parse_file
+    from kg.loading import find_inputs, parse_file
 
     if syntax_only:
-        for path in files:
+        paths = list(files)
+        if not paths:
+            inputs = find_inputs(settings.data)
+            paths = inputs.graph_files + [inputs.shapes_file]
+        for path in paths:
             parse_file(path)
         if settings.verbosity >= 0:
-            click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''}: valid Turtle", err=True)
+            click.echo(f"{len(paths)} file{'s' if len(paths) != 1 else ''}: valid Turtle", err=True)
         return
     if sources is not None and not sources.is_dir():
         raise KGError(f"{sources}: sources folder not found")

@@ -129,6 +129,19 @@ def test_syntax_only_checks_nothing_else():
     assert result.output == "1 file: valid Turtle\n"
 
 
+def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
+    (tmp_path / "good.ttl").write_text((CANDIDATES / "good.ttl").read_text())
+    (tmp_path / "broken.ttl").write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                                         "akd:x akd:y\n")
+    result = CliRunner().invoke(cli, ["--data", str(tmp_path), "validate", "--syntax-only"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kg: error: {tmp_path / 'broken.ttl'}:3:")
+    (tmp_path / "broken.ttl").unlink()
+    result = CliRunner().invoke(cli, ["--data", str(tmp_path), "validate", "--syntax-only"])
+    assert result.exit_code == 0
+    assert result.stderr == "4 files: valid Turtle\n"  # ontology, concepts, shapes, good.ttl
+
+
 @pytest.mark.parametrize("statement, report", [
     # a mistyped link, reported where it is written
     ("akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .",
