@@ -45,7 +45,7 @@ CASES = [
      "kg: error: parameter --csv needs a value (for csv output, use --format csv)"),
     (["query", "co-production", "--system", "Patriot Advanced Capabilty-3"],
      "kg: error: --system 'Patriot Advanced Capabilty-3': no ak:DefenseSystem has that name; "
-     "did you mean: patriot advanced capability-3?"),
+     "did you mean: Patriot Advanced Capability-3?"),
     (["query", "timeline", "--from", "20x1"], "kg: error: --from '20x1' is not a valid year"),
     (["query", "evidence"], "kg: error: query 'evidence' needs --entity (the country, "
                             "organization, system, person or fact)"),

@@ -83,7 +83,7 @@ def test_alternative_labels_resolve_case_insensitively(tiny):
 
 
 def test_unknown_entity_lists_the_closest_names(tiny):
-    with pytest.raises(InputError, match=r"'Zaper': no entity has that name; did you mean: zapper"):
+    with pytest.raises(InputError, match=r"'Zaper': no entity has that name; did you mean: Zapper"):
         resolve(tiny, "Zaper")
 
 

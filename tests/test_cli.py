@@ -127,7 +127,7 @@ def test_stats_counts_classes_and_sources(run):
 @pytest.mark.parametrize("args, message", [
     (["query", "nope"], "kg: error: no canned query named 'nope'"),
     (["query", "co-production", "--system", "Zaper"],
-     "kg: error: --system 'Zaper': no ak:DefenseSystem has that name; did you mean: zapper"),
+     "kg: error: --system 'Zaper': no ak:DefenseSystem has that name; did you mean: Zapper"),
     (["query", "co-production", "--colour", "red"],
      "kg: error: query 'co-production' has no parameter --colour"),
     (["query", "co-production", "--system"], "kg: error: parameter --system needs a value"),
