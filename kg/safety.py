@@ -119,6 +119,23 @@ def _next_word(code: list, index: int) -> str:
     return following[0][1].upper() if following else ""
 
 
+def undeclared_prefix(text: str, predeclared) -> tuple[str, int, int] | None:
+    """(prefix, line, column) of the first prefixed name whose prefix neither the query
+    nor `predeclared` declares, else None."""
+    code = [(kind, value, offset) for kind, value, offset in tokens(text)
+            if kind not in ("space", "comment")]
+    declared = set(predeclared) | {"_"}  # _: starts a blank node label
+    for index, (kind, value, offset) in enumerate(code):
+        if kind != "pname":
+            continue
+        prefix = value.split(":", 1)[0]
+        if index and code[index - 1][1].upper() == "PREFIX":
+            declared.add(prefix)
+        elif prefix not in declared:
+            return (prefix, *text_position(text, offset))
+    return None
+
+
 def text_position(text: str, offset: int) -> tuple[int, int]:
     """(line, column), from 1, of an offset into a text."""
     line_start = text.rfind("\n", 0, offset) + 1

@@ -70,7 +70,9 @@ class CompiledGraph:
             return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                                     substitutions=substitutions)
         except SyntaxError as exc:
-            message = shorten(str(exc))
+            # an undeclared prefix is a sure error, which Oxigraph reports as what it
+            # expected instead, often without naming the prefix
+            message = unknown_prefix_message(sparql) or shorten(str(exc))
             where = re.match(r"error at (\d+):(\d+): ", message)
             if origin and where:
                 in_file = f"{origin}:{where[1]}:{where[2]}: "
@@ -270,6 +272,17 @@ def infer_with_owlrl(store: ox.Store) -> None:
 
     asserted = rdflib_graph_of(store.quads_for_pattern(None, None, None, ASSERTED))
     store.bulk_extend(to_quad(t, INFERRED) for t in infer(asserted) if t not in asserted)
+
+
+def unknown_prefix_message(sparql: str) -> str | None:
+    from kg.safety import undeclared_prefix
+
+    found = undeclared_prefix(sparql, PREFIXES)
+    if not found:
+        return None
+    prefix, line, column = found
+    return (f"error at {line}:{column}: unknown prefix {prefix}: (declare it: "
+            f"PREFIX {prefix}: <IRI>)")
 
 
 def shorten(message: str, limit: int = 160) -> str:

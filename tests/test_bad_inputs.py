@@ -53,6 +53,8 @@ CASES = [
                                         "expected OPTIONAL"),
     (["sparql", "SELECT * WHERE { ?s ?p }"],
      "kg: error: invalid SPARQL: error at 1:25: expected one of LATERAL, SERVICE, [_]"),
+    (["sparql", "SELECT ?s WHERE { ?s a foo:Bar }"], "kg: error: invalid SPARQL: error at 1:24: "
+     "unknown prefix foo: (declare it: PREFIX foo: <IRI>)"),
     (["describe", "Atlantis"], "kg: error: entity 'Atlantis': no entity has that name"),
 ]
 

@@ -22,7 +22,8 @@ import pytest
 
 from kg.errors import InputError
 from kg.safety import (DEFAULT_TIMEOUT, QueryTimeout, check_shapes_queries, check_user_query,
-                       find_refusal, rows_of, run_with_timeout, safe_query)
+                       find_refusal, rows_of, run_with_timeout, safe_query,
+                       undeclared_prefix)
 from kg.store import ASSERTED, CompiledGraph
 
 REPO = Path(__file__).resolve().parents[1]
@@ -771,3 +772,14 @@ def test_shipped_shapes_pass_the_check():
     shapes_file = find_inputs().shapes_file
     shapes = parse_turtle([shapes_file])
     check_shapes_queries(shapes, str(shapes_file))
+
+
+@pytest.mark.parametrize("query, found", [
+    ("SELECT * WHERE { ?s a foo:Bar }", ("foo", 1, 23)),
+    ("PREFIX ex: <http://e/>\nSELECT * WHERE {\n ?s ex:p _:b ; a :C }", ("", 3, 18)),
+    # declared here or predeclared; or not a prefixed name at all
+    ("PREFIX foo: <http://e/> SELECT * WHERE { ?s a foo:Bar, ak:Country }", None),
+    ("SELECT * WHERE { ?s ?p 'bar:x', <bar:y> # baz:z\n }", None),
+])
+def test_undeclared_prefix_is_found_where_it_is_written(query, found):
+    assert undeclared_prefix(query, {"ak": "https://w3id.org/alliance-kg/ontology#"}) == found
