@@ -246,9 +246,9 @@ def queries(settings):
 def sparql(settings, query_text, timeout, endpoint, graph_iri):
     """Run your own SPARQL: QUERY is the query text, - for stdin, or @FILE.
 
-    Prefixes ak:, akc:, akd:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:, org:,
-    schema: and wd: are predeclared. The query sees only this graph: SERVICE, FROM and
-    updates are refused.
+    Prefixes ak:, akc:, akd:, aks:, kg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:,
+    org:, schema:, sh: and wd: are predeclared. The query sees only this graph: SERVICE,
+    FROM and updates are refused.
     """
     text, origin = read_query_text(query_text)
     if endpoint:

@@ -366,3 +366,14 @@ def test_serve_in_a_real_process(tiny_copy):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_every_predeclared_prefix_is_documented(run):
+    from kg.namespaces import PREFIXES
+
+    help_text = " ".join(run("sparql", "--help").output.split())
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    listed = readme[readme.index("In `kg sparql` the prefixes"):].split("need no declaration")[0]
+    for prefix in PREFIXES:
+        assert f" {prefix}:," in help_text or f" {prefix}: " in help_text, prefix
+        assert f"`{prefix}:`" in listed, prefix
