@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from kg.namespaces import GRAPHS
 
@@ -59,8 +59,15 @@ def materialise(store, inferred_graph) -> int:
         # the next pass finds.
         rules, new = (swapped, "g:delta") if new == "g:new" else (instance, "g:new")
         store.update(prologue + f"DROP SILENT GRAPH {new}")
-    store.update(prologue + "DROP SILENT GRAPH g:delta ; DROP SILENT GRAPH g:new")
+    store.update(prologue + "DROP SILENT GRAPH g:delta ; DROP SILENT GRAPH g:new ; "
+                 + DROP_ANONYMOUS_TYPES)
     return passes
+
+
+# Membership of an anonymous class (an owl:hasValue restriction, say) is a step of the
+# rules, not a fact: it names no class, and JSON-LD cannot even write it (@type takes IRIs).
+DROP_ANONYMOUS_TYPES = """DELETE { GRAPH g:inferred { ?x a ?class } }
+WHERE { GRAPH g:inferred { ?x a ?class FILTER(isBlank(?class)) } }"""
 
 
 def run_to_fixpoint(store, inferred_graph, rules: str) -> int:
@@ -97,7 +104,8 @@ def infer(asserted: Graph) -> Graph:
 
 
 def is_wanted(triple) -> bool:
-    """False for inferred noise: literal subjects, reflexive or trivial axioms, typed literals."""
+    """False for inferred noise: literal subjects, reflexive or trivial axioms, typed
+    literals, members of anonymous classes."""
     subject, predicate, obj = triple
     if isinstance(subject, Literal):
         return False
@@ -107,6 +115,6 @@ def is_wanted(triple) -> bool:
         return False
     if obj in TRIVIAL_OBJECTS or obj == OWL.Nothing:
         return False
-    if predicate == RDF.type and str(obj).startswith(str(XSD)):
-        return False
+    if predicate == RDF.type and (str(obj).startswith(str(XSD)) or isinstance(obj, BNode)):
+        return False  # a datatype, or an anonymous class (see DROP_ANONYMOUS_TYPES)
     return True

@@ -77,6 +77,18 @@ def test_shipped_graph_round_trips(graph, fmt):
     assert canonical_of(parse_back(fmt, data)) == canonical_of(graph.rdflib_graph())
 
 
+@pytest.mark.parametrize("fmt", ex.RDF_FORMATS)
+def test_shipped_graph_parses_in_oxigraph_too(graph, fmt):
+    """A second parser, not rdflib's: rdflib read back a JSON-LD @type that named a blank
+    node, which JSON-LD does not allow and other parsers refuse."""
+    import pyoxigraph as ox
+
+    (data,) = ex.export(graph, fmt).values()
+    parsed = ox.parse(data, format=ox.RdfFormat.from_extension(ex.FORMATS[fmt].extension[1:]))
+    union = {ox.Quad(q.subject, q.predicate, q.object) for q in parsed}
+    assert [q.triple for q in ex.canonical(union)] == canonical_of(graph.rdflib_graph())
+
+
 def test_exports_are_deterministic_across_processes(tiny):
     """The same graph gives the same bytes, in this process and in one with another hash seed."""
     here = {}
