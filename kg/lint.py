@@ -4,8 +4,9 @@ Each check reads the inferred graph (rdflib) and looks only at the given subject
 candidate's, or all curated ones): an undeclared predicate or class (a typo, with the
 nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
 where a project entity is expected, a link to a project node nothing describes (a
-mistyped name), a label that already names another entity, a future
-date on an event that is not planned, and a quote missing from its source text.
+mistyped name), a label that already names another entity, a future date on an event that
+is not planned, a citation of something that is not a source, and a quote missing from its
+source text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from kg.namespaces import AK, AKC, AKD, curie
 from kg.validation import Problem, describe_node, show
 
 PROJECT = (AKD, AKC)
+CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
+SOURCE = URIRef(AK + "Source")
 BUILT_IN = (str(RDF), str(RDFS), str(OWL))
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
@@ -74,6 +77,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.references(subject)
         problems += checks.labels(subject)
         problems += checks.dates(subject)
+        problems += checks.cited_sources(subject)
         problems += checks.quotes(subject)
     return problems
 
@@ -178,11 +182,37 @@ class Checks:
                 for date in self.graph.objects(subject, URIRef(AK + "date"))
                 if earliest_day(date) and earliest_day(date) > self.today]
 
+    def cited_sources(self, subject) -> list[Problem]:
+        """A citation whose ak:inSource names something else than a source, such as a
+        country (the property's range makes it a source too, and the source shapes fire
+        on it, far from the mistake)."""
+        sources = {SOURCE} | set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
+        found = []
+        for link in CITATION_LINKS:
+            for citation in self.graph.objects(subject, link):
+                for cited in self.graph.objects(citation, URIRef(AK + "inSource")):
+                    kinds = self.most_specific(kind for kind in self.graph.objects(cited, RDF.type)
+                                               if str(kind).startswith(AK) and kind not in sources)
+                    if kinds and (cited, RDF.type, SOURCE) in self.graph:
+                        found.append(self.problem(
+                            "violation", subject, link, cited,
+                            f"{curie(str(cited))} is a {', '.join(kinds)}, not a source: "
+                            f"ak:inSource names the article the quote comes from.",
+                            "not-a-source"))
+        return found
+
+    def most_specific(self, classes) -> list[str]:
+        """The classes, as CURIEs, without those that are superclasses of another."""
+        classes = set(classes)
+        broader = {above for kind in classes for above in
+                   self.graph.transitive_objects(kind, RDFS.subClassOf) if above != kind}
+        return sorted(curie(str(kind)) for kind in classes - broader)
+
     def quotes(self, subject) -> list[Problem]:
         if self.sources is None:
             return []
         found = []
-        for link in (URIRef(AK + "citation"), URIRef(AK + "disputedBy")):
+        for link in CITATION_LINKS:
             for citation in self.graph.objects(subject, link):
                 source = self.graph.value(citation, URIRef(AK + "inSource"))
                 quote = self.graph.value(citation, URIRef(AK + "quote"))

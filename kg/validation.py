@@ -141,7 +141,7 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
         q.object for q in candidate
         if isinstance(q.object, ox.NamedNode) and q.object.value.startswith((AKD, AKC))}
     old_subjects = subjects & {q.subject for q in shipped_quads}
-    linted = {to_rdflib(q.subject) for q in candidate if isinstance(q.subject, ox.NamedNode)}
+    linted = {to_rdflib(q.subject) for q in candidate}  # citations' blank nodes too
     checked = checked_paths(shapes)
     new = neighbourhood(shipped_quads + candidate, store, subjects, checked)
     old = neighbourhood(shipped_quads, graph.store, old_subjects, checked)
@@ -231,7 +231,7 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
     SHACL's findings about a node that only a mistyped link created (it has no label, no
     citation) are left out: lint names the link itself, with the nearest known names.
     """
-    phantoms = {p.value for p in lint if p.shape == "kg:unknown-entity"}
+    phantoms = {p.value for p in lint if p.shape in ("kg:unknown-entity", "kg:not-a-source")}
     said = {(p.focus, p.path, p.value) for p in lint} | {
         (p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
         for p in lint}

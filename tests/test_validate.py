@@ -14,6 +14,7 @@ from kg.cli import cli
 CANDIDATES = Path(__file__).parent / "fixtures" / "candidates"
 MISTAKES = CANDIDATES / "mistakes.ttl"
 SH = Namespace("http://www.w3.org/ns/shacl#")
+BATTERIES = '"It also has 17 PAC-3 batteries dispersed to protect Tokyo and other key locations."'
 
 
 def validate(*args):
@@ -150,6 +151,20 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # a blank-node citation: the focus nodes and the validated graph must name it alike,
     # or its own shape's findings are dropped (they once were)
+    # what is inside a citation is checked as well (it once passed, and kg add merged it)
+    (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
+     "ak:pageNumber 3 ] .",
+     "violation: akd:pac-3 ak:citation [...] ak:pageNumber: ak:pageNumber is not declared by the "
+     "ontology (did you mean ak:member, ak:hasMember, ak:memberOf?): use a declared property. "
+     "[kg:undeclared-property]"),
+    (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2051 ; ak:quote {BATTERIES} ] .",
+     "violation: akd:pac-3 ak:citation [...] ak:inSource: akd:source-aaf-2051 is not in the graph "
+     "(did you mean akd:source-aaf-2015, akd:source-jf-2024, akd:source-at-2020?): link to an "
+     "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]"),
+    # not five source shapes failing on akd:japan, in a shipped file
+    (f"akd:pac-3 ak:citation [ ak:inSource akd:japan ; ak:quote {BATTERIES} ] .",
+     "violation: akd:pac-3 ak:citation: akd:japan is a ak:Country, not a source: ak:inSource "
+     "names the article the quote comes from. [kg:not-a-source]"),
     # an undeclared property is one problem, however many values it has
     ("akd:mou-1999-us-japan-bmd ak:partie akd:japan, akd:united-states .",
      "violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
