@@ -394,6 +394,9 @@ def add(settings, files, sources):
         where = ", ".join(str(p) for p in result.written) or "no file (all already there)"
         click.echo(f"added {result.added} triple{'s' if result.added != 1 else ''} to {where}",
                    err=True)
+        if sources is None and result.added:
+            click.echo("kg: note: quotes not checked against their sources (add --sources DIR)",
+                       err=True)
 
 
 @cli.command()

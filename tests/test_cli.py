@@ -282,7 +282,7 @@ def test_add_in_a_real_process(tiny_copy, tmp_path):
     candidate = tmp_path / "more.ttl"
     candidate.write_text('<https://w3id.org/alliance-kg/id/zapper> '
                          '<http://www.w3.org/2004/02/skos/core#altLabel> "ZAP"@en .\n')
-    done = kg_process("--data", str(tiny_copy), "add", str(candidate))
+    done = kg_process("--data", str(tiny_copy), "add", str(candidate), "--sources", str(tmp_path))
     assert (done.returncode, done.stderr) == (0, f"added 1 triple to {tiny_copy / 'data' / 'tiny.ttl'}\n")
 
 
@@ -310,7 +310,9 @@ def test_add_merges_into_the_subjects_file_then_validates_clean(run, tiny_copy, 
                     'akd:zapper skos:altLabel "Zapper One"@en .\n')
     result = run("add", str(good))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"added 1 triple to {tiny_copy / 'data' / 'tiny.ttl'}\n"
+    assert result.stderr == (f"added 1 triple to {tiny_copy / 'data' / 'tiny.ttl'}\n"
+                             "kg: note: quotes not checked against their sources "
+                             "(add --sources DIR)\n")
     assert '"Zapper One"@en' in (tiny_copy / "data" / "tiny.ttl").read_text()
     assert run("validate").exit_code == 0
     assert run("query", "co-production", "--system", "zapper one").exit_code == 0
