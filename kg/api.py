@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +71,10 @@ def catalog(data=None) -> dict[str, CannedQuery]:
     return load_catalog(find_inputs(data).queries_dir)
 
 
-def run_query(name: str, params: dict[str, str] | None = None,
+def run_query(name: str, params: dict | None = None,
               graph: CompiledGraph | None = None) -> Rows:
-    """Run a canned query with parameters given as a user would type them."""
+    """Run a canned query with parameters given as a user would type them (or as values
+    whose str() is that: {"from": 2020})."""
     graph = graph or open_graph()
     queries = load_catalog(graph.inputs.queries_dir)
     if name not in queries:
@@ -84,7 +86,8 @@ def run_query(name: str, params: dict[str, str] | None = None,
     query = queries[name]
     # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
     check_user_query(query.sparql, origin=str(query.path))
-    rows = Rows(*graph.select(query.sparql, bind(query, graph, params or {}), str(query.path)))
+    values = {name: str(value) for name, value in (params or {}).items()}
+    rows = Rows(*graph.select(query.sparql, bind(query, graph, values), str(query.path)))
     return rows.without({p.variable for p in query.parameters})
 
 
@@ -139,9 +142,12 @@ def export_graph(fmt: str, inferred: bool = True, collapse_facts: bool = False,
 def validate(files=(), sources=None, graph: CompiledGraph | None = None):
     """Validate the graph, or candidate Turtle files with it; a kg.validation.Report.
 
-    `sources` is a folder of source texts for checking quotes.
+    `files` is one path or several; `sources` is a folder of source texts for checking
+    quotes.
     """
     from kg.validation import check
 
+    if isinstance(files, (str, os.PathLike)):
+        files = [files]
     return check(graph or open_graph(), [Path(f) for f in files],
                  Path(sources) if sources else None)

@@ -33,6 +33,22 @@ def test_bad_input_raises_the_exported_error(graph):
         raise AssertionError("expected kg.InputError")
 
 
+def test_values_may_be_given_as_python_values(graph, tmp_path):
+    from_2020 = kg.run_query("timeline", {"from": 2020}, graph)
+    assert len(from_2020) == len(kg.run_query("timeline", {"from": "2020"}, graph)) > 0
+    missing = tmp_path / "missing.ttl"
+    try:
+        kg.validate(str(missing), graph=graph)  # one file, not a list of characters
+    except kg.InputError as error:
+        assert str(error) == f"{missing}: file not found"
+    else:
+        raise AssertionError("expected kg.InputError")
+
+
+def test_dir_lists_the_api():
+    assert {"open_graph", "run_query", "sparql", "validate", "InputError"} <= set(dir(kg))
+
+
 def test_unknown_names_are_attribute_errors():
     try:
         kg.no_such_thing
