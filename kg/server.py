@@ -35,6 +35,7 @@ from kg.errors import InputError
 from kg.namespaces import PREFIXES
 from kg.output import sparql_json
 from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
+from kg.store import unknown_prefix_message
 
 DEFAULT_MAX_ROWS = 10_000
 MAX_BODY = 1_000_000  # bytes of a POST body
@@ -376,7 +377,9 @@ class Handler(BaseHTTPRequestHandler):
         except QueryTimeout as exc:
             raise HTTPError(503, str(exc).replace("--timeout", "the server's --timeout")) from None
         except (SyntaxError, ValueError, InputError) as exc:
-            raise HTTPError(400, f"bad query: {' '.join(str(exc).split())[:300]}") from None
+            # an undeclared prefix is named, as kg sparql names it
+            message = (isinstance(exc, SyntaxError) and unknown_prefix_message(text)) or str(exc)
+            raise HTTPError(400, f"bad query: {' '.join(message.split())[:300]}") from None
         except (RuntimeError, OSError) as exc:
             raise HTTPError(400, f"query failed: {' '.join(str(exc).split())[:300]}") from None
         self.respond(result, params)

@@ -131,6 +131,7 @@ def test_post_form_and_direct(url, graph):
     ("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", b"FROM NAMED"),
     ("INSERT DATA { <a:a> <a:b> <a:c> }", b"INSERT"),
     ("SELECT * WHERE { ?s ?p }", b"bad query"),
+    ("SELECT * WHERE { ?s a foo:Bar }", b"bad query: error at 1:23: unknown prefix foo: (declare"),
     (" ", b"the SPARQL query is empty"),
 ])
 def test_refused_and_bad_queries_are_400(url, query, message):
