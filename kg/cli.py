@@ -426,7 +426,8 @@ def fmt(settings, check_only):
 @click.option("--asserted/--inferred", "asserted", default=False,
               help="Export only what is curated, or also what inference adds (default).")
 @click.option("--collapse-facts", is_flag=True,
-              help="graphml/csv: fact nodes become labelled edges between their participants.")
+              help="graphml/csv (and the void manifest of them): fact nodes become labelled edges "
+                   "between their participants.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The file to write (a folder for csv); default: standard output.")
 @pass_settings

@@ -109,6 +109,9 @@ def export(graph: CompiledGraph, fmt: str, inferred: bool = True,
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
+    if collapse_facts and fmt in RDF_FORMATS:
+        raise InputError(f"--collapse-facts applies to graphml, csv and void, not {fmt}: an RDF "
+                         f"export keeps every fact node")
     source = ExportSource(graph, inferred)
     return _export(source, fmt, collapse_facts)
 

@@ -139,6 +139,8 @@ def test_stats_counts_classes_and_sources(run):
     (["query", "co-production", "-f", "xml"], "kg: error: Invalid value for '--format' / '-f': "
      "'xml' is not one of 'table', 'csv', 'tsv', 'json', 'jsonl', 'markdown' (see 'kg query --help')"),
     (["describe"], "kg: error: Missing argument 'TERM' (see 'kg describe --help')"),
+    (["export", "-f", "turtle", "--collapse-facts"], "kg: error: --collapse-facts applies to "
+     "graphml, csv and void, not turtle: an RDF export keeps every fact node"),
     (["export"], "kg: error: Missing option '--format' / '-f'. Choose from: turtle, ntriples, "
      "rdfxml, jsonld, trig, nquads, graphml, csv, void (see 'kg export --help')"),
     (["nosuch"], "kg: error: No such command 'nosuch' (see 'kg --help')"),
