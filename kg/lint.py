@@ -167,7 +167,7 @@ class Checks:
                     names = ", ".join(sorted(curie(str(o)) for o in others))
                     found.append(self.problem(
                         "violation", subject, predicate, label,
-                        f"the label {label!s:.60} also names {names}: if it is the same entity, "
+                        f"this label also names {names}: if it is the same entity, "
                         f"use that node; if not, make the labels distinct.", "duplicate-label"))
         return found
 

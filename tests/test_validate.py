@@ -44,7 +44,7 @@ def test_every_mistake_is_reported_at_its_line_with_what_to_do():
     assert result.stdout.splitlines() == [
         f"{where}:7: violation: akd:test-mou ak:participant: Every agreement needs at least two "
         "participants: add ak:party (or another role) for each side. [aks:AgreementParticipantsProperty]",
-        f'{where}:9: violation: akd:test-mou rdfs:label (value "Japan"@en): the label Japan also '
+        f'{where}:9: violation: akd:test-mou rdfs:label (value "Japan"@en): this label also '
         "names akd:japan: if it is the same entity, use that node; if not, make the labels "
         "distinct. [kg:duplicate-label]",
         f"{where}:10: violation: akd:test-mou ak:partcipant: ak:partcipant is not declared by the "
