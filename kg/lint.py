@@ -4,8 +4,8 @@ Each check reads the inferred graph (rdflib) and looks only at the given subject
 candidate's, or all curated ones): an undeclared predicate or class (a typo, with the
 nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
 where a project entity is expected, a link to a project node nothing describes (a
-mistyped name), a label that already names another entity, a future date on an event that
-is not planned, a citation of something that is not a source, and a quote missing from its
+mistyped name), a language tag other than @en, a label that already names another entity,
+a future date on an event that is not planned, a citation of something that is not a source, and a quote missing from its
 source text.
 """
 
@@ -124,11 +124,22 @@ class Checks:
         return found
 
     def literals(self, subject) -> list[Problem]:
-        return [self.problem("violation", subject, predicate, obj,
-                             f"{show(obj)} is not a valid {curie(str(obj.datatype))}: write the "
-                             f"value in that type's form (e.g. 2023-11-12 for xsd:date), or "
-                             f"use the type that fits it.", "ill-typed-literal")
-                for predicate, obj in self.asserted(subject) if is_ill_typed(obj)]
+        found = []
+        for predicate, obj in self.asserted(subject):
+            if is_ill_typed(obj):
+                found.append(self.problem(
+                    "violation", subject, predicate, obj,
+                    f"{show(obj)} is not a valid {curie(str(obj.datatype))}: write the value in "
+                    f"that type's form (e.g. 2023-11-12 for xsd:date), or use the type that "
+                    f"fits it.", "ill-typed-literal"))
+            elif isinstance(obj, Literal) and obj.language and obj.language.lower() != "en":
+                # a mistyped tag (@jp for @ja, @eng) is as silent as a foreign one
+                found.append(self.problem(
+                    "warning", subject, predicate, obj,
+                    f"the tag @{obj.language} is not @en, the graph's language: tag English "
+                    f"text @en; keep another tag only on a name in that language.",
+                    "language-tag"))
+        return found
 
     def namespaces(self, subject) -> list[Problem]:
         found = []
