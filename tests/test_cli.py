@@ -115,6 +115,12 @@ def test_describe_lists_facts_with_sources(run):
             "quote": "Maker B builds it under licence."} in rows
 
 
+def test_describe_reads_links_from_the_entitys_side(run):
+    """Zapper 2 is a variant of Zapper: Zapper "has variant" it (not "variant of of")."""
+    rows = list(csv.DictReader(io.StringIO(run("describe", "Zapper", "-f", "csv").output)))
+    assert {row["statement"] for row in rows if row["value"] == "Zapper 2"} == {"has variant"}
+
+
 def test_stats_counts_classes_and_sources(run):
     rows = list(csv.DictReader(io.StringIO(run("stats", "-f", "csv").output)))
     counts = {(r["kind"], r["item"]): r["count"] for r in rows}
