@@ -90,6 +90,31 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
                             "used to protect against cruise missiles in addition to ballistic missiles.")
 
 
+@pytest.mark.parametrize("name, params, row, quote", [
+    # names the tier, where no PAC-3 quote names the threat
+    ("counters", {"system": "PAC-3"}, {"system": AKD + "pac-3"},
+     "SM-3 provides upper-tier interception capability, and PAC-3 provides the capability to "
+     "intercept missiles in the lower-tier."),
+    # names Japan ("Japan Sea"), where a photo caption says only "Japanese"
+    ("systems", {"country": "Japan"}, {"fact": AKD + "japan-decision-suspend-aegis-ashore",
+                                       "agent": AKD + "japan", "system": AKD + "aegis-ashore"},
+     "the decision to halt installation of US-supplied advanced radar and missile interceptors "
+     "in two places along the Japan Sea coast"),
+    # names the participants, where the alphabetically first quote names neither
+    ("timeline", {"country": "Israel"}, {"what": AKD + "us-israel-biannual-exercises"},
+     "Since 2001, the US and Israel have conducted biannual exercises to prepare for exactly "
+     "the type of attack we saw last month."),
+    ("partners", {"country": "Australia", "partner": "Japan"}, {"through": AKD + "quad"},
+     "reenergized Quad (Australia, India, Japan, and the US)"),
+    # states the amount
+    ("funding", {"country": "Israel"}, {"kind": AKC + "aid"},
+     "The MoU guarantees $5 billion in US aid for Israel’s missile defense over the next decade."),
+])
+def test_a_row_quotes_the_sentence_that_names_what_it_is_about(graph, name, params, row, quote):
+    [found] = [r for r in rows(graph, name, **params) if row.items() <= r.items()]
+    assert found["quote"] == quote
+
+
 def test_hypersonic_threats_are_countered_by_the_glide_phase_interceptor(graph):
     result = rows(graph, "counters", threat="hypersonic missile")
     assert pairs(result, "system", "threat", "phase") == {
