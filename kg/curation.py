@@ -13,12 +13,14 @@ and writes each file atomically: a crash leaves every file as it was or as it sh
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import io
 import os
 import re
 import stat
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -96,7 +98,8 @@ def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
     ordered = Graph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
         ordered.bind(prefix, namespace)
-    for triple in sorted(to_canonical_graph(graph), key=lambda t: tuple(term.n3() for term in t)):
+    for triple in sorted(named_by_content(to_canonical_graph(graph)),
+                         key=lambda t: tuple(term.n3() for term in t)):
         ordered.add(triple)
     stream = io.BytesIO()
     _StableLongTurtle(ordered).serialize(stream)
@@ -107,6 +110,28 @@ def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
             return "\n\n".join(part for part in (header.strip("\n"), body.strip("\n")) if part) + "\n"
     raise InputError("these triples cannot be written as canonical Turtle without changing "
                      "them (an rdflib serializer limitation); please report it")
+
+
+def named_by_content(graph: Graph) -> list[tuple]:
+    """The triples, each blank node renamed after a digest of what it holds.
+
+    rdflib's canonical labels depend on the whole graph, so one new statement anywhere
+    could reorder the citations of an unrelated subject; a label made from the node's own
+    description keeps each citation in place. Blank nodes with the same description keep
+    their canonical label as well, so that they stay distinct.
+    """
+    def description(node, seen):
+        return sorted((predicate.n3(), repr(description(value, seen | {node}))
+                       if isinstance(value, BNode) and value not in seen else value.n3())
+                      for predicate, value in graph.predicate_objects(node))
+
+    nodes = {term for triple in graph for term in triple if isinstance(term, BNode)}
+    digests = {node: hashlib.sha256(repr(description(node, frozenset())).encode()).hexdigest()[:20]
+               for node in nodes}
+    repeated = {digest for digest, count in Counter(digests.values()).items() if count > 1}
+    names = {node: BNode("c" + digest + (str(node) if digest in repeated else ""))
+             for node, digest in digests.items()}
+    return [tuple(names.get(term, term) for term in triple) for triple in graph]
 
 
 def header_of(text: str) -> str:

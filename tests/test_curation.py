@@ -84,6 +84,23 @@ def test_canonical_form_does_not_depend_on_blank_node_ids_or_statement_order(tmp
     assert canonical_text_of(shuffled) == canonical_text_of(path)
 
 
+def test_a_new_subject_leaves_the_other_subjects_text_as_it_was():
+    """rdflib's canonical blank-node labels depend on the whole graph: two new programs
+    citing the same quote once reordered the citations of three unrelated subjects."""
+    original = graph_of_file(REPO / "data" / "003-aaf-2015.ttl")
+    grown = graph_of_file(REPO / "data" / "003-aaf-2015.ttl")
+    for country in ("germany", "italy"):
+        program, citation = URIRef(AKD + f"us-co-development-{country}-test"), BNode()
+        for triple in [(program, URIRef(AK + "developer"), URIRef(AKD + country)),
+                       (program, URIRef(AK + "citation"), citation),
+                       (citation, URIRef(AK + "inSource"), URIRef(AKD + "source-aaf-2015")),
+                       (citation, URIRef(AK + "quote"), Literal("such as Germany and Italy"))]:
+            grown.add(triple)
+    before, after = canonical_turtle(original).splitlines(), canonical_turtle(grown).splitlines()
+    removed = [line for line in difflib.ndiff(before, after) if line.startswith("- ")]
+    assert removed == []
+
+
 def test_canonical_form_is_the_same_in_another_process():
     """Hash randomisation changes set order between processes; the text must not change."""
     script = ("import sys, kg.curation as c; from pathlib import Path; "
