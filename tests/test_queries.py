@@ -71,6 +71,16 @@ def test_timeline_is_in_date_order_and_filters_by_year(graph):
     assert AKC + "nuclear-test" in {row["type"] for row in result}
 
 
+def test_timeline_lists_undated_events_last_unless_years_are_given(graph):
+    suspension = AKD + "japan-decision-suspend-aegis-ashore"  # the article gives no date
+    result = rows(graph, "timeline", country="Japan")
+    dated = [row["date"] is not None for row in result]
+    assert dated == sorted(dated, reverse=True) and not all(dated)
+    assert suspension in {row["what"] for row in result if row["date"] is None}
+    assert suspension not in {row["what"] for row in rows(graph, "timeline", country="Japan",
+                                                          **{"from": "2000"})}
+
+
 def test_timeline_without_filters_includes_undated_system_free_events(graph):
     whats = {row["what"] for row in rows(graph, "timeline")}
     assert AKD + "mou-1999-us-japan-bmd" in whats
