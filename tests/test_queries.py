@@ -71,6 +71,17 @@ def test_timeline_is_in_date_order_and_filters_by_year(graph):
     assert AKC + "nuclear-test" in {row["type"] for row in result}
 
 
+def test_germany_and_italy_are_partners_of_the_us_not_of_each_other(graph):
+    """The article names them together, "such as Germany and Italy", as two partners."""
+    partners = {row["partner"] for row in rows(graph, "partners", country="Germany")}
+    assert partners == {AKD + "united-states"}
+
+
+def test_the_first_north_korean_nuclear_test_is_dated_october_2006(graph):
+    dates = {row["what"]: row["date"] for row in rows(graph, "timeline", country="North Korea")}
+    assert dates[AKD + "north-korea-first-nuclear-test"] == "2006-10"
+
+
 def test_timeline_lists_undated_events_last_unless_years_are_given(graph):
     suspension = AKD + "japan-decision-suspend-aegis-ashore"  # the article gives no date
     result = rows(graph, "timeline", country="Japan")
