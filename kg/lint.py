@@ -199,18 +199,21 @@ class Checks:
         on it, far from the mistake)."""
         sources = {SOURCE} | set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
         found = []
-        for link in CITATION_LINKS:
-            for citation in self.graph.objects(subject, link):
-                for cited in self.graph.objects(citation, URIRef(AK + "inSource")):
-                    kinds = self.most_specific(kind for kind in self.graph.objects(cited, RDF.type)
-                                               if str(kind).startswith(AK) and kind not in sources)
-                    if kinds and (cited, RDF.type, SOURCE) in self.graph:
-                        found.append(self.problem(
-                            "violation", subject, link, cited,
-                            f"{curie(str(cited))} is a {', '.join(kinds)}, not a source: "
-                            f"ak:inSource names the article the quote comes from.",
-                            "not-a-source"))
+        for link, citation in self.citations(subject):
+            for cited in self.graph.objects(citation, URIRef(AK + "inSource")):
+                kinds = self.most_specific(kind for kind in self.graph.objects(cited, RDF.type)
+                                           if str(kind).startswith(AK) and kind not in sources)
+                if kinds and (cited, RDF.type, SOURCE) in self.graph:
+                    found.append(self.problem(
+                        "violation", subject, link, cited,
+                        f"{curie(str(cited))} is a {', '.join(kinds)}, not a source: "
+                        f"ak:inSource names the article the quote comes from.", "not-a-source"))
         return found
+
+    def citations(self, subject) -> list[tuple]:
+        """(link, citation) for each ak:citation and ak:disputedBy of the subject."""
+        return [(link, citation) for link in CITATION_LINKS
+                for citation in self.graph.objects(subject, link)]
 
     def most_specific(self, classes) -> list[str]:
         """The classes, as CURIEs, without those that are superclasses of another."""
@@ -223,25 +226,24 @@ class Checks:
         if self.sources is None:
             return []
         found = []
-        for link in CITATION_LINKS:
-            for citation in self.graph.objects(subject, link):
-                source = self.graph.value(citation, URIRef(AK + "inSource"))
-                quote = self.graph.value(citation, URIRef(AK + "quote"))
-                file_name = self.graph.value(source, URIRef(AK + "fileName"))
-                if quote is None or file_name is None:
-                    continue  # the shapes report a citation without quote or source
-                text = self.source_text(str(file_name))
-                if text is None:
-                    found.append(self.problem(
-                        "warning", subject, link, Literal(str(file_name)),
-                        f"the source text {file_name} is not in {self.sources}: add it there to "
-                        f"check the quote.", "source-text-missing"))
-                elif normalise(str(quote)) not in normalise(text):
-                    found.append(self.problem(
-                        "violation", subject, link, quote,
-                        f"the quote does not appear in {file_name}: copy it exactly from the "
-                        f"source (white space and typographic quotes may differ).",
-                        "quote-not-in-source"))
+        for link, citation in self.citations(subject):
+            source = self.graph.value(citation, URIRef(AK + "inSource"))
+            quote = self.graph.value(citation, URIRef(AK + "quote"))
+            file_name = self.graph.value(source, URIRef(AK + "fileName"))
+            if quote is None or file_name is None:
+                continue  # the shapes report a citation without quote or source
+            text = self.source_text(str(file_name))
+            if text is None:
+                found.append(self.problem(
+                    "warning", subject, link, Literal(str(file_name)),
+                    f"the source text {file_name} is not in {self.sources}: add it there to "
+                    f"check the quote.", "source-text-missing"))
+            elif normalise(str(quote)) not in normalise(text):
+                found.append(self.problem(
+                    "violation", subject, link, quote,
+                    f"the quote does not appear in {file_name}: copy it exactly from the "
+                    f"source (white space and typographic quotes may differ).",
+                    "quote-not-in-source"))
         return found
 
     def source_text(self, file_name: str) -> str | None:
