@@ -46,6 +46,13 @@ def test_us_japan_agreements_of_1999(graph):
     assert result[0]["quote"].startswith("In 1999, the two countries signed a Memorandum")
 
 
+def test_agreements_include_the_licensing_deal_and_the_joint_commitments(graph):
+    kinds = {row["agreement"]: row["type"] for row in rows(graph, "agreements", country="US")}
+    assert kinds[AKD + "us-japan-licensed-production-agreement"] == AKC + "licensing-agreement"
+    assert kinds[AKD + "trilateral-multiyear-training-plan-decision-2023"] == AKC + "joint-commitment"
+    assert kinds[AKD + "trilateral-cyber-consultations-decision-2023"] == AKC + "joint-commitment"
+
+
 def test_trilateral_data_sharing_agreed_on_sunday_12_november_2023(graph):
     result = rows(graph, "agreements", country="South Korea", **{"from": "2023"})
     sharing = [row for row in result if row["type"] == AKC + "data-sharing"]
