@@ -155,8 +155,12 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
     started = time.perf_counter()
     progress("parsing Turtle")
     asserted = [quad for file in inputs.graph_files for quad in parse_file(file)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
+    except OSError as exc:  # a file in the way, no permission
+        raise InputError(f"{path.parent}: cannot hold the compiled graph ({exc.strerror}); set "
+                         f"{CACHE_ENV} to a writable folder") from None
     try:
         # The store canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), so
         # the exact asserted triples are kept as N-Triples for rdflib, validation and export.

@@ -67,6 +67,19 @@ def test_bad_input_gets_one_line(args, message):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_a_cache_folder_that_is_a_file_is_one_line(tmp_path, below):
+    taken = tmp_path / "cachefile"
+    taken.write_text("not a folder")
+    cache = taken / below if below else taken
+    result = CliRunner().invoke(cli, ["--data", str(BAD.parent.parent), "stats"],
+                                env={"KG_CACHE_DIR": str(cache)})
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kg: error: {cache}: cannot hold the compiled graph (")
+    assert result.stderr.endswith("set KG_CACHE_DIR to a writable folder\n")
+    assert taken.read_text() == "not a folder"
+
+
 def test_a_file_of_hundreds_of_megabytes_is_refused_before_it_is_read(tmp_path):
     huge = tmp_path / "huge.ttl"
     with huge.open("wb") as sparse:
