@@ -184,9 +184,13 @@ def to_term(parameter: Parameter, value: str, graph):
 def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:
     """The entity a user named by label, alternative label, CURIE, local name or IRI."""
     text = value.strip()
-    iri = expand(text) or (text if re.match(r"https?://", text) else None)
+    prefix, colon, local = text.partition(":")
+    iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
     if iri:
-        candidates = existing(graph, iri)
+        # the project's local names are lower case: akd:PAC-3 names akd:pac-3
+        candidates = existing(graph, iri) or [
+            node for namespace in (PREFIXES["akd"], PREFIXES["akc"]) if iri.startswith(namespace)
+            for node in existing(graph, namespace + iri[len(namespace):].lower())]
     else:
         # index lookups first: the exact label, then the local name; only then a scan
         candidates = (labelled(graph, text) or locally_named(graph, text)

@@ -66,7 +66,8 @@ def test_malformed_headers_name_file_and_line(tmp_path, header, message):
 
 
 @pytest.mark.parametrize("given", [
-    "Zapper 2", "zapper 2", "ZAPPER 2", "akd:zapper-2", "zapper-2", "Zapper-2", AKD + "zapper-2"])
+    "Zapper 2", "zapper 2", "ZAPPER 2", "akd:zapper-2", "zapper-2", "Zapper-2", AKD + "zapper-2",
+    "akd:Zapper-2", "AKD:zapper-2", AKD + "ZAPPER-2"])
 def test_entities_resolve_from_label_curie_local_name_or_iri(tiny, given):
     assert resolve(tiny, given) == ox.NamedNode(AKD + "zapper-2")
 
