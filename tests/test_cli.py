@@ -121,6 +121,13 @@ def test_describe_reads_links_from_the_entitys_side(run):
     assert {row["statement"] for row in rows if row["value"] == "Zapper 2"} == {"has variant"}
 
 
+def test_describe_of_a_source_lists_the_facts_that_quote_it(run):
+    rows = list(csv.DictReader(io.StringIO(run("describe", "Test source", "-f", "csv").output)))
+    assert {"statement": "quoted by", "value": "Licensed production of Zapper 2",
+            "source": "Test source", "quote": "Maker B builds it under licence."} in rows
+    assert not [row for row in rows if row["statement"] == "in source of"]  # blank citations
+
+
 def test_stats_counts_classes_and_sources(run):
     rows = list(csv.DictReader(io.StringIO(run("stats", "-f", "csv").output)))
     counts = {(r["kind"], r["item"]): r["count"] for r in rows}
