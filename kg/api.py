@@ -86,7 +86,7 @@ def run_query(name: str, params: dict | None = None,
     query = queries[name]
     # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
     check_user_query(query.sparql, origin=str(query.path))
-    values = {name: str(value) for name, value in (params or {}).items()}
+    values = {key: str(value) for key, value in (params or {}).items()}
     rows = Rows(*graph.select(query.sparql, bind(query, graph, values), str(query.path)))
     return rows.without({p.variable for p in query.parameters})
 

@@ -43,6 +43,7 @@ from kg.safety import text_position
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
+PROJECT_NAMESPACES = (PREFIXES["akd"], PREFIXES["akc"])
 # How queries written before kg:unset told a missing parameter (always true since).
 OLD_OPTIONAL_TEST = re.compile(r"sameTerm\(\s*\?param_(\w+)\s*,\s*\?param_\1\s*\)",
                                re.IGNORECASE)
@@ -187,10 +188,9 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     prefix, colon, local = text.partition(":")
     iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
     if iri:
-        # the project's local names are lower case: akd:PAC-3 names akd:pac-3
-        candidates = existing(graph, iri) or [
-            node for namespace in (PREFIXES["akd"], PREFIXES["akc"]) if iri.startswith(namespace)
-            for node in existing(graph, namespace + iri[len(namespace):].lower())]
+        namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
+        candidates = (named_in(graph, namespace, iri[len(namespace):]) if namespace
+                      else existing(graph, iri))
     else:
         # index lookups first: the exact label, then the local name; only then a scan
         candidates = (labelled(graph, text) or locally_named(graph, text)
@@ -222,11 +222,15 @@ def existing(graph, iri: str) -> list[ox.NamedNode]:
 
 
 def locally_named(graph, text: str) -> list[ox.NamedNode]:
-    """The entities and concepts whose IRI ends in `text`, as given or in lower case (the
-    project's local names are lower case): `pac-3`, `drone`."""
-    return sorted({node for namespace in (PREFIXES["akd"], PREFIXES["akc"])
-                   for name in {text, text.lower()} for node in existing(graph, namespace + name)},
-                  key=lambda n: n.value)
+    """The entities and concepts whose local name is `text`: `pac-3`, `drone`."""
+    return sorted({node for namespace in PROJECT_NAMESPACES
+                   for node in named_in(graph, namespace, text)}, key=lambda n: n.value)
+
+
+def named_in(graph, namespace: str, local: str) -> list[ox.NamedNode]:
+    """[the node namespace + local], the local name as given or in lower case (the
+    project's local names are lower case: akd:PAC-3 names akd:pac-3), else []."""
+    return existing(graph, namespace + local) or existing(graph, namespace + local.lower())
 
 
 NAME_PREDICATES = [ox.NamedNode(PREFIXES[prefix] + local) for prefix, local in

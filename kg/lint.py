@@ -5,8 +5,8 @@ candidate's, or all curated ones): an undeclared predicate or class (a typo, wit
 nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
 where a project entity is expected, a link to a project node nothing describes (a
 mistyped name), a language tag other than @en, a label that already names another entity,
-a future date on an event that is not planned, a citation of something that is not a source, and a quote missing from its
-source text.
+a future date on an event that is not planned, a citation of something that is not a
+source, and a quote missing from its source text.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ class Checks:
                     if isinstance(node, URIRef) and str(node).startswith(PROJECT):
                         self.named_by.setdefault(str(label).casefold(), set()).add(node)
         self.known = set().union(*self.named_by.values())
+        self.source_classes = set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
 
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
         return Problem(severity, describe_node(subject, self.graph), show(path), show(value),
@@ -197,12 +198,12 @@ class Checks:
         """A citation whose ak:inSource names something else than a source, such as a
         country (the property's range makes it a source too, and the source shapes fire
         on it, far from the mistake)."""
-        sources = {SOURCE} | set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
         found = []
         for link, citation in self.citations(subject):
             for cited in self.graph.objects(citation, URIRef(AK + "inSource")):
                 kinds = self.most_specific(kind for kind in self.graph.objects(cited, RDF.type)
-                                           if str(kind).startswith(AK) and kind not in sources)
+                                           if str(kind).startswith(AK)
+                                           and kind not in self.source_classes)
                 if kinds and (cited, RDF.type, SOURCE) in self.graph:
                     found.append(self.problem(
                         "violation", subject, link, cited,

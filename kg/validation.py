@@ -229,7 +229,8 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
     """Lint's problems, and SHACL's except where lint reports the same thing better.
 
     SHACL's findings about a node that only a mistyped link created (it has no label, no
-    citation) are left out: lint names the link itself, with the nearest known names.
+    citation), or that a citation made a source, are left out: lint names the link
+    itself (kg:unknown-entity, with the nearest known names; kg:not-a-source).
     """
     phantoms = {p.value for p in lint if p.shape in ("kg:unknown-entity", "kg:not-a-source")}
     said = {(p.focus, p.path, p.value) for p in lint} | {
