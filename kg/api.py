@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.catalog import CannedQuery, bind, load_catalog, resolve
+from kg.catalog import CannedQuery, bind, find_query, load_catalog, resolve
 from kg.errors import InputError, KGError
 from kg.safety import DEFAULT_TIMEOUT, check_user_query
 from kg.loading import find_inputs
@@ -76,14 +76,7 @@ def run_query(name: str, params: dict | None = None,
     """Run a canned query with parameters given as a user would type them (or as values
     whose str() is that: {"from": 2020})."""
     graph = graph or open_graph()
-    queries = load_catalog(graph.inputs.queries_dir)
-    if name not in queries:
-        import difflib
-
-        close = difflib.get_close_matches(name, queries, n=3)
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        raise InputError(f"no canned query named {name!r}{hint} (see `kg queries`)")
-    query = queries[name]
+    query = find_query(graph.inputs.queries_dir, name)
     # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
     check_user_query(query.sparql, origin=str(query.path))
     values = {key: str(value) for key, value in (params or {}).items()}

@@ -98,9 +98,27 @@ class CannedQuery:
         raise InputError(f"query {self.name!r} has no parameter --{name} (parameters: {known})")
 
 
+def query_names(queries_dir: Path) -> list[str]:
+    """The canned queries' names: their file names without `.rq`."""
+    return sorted(path.stem for path in queries_dir.glob("*.rq"))
+
+
 def load_catalog(queries_dir: Path) -> dict[str, CannedQuery]:
-    """Every canned query in the folder, by name (the file name without `.rq`)."""
-    return {path.stem: read_query(path) for path in sorted(queries_dir.glob("*.rq"))}
+    """Every canned query in the folder, by name."""
+    return {name: read_query(queries_dir / f"{name}.rq") for name in query_names(queries_dir)}
+
+
+def find_query(queries_dir: Path, name: str) -> CannedQuery:
+    """The canned query NAME, reading its file alone: a mistake in another query file of a
+    working copy stops only that query."""
+    names = query_names(queries_dir)
+    if name not in names:
+        import difflib  # only for this error message
+
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise InputError(f"no canned query named {name!r}{hint} (see `kg queries`)")
+    return read_query(queries_dir / f"{name}.rq")
 
 
 def read_query(path: Path) -> CannedQuery:

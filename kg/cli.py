@@ -127,7 +127,8 @@ def row_output(command):
         from kg.output import write_rows
 
         label = None if iris else settings.graph().label
-        write_rows(rows.variables, rows.terms, fmt, label, boolean=rows.boolean)
+        write_rows(rows.variables, rows.terms, fmt, label, boolean=rows.boolean,
+                   count=settings.verbosity >= 0)
 
     return wrapper
 
@@ -157,16 +158,16 @@ class CannedQueryCommand(click.Command):
         return super().parse_args(ctx, args)
 
     def format_epilog(self, ctx, formatter):
-        from kg.catalog import load_catalog
+        from kg.catalog import find_query
         from kg.loading import find_inputs
 
         name = ctx.meta.get("kg.query_name")
         try:
-            canned = name and load_catalog(find_inputs(ctx.find_object(Settings).data).queries_dir)
-        except KGError:  # a bad --data or query file: its error shows when the query runs
-            canned = None
-        if canned and name in canned:
-            query = canned[name]
+            query = name and find_query(find_inputs(ctx.find_object(Settings).data).queries_dir,
+                                        name)
+        except KGError:  # a bad --data, name or query file: its error shows when the query runs
+            query = None
+        if query:
             with formatter.section(f"Query {name}"):
                 formatter.write_text(query.title)
                 formatter.write_paragraph()

@@ -23,11 +23,12 @@ Label = Callable[[ox.NamedNode], str]
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
                label: Label | None, out: TextIO | None = None,
-               boolean: bool | None = None) -> None:
+               boolean: bool | None = None, count: bool = True) -> None:
     """Print rows of pyoxigraph terms (None for unbound) in the given format.
 
     `label` turns an IRI into display text; None means show full IRIs. `boolean`, an ASK
     query's answer, is what json prints for it, as the SPARQL JSON results format has it.
+    `count` ends a table with its number of rows.
     """
     out = out or sys.stdout
     if fmt == "json":
@@ -48,7 +49,8 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         out.write(markdown_table(variables, cells))
     else:
         out.write(text_table(variables, cells, TABLE_CELL_WIDTH if len(variables) > 2 else None))
-        out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+        if count:
+            out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
 
 def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None) -> str:

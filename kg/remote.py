@@ -168,14 +168,9 @@ def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,
               graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT):
     """kg.api.run_query on a remote endpoint: parameters resolved on the local `graph`."""
     from kg.api import Rows
-    from kg.catalog import bind, load_catalog
+    from kg.catalog import bind, find_query
 
-    queries = load_catalog(graph.inputs.queries_dir)
-    if name not in queries:
-        from kg.api import run_query as local
-
-        local(name, params, graph)  # raises the usual "no canned query" error
-    query = queries[name]
+    query = find_query(graph.inputs.queries_dir, name)
     check_user_query(query.sparql, origin=str(query.path))
     substitutions = bind(query, graph, params or {})
     rows = Rows(*remote_select(endpoint, query.sparql, substitutions, graphs, timeout))

@@ -168,3 +168,14 @@ def test_year_filters(tiny):
 def test_unknown_query_suggests_close_names(tiny):
     with pytest.raises(InputError, match="no canned query named 'coproduction'; did you mean: co-production"):
         run_query("coproduction", {}, tiny)
+
+
+def test_a_broken_query_file_stops_only_that_query(tiny_copy):
+    """A curator's half-written query must not stop every other canned query."""
+    (tiny_copy / "queries" / "draft.rq").write_text("# description: no title yet\nSELECT * {}\n")
+    graph = open_graph(tiny_copy)
+    assert len(run_query("systems", {}, graph)) > 0
+    with pytest.raises(InputError, match=r"draft\.rq:1: canned query has no '# title:'"):
+        run_query("draft", {}, graph)
+    with pytest.raises(InputError, match=r"draft\.rq:1"):  # the whole list names it too
+        load_catalog(graph.inputs.queries_dir)

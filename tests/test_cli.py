@@ -49,6 +49,12 @@ def test_query_table_shows_labels(run):
     assert lines[-1] == "(2 rows)"
 
 
+def test_quiet_table_is_only_the_rows(run):
+    full = run("query", "co-production").output.splitlines()
+    assert run("-q", "query", "co-production").output.splitlines() == full[:-1]
+    assert full[-1] == "(2 rows)"
+
+
 def test_query_csv_with_raw_iris(run):
     result = run("query", "co-production", "--system", "ZAP-1", "--format", "csv", "--iris")
     rows = list(csv.DictReader(io.StringIO(result.output)))
