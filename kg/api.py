@@ -72,15 +72,15 @@ def catalog(data=None) -> dict[str, CannedQuery]:
 
 
 def run_query(name: str, params: dict | None = None,
-              graph: CompiledGraph | None = None) -> Rows:
+              graph: CompiledGraph | None = None, *, flag: str = "--{}") -> Rows:
     """Run a canned query with parameters given as a user would type them (or as values
-    whose str() is that: {"from": 2020})."""
+    whose str() is that: {"from": 2020}). Errors spell a parameter as `flag` does."""
     graph = graph or open_graph()
     query = find_query(graph.inputs.queries_dir, name)
     # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
     check_user_query(query.sparql, origin=str(query.path))
     values = {key: str(value) for key, value in (params or {}).items()}
-    rows = Rows(*graph.select(query.sparql, bind(query, graph, values), str(query.path)))
+    rows = Rows(*graph.select(query.sparql, bind(query, graph, values, flag), str(query.path)))
     return rows.without({p.variable for p in query.parameters})
 
 

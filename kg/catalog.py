@@ -90,12 +90,13 @@ class CannedQuery:
     sparql: str
     path: Path = field(compare=False)
 
-    def parameter(self, name: str) -> Parameter:
+    def parameter(self, name: str, flag: str = "--{}") -> Parameter:
         for parameter in self.parameters:
             if parameter.name == name:
                 return parameter
-        known = ", ".join(f"--{p.name}" for p in self.parameters) or "none"
-        raise InputError(f"query {self.name!r} has no parameter --{name} (parameters: {known})")
+        known = ", ".join(flag.format(p.name) for p in self.parameters) or "none"
+        raise InputError(f"query {self.name!r} has no parameter {flag.format(name)} "
+                         f"(parameters: {known})")
 
 
 def query_names(queries_dir: Path) -> list[str]:
@@ -170,32 +171,35 @@ def parse_parameter(path: Path, line: int, spec: str) -> Parameter:
                      entity_class=match["cls"], description=(match["description"] or "").strip())
 
 
-def bind(query: CannedQuery, graph, values: dict[str, str]) -> dict:
-    """SPARQL substitutions for the given parameter values (strings as a user typed them)."""
+def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") -> dict:
+    """SPARQL substitutions for the given parameter values (strings as a user typed them).
+
+    `flag` is how errors spell a parameter NAME: `--{}` on the command line, `{}=` in a URL.
+    """
     for name in values:
-        query.parameter(name)
+        query.parameter(name, flag)
     substitutions = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
         if value is None:
             if parameter.required:
-                raise InputError(f"query {query.name!r} needs --{parameter.name} "
+                raise InputError(f"query {query.name!r} needs {flag.format(parameter.name)} "
                                  f"({parameter.description or parameter.type})")
             term = UNSET
         else:
-            term = to_term(parameter, value, graph)
+            term = to_term(parameter, value, graph, flag.format(parameter.name))
         substitutions[ox.Variable(parameter.variable)] = term
     return substitutions
 
 
-def to_term(parameter: Parameter, value: str, graph):
+def to_term(parameter: Parameter, value: str, graph, given_as: str):
     if parameter.type == "entity":
-        return resolve(graph, value, parameter.entity_class, f"--{parameter.name}")
+        return resolve(graph, value, parameter.entity_class, given_as)
     if parameter.type == "string":
         return ox.Literal(value)
     patterns = {"integer": r"[+-]?\d+", "year": r"-?\d{4}", "date": r"\d{4}-\d{2}-\d{2}"}
     if not re.fullmatch(patterns[parameter.type], value.strip()):
-        raise InputError(f"--{parameter.name} {value!r} is not a valid {parameter.type}")
+        raise InputError(f"{given_as} {value!r} is not a valid {parameter.type}")
     datatype = "date" if parameter.type == "date" else "integer"
     return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + datatype))
 

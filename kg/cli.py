@@ -154,7 +154,8 @@ class CannedQueryCommand(click.Command):
     def parse_args(self, ctx, args):
         if "--help" in args:  # the help option exits before NAME is processed: find it here
             options, _, _ = self.make_parser(ctx).parse_args(args=list(args))
-            ctx.meta["kg.query_name"] = options.get("name")
+            name = options.get("name")  # click's own marker when NAME is left out
+            ctx.meta["kg.query_name"] = name if isinstance(name, str) else None
         return super().parse_args(ctx, args)
 
     def format_epilog(self, ctx, formatter):

@@ -395,7 +395,7 @@ class Handler(BaseHTTPRequestHandler):
         values = {k: v[0] for k, v in params.items() if k != "format"}
         server = self.server
         try:
-            rows = run_with_timeout(lambda: run_query(name, values, server.kg_graph),
+            rows = run_with_timeout(lambda: run_query(name, values, server.kg_graph, flag="{}="),
                                     server.kg_timeout)
         except QueryTimeout as exc:
             raise HTTPError(503, str(exc)) from None
