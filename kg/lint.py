@@ -20,11 +20,12 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 from kg.namespaces import AK, AKC, AKD, curie
-from kg.validation import Problem, describe_node, show
+from kg.validation import Problem, clues_of, describe_node, show
 
 PROJECT = (AKD, AKC)
 CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
 SOURCE = URIRef(AK + "Source")
+IN_SOURCE, QUOTE = URIRef(AK + "inSource"), URIRef(AK + "quote")
 BUILT_IN = (str(RDF), str(RDFS), str(OWL))
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
@@ -104,7 +105,7 @@ class Checks:
 
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
         return Problem(severity, describe_node(subject, self.graph), show(path), show(value),
-                       message, f"kg:{rule}")
+                       message, f"kg:{rule}", clues=clues_of(subject, self.graph))
 
     def terms(self, subject) -> list[Problem]:
         found, undeclared = [], set()
@@ -199,21 +200,21 @@ class Checks:
         country (the property's range makes it a source too, and the source shapes fire
         on it, far from the mistake)."""
         found = []
-        for link, citation in self.citations(subject):
-            for cited in self.graph.objects(citation, URIRef(AK + "inSource")):
+        for citation in self.citations(subject):
+            for cited in self.graph.objects(citation, IN_SOURCE):
                 kinds = self.most_specific(kind for kind in self.graph.objects(cited, RDF.type)
                                            if str(kind).startswith(AK)
                                            and kind not in self.source_classes)
                 if kinds and (cited, RDF.type, SOURCE) in self.graph:
                     found.append(self.problem(
-                        "violation", subject, link, cited,
+                        "violation", citation, IN_SOURCE, cited,
                         f"{curie(str(cited))} is a {', '.join(kinds)}, not a source: "
                         f"ak:inSource names the article the quote comes from.", "not-a-source"))
         return found
 
-    def citations(self, subject) -> list[tuple]:
-        """(link, citation) for each ak:citation and ak:disputedBy of the subject."""
-        return [(link, citation) for link in CITATION_LINKS
+    def citations(self, subject) -> list:
+        """The subject's citations: its ak:citation and ak:disputedBy values."""
+        return [citation for link in CITATION_LINKS
                 for citation in self.graph.objects(subject, link)]
 
     def most_specific(self, classes) -> list[str]:
@@ -227,21 +228,21 @@ class Checks:
         if self.sources is None:
             return []
         found = []
-        for link, citation in self.citations(subject):
-            source = self.graph.value(citation, URIRef(AK + "inSource"))
-            quote = self.graph.value(citation, URIRef(AK + "quote"))
+        for citation in self.citations(subject):
+            source = self.graph.value(citation, IN_SOURCE)
+            quote = self.graph.value(citation, QUOTE)
             file_name = self.graph.value(source, URIRef(AK + "fileName"))
             if quote is None or file_name is None:
                 continue  # the shapes report a citation without quote or source
             text = self.source_text(str(file_name))
             if text is None:
                 found.append(self.problem(
-                    "warning", subject, link, Literal(str(file_name)),
+                    "warning", citation, IN_SOURCE, Literal(str(file_name)),
                     f"the source text {file_name} is not in {self.sources}: add it there to "
                     f"check the quote.", "source-text-missing"))
             elif normalise(str(quote)) not in normalise(text):
                 found.append(self.problem(
-                    "violation", subject, link, quote,
+                    "violation", citation, QUOTE, quote,
                     f"the quote does not appear in {file_name}: copy it exactly from the "
                     f"source (white space and typographic quotes may differ).",
                     "quote-not-in-source"))

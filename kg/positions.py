@@ -22,6 +22,7 @@ TOKEN_END = r"(?=[\s;,.\[\]()#]|$)"
 class Statement:
     line: int    # line of the statement's first character
     text: str
+    blocks: tuple[tuple[int, int], ...] = ()  # (start, end) in text of each outermost [...]
 
 
 IRI_REF = re.compile(r"<[^\s<>\"{}|^`\\]*>")
@@ -34,6 +35,7 @@ def statements(text: str) -> list[Statement]:
     """The statements and directives of a Turtle document, in order (one pass: linear)."""
     found, start, depth, i, n = [], 0, 0, 0, len(text)
     line, counted = 1, 0  # the line number at offset `counted`
+    blocks, opened = [], 0  # the current statement's outermost [...], as file offsets
     while i < n:
         if i == start:
             begin = skip_comments(text, start)
@@ -66,15 +68,20 @@ def statements(text: str) -> list[Statement]:
             i += len(quote)
             continue
         if c in "[(":
+            if depth == 0 and c == "[":
+                opened = i
             depth += 1
         elif c in "])":
             depth -= 1
+            if depth == 0 and c == "]":
+                blocks.append((opened, i + 1))
         elif c == "." and depth == 0 and (i + 1 == n or not text[i + 1].isalnum()):
             begin = skip_comments(text, start)
             line += text.count("\n", counted, begin)
             counted = begin
-            found.append(Statement(line, text[begin:i + 1].strip()))
-            start = i + 1
+            found.append(Statement(line, text[begin:i + 1].strip(),
+                                   tuple((a - begin, b - begin) for a, b in blocks)))
+            start, blocks = i + 1, []
         i += 1
     return found
 
@@ -120,28 +127,67 @@ class SourceIndex:
                                 if iri.startswith(ns)]
         return forms + (["a"] if iri == RDF_TYPE else [])
 
-    def line(self, subject: str, predicate: str | None = None) -> int | None:
-        """The line of the predicate in the subject's statements, else of the subject."""
+    def line(self, subject: str, predicate: str | None = None, clues=()) -> int | None:
+        """The line of the predicate in the subject's statements, else of the subject.
+
+        `clues` (texts of a blank node's values, such as a citation's quote) narrow the
+        search to the [...] of the subject that holds most of them.
+        """
         found = self.by_subject.get(subject)
         if not found:
             return None
+        if clues:
+            block = self.block(found, clues)
+            if block:
+                statement, start, end = block
+                offset = self.find(predicate, statement.text, start, end) if predicate else None
+                at = start if offset is None else offset
+                return statement.line + statement.text.count("\n", 0, at)
         if predicate:
             for statement in found:
-                for form in self.written_forms(predicate):
-                    match = re.search(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END, statement.text)
-                    if match:
-                        return statement.line + statement.text.count("\n", 0, match.start() + 1)
+                offset = self.find(predicate, statement.text)
+                if offset is not None:
+                    return statement.line + statement.text.count("\n", 0, offset)
         return found[0].line
+
+    def find(self, predicate: str, text: str, start: int = 0, end: int | None = None) -> int | None:
+        """The offset of the predicate's first written form in text[start:end], or None."""
+        for form in self.written_forms(predicate):
+            match = re.compile(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END).search(
+                text, start, len(text) if end is None else end)
+            if match:
+                return match.start() + 1 if match.group()[0] in " \t\n;[(" else match.start()
+        return None
+
+    def block(self, statements: list[Statement], clues) -> tuple[Statement, int, int] | None:
+        """The [...] of the statements whose text holds most of the clues (of equals, the
+        shortest: the one with least else in it), as (statement, start, end); None if none
+        holds any."""
+        best, score = None, (0, 0)
+        for statement in statements:
+            for start, end in statement.blocks:
+                inside = statement.text[start:end]
+                held = sum(any(form in inside for form in self.clue_forms(clue)) for clue in clues)
+                if held and (held, start - end) > score:
+                    best, score = (statement, start, end), (held, start - end)
+        return best
+
+    def clue_forms(self, clue: str) -> list[str]:
+        """How a clue may be written: an IRI (given as <IRI>) in any of its forms, a
+        literal's text as it is or with its quotes and backslashes escaped."""
+        if clue.startswith("<") and clue.endswith(">"):
+            return self.written_forms(clue[1:-1])
+        return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 
 
 def index_files(paths) -> list[SourceIndex]:
     return [SourceIndex(path, path.read_text(encoding="utf-8")) for path in paths]
 
 
-def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None):
+def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=()):
     """(path, line) of the first file that states the subject, else (None, None)."""
     for index in indexes:
-        line = index.line(subject, predicate)
+        line = index.line(subject, predicate, clues)
         if line:
             return index.path, line
     return None, None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
@@ -32,9 +32,13 @@ class Problem:
     shape: str      # the shape (aks:...) or lint rule (kg:...) that caught it
     file: str = ""  # where the offending statement is, when it is in a file
     line: int = 0
+    # a blank node's values (<IRI> or text), which tell its [...] in the file from others
+    clues: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        fields = asdict(self)
+        del fields["clues"]
+        return fields
 
 
 @dataclass
@@ -257,7 +261,11 @@ def located(problems: list[Problem], indexes) -> Report:
     for problem in problems:
         subject, _, rest = problem.focus.partition(" ")
         predicate = rest.split(" ")[0] if rest else problem.path
-        path, line = locate(indexes, expand(subject) or subject, expand(predicate) if predicate else None)
+        # a problem inside a [...] is placed at its own property, else at the [
+        inner = problem.path if problem.clues and rest else None
+        path, line = locate(indexes, expand(subject) or subject,
+                            expand(inner or predicate) if inner or predicate else None,
+                            problem.clues)
         placed.append(replace(problem, file=str(path or ""), line=line or 0))
     placed.sort(key=lambda p: (p.file == "", p.file, p.line, -SEVERITY_ORDER.index(p.severity),
                                p.focus, p.path, p.message))
@@ -317,6 +325,7 @@ def problem_of(result, report: Graph, data: Graph) -> Problem:
     return Problem(
         severity=SEVERITIES.get(one(SH.resultSeverity), "violation"),
         focus=describe_node(one(SH.focusNode), data),
+        clues=clues_of(one(SH.focusNode), data),
         path=show_path(one(SH.resultPath), report),
         value=show(one(SH.value)),
         message=" ".join(str(one(SH.resultMessage) or "").split()),
@@ -326,15 +335,35 @@ def problem_of(result, report: Graph, data: Graph) -> Problem:
 
 def describe_node(node, data: Graph) -> str:
     """A CURIE; a blank node by the IRI it hangs from and the first link: akd:x ak:citation [...]."""
-    link = ""
+    top, link, _ = hanging_from(node, data)
+    if top is None:
+        return "[]" if link is None else "[...]"
+    return show(top) + (f" {curie(str(link))} [...]" if link is not None else "")
+
+
+def clues_of(node, data: Graph) -> tuple[str, ...]:
+    """What tells the outermost blank node holding `node` from the other [...] of its
+    subject in a file: its values, IRIs as <IRI>."""
+    _, _, outermost = hanging_from(node, data)
+    if outermost is None:
+        return ()
+    return tuple(f"<{value}>" if isinstance(value, URIRef) else str(value)
+                 for value in data.objects(outermost) if not isinstance(value, BNode))
+
+
+def hanging_from(node, data: Graph):
+    """(the non-blank node, the link from it, the blank node it links to) for a node
+    inside blank nodes; (node, None, None) for a node that is no blank node; top None
+    for a blank node nothing links to (link None) or nested too deep."""
+    link, outermost = None, None
     for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
         if not isinstance(node, BNode):
-            return show(node) + link
+            return node, link, outermost
         parent = next(data.subject_predicates(node), None)
         if parent is None:
-            return "[]"
-        node, link = parent[0], f" {curie(str(parent[1]))} [...]"
-    return "[...]"
+            return None, None, None
+        outermost, (node, link) = node, parent
+    return None, link, None
 
 
 def show_path(path, report: Graph) -> str:

@@ -56,7 +56,7 @@ def test_every_mistake_is_reported_at_its_line_with_what_to_do():
         f'{where}:12: violation: akd:test-mou ak:date: "abc"^^xsd:date is not a valid xsd:date: '
         "write the value in that type's form (e.g. 2023-11-12 for xsd:date), or use the type "
         "that fits it. [kg:ill-typed-literal]",
-        f'{where}:13: violation: akd:test-mou ak:citation (value "This sentence is not in the '
+        f'{where}:13: violation: akd:test-mou ak:citation [...] ak:quote (value "This sentence is not in the '
         'article."): the quote does not appear in 003_e24d1c7b705b8c02.txt: copy it exactly '
         "from the source (white space and typographic quotes may differ). [kg:quote-not-in-source]",
         f"{where}:15: violation: akd:test-launch rdf:type: ak:Evnt is not a class the ontology "
@@ -163,8 +163,8 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # not five source shapes failing on akd:japan, in a shipped file
     (f"akd:pac-3 ak:citation [ ak:inSource akd:japan ; ak:quote {BATTERIES} ] .",
-     "violation: akd:pac-3 ak:citation: akd:japan is a ak:Country, not a source: ak:inSource "
-     "names the article the quote comes from. [kg:not-a-source]"),
+     "violation: akd:pac-3 ak:citation [...] ak:inSource: akd:japan is a ak:Country, not a "
+     "source: ak:inSource names the article the quote comes from. [kg:not-a-source]"),
     ('akd:pac-3 <http://www.w3.org/2004/02/skos/core#altLabel> "Patriot PAC-3"@jp .',
      'warning: akd:pac-3 skos:altLabel (value "Patriot PAC-3"@jp): the tag @jp is not @en, the '
      "graph's language: tag English text @en; keep another tag only on a name in that "
@@ -184,6 +184,27 @@ def test_a_one_statement_candidate_is_reported_at_its_line(tmp_path, statement, 
     result = validate(candidate)
     assert result.exit_code == (0 if report.startswith("warning") else 1)
     assert result.stdout == f"{candidate}:3: {report}\n"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+def test_a_mistake_in_one_of_several_citations_is_placed_inside_it(tmp_path):
+    """Not at the subject's first `ak:citation`: a curator must see which [...] is wrong."""
+    candidate = candidate_file(
+        tmp_path,
+        "akd:pac-3 ak:citation [",                                   # line 3
+        f"        ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES}",
+        "    ] , [",                                                 # line 5
+        "        ak:inSource akd:source-aaf-2015 ;",
+        '        ak:quote "PAC-3 said \\"nothing\\" of the kind."',  # line 7
+        "    ] , [",
+        "        ak:inSource akd:japan ;",                           # line 9
+        f"        ak:quote {BATTERIES}",
+        "    ] , [ ak:inSource akd:source-aaf-2015 ] .")             # line 11
+    lines = validate(candidate, "--sources", SEEDS).stdout.splitlines()
+    assert [(line.split(": ")[0], line.split(" ")[-1]) for line in lines] == [
+        (f"{candidate}:7", "[kg:quote-not-in-source]"),
+        (f"{candidate}:9", "[kg:not-a-source]"),
+        (f"{candidate}:11", "[aks:QuoteProperty]")]
 
 
 def test_shapes_with_rules_do_not_change_the_data_graph():
