@@ -64,6 +64,12 @@ SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
 CITATION = ox.NamedNode(AK + "citation")
 IN_SOURCE = ox.NamedNode(AK + "inSource")
 QUOTE = ox.NamedNode(AK + "quote")
+XSD = PREFIXES["xsd"]
+INTEGER_TYPES = {XSD + name for name in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "unsignedByte")}
+DECIMAL_TYPES = {XSD + name for name in ("decimal", "double", "float")}
 FACT = ox.NamedNode(AK + "Fact")
 SOURCE = ox.NamedNode(AK + "Source")
 CONCEPT = ox.NamedNode(SKOS + "Concept")
@@ -379,8 +385,8 @@ def property_graph(graph: CompiledGraph, inferred: bool = True, collapse_facts: 
     program, event, membership, holding, money figure), `sources` and `quotes` (from its
     citations, which are not nodes), and one attribute per literal-valued property (the
     property's local name, or prefix_local where two share one), also for IRI values
-    that are not nodes (e.g. Wikidata matches, as CURIEs). Several values are joined by
-    " | " in sorted order.
+    that are not nodes (e.g. Wikidata matches, as CURIEs). A number is an int or float;
+    several values are joined by " | " in sorted order.
 
     Edges are the triples between two nodes (not rdf:type), keyed by the property's
     CURIE, with attributes `label` (the property's English label) and `predicate`.
@@ -458,7 +464,7 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
         values = defaultdict(set)
         for t in out[node]:
             if t.predicate in attribute_name:
-                value = t.object.value if isinstance(t.object, ox.Literal) else curie(t.object.value)
+                value = plain_value(t.object) if isinstance(t.object, ox.Literal) else curie(t.object.value)
                 values[attribute_name[t.predicate]].add(value)
             elif t.predicate == CITATION:
                 for c in citation_of[t.object]:
@@ -466,7 +472,8 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
                     values[key].add(curie(c.object.value) if key == "sources" else c.object.value)
         attrs = {"label": label_of(node), "type": most_specific(types[node], superclasses),
                  "fact": node in facts}
-        attrs.update((key, " | ".join(sorted(vals))) for key, vals in sorted(values.items()))
+        attrs.update((key, vals.pop() if len(vals) == 1 else " | ".join(sorted(map(str, vals))))
+                     for key, vals in sorted(values.items()))
         return attrs
 
     result = nx.MultiDiGraph()
@@ -496,7 +503,7 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
                 if t.object in concepts and t.predicate != TYPE:
                     name = attribute_name.get(t.predicate, local_name(t.predicate))
                     fact_attrs[name] = " | ".join(sorted(set(
-                        filter(None, fact_attrs.get(name, "").split(" | "))) | {curie(t.object.value)}))
+                        filter(None, str(fact_attrs.get(name, "")).split(" | "))) | {curie(t.object.value)}))
 
             def order(node):
                 specific = specific_roles(roles[node], superproperties)
@@ -557,11 +564,29 @@ def local_name(iri: ox.NamedNode) -> str:
     return name.split(":", 1)[1] if name != iri.value else iri.value.rstrip("/#").rsplit("/", 1)[-1]
 
 
+def plain_value(literal: ox.Literal):
+    """A number as int or float, so that GraphML declares it numeric (Gephi can size and
+    filter by it); any other literal as its text."""
+    datatype = literal.datatype.value
+    try:
+        if datatype in INTEGER_TYPES:
+            return int(literal.value)
+        if datatype in DECIMAL_TYPES:
+            number = float(literal.value)
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    except ValueError:  # an ill-typed literal stays text (validation reports it)
+        pass
+    return literal.value
+
+
 def graphml(pg) -> bytes:
     import networkx as nx
 
     stream = io.BytesIO()
-    nx.write_graphml(pg, stream, encoding="utf-8", prettyprint=True, named_key_ids=False)
+    # a key with an int on one node and a float on another is declared double, and one
+    # with any text (several values joined by " | ") string
+    nx.write_graphml(pg, stream, encoding="utf-8", prettyprint=True, named_key_ids=False,
+                     infer_numeric_types=True)
     return stream.getvalue()
 
 

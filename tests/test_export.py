@@ -194,6 +194,19 @@ def test_graphml_loads_in_networkx_with_expected_counts(tiny):
     assert {"licensor", "licensee"} <= labels
 
 
+def test_graphml_declares_numbers_numeric(graph):
+    """So that Gephi can size and filter by an amount or a quantity; a whole decimal
+    stays whole in CSV (431000000, not 431000000.0)."""
+    (data,) = ex.export(graph, "graphml").values()
+    loaded = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    saving = loaded.nodes["akd:saving-sm-3-block-iia-2015"]
+    assert saving["amount"] == 431000000 and isinstance(saving["amount"], int)
+    assert loaded.nodes["akd:holding-japan-pac-3-batteries-2015"]["quantity"] == 17
+    assert b'attr.name="amount" attr.type="long"' in data
+    nodes = ex.export(graph, "csv")["nodes.csv"].decode()
+    assert ",431000000," in nodes
+
+
 def test_collapsed_property_graph_has_no_fact_nodes(tiny):
     nodes, edges = expected_counts(tiny)
     files = ex.export(tiny, "csv", inferred=False, collapse_facts=True)
