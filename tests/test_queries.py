@@ -65,9 +65,20 @@ def test_parties_are_listed_in_alphabetical_order_by_both_queries(graph):
     agreement = next(r for r in rows(graph, "agreements") if r["agreement"] == camp_david)
     event = next(r for r in rows(graph, "timeline") if r["what"] == camp_david)
     assert agreement["parties"] == event["participants"] == "Japan, South Korea, United States"
-    kishida = next(r for r in rows(graph, "agreements", country="US", partner="Japan")
-                   if r["parties"].startswith("Fumio"))
-    assert kishida["parties"] == "Fumio Kishida, Japan, Joe Biden, United States"
+
+
+
+def test_parties_are_those_with_a_role_not_who_only_took_part(graph):
+    """The leaders who agreed for their countries, and a command that hosts a platform,
+    are participants, not parties (the timeline still lists them)."""
+    by_iri = {r["agreement"]: r for r in rows(graph, "agreements", country="US", partner="Japan")}
+    kishida = by_iri[AKD + "biden-kishida-iamd-agreement-2024"]
+    assert kishida["parties"] == "Japan, United States"
+    sharing = by_iri[AKD + "trilateral-missile-warning-data-sharing-2023"]
+    assert sharing["parties"] == "Japan, South Korea, United States"
+    event = next(r for r in rows(graph, "timeline")
+                 if r["what"] == AKD + "biden-kishida-iamd-agreement-2024")
+    assert "Joe Biden" in event["participants"]
 
 
 def test_timeline_is_in_date_order_and_filters_by_year(graph):
