@@ -101,13 +101,16 @@ def test_the_first_north_korean_nuclear_test_is_dated_october_2006(graph):
 
 
 def test_timeline_lists_undated_events_last_unless_years_are_given(graph):
-    suspension = AKD + "japan-decision-suspend-aegis-ashore"  # the article gives no date
+    deployment = AKD + "aegis-ashore-deployment-japan"  # the article gives no date
     result = rows(graph, "timeline", country="Japan")
     dated = [row["date"] is not None for row in result]
     assert dated == sorted(dated, reverse=True) and not all(dated)
-    assert suspension in {row["what"] for row in result if row["date"] is None}
-    assert suspension not in {row["what"] for row in rows(graph, "timeline", country="Japan",
-                                                          **{"from": "2000"})}
+    assert deployment in {row["what"] for row in result if row["date"] is None}
+    since_2000 = {row["what"]: row["date"] for row in rows(graph, "timeline", country="Japan",
+                                                            **{"from": "2000"})}
+    assert deployment not in since_2000
+    # dated from background knowledge, which its date note says
+    assert since_2000[AKD + "japan-decision-suspend-aegis-ashore"] == "2020-06-15"
 
 
 def test_timeline_without_filters_includes_undated_system_free_events(graph):
