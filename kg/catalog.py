@@ -38,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.loading import read_utf8
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import text_position
 
@@ -123,7 +124,7 @@ def find_query(queries_dir: Path, name: str) -> CannedQuery:
 
 
 def read_query(path: Path) -> CannedQuery:
-    text = path.read_text(encoding="utf-8")
+    text = read_utf8(path)
     fields: dict[str, str] = {}
     params: list[tuple[int, str]] = []
     last = None

@@ -265,16 +265,12 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
 def read_query_text(arg: str) -> tuple[str, str]:
     """The query text, and the file it came from ("" for the argument or stdin)."""
-    if arg == "-":
-        text, origin = sys.stdin.read(), ""
-    elif arg.startswith("@"):
-        from kg.loading import read_bytes
+    from kg.loading import decode_utf8, read_utf8
 
-        path = Path(arg[1:])
-        try:
-            text, origin = read_bytes(path).decode("utf-8"), str(path)
-        except UnicodeDecodeError:
-            raise KGError(f"{path}: not UTF-8 text") from None
+    if arg == "-":
+        text, origin = decode_utf8(sys.stdin.buffer.read(), "stdin"), ""
+    elif arg.startswith("@"):
+        text, origin = read_utf8(Path(arg[1:])), arg[1:]
     else:
         text, origin = arg, ""
     return text, origin

@@ -31,7 +31,7 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
-from kg.loading import XSD_STRING, Inputs, add_triples, parse_file
+from kg.loading import XSD_STRING, Inputs, add_triples, parse_file, read_utf8
 from kg.namespaces import PREFIXES
 
 LOCK_FILE = ".kg.lock"
@@ -146,7 +146,7 @@ def header_of(text: str) -> str:
 
 def canonical_text_of(path: Path) -> str:
     """The canonical form of one Turtle file, keeping its header."""
-    return canonical_turtle(graph_of(parse_file(path)), header_of(read_text(path)))
+    return canonical_turtle(graph_of(parse_file(path)), header_of(read_utf8(path)))
 
 
 def format_files(inputs: Inputs, check: bool = False,
@@ -157,11 +157,11 @@ def format_files(inputs: Inputs, check: bool = False,
     data folder's lock, each file replaced atomically.
     """
     if check:
-        return [path for path in inputs.data_files if read_text(path) != canonical_text_of(path)]
+        return [path for path in inputs.data_files if read_utf8(path) != canonical_text_of(path)]
     require_writable(inputs)
     with data_lock(inputs.data_dir, lock_timeout):
         rewrites = {path: canonical_text_of(path) for path in inputs.data_files}
-        rewrites = {path: text for path, text in rewrites.items() if read_text(path) != text}
+        rewrites = {path: text for path, text in rewrites.items() if read_utf8(path) != text}
         for path, text in rewrites.items():
             write_atomically(path, text)
     return list(rewrites)
@@ -261,7 +261,7 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
 def header_for(path: Path, data: dict[Path, Graph], candidates: list[tuple[Path, Graph]]) -> str:
     """A data file keeps its header; a new file takes that of the candidate it is named after."""
     source = path if path in data else next(c for c, _ in candidates if c.stem == path.stem)
-    return header_of(read_text(source))
+    return header_of(read_utf8(source))
 
 
 def subject_homes(data: dict[Path, Graph]) -> dict[URIRef, Path]:
@@ -405,11 +405,6 @@ def sync_folder(folder: Path) -> None:
 
 # ---------------------------------------------------------------------------
 # Terms
-
-def read_text(path: Path) -> str:
-    """A file's exact text (no newline translation: CRLF is not canonical)."""
-    return path.read_bytes().decode("utf-8")
-
 
 def parse_text(text: str) -> list:
     """Quads of Turtle text, parsed strictly by Oxigraph (as kg.loading.parse_file does)."""

@@ -118,6 +118,18 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
+def read_utf8(path: Path) -> str:
+    """A file's exact text (no newline translation), or an InputError naming the file."""
+    return decode_utf8(read_bytes(path), str(path))
+
+
+def decode_utf8(data: bytes, origin: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
+
+
 def parse_file(path: Path) -> list:
     """The triples of one Turtle file as pyoxigraph quads, parsed strictly from its bytes.
 
@@ -130,10 +142,7 @@ def parse_file(path: Path) -> list:
         raise InputError(f"{path}: kg reads Turtle only; convert this {path.suffix} file to "
                          f"Turtle (.ttl) first")
     data = read_bytes(path)
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    decode_utf8(data, str(path))  # Oxigraph would replace a bad byte silently
     try:
         return list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
                              rename_blank_nodes=True))

@@ -101,3 +101,19 @@ def test_deeply_nested_blank_nodes_are_no_recursion_error(tmp_path):
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert result.stdout.startswith(f"{deep}:3: violation: akd:deep ")
+
+
+def test_text_that_is_not_utf8_is_one_line_wherever_it_comes_from(working_copy):
+    """A query file, a data file under `kg fmt --check`, and a query on stdin."""
+    def run(*args):
+        result = CliRunner().invoke(cli, ["--data", str(working_copy), *args])
+        return result.exit_code, result.stderr
+
+    (working_copy / "queries" / "latin1.rq").write_bytes(b'# title: t\nSELECT * { ?s ?p "caf\xe9" }\n')
+    query_error = f"kg: error: {working_copy}/queries/latin1.rq: not UTF-8 text (byte 32)\n"
+    assert run("query", "latin1") == run("queries") == (2, query_error)
+    (working_copy / "data" / "latin1.ttl").write_bytes((BAD / "latin1.ttl").read_bytes())
+    assert run("fmt", "--check") == (
+        2, f"kg: error: {working_copy}/data/latin1.ttl: not UTF-8 text (byte 76)\n")
+    result = CliRunner().invoke(cli, ["sparql", "-"], input=b'SELECT * { ?s ?p "caf\xe9" }')
+    assert (result.exit_code, result.stderr) == (2, "kg: error: stdin: not UTF-8 text (byte 21)\n")
