@@ -152,16 +152,21 @@ def remote_select(endpoint: str, sparql: str, substitutions: dict | None = None,
                        {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT},
                        timeout)
     media = media.split(";")[0].strip().lower()
-    if media in ("application/sparql-results+json", "application/json"):
-        return rows_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
-    if media in ("application/sparql-results+xml", "application/xml"):
-        return rows_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.XML))
     # Only N-Triples and Turtle are parsed (no RDF/XML or JSON-LD: see tests/test_safety.py).
-    if media == "application/n-triples":
-        return rows_of(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-    if media == "text/turtle":
-        return rows_of(ox.parse(body, format=ox.RdfFormat.TURTLE))
-    raise InputError(f"{endpoint}: unexpected response type {media!r}")
+    parsers = {"application/sparql-results+json": (ox.parse_query_results, ox.QueryResultsFormat.JSON),
+               "application/json": (ox.parse_query_results, ox.QueryResultsFormat.JSON),
+               "application/sparql-results+xml": (ox.parse_query_results, ox.QueryResultsFormat.XML),
+               "application/xml": (ox.parse_query_results, ox.QueryResultsFormat.XML),
+               "application/n-triples": (ox.parse, ox.RdfFormat.N_TRIPLES),
+               "text/turtle": (ox.parse, ox.RdfFormat.TURTLE)}
+    if media not in parsers:
+        raise InputError(f"{endpoint}: unexpected response type {media!r}")
+    parse, fmt = parsers[media]
+    try:
+        return rows_of(parse(body, format=fmt))  # rows_of reads the parser's lazy iterator
+    except SyntaxError as exc:
+        message = " ".join(str(exc).split())[:200]
+        raise InputError(f"{endpoint}: malformed {media} response: {message}") from None
 
 
 def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,

@@ -1,6 +1,7 @@
 """kg.remote against a real Oxigraph server (the `oxigraph` package on PyPI): push the graph
 over the Graph Store Protocol, then every canned query embedded and remote must agree."""
 
+import re
 import shutil
 import socket
 import subprocess
@@ -175,3 +176,35 @@ def test_graph_url():
     assert remote.graph_url("http://h/store", None) == "http://h/store?default"
     assert (remote.graph_url("http://h/ds?x=1", "http://e.org/g#1")
             == "http://h/ds?x=1&graph=http%3A%2F%2Fe.org%2Fg%231")
+
+
+@pytest.mark.parametrize("media, body", [
+    ("application/sparql-results+json", b"<html>down for maintenance</html>"),
+    ("application/n-triples", b"<a> <b> .\n"),
+])
+def test_a_malformed_reply_is_an_input_error(media, body):
+    """An endpoint behind a proxy may answer with an error page under the promised type."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Reply(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", media)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Reply)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/query"
+    try:
+        with pytest.raises(InputError, match=re.escape(f"{endpoint}: malformed {media} response: ")):
+            remote.sparql("SELECT * WHERE { ?s ?p ?o }", endpoint)
+    finally:
+        server.shutdown()
+        server.server_close()
