@@ -440,7 +440,11 @@ def export(settings, fmt, asserted, collapse_facts, output):
             raise KGError(f"--format {fmt} writes {', '.join(files)}: give a folder with -o")
         sys.stdout.buffer.write(next(iter(files.values())))
         return
+    from kg.writing import write_all
+
+    made = None
     if len(files) > 1:
+        made = None if output.is_dir() else output
         try:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # e.g. a file of that name
@@ -448,12 +452,14 @@ def export(settings, fmt, asserted, collapse_facts, output):
         targets = {output / name: data for name, data in files.items()}
     else:
         targets = {output: next(iter(files.values()))}
-    for path, data in targets.items():
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            raise KGError(f"{path}: cannot write ({exc.strerror})") from None
-        if settings.verbosity >= 0:
+    try:
+        write_all(targets)  # all or none: no half-written export
+    except KGError:
+        if made is not None:
+            made.rmdir()  # only the folder itself was made: parents are left
+        raise
+    if settings.verbosity >= 0:
+        for path, data in targets.items():
             click.echo(f"kg: wrote {path} ({len(data)} bytes)", err=True)
 
 

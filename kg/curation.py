@@ -7,7 +7,7 @@ kept; comments further down are not (they are not part of the graph).
 
 `add` merges candidate triples into the file where each subject already lives (a new
 file for new subjects) under a lock on the data folder, after the caller's validation,
-and writes each file atomically: a crash leaves every file as it was or as it should be.
+and writes the files all or nothing (kg.writing): an error leaves every file as it was.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import hashlib
 import io
 import os
 import re
-import stat
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -33,11 +31,11 @@ from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from kg.errors import InputError
 from kg.loading import XSD_STRING, Inputs, add_triples, parse_file, read_utf8
 from kg.namespaces import PREFIXES
+from kg.writing import TEMP_SUFFIX, write_all
 
 LOCK_FILE = ".kg.lock"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to finish
 # Not *.ttl, so a temporary file left by a killed run is never read as data.
-TEMP_SUFFIX = ".kg-tmp"
 # longturtle writes "ak:citation " before a list of blank nodes, each "[" on a line of
 # its own; the trailing space would be stripped by editors and make the file non-canonical.
 SPACE_BEFORE_BLANK_NODE_LIST = re.compile(r" +\n(?= *\[\n)")
@@ -162,8 +160,7 @@ def format_files(inputs: Inputs, check: bool = False,
     with data_lock(inputs.data_dir, lock_timeout):
         rewrites = {path: canonical_text_of(path) for path in inputs.data_files}
         rewrites = {path: text for path, text in rewrites.items() if read_utf8(path) != text}
-        for path, text in rewrites.items():
-            write_atomically(path, text)
+        write_all({path: text.encode("utf-8") for path, text in rewrites.items()})
     return list(rewrites)
 
 
@@ -212,8 +209,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
         added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
         contents = {path: canonical_turtle(graph, header_for(path, data, candidates))
                     for path, graph in merged.items()}
-        for path, text in contents.items():
-            write_atomically(path, text)
+        write_all({path: text.encode("utf-8") for path, text in contents.items()})
     return AddResult(problems, list(contents), added)
 
 
@@ -371,36 +367,6 @@ def data_lock(data_dir: Path, timeout: float = DEFAULT_LOCK_TIMEOUT):
         yield
     finally:
         os.close(descriptor)  # releases the lock
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` by `text` all at once: a temporary file in the same folder, synced,
-    then renamed over it; a crash leaves either the old or the new content."""
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
-                                             dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-            stream.flush()
-            os.fchmod(stream.fileno(), mode)
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-        raise
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (its entry is in the folder, not the file)."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 # ---------------------------------------------------------------------------

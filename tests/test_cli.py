@@ -185,6 +185,30 @@ def test_export_to_a_folder_that_is_a_file(run, tiny_copy):
     assert taken.read_text() == "mine"
 
 
+def test_an_export_that_cannot_be_written_whole_writes_nothing(run, tiny_copy, monkeypatch):
+    """nodes.csv was once written before edges.csv failed; a folder kg made is removed."""
+    existing = tiny_copy / "out"
+    (existing / "edges.csv").mkdir(parents=True)
+    result = run("export", "-f", "csv", "-o", str(existing))
+    assert result.exit_code == 2
+    assert result.output == f"kg: error: {existing}/edges.csv: cannot write (Is a directory)\n"
+    assert [p.name for p in existing.iterdir()] == ["edges.csv"]
+
+    import kg.writing
+
+    real_stage = kg.writing.stage
+
+    def full_disk_at_edges(path, data):
+        if path.name == "edges.csv":
+            raise OSError(28, "No space left on device")
+        return real_stage(path, data)
+
+    monkeypatch.setattr(kg.writing, "stage", full_disk_at_edges)
+    made = tiny_copy / "made"
+    assert run("export", "-f", "csv", "-o", str(made)).exit_code == 2
+    assert not made.exists()
+
+
 def test_a_broken_canned_query_is_named_by_file_line_and_column(run, tiny_copy):
     broken = tiny_copy / "queries" / "broken.rq"
     broken.write_text("# title: Broken\nSELECT ?s WHERE {\n  ?s ?p\n}\n")

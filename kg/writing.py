@@ -1,0 +1,78 @@
+"""Writing files all or nothing (`kg add`, `kg fmt`, `kg export -o`).
+
+Each new content goes first to a temporary file beside its target, synced; only when all
+are written are they renamed over their targets. If a rename fails (a read-only file, a
+full disk), the files already renamed get their old content back and new ones are
+removed, so an error leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from kg.errors import InputError
+
+TEMP_SUFFIX = ".kg-tmp"
+
+
+def write_all(contents: dict[Path, bytes]) -> None:
+    """Replace (or create) every file of `contents` by its bytes, or none of them."""
+    staged: dict[Path, str] = {}
+    replaced: dict[Path, bytes | None] = {}  # each renamed file's old content; None: new
+    try:
+        for path, data in contents.items():
+            staged[path] = stage(path, data)
+        for path, temporary in staged.items():
+            old = path.read_bytes() if path.exists() else None
+            os.replace(temporary, path)
+            replaced[path] = old
+    except OSError as exc:
+        problem = f"{path}: cannot write ({exc.strerror or exc})"
+        try:
+            restore(replaced)
+        except OSError as again:
+            problem += f"; restoring the files already written failed too ({again.strerror})"
+        raise InputError(problem) from None
+    finally:
+        for temporary in staged.values():
+            Path(temporary).unlink(missing_ok=True)
+    for folder in {path.parent for path in contents}:
+        sync_folder(folder)
+
+
+def stage(path: Path, data: bytes) -> str:
+    """A synced temporary file beside `path` holding `data`, with the file's mode."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
+                                             dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fchmod(stream.fileno(), mode)
+            os.fsync(stream.fileno())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def restore(replaced: dict[Path, bytes | None]) -> None:
+    """Undo renames: old contents back (atomically too), new files removed."""
+    for path, old in replaced.items():
+        if old is None:
+            path.unlink(missing_ok=True)
+        else:
+            os.replace(stage(path, old), path)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (its entry is in the folder, not the file)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
