@@ -29,7 +29,7 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
-from kg.loading import XSD_STRING, Inputs, add_triples, parse_file, read_utf8
+from kg.loading import Inputs, add_triples, parse_file, read_utf8, to_rdflib
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
 
@@ -384,7 +384,7 @@ def parse_text(text: str) -> list:
 
 def graph_of(quads: Iterable) -> Graph:
     """An rdflib Graph of pyoxigraph quads, with every term exactly as written."""
-    return add_triples(Graph(bind_namespaces="none"), quads, exact_term)
+    return add_triples(Graph(bind_namespaces="none"), quads, to_rdflib)
 
 
 def copy_of(triples: Iterable) -> Graph:
@@ -392,23 +392,3 @@ def copy_of(triples: Iterable) -> Graph:
     for triple in triples:
         copy.add(triple)
     return copy
-
-
-def exact_term(term):
-    """The rdflib term of a pyoxigraph term, its lexical form unchanged.
-
-    Unlike kg.loading.to_rdflib, literals are not normalised: rdflib would rewrite
-    "017"^^xsd:integer as "17" and "1"^^xsd:boolean as "true", and formatting must
-    not change what the curator wrote.
-    """
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language, normalize=False)
-    if term.datatype.value == XSD_STRING:
-        return Literal(term.value, normalize=False)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)

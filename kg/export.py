@@ -271,7 +271,7 @@ def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
     """An rdflib Graph of the canonical triples, added in sorted order, terms exact."""
     from rdflib import Graph
 
-    from kg.curation import exact_term
+    from kg.loading import to_rdflib
     from kg.loading import add_triples
 
     class SortedGraph(Graph):
@@ -288,7 +288,7 @@ def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
     graph = (SortedGraph if sorted_graph else Graph)(bind_namespaces="none")
     for prefix, namespace in used_prefixes(source.triples()).items():
         graph.bind(prefix, namespace)
-    return add_triples(graph, source.triples(), exact_term)
+    return add_triples(graph, source.triples(), to_rdflib)
 
 
 def rdfxml(source: ExportSource) -> bytes:
@@ -320,12 +320,13 @@ def write_turtle(triples: list, header: str, prefixes: dict) -> bytes:
     """
     from rdflib import Graph
 
-    from kg.curation import SPACE_BEFORE_BLANK_NODE_LIST, _StableLongTurtle, exact_term
+    from kg.curation import SPACE_BEFORE_BLANK_NODE_LIST, _StableLongTurtle
+    from kg.loading import to_rdflib
 
     graph = Graph(bind_namespaces="none")
     for prefix, namespace in prefixes.items():
         graph.bind(prefix, namespace)
-    terms = [tuple(exact_term(term) for term in (t.subject, t.predicate, t.object))
+    terms = [tuple(to_rdflib(term) for term in (t.subject, t.predicate, t.object))
              for t in triples]
     for triple in sorted(terms, key=lambda t: tuple(term.n3() for term in t)):
         graph.add(triple)

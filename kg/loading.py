@@ -193,7 +193,12 @@ def rdflib_triples(triples, convert=None):
 
 
 def to_rdflib(term):
-    """The rdflib term of a pyoxigraph term."""
+    """The rdflib term of a pyoxigraph term, a literal's lexical form unchanged.
+
+    rdflib would normalise literals ("017"^^xsd:integer to "17", "PT"^^xsd:duration to
+    "P0D", "maybe"^^xsd:boolean to "false"): formatting must keep what the curator wrote,
+    and lint must see the ill-typed form to report it.
+    """
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
@@ -202,7 +207,7 @@ def to_rdflib(term):
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
-        return Literal(term.value, lang=term.language)
+        return Literal(term.value, lang=term.language, normalize=False)
     if term.datatype.value == XSD_STRING:  # rdflib's own parsers give simple literals
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return Literal(term.value, normalize=False)
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)

@@ -174,6 +174,11 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
      "ontology (did you mean ak:party, ak:partOf, ak:date?): use a declared property. "
      "[kg:undeclared-property]"),
+    # rdflib would normalise it to "P0D" before lint saw it (it once did)
+    ('akd:mou-1999-us-japan-bmd ak:duration "PT"^^<http://www.w3.org/2001/XMLSchema#duration> .',
+     'violation: akd:mou-1999-us-japan-bmd ak:duration: "PT"^^xsd:duration is not a valid '
+     "xsd:duration: write the value in that type's form (e.g. 2023-11-12 for xsd:date), or use "
+     "the type that fits it. [kg:ill-typed-literal]"),
     ("akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .",
      "violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
      "copy the words that state the fact exactly from the source, one quote per citation. "
