@@ -1,7 +1,9 @@
 """The `kg` command line: a thin layer over kg.api.
 
-Exit codes: 0 success, 1 validation found problems at or above --fail-on, 2 bad usage or
-unusable input. Every error is one line on stderr, without a traceback.
+Exit codes: 0 success; 1 validation found problems at or above --fail-on (kg validate, and
+kg add, which then writes nothing) or kg fmt --check found a file to reformat; 2 bad usage,
+unusable input or output that cannot be written. Every error is one line on stderr,
+without a traceback.
 """
 
 from __future__ import annotations
@@ -506,7 +508,17 @@ def push(settings, endpoint, graph_iri):
 
 def main() -> None:
     try:
-        cli(prog_name="kg")
+        try:
+            cli(prog_name="kg")
+        finally:
+            sys.stdout.flush()  # so that a full disk is reported here, not at exit
     except KeyboardInterrupt:
         click.echo("kg: interrupted", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:  # standard output cannot be written (a full disk); click
+        # itself ends quietly on a closed pipe (`kg query ... | head`)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is left
+        click.echo(f"kg: error: cannot write the output ({exc.strerror or exc})", err=True)
         sys.exit(EXIT_USAGE)

@@ -24,7 +24,7 @@ from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "6"
+BUILD_FORMAT = "7"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
@@ -133,14 +133,42 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     inputs = data if isinstance(data, Inputs) else find_inputs(data)
     key = inputs.content_key(f"{__version__}/{BUILD_FORMAT}/{reasoner}")
     path = cache_root() / key
-    if not (path / "build.json").is_file():
-        build(inputs, path, progress or (lambda step: None), reasoner)
+    progress = progress or (lambda step: None)
+    if not is_complete(path):
+        rebuild(inputs, path, progress, reasoner)
+    try:
+        store = open_store(path)
+    except OSError:  # a damaged RocksDB store: its files are not listed in build.json
+        rebuild(inputs, path, progress, reasoner)
+        store = open_store(path)
+    return CompiledGraph(store, inputs, key, path)
+
+
+def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str) -> None:
+    """Build into `path`, first removing what a damaged or interrupted build left there."""
+    if path.exists():
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    build(inputs, path, progress, reasoner)
+
+
+def is_complete(path: Path) -> bool:
+    """Whether a build is there and its files have the sizes it wrote (a few stat calls):
+    a damaged cache (a file deleted or emptied) is rebuilt, never read as a smaller graph."""
+    try:
+        written = json.loads((path / "build.json").read_text())["files"]
+        return all((path / name).stat().st_size == size for name, size in written.items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def open_store(path: Path) -> ox.Store:
     if (path / DUMP_FILE).is_file():
         store = ox.Store()
         store.load(path=path / DUMP_FILE, format=ox.RdfFormat.N_QUADS, lenient=True)
-    else:
-        store = ox.Store.read_only(str(path / "store"))
-    return CompiledGraph(store, inputs, key, path)
+        return store
+    return ox.Store.read_only(str(path / "store"))
 
 
 def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules") -> None:
@@ -200,6 +228,8 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
             "asserted_triples": asserted_count,
             "inferred_triples": inferred_count,
             "build_seconds": round(time.perf_counter() - started, 3),
+            "files": {name: (staging / name).stat().st_size for name in
+                      (ASSERTED_FILE, INFERRED_FILE, DUMP_FILE) if (staging / name).is_file()},
         }
         (staging / "build.json").write_text(json.dumps(metadata, indent=2))
         try:

@@ -255,6 +255,17 @@ def test_real_process_query_and_error(tiny_copy):
     assert "Traceback" not in failed.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line(tiny_copy):
+    """A full disk once gave an OSError traceback (and Python's 'Exception ignored')."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), "query",
+                               "co-production"], stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=300)
+    assert (done.returncode, done.stderr) == (
+        2, "kg: error: cannot write the output (No space left on device)\n")
+
+
 def test_real_process_uses_the_data_environment_variable(tiny_copy):
     done = kg_process("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?c a ak:Company }", "-f", "csv",
                       KG_DATA=str(tiny_copy))

@@ -150,3 +150,25 @@ def test_a_large_graph_is_stored_on_disk_with_its_blank_nodes_whole(
         GRAPH <{GRAPHS}asserted> {{ ?citation <{AK}quote> ?quote }}
         GRAPH <{GRAPHS}inferred> {{ ?citation a <{AK}Citation> }} }}""")[1][0][0]
     assert typed_with_quote.value == "6"
+
+
+@pytest.mark.parametrize("damage", ["empty the dump", "delete the dump", "delete the store"])
+def test_a_damaged_compiled_graph_is_rebuilt_not_read(tiny_copy, fresh_cache, monkeypatch,
+                                                      damage):
+    """An emptied dump once answered as an empty graph; a deleted one gave a traceback."""
+    if damage == "delete the store":
+        monkeypatch.setattr("kg.store.SMALL_GRAPH_QUADS", 1)  # an on-disk RocksDB store
+    built = open_graph(tiny_copy)
+    quads = len(built.store)
+    del built
+    path = next(fresh_cache.iterdir())
+    if damage == "empty the dump":
+        (path / DUMP_FILE).write_bytes(b"")
+    elif damage == "delete the dump":
+        (path / DUMP_FILE).unlink()
+    else:
+        for item in (path / "store").iterdir():
+            item.unlink()
+    steps = []
+    graph = open_graph(tiny_copy, progress=steps.append)
+    assert steps and len(graph.store) == quads
