@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg.catalog import CannedQuery, bind, find_query, load_catalog, resolve
 from kg.errors import InputError, KGError
-from kg.safety import DEFAULT_TIMEOUT, check_user_query
+from kg.safety import DEFAULT_TIMEOUT, check_user_query, safe_query
 from kg.loading import find_inputs
 from kg.store import CompiledGraph, open_graph
 
@@ -92,8 +92,6 @@ def sparql(text: str, graph: CompiledGraph | None = None,
     give subject, predicate, object.
     `origin`, the query's file, goes in front of an error as `file:line:column:`.
     """
-    from kg.safety import safe_query
-
     return Rows(*safe_query(graph or open_graph(), text, timeout, origin))
 
 

@@ -386,7 +386,7 @@ def add(settings, files, sources):
     inputs = find_inputs(settings.data)
     result = merge_candidates(inputs, files, lambda paths: check(open_graph(inputs), paths,
                                                                  sources).problems)
-    print_report(Report(result.problems, None), "text", "violation", -1)
+    print_report(Report(result.problems), "text", "violation", -1)
     if result.refused:
         click.echo("kg: nothing written: fix the violations above", err=True)
         sys.exit(EXIT_VIOLATIONS)

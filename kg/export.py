@@ -125,13 +125,15 @@ def export(graph: CompiledGraph, fmt: str, inferred: bool = True,
 def export_all(graph: CompiledGraph, inferred: bool = True,
                collapse_facts: bool = False) -> dict[str, bytes]:
     """Every format's files, the void manifest last (it lists the others' checksums)."""
-    source = ExportSource(graph, inferred)
+    return every_format(ExportSource(graph, inferred), collapse_facts)
+
+
+def every_format(source: ExportSource, collapse_facts: bool) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for fmt in FORMATS:
         if fmt != "void":
             files.update(_export(source, fmt, collapse_facts))
-    files.update(_void(source, collapse_facts, files))
-    return files
+    return files | _void(source, collapse_facts, files)
 
 
 def _export(source: ExportSource, fmt: str, collapse_facts: bool) -> dict[str, bytes]:
@@ -153,11 +155,7 @@ def _export(source: ExportSource, fmt: str, collapse_facts: bool) -> dict[str, b
         return {name: graphml(property_graph_of(source, collapse_facts))}
     if fmt == "csv":
         return csv_files(property_graph_of(source, collapse_facts))
-    files: dict[str, bytes] = {}
-    for other in FORMATS:
-        if other != "void":
-            files.update(_export(source, other, collapse_facts))
-    return _void(source, collapse_facts, files)
+    return {name: every_format(source, collapse_facts)[name]}  # void: the manifest alone
 
 
 # ---------------------------------------------------------------------------

@@ -26,8 +26,8 @@ RULES = Path(__file__).resolve().parent / "sparql" / "owl-rl.ru"
 INSTANCE_RULES = "# --- instance rules"
 
 
-def materialise(store, inferred_graph) -> int:
-    """Run the OWL 2 RL rules until nothing new follows; the number of passes it took.
+def materialise(store, inferred_graph) -> None:
+    """Run the OWL 2 RL rules until nothing new follows.
 
     The schema rules (a few hundred triples) reach their fixpoint first, so that the
     instance rules see complete class and property hierarchies. The instance rules are
@@ -40,7 +40,7 @@ def materialise(store, inferred_graph) -> int:
     schema, instance = text.split(INSTANCE_RULES, 1)
     instance = INSTANCE_RULES + instance
     prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
-    passes = run_to_fixpoint(store, inferred_graph, schema)
+    run_to_fixpoint(store, inferred_graph, schema)
     # The first pass's delta is every triple so far: rather than copy them all into a
     # delta graph, it runs the rules once on the few inferred ones, then on the asserted.
     first = " ;\n".join(instance.rstrip().replace("GRAPH g:delta", f"GRAPH {graph}")
@@ -51,7 +51,6 @@ def materialise(store, inferred_graph) -> int:
     swapped = instance.replace("g:delta", "g:next").replace("g:new", "g:delta").replace("g:next", "g:new")
     rules, new = first, "g:new"
     while True:
-        passes += 1
         store.update(prologue + rules)
         if count(store, ox.NamedNode(GRAPHS + new.removeprefix("g:"))) == 0:
             break
@@ -61,7 +60,6 @@ def materialise(store, inferred_graph) -> int:
         store.update(prologue + f"DROP SILENT GRAPH {new}")
     store.update(prologue + "DROP SILENT GRAPH g:delta ; DROP SILENT GRAPH g:new ; "
                  + DROP_ANONYMOUS_TYPES)
-    return passes
 
 
 # Membership of an anonymous class (an owl:hasValue restriction, say) is a step of the
@@ -70,14 +68,12 @@ DROP_ANONYMOUS_TYPES = """DELETE { GRAPH g:inferred { ?x a ?class } }
 WHERE { GRAPH g:inferred { ?x a ?class FILTER(isBlank(?class)) } }"""
 
 
-def run_to_fixpoint(store, inferred_graph, rules: str) -> int:
-    passes = 0
+def run_to_fixpoint(store, inferred_graph, rules: str) -> None:
     while True:
-        passes += 1
         before = count(store, inferred_graph)
         store.update(rules)
         if count(store, inferred_graph) == before:
-            return passes
+            return
 
 
 def count(store, graph) -> int:

@@ -60,7 +60,7 @@ def asserted_statements(asserted: Iterable[tuple], subjects: Iterable) -> dict:
 
 
 def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | None = None,
-         today: dt.date | None = None, labels: dict | None = None) -> list[Problem]:
+         labels: dict | None = None) -> list[Problem]:
     """The problems of the given subjects (IRIs or blank nodes).
 
     Terms, literals and namespaces are checked in what was asserted (`asserted` maps each
@@ -69,7 +69,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
     each case-folded label to the nodes it names, when the graph holds only part of them.
     """
     subjects = set(subjects)
-    checks = Checks(asserted, inferred, sources, today or dt.date.today(), labels)
+    checks = Checks(asserted, inferred, sources, dt.date.today(), labels)
     problems = []
     for subject in sorted(subjects, key=str):
         problems += checks.terms(subject)

@@ -10,7 +10,6 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
 
 import pyoxigraph as ox
 
@@ -22,7 +21,7 @@ Label = Callable[[ox.NamedNode], str]
 
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
-               label: Label | None, out: TextIO | None = None,
+               label: Label | None,
                boolean: bool | None = None, count: bool = True) -> None:
     """Print rows of pyoxigraph terms (None for unbound) in the given format.
 
@@ -30,7 +29,7 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
     query's answer, is what json prints for it, as the SPARQL JSON results format has it.
     `count` ends a table with its number of rows.
     """
-    out = out or sys.stdout
+    out = sys.stdout
     if fmt == "json":
         document = sparql_json(variables, rows) if boolean is None else {"head": {},
                                                                          "boolean": boolean}

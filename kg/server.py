@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 from xml.sax.saxutils import escape
@@ -93,13 +92,6 @@ def serve_forever(server: ThreadingHTTPServer) -> None:
         pass
     finally:
         server.server_close()
-
-
-def start_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
-    """Serve in a daemon thread (for tests); stop with server.shutdown()."""
-    thread = threading.Thread(target=server.serve_forever, name="kg-serve", daemon=True)
-    thread.start()
-    return thread
 
 
 def base_url(server: ThreadingHTTPServer) -> str:

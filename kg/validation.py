@@ -6,7 +6,6 @@ the problems the candidates bring in. `validate` runs the shapes on one inferred
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -44,7 +43,6 @@ class Problem:
 @dataclass
 class Report:
     problems: list[Problem]
-    report_graph: Graph | None  # pyshacl's, when the problems are exactly its results
 
     def at_or_above(self, severity: str) -> list[Problem]:
         threshold = SEVERITY_ORDER.index(severity)
@@ -103,7 +101,7 @@ def collector_paused():
 
 
 @collector_paused()
-def check(graph, files=(), sources: Path | None = None, today: dt.date | None = None) -> Report:
+def check(graph, files=(), sources: Path | None = None) -> Report:
     """Validate the compiled graph, or candidate Turtle files together with it.
 
     With files, only the nodes they describe are validated, and problems those nodes
@@ -128,7 +126,7 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
 
         shipped = graph.rdflib_graph(on_asserted=read_asserted)
         problems = combined(validate(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
-                            lint(asserted, shipped, asserted.keys(), sources, today))
+                            lint(asserted, shipped, asserted.keys(), sources))
         return located(problems, index_files(graph.inputs.data_files))
     candidate = []
     for path in files:
@@ -149,8 +147,8 @@ def check(graph, files=(), sources: Path | None = None, today: dt.date | None = 
     checked = checked_paths(shapes)
     new = neighbourhood(shipped_quads + candidate, store, subjects, checked)
     old = neighbourhood(shipped_quads, graph.store, old_subjects, checked)
-    before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources, today))
-    problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources, today)
+    before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources))
+    problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources)
                 if p not in before]
     return located(problems, index_files(list(files) + graph.inputs.data_files))
 
@@ -196,12 +194,12 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
 
 
 def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, labels: dict,
-                     shapes: Graph, sources, today):
+                     shapes: Graph, sources):
     """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
     from kg.lint import lint
 
     return combined(validate(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT).problems,
-                    lint(asserted, inferred, focus & linted, sources, today, labels))
+                    lint(asserted, inferred, focus & linted, sources, labels=labels))
 
 
 # The ontology and concepts (every subject outside akd:), for context.
@@ -269,7 +267,7 @@ def located(problems: list[Problem], indexes) -> Report:
         placed.append(replace(problem, file=str(path or ""), line=line or 0))
     placed.sort(key=lambda p: (p.file == "", p.file, p.line, -SEVERITY_ORDER.index(p.severity),
                                p.focus, p.path, p.message))
-    return Report(placed, None)
+    return Report(placed)
 
 
 def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) -> Report:
@@ -284,7 +282,7 @@ def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) 
     import pyshacl
 
     if focus_nodes is not None and not focus_nodes:
-        return Report([], None)
+        return Report([])
     if skip:
         shapes_graph = shapes_without(shapes_graph, skip)
     # Without rules (a working copy's shapes may add some) pyshacl changes nothing, so it
@@ -298,7 +296,7 @@ def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) 
                if focus_nodes is None or report_graph.value(r, SH.focusNode) in focus_nodes]
     problems = sorted((problem_of(result, report_graph, data_graph) for result in results),
                       key=lambda p: (-SEVERITY_ORDER.index(p.severity), p.focus, p.path, p.message))
-    return Report(problems, report_graph)
+    return Report(problems)
 
 
 def shapes_without(shapes: Graph, skip) -> Graph:

@@ -13,11 +13,16 @@ import pytest
 
 from kg.api import run_query
 from kg.output import sparql_json
-from kg.server import base_url, make_server, negotiate, start_in_thread
+from kg.server import base_url, make_server, negotiate
 
 import w3c_protocol
 
 ALLIANCES = "SELECT ?s WHERE { ?s a ak:Alliance } ORDER BY ?s"
+
+
+def start_in_thread(server) -> None:
+    """Serve in a daemon thread; stop with server.shutdown()."""
+    threading.Thread(target=server.serve_forever, name="kg-serve", daemon=True).start()
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
