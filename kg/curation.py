@@ -89,23 +89,34 @@ def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
     if any(line.strip() and not line.startswith("#") for line in header.splitlines()):
         raise ValueError("a header is made of comment lines (starting with #)")
     graph = triples if isinstance(triples, Graph) else copy_of(triples)
-    # Blank nodes named by their content, then added in a fixed order, so that rdflib's
-    # sorting and its generated prefixes (ns1:) never depend on the order of the input.
-    # (longturtle's own canon=True does the same through N-Triples, which normalises
-    # literals: "017"^^xsd:integer would become "17".)
+    # Blank nodes named by their content, so that their order never depends on the
+    # input's (longturtle's own canon=True does this through N-Triples, which normalises
+    # literals: "017"^^xsd:integer would become "17").
+    body = longturtle(named_by_content(to_canonical_graph(graph)), PREFIXES,
+                      lambda text: isomorphic(graph, graph_of(parse_text(text))))
+    return "\n\n".join(part for part in (header.strip("\n"), body) if part) + "\n"
+
+
+def longturtle(triples: Iterable, prefixes: dict, parses_back: Callable[[str], bool]) -> str:
+    """The Turtle text of triples with canonical blank nodes, in the project's style:
+    subjects sorted by IRI, citations nested as [ ... ], no trailing spaces.
+
+    Triples are added in sorted order, so that rdflib's sorting and its generated prefixes
+    (ns1:) never depend on the input's order. `parses_back(text)` must confirm the text
+    gives the same triples, or InputError is raised: writing never changes the data.
+    """
     ordered = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in prefixes.items():
         ordered.bind(prefix, namespace)
-    for triple in sorted(named_by_content(to_canonical_graph(graph)),
-                         key=lambda t: tuple(term.n3() for term in t)):
+    for triple in sorted(triples, key=lambda t: tuple(term.n3() for term in t)):
         ordered.add(triple)
     stream = io.BytesIO()
     _StableLongTurtle(ordered).serialize(stream)
     written = stream.getvalue().decode("utf-8")
     # Removing the trailing spaces could change a multi-line literal; then they stay.
     for body in (SPACE_BEFORE_BLANK_NODE_LIST.sub("\n", written), written):
-        if isomorphic(graph, graph_of(parse_text(body))):
-            return "\n\n".join(part for part in (header.strip("\n"), body.strip("\n")) if part) + "\n"
+        if parses_back(body):
+            return body.strip("\n")
     raise InputError("these triples cannot be written as canonical Turtle without changing "
                      "them (an rdflib serializer limitation); please report it")
 

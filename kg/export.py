@@ -308,35 +308,20 @@ def turtle(source: ExportSource) -> bytes:
 
 
 def write_turtle(triples: list, header: str, prefixes: dict) -> bytes:
-    """Turtle in kg.curation's canonical style (its serializer, subjects sorted by IRI,
-    citations nested), over the RDFC-1.0 canonical triples.
+    """Turtle in kg.curation's canonical style, over the RDFC-1.0 canonical triples.
 
     kg.curation.canonical_turtle itself canonicalises and checks with rdflib.compare,
     which takes tens of seconds on the inferred graph; here the blank nodes are already
     canonical and the check (the text parses back to the same canonical triples) is
     done with Oxigraph, in milliseconds.
     """
-    from rdflib import Graph
-
-    from kg.curation import SPACE_BEFORE_BLANK_NODE_LIST, _StableLongTurtle
+    from kg.curation import longturtle
     from kg.loading import to_rdflib
 
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in prefixes.items():
-        graph.bind(prefix, namespace)
     terms = [tuple(to_rdflib(term) for term in (t.subject, t.predicate, t.object))
              for t in triples]
-    for triple in sorted(terms, key=lambda t: tuple(term.n3() for term in t)):
-        graph.add(triple)
-    stream = io.BytesIO()
-    _StableLongTurtle(graph).serialize(stream)
-    written = stream.getvalue().decode("utf-8")
-    # Removing the trailing spaces could change a multi-line literal; then they stay.
-    for body in (SPACE_BEFORE_BLANK_NODE_LIST.sub("\n", written), written):
-        if turtle_parses_to(body.encode("utf-8"), triples):
-            return (header + "\n\n" + body.strip("\n") + "\n").encode("utf-8")
-    raise InputError("the graph cannot be written as canonical Turtle without changing it "
-                     "(an rdflib serializer limitation); please report it")
+    body = longturtle(terms, prefixes, lambda text: turtle_parses_to(text.encode("utf-8"), triples))
+    return (header + "\n\n" + body + "\n").encode("utf-8")
 
 
 def turtle_parses_to(data: bytes, triples: list) -> bool:
