@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.catalog import CannedQuery, bind, find_query, load_catalog, resolve
+from kg.catalog import CannedQuery, load_catalog, prepare, resolve
 from kg.errors import InputError, KGError
-from kg.safety import DEFAULT_TIMEOUT, check_user_query, safe_query
+from kg.safety import DEFAULT_TIMEOUT, safe_query
 from kg.loading import find_inputs
 from kg.store import CompiledGraph, open_graph
 
@@ -76,12 +76,9 @@ def run_query(name: str, params: dict | None = None,
     """Run a canned query with parameters given as a user would type them (or as values
     whose str() is that: {"from": 2020}). Errors spell a parameter as `flag` does."""
     graph = graph or open_graph()
-    query = find_query(graph.inputs.queries_dir, name)
-    # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
-    check_user_query(query.sparql, origin=str(query.path))
-    values = {key: str(value) for key, value in (params or {}).items()}
-    rows = Rows(*graph.select(query.sparql, bind(query, graph, values, flag), str(query.path)))
-    return rows.without({p.variable for p in query.parameters})
+    query, substitutions = prepare(graph, name, params, flag)
+    rows = Rows(*graph.select(query.sparql, substitutions, str(query.path)))
+    return rows.without(query.parameter_variables)
 
 
 def sparql(text: str, graph: CompiledGraph | None = None,

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.loading import read_utf8
 from kg.namespaces import PREFIXES, curie, expand
-from kg.safety import text_position
+from kg.safety import check_user_query, text_position
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
@@ -90,6 +90,11 @@ class CannedQuery:
     parameters: tuple[Parameter, ...]
     sparql: str
     path: Path = field(compare=False)
+
+    @property
+    def parameter_variables(self) -> set[str]:
+        """The ?param_NAME columns, which results leave out."""
+        return {parameter.variable for parameter in self.parameters}
 
     def parameter(self, name: str, flag: str = "--{}") -> Parameter:
         for parameter in self.parameters:
@@ -170,6 +175,16 @@ def parse_parameter(path: Path, line: int, spec: str) -> Parameter:
     return Parameter(name=match["name"], type=match["type"],
                      required=match["required"] == "required", default=match["default"],
                      entity_class=match["cls"], description=(match["description"] or "").strip())
+
+
+def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[CannedQuery, dict]:
+    """The canned query NAME and the substitutions of its parameters, given as a user
+    would type them (or as values whose str() is that: {"from": 2020})."""
+    query = find_query(graph.inputs.queries_dir, name)
+    # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
+    check_user_query(query.sparql, origin=str(query.path))
+    values = {key: str(value) for key, value in (params or {}).items()}
+    return query, bind(query, graph, values, flag)
 
 
 def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") -> dict:

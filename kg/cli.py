@@ -135,6 +135,18 @@ def row_output(command):
     return wrapper
 
 
+def existing_folder(ctx, param, value: Path | None) -> Path | None:
+    if value is not None and not value.is_dir():
+        raise KGError(f"{value}: sources folder not found")
+    return value
+
+
+sources_option = click.option(
+    "--sources", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    callback=existing_folder,
+    help="Folder of the source texts: check that every quote appears in its source.")
+
+
 def endpoint_options(command):
     """--endpoint and --graph: run on a remote SPARQL endpoint instead of the local graph."""
     command = click.option("--graph", "graph_iri", metavar="IRI",
@@ -229,11 +241,9 @@ def queries(settings):
     """List the canned queries with their parameters."""
     import pyoxigraph as ox
 
-    from kg.api import Rows
-    from kg.loading import find_inputs
-    from kg.catalog import load_catalog
+    from kg.api import Rows, catalog as canned_queries
 
-    catalog = load_catalog(find_inputs(settings.data).queries_dir)
+    catalog = canned_queries(settings.data)
     return Rows(["name", "title", "parameters"], [
         [ox.Literal(q.name), ox.Literal(q.title),
          ox.Literal("; ".join(p.usage() for p in q.parameters))] for q in catalog.values()])
@@ -309,8 +319,7 @@ def stats(settings):
               help="Exit 1 when a problem of this severity or worse is found.")
 @click.option("--syntax-only", is_flag=True,
               help="Only check that the files (without FILES: the graph's own) are valid Turtle.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
-              help="Folder of the source texts: check that every quote appears in its source.")
+@sources_option
 @pass_settings
 def validate(settings, files, fmt, fail_on, syntax_only, sources):
     """Check the graph, or candidate FILES together with it, against ontology and shapes.
@@ -331,8 +340,6 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
         if settings.verbosity >= 0:
             click.echo(f"{len(paths)} file{'s' if len(paths) != 1 else ''}: valid Turtle", err=True)
         return
-    if sources is not None and not sources.is_dir():
-        raise KGError(f"{sources}: sources folder not found")
     from kg.validation import check
 
     report = check(settings.graph(), list(files), sources)
@@ -364,16 +371,15 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
-              help="Folder of the source texts: check that every quote appears in its source.")
+@sources_option
 @pass_settings
 def add(settings, files, sources):
     """Validate candidate FILES, then merge their triples into the working copy's data/.
 
     \b
     Each triple goes to the data file where its subject lives (new subjects: a new file
-    named after the candidate); touched files are rewritten in canonical form, each
-    atomically, under a lock. With any violation nothing is written (exit 1).
+    named after the candidate); touched files are rewritten in canonical form, all or
+    nothing, under a lock. With any violation nothing is written (exit 1).
     Needs a working copy: --data DIR or $KG_DATA (never the installed package).
     """
     from kg.curation import add as merge_candidates
@@ -381,8 +387,6 @@ def add(settings, files, sources):
     from kg.store import open_graph
     from kg.validation import Report, check
 
-    if sources is not None and not sources.is_dir():
-        raise KGError(f"{sources}: sources folder not found")
     inputs = find_inputs(settings.data)
     result = merge_candidates(inputs, files, lambda paths: check(open_graph(inputs), paths,
                                                                  sources).problems)

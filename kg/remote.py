@@ -173,13 +173,11 @@ def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,
               graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT):
     """kg.api.run_query on a remote endpoint: parameters resolved on the local `graph`."""
     from kg.api import Rows
-    from kg.catalog import bind, find_query
+    from kg.catalog import prepare
 
-    query = find_query(graph.inputs.queries_dir, name)
-    check_user_query(query.sparql, origin=str(query.path))
-    substitutions = bind(query, graph, params or {})
+    query, substitutions = prepare(graph, name, params)
     rows = Rows(*remote_select(endpoint, query.sparql, substitutions, graphs, timeout))
-    return rows.without({p.variable for p in query.parameters})
+    return rows.without(query.parameter_variables)
 
 
 def sparql(text: str, endpoint: str, graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT,
