@@ -490,7 +490,7 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
                         filter(None, str(fact_attrs.get(name, "")).split(" | "))) | {curie(t.object.value)}))
 
             def order(node):
-                specific = specific_roles(roles[node], superproperties)
+                specific = without_broader(roles[node], superproperties)
                 return (min(rank.get(p.value, len(rank)) for p in specific), curie(node.value))
 
             endpoints = sorted(roles, key=order)
@@ -527,20 +527,20 @@ def closure(triples, predicate) -> dict:
 
 
 def most_specific(classes, superclasses) -> str:
+    """The most specific of the node's classes (ak: ones if it has any), as CURIEs."""
     named = {c for c in classes if isinstance(c, ox.NamedNode)}
     candidates = {c for c in named if c.value.startswith(AK)} or named
-    specific = {c for c in candidates
-                if not any(c in superclasses[other] for other in candidates if other != c)}
-    return " ".join(sorted(curie(c.value) for c in specific))
+    return " ".join(sorted(curie(c.value) for c in without_broader(candidates, superclasses)))
 
 
-def specific_roles(properties, superproperties) -> set:
-    return {p for p in properties
-            if not any(p in superproperties[other] for other in properties if other != p)}
+def without_broader(items, broader) -> set:
+    """The items that are not broader than (a super-class or -property of) another."""
+    return {item for item in items
+            if not any(item in broader[other] for other in items if other != item)}
 
 
 def role_names(properties, superproperties) -> str:
-    return " ".join(sorted(curie(p.value) for p in specific_roles(properties, superproperties)))
+    return " ".join(sorted(curie(p.value) for p in without_broader(properties, superproperties)))
 
 
 def local_name(iri: ox.NamedNode) -> str:
