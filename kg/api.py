@@ -24,8 +24,8 @@ from kg.store import CompiledGraph, open_graph
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
 __all__ = ["Rows", "CompiledGraph", "open_graph", "catalog", "run_query", "sparql", "describe",
-           "stats", "rdflib_graph", "validate", "networkx_graph", "export_graph",
-           "KGError", "InputError"]
+           "stats", "rdflib_graph", "validate", "add", "format_files", "networkx_graph",
+           "export_graph", "push", "KGError", "InputError"]
 
 
 @dataclass
@@ -135,7 +135,36 @@ def validate(files=(), sources=None, graph: CompiledGraph | None = None):
     """
     from kg.validation import check
 
-    if isinstance(files, (str, os.PathLike)):
-        files = [files]
-    return check(graph or open_graph(), [Path(f) for f in files],
-                 Path(sources) if sources else None)
+    return check(graph or open_graph(), paths_of(files), Path(sources) if sources else None)
+
+
+def add(files, data=None, sources=None):
+    """Validate candidate Turtle files with the working copy `data` (a folder, or
+    $KG_DATA), then merge their triples into its data files; with any violation nothing
+    is written. A kg.curation.AddResult (.problems, .refused, .written, .added)."""
+    from kg.curation import add as merge
+    from kg.validation import check
+
+    inputs = find_inputs(data)
+    sources = Path(sources) if sources else None
+    return merge(inputs, paths_of(files),
+                 lambda candidates: check(open_graph(inputs), candidates, sources).problems)
+
+
+def format_files(data=None, check: bool = False) -> list[Path]:
+    """The working copy's data files not in canonical Turtle; unless `check`, rewritten."""
+    from kg.curation import format_files as rewrite
+
+    return rewrite(find_inputs(data), check=check)
+
+
+def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | None = None) -> int:
+    """Upload the graph to a triple store's Graph Store Protocol URL; the triples sent."""
+    from kg.remote import push as upload
+
+    return upload(graph or open_graph(), endpoint, graph_iri)
+
+
+def paths_of(files) -> list[Path]:
+    """One path or several, as a list."""
+    return [Path(files)] if isinstance(files, (str, os.PathLike)) else [Path(f) for f in files]

@@ -382,14 +382,10 @@ def add(settings, files, sources):
     nothing, under a lock. With any violation nothing is written (exit 1).
     Needs a working copy: --data DIR or $KG_DATA (never the installed package).
     """
-    from kg.curation import add as merge_candidates
-    from kg.loading import find_inputs
-    from kg.store import open_graph
-    from kg.validation import Report, check
+    from kg.api import add as merge_candidates
+    from kg.validation import Report
 
-    inputs = find_inputs(settings.data)
-    result = merge_candidates(inputs, files, lambda paths: check(open_graph(inputs), paths,
-                                                                 sources).problems)
+    result = merge_candidates(files, settings.data, sources)
     print_report(Report(result.problems), "text", "violation", -1)
     if result.refused:
         click.echo("kg: nothing written: fix the violations above", err=True)
@@ -409,10 +405,9 @@ def add(settings, files, sources):
 @pass_settings
 def fmt(settings, check_only):
     """Rewrite the working copy's data files in canonical Turtle (stable, diff-friendly)."""
-    from kg.curation import format_files
-    from kg.loading import find_inputs
+    from kg.api import format_files
 
-    changed = format_files(find_inputs(settings.data), check=check_only)
+    changed = format_files(settings.data, check=check_only)
     for path in changed:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
     if settings.verbosity >= 0 and not changed:
@@ -503,9 +498,9 @@ def serve(settings, host, port, timeout, max_rows):
 @pass_settings
 def push(settings, endpoint, graph_iri):
     """Upload the graph to a triple store (Oxigraph, Jena Fuseki, GraphDB, ...)."""
-    from kg.remote import push as push_graph
+    from kg.api import push as push_graph
 
-    count = push_graph(settings.graph(), endpoint, graph_iri)
+    count = push_graph(endpoint, graph_iri, settings.graph())
     if settings.verbosity >= 0:
         click.echo(f"kg: pushed {count} triples to {endpoint}", err=True)
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import kg
 
@@ -63,3 +64,14 @@ def test_import_kg_stays_cheap():
     code = "import sys, kg; print('rdflib' in sys.modules, 'kg.api' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout == "False False\n"
+
+
+def test_curation_is_in_the_api_too(working_copy):
+    """What kg add and kg fmt do, an integrator's script can do without the CLI."""
+    candidate = Path(__file__).parent / "fixtures" / "curation" / "exercise-2015.ttl"
+    assert kg.format_files(working_copy, check=True) == []
+    result = kg.add(candidate, working_copy)
+    assert not result.refused and result.added > 0
+    assert result.written and all(path.parent == working_copy / "data" for path in result.written)
+    assert kg.add(candidate, working_copy).added == 0  # already there
+    assert kg.format_files(working_copy, check=True) == []
