@@ -203,12 +203,13 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
                                  f"({parameter.description or parameter.type})")
             term = UNSET
         else:
-            term = to_term(parameter, value, graph, flag.format(parameter.name))
+            term = parameter_term(parameter, value, graph, flag.format(parameter.name))
         substitutions[ox.Variable(parameter.variable)] = term
     return substitutions
 
 
-def to_term(parameter: Parameter, value: str, graph, given_as: str):
+def parameter_term(parameter: Parameter, value: str, graph, given_as: str):
+    """The RDF term of a value typed for a parameter (an entity resolved by name)."""
     if parameter.type == "entity":
         return resolve(graph, value, parameter.entity_class, given_as)
     if parameter.type == "string":

@@ -125,7 +125,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
             asserted.update(asserted_statements(triples, curated_subjects(triples)))
 
         shipped = graph.rdflib_graph(on_asserted=read_asserted)
-        problems = combined(validate(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
+        problems = combined(run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
                             lint(asserted, shipped, asserted.keys(), sources))
         return located(problems, index_files(graph.inputs.data_files))
     candidate = []
@@ -198,7 +198,7 @@ def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, l
     """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
     from kg.lint import lint
 
-    return combined(validate(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT).problems,
+    return combined(run_shacl(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT).problems,
                     lint(asserted, inferred, focus & linted, sources, labels=labels))
 
 
@@ -270,7 +270,7 @@ def located(problems: list[Problem], indexes) -> Report:
     return Report(placed)
 
 
-def validate(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) -> Report:
+def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) -> Report:
     """Validate an already-inferred data graph against the shapes (SHACL core and SPARQL).
 
     `focus_nodes` keeps only the results about those nodes (None: all); `skip` names

@@ -723,7 +723,7 @@ def test_pyshacl_is_given_graphs_never_sources(monkeypatch):
     shapes = Graph().parse(data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
         <{EX}S> a sh:NodeShape ; sh:targetNode <{EX}a> ;
             sh:property [ sh:path <{EX}p> ; sh:minCount 2 ] .""", format="turtle")
-    assert len(validation.validate(data, shapes).problems) == 1
+    assert len(validation.run_shacl(data, shapes).problems) == 1
     [(data_graph, args, kwargs)] = seen
     assert isinstance(data_graph, Graph) and not args
     assert isinstance(kwargs["shacl_graph"], Graph)

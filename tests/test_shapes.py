@@ -23,7 +23,7 @@ from rdflib.namespace import RDF
 from kg.inference import infer
 from kg.loading import find_inputs, parse_turtle
 from kg.namespaces import curie
-from kg.validation import Problem, show, validate
+from kg.validation import Problem, run_shacl, show
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = find_inputs(ROOT)
@@ -566,7 +566,7 @@ def problems_with(ontology: Graph, shapes: Graph, *snippets: str) -> list[Proble
     parse_turtle([FIXTURE], graph)
     for snippet in snippets:
         graph.parse(data=PREFIXES + snippet, format="turtle")
-    return validate(infer(graph), shapes).problems
+    return run_shacl(infer(graph), shapes).problems
 
 
 @pytest.fixture(scope="module")

@@ -215,7 +215,7 @@ def test_a_mistake_in_one_of_several_citations_is_placed_inside_it(tmp_path):
 def test_shapes_with_rules_do_not_change_the_data_graph():
     # pyshacl runs in place only without rules: a working copy's sh:rule must not write
     # into the graph that lint reads next.
-    from kg.validation import validate
+    from kg.validation import run_shacl
 
     data = Graph().parse(data="<urn:x:a> a <urn:x:Thing> .", format="turtle")
     shapes = Graph().parse(format="turtle", data="""
@@ -223,7 +223,7 @@ def test_shapes_with_rules_do_not_change_the_data_graph():
         <urn:x:ThingShape> a sh:NodeShape ; sh:targetClass <urn:x:Thing> ;
             sh:rule [ a sh:TripleRule ; sh:subject sh:this ;
                       sh:predicate <urn:x:marked> ; sh:object <urn:x:yes> ] .""")
-    validate(data, shapes)
+    run_shacl(data, shapes)
     assert len(data) == 1
 
 
@@ -234,8 +234,8 @@ def test_the_garbage_collector_is_paused_while_validating_then_restored(
 
     from kg import validation
 
-    states, shacl = [], validation.validate
-    monkeypatch.setattr(validation, "validate",
+    states, shacl = [], validation.run_shacl
+    monkeypatch.setattr(validation, "run_shacl",
                         lambda *args, **kwargs: states.append(gc.isenabled()) or shacl(*args, **kwargs))
     (gc.enable if enabled_before else gc.disable)()
     try:
