@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 from kg.namespaces import AK, AKC, AKD, curie
-from kg.validation import Problem, clues_of, describe_node, show
+from kg.problems import Problem, clues_of, describe_node, show
 
 PROJECT = (AKD, AKC)
 CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))

@@ -1,43 +1,24 @@
 """Validation: SHACL (pyshacl) plus kg.lint's checks, with the file and line at fault.
 
 `check` validates the shipped graph, or candidate files together with it, reporting only
-the problems the candidates bring in. `validate` runs the shapes on one inferred graph.
+the problems the candidates bring in. `run_shacl` runs the shapes on one inferred graph.
 """
 
 from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
-from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
+from kg.namespaces import AK, AKC, AKD, PREFIXES, expand
+from kg.lint import asserted_statements, lint
+from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, show
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-SEVERITY_ORDER = ["info", "warning", "violation"]
-MAX_NESTING = 100_000
-
-
-@dataclass(frozen=True)
-class Problem:
-    severity: str   # violation, warning or info
-    focus: str      # the node at fault, as a CURIE (or "akd:x ak:citation [...]")
-    path: str       # the property at fault, as a CURIE, or "" for node-level problems
-    value: str      # the offending value, or ""
-    message: str    # what is wrong and what to do
-    shape: str      # the shape (aks:...) or lint rule (kg:...) that caught it
-    file: str = ""  # where the offending statement is, when it is in a file
-    line: int = 0
-    # a blank node's values (<IRI> or text), which tell its [...] in the file from others
-    clues: tuple[str, ...] = field(default=(), compare=False, repr=False)
-
-    def to_dict(self) -> dict:
-        fields = asdict(self)
-        del fields["clues"]
-        return fields
 
 
 @dataclass
@@ -109,7 +90,6 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     """
     import pyoxigraph as ox
 
-    from kg.lint import asserted_statements, lint
     from kg.loading import parse_file, parse_turtle, to_rdflib
     from kg.positions import index_files
     from kg.safety import check_shapes_queries
@@ -171,7 +151,6 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     """
     import pyoxigraph as ox
 
-    from kg.lint import asserted_statements
     from kg.loading import to_rdflib
     from kg.store import INFERRED, rdflib_graph_of
 
@@ -196,7 +175,6 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
 def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, labels: dict,
                      shapes: Graph, sources):
     """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
-    from kg.lint import lint
 
     return combined(run_shacl(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT).problems,
                     lint(asserted, inferred, focus & linted, sources, labels=labels))
@@ -331,54 +309,7 @@ def problem_of(result, report: Graph, data: Graph) -> Problem:
     )
 
 
-def describe_node(node, data: Graph) -> str:
-    """A CURIE; a blank node by the IRI it hangs from and the first link: akd:x ak:citation [...]."""
-    top, link, _ = hanging_from(node, data)
-    if top is None:
-        return "[]" if link is None else "[...]"
-    return show(top) + (f" {curie(str(link))} [...]" if link is not None else "")
-
-
-def clues_of(node, data: Graph) -> tuple[str, ...]:
-    """What tells the outermost blank node holding `node` from the other [...] of its
-    subject in a file: its values, IRIs as <IRI>."""
-    _, _, outermost = hanging_from(node, data)
-    if outermost is None:
-        return ()
-    return tuple(f"<{value}>" if isinstance(value, URIRef) else str(value)
-                 for value in data.objects(outermost) if not isinstance(value, BNode))
-
-
-def hanging_from(node, data: Graph):
-    """(the non-blank node, the link from it, the blank node it links to) for a node
-    inside blank nodes; (node, None, None) for a node that is no blank node; top None
-    for a blank node nothing links to (link None) or nested too deep."""
-    link, outermost = None, None
-    for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
-        if not isinstance(node, BNode):
-            return node, link, outermost
-        parent = next(data.subject_predicates(node), None)
-        if parent is None:
-            return None, None, None
-        outermost, (node, link) = node, parent
-    return None, link, None
-
-
 def show_path(path, report: Graph) -> str:
     """A SHACL property path as a user would write it: ak:member, ^ak:member."""
     inverse = report.value(path, SH.inversePath) if isinstance(path, BNode) else None
     return f"^{show(inverse)}" if inverse is not None else show(path)
-
-
-def show(term) -> str:
-    """A term as a curator writes it: CURIEs, "text"@en, "2023"^^xsd:gYear."""
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        text = '"' + str(term).replace('"', '\\"') + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^{curie(str(term.datatype))}" if term.datatype else text
-    if isinstance(term, URIRef):
-        return curie(str(term))
-    return "[]"

@@ -20,7 +20,7 @@ from kg.curation import (LOCK_FILE, add, canonical_text_of, canonical_turtle,
 from kg.errors import InputError
 from kg.loading import find_inputs, parse_file
 from kg.namespaces import AK, AKD
-from kg.validation import Problem
+from kg.problems import Problem
 from kg.writing import TEMP_SUFFIX
 
 FIXTURES = Path(__file__).parent / "fixtures" / "curation"

@@ -23,7 +23,8 @@ from rdflib.namespace import RDF
 from kg.inference import infer
 from kg.loading import find_inputs, parse_turtle
 from kg.namespaces import curie
-from kg.validation import Problem, run_shacl, show
+from kg.problems import Problem, show
+from kg.validation import run_shacl
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = find_inputs(ROOT)

@@ -1,0 +1,82 @@
+"""A problem found in the data: what is wrong, where, and what to do; and how a node or
+term is named in its message (as a curator writes it: CURIEs, "akd:x ak:citation [...]").
+
+Shared by the SHACL step (kg.validation) and the checks beyond it (kg.lint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from kg.namespaces import curie
+
+SEVERITY_ORDER = ["info", "warning", "violation"]
+MAX_NESTING = 100_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str   # violation, warning or info
+    focus: str      # the node at fault, as a CURIE (or "akd:x ak:citation [...]")
+    path: str       # the property at fault, as a CURIE, or "" for node-level problems
+    value: str      # the offending value, or ""
+    message: str    # what is wrong and what to do
+    shape: str      # the shape (aks:...) or lint rule (kg:...) that caught it
+    file: str = ""  # where the offending statement is, when it is in a file
+    line: int = 0
+    # a blank node's values (<IRI> or text), which tell its [...] in the file from others
+    clues: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        fields = asdict(self)
+        del fields["clues"]
+        return fields
+
+
+def describe_node(node, data: Graph) -> str:
+    """A CURIE; a blank node by the IRI it hangs from and the first link: akd:x ak:citation [...]."""
+    top, link, _ = hanging_from(node, data)
+    if top is None:
+        return "[]" if link is None else "[...]"
+    return show(top) + (f" {curie(str(link))} [...]" if link is not None else "")
+
+
+def clues_of(node, data: Graph) -> tuple[str, ...]:
+    """What tells the outermost blank node holding `node` from the other [...] of its
+    subject in a file: its values, IRIs as <IRI>."""
+    _, _, outermost = hanging_from(node, data)
+    if outermost is None:
+        return ()
+    return tuple(f"<{value}>" if isinstance(value, URIRef) else str(value)
+                 for value in data.objects(outermost) if not isinstance(value, BNode))
+
+
+def hanging_from(node, data: Graph):
+    """(the non-blank node, the link from it, the blank node it links to) for a node
+    inside blank nodes; (node, None, None) for a node that is no blank node; top None
+    for a blank node nothing links to (link None) or nested too deep."""
+    link, outermost = None, None
+    for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
+        if not isinstance(node, BNode):
+            return node, link, outermost
+        parent = next(data.subject_predicates(node), None)
+        if parent is None:
+            return None, None, None
+        outermost, (node, link) = node, parent
+    return None, link, None
+
+
+def show(term) -> str:
+    """A term as a curator writes it: CURIEs, "text"@en, "2023"^^xsd:gYear."""
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        text = '"' + str(term).replace('"', '\\"') + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^{curie(str(term.datatype))}" if term.datatype else text
+    if isinstance(term, URIRef):
+        return curie(str(term))
+    return "[]"
