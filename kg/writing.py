@@ -19,16 +19,28 @@ TEMP_SUFFIX = ".kg-tmp"
 
 
 def write_all(contents: dict[Path, bytes]) -> None:
-    """Replace (or create) every file of `contents` by its bytes, or none of them."""
+    """Replace (or create) every file of `contents` by its bytes, or none of them.
+
+    A symbolic link's target is replaced, not the link. A target that is not a regular
+    file (a device such as /dev/stdout, a named pipe) is written as a stream instead:
+    there is nothing to rename over it, or to restore.
+    """
+    streams = {path: data for path, data in contents.items()
+               if path.exists() and not path.resolve().is_file()}
+    files = {path: data for path, data in contents.items() if path not in streams}
     staged: dict[Path, str] = {}
     replaced: dict[Path, bytes | None] = {}  # each renamed file's old content; None: new
     try:
-        for path, data in contents.items():
-            staged[path] = stage(path, data)
+        for path, data in files.items():
+            staged[path] = stage(path.resolve(), data)
+        for path, data in streams.items():
+            with open(path, "wb") as stream:
+                stream.write(data)
         for path, temporary in staged.items():
-            old = path.read_bytes() if path.exists() else None
-            os.replace(temporary, path)
-            replaced[path] = old
+            target = path.resolve()
+            old = target.read_bytes() if target.exists() else None
+            os.replace(temporary, target)
+            replaced[target] = old
     except OSError as exc:
         problem = f"{path}: cannot write ({exc.strerror or exc})"
         try:
@@ -39,7 +51,7 @@ def write_all(contents: dict[Path, bytes]) -> None:
     finally:
         for temporary in staged.values():
             Path(temporary).unlink(missing_ok=True)
-    for folder in {path.parent for path in contents}:
+    for folder in {path.resolve().parent for path in files}:
         sync_folder(folder)
 
 

@@ -1,0 +1,44 @@
+"""kg.writing: files written all or nothing, links and pipes written through."""
+
+import os
+import threading
+
+import pytest
+
+from kg.errors import InputError
+from kg.writing import write_all
+
+
+def test_every_file_or_none(tmp_path):
+    kept = tmp_path / "kept.ttl"
+    kept.write_bytes(b"old")
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()  # a folder where a file should go: its rename fails
+    with pytest.raises(InputError, match=f"^{blocked}: cannot write"):
+        write_all({kept: b"new", tmp_path / "new.ttl": b"new", blocked: b"new"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocked", "kept.ttl"]
+    assert kept.read_bytes() == b"old"
+
+
+def test_a_link_is_written_through_not_replaced(tmp_path):
+    """-o link.ttl once replaced the link by a regular file."""
+    real = tmp_path / "real.ttl"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.ttl"
+    link.symlink_to(real)
+    write_all({link: b"new"})
+    assert link.is_symlink() and real.read_bytes() == b"new"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_written_as_a_stream(tmp_path):
+    """A pipe (or a device: /dev/stdout, /dev/full) was read whole to keep its old
+    content, which never ends, then replaced by a regular file."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    write_all({pipe: b"streamed"})
+    reader.join(timeout=30)
+    assert received == [b"streamed"] and not pipe.is_file()
