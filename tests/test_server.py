@@ -282,6 +282,10 @@ def test_sparqlwrapper_client(url, graph):
 QUERY_SIDE_FAILURES = {"query_multiple_dataset"}
 
 
+needs_protocol_suite = pytest.mark.skipif(not w3c_protocol.SUITE.is_dir(),
+                                          reason="needs ../shared/w3c-rdf-tests")
+
+
 @pytest.fixture(scope="module")
 def protocol_server():
     tests = w3c_protocol.load_tests()
@@ -292,6 +296,7 @@ def protocol_server():
     server.server_close()
 
 
+@needs_protocol_suite
 def test_w3c_protocol_query_side(protocol_server):
     tests, (host, port) = protocol_server
     query_side = [t for t in tests if t.query_side]
@@ -301,6 +306,7 @@ def test_w3c_protocol_query_side(protocol_server):
     assert len(query_side) - len(failures) == 19
 
 
+@needs_protocol_suite
 def test_w3c_protocol_update_refusals(protocol_server):
     tests, (host, port) = protocol_server
     refusals = [t for t in tests if not t.query_side and t.name.startswith("bad_")]
@@ -309,6 +315,7 @@ def test_w3c_protocol_update_refusals(protocol_server):
         t.name: None for t in refusals}
 
 
+@needs_protocol_suite
 def test_w3c_protocol_quoted_paths():
     """The manifest's request paths are used as given (already percent-encoded)."""
     tests = {t.name: t for t in w3c_protocol.load_tests()}
