@@ -163,7 +163,7 @@ def format_files(inputs: Inputs, check: bool = False,
     """The data files not in canonical form; unless `check`, they are rewritten in it.
 
     Rewriting needs a writable working copy (InputError otherwise) and happens under the
-    data folder's lock, each file replaced atomically.
+    data folder's lock, the files replaced all or nothing (kg.writing).
     """
     if check:
         return [path for path in inputs.data_files if read_utf8(path) != canonical_text_of(path)]

@@ -269,8 +269,7 @@ def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
     """An rdflib Graph of the canonical triples, added in sorted order, terms exact."""
     from rdflib import Graph
 
-    from kg.loading import to_rdflib
-    from kg.loading import add_triples
+    from kg.loading import add_triples, to_rdflib
 
     class SortedGraph(Graph):
         """Iterates subjects and a subject's predicate-object pairs in sorted order."""

@@ -2,9 +2,9 @@
 
 Parsing Turtle and inference take a quarter of a second for the shipped graph (a minute
 at a million triples), so they happen only when the inputs' content key has no compiled
-store yet. The store lives in the user's cache directory
-under that key; a build writes a temporary folder and renames it into place, so a reader
-never sees a half-built store and a changed input is never served stale.
+store yet. The store lives in the user's cache directory under that key; a build writes
+a temporary folder and renames it into place, so a reader never sees a half-built store
+and a changed input is never served stale; a damaged one is built again.
 """
 
 from __future__ import annotations

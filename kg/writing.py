@@ -1,9 +1,9 @@
 """Writing files all or nothing (`kg add`, `kg fmt`, `kg export -o`).
 
 Each new content goes first to a temporary file beside its target, synced; only when all
-are written are they renamed over their targets. If a rename fails (a read-only file, a
-full disk), the files already renamed get their old content back and new ones are
-removed, so an error leaves every file as it was.
+are written are they renamed over their targets. If a rename fails (a read-only file),
+the files already renamed get their old content back and new ones are removed, so an
+error leaves every file as it was.
 """
 
 from __future__ import annotations
@@ -25,22 +25,21 @@ def write_all(contents: dict[Path, bytes]) -> None:
     file (a device such as /dev/stdout, a named pipe) is written as a stream instead:
     there is nothing to rename over it, or to restore.
     """
-    streams = {path: data for path, data in contents.items()
-               if path.exists() and not path.resolve().is_file()}
-    files = {path: data for path, data in contents.items() if path not in streams}
+    real = {path: path.resolve() for path in contents}  # errors name the path as given
+    streams = [path for path in contents if real[path].exists() and not real[path].is_file()]
     staged: dict[Path, str] = {}
     replaced: dict[Path, bytes | None] = {}  # each renamed file's old content; None: new
     try:
-        for path, data in files.items():
-            staged[path] = stage(path.resolve(), data)
-        for path, data in streams.items():
+        for path in contents:
+            if path not in streams:
+                staged[path] = stage(real[path], contents[path])
+        for path in streams:
             with open(path, "wb") as stream:
-                stream.write(data)
+                stream.write(contents[path])
         for path, temporary in staged.items():
-            target = path.resolve()
-            old = target.read_bytes() if target.exists() else None
-            os.replace(temporary, target)
-            replaced[target] = old
+            old = real[path].read_bytes() if real[path].exists() else None
+            os.replace(temporary, real[path])
+            replaced[real[path]] = old
     except OSError as exc:
         problem = f"{path}: cannot write ({exc.strerror or exc})"
         try:
@@ -51,7 +50,7 @@ def write_all(contents: dict[Path, bytes]) -> None:
     finally:
         for temporary in staged.values():
             Path(temporary).unlink(missing_ok=True)
-    for folder in {path.resolve().parent for path in files}:
+    for folder in {real[path].parent for path in staged}:
         sync_folder(folder)
 
 
