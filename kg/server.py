@@ -17,7 +17,7 @@ The protocol's default-graph-uri and named-graph-uri parameters pick graphs of t
 served store itself (nothing is ever fetched); without them the default graph is the
 union of all graphs, as in `kg sparql`. Results are SPARQL JSON, XML, CSV or TSV
 (SELECT; JSON or XML for ASK) and Turtle, N-Triples, JSON-LD or RDF/XML (CONSTRUCT,
-DESCRIBE), chosen by the Accept header (with q-values) or a `format` parameter.
+DESCRIBE), chosen by a `format` parameter or else the Accept header (with q-values).
 """
 
 from __future__ import annotations
@@ -47,11 +47,17 @@ BOOLEAN_TYPES = {t: f for t, f in RESULTS_TYPES.items() if f in ("json", "xml")}
 GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
                "application/ld+json": ox.RdfFormat.JSON_LD,
                "application/rdf+xml": ox.RdfFormat.RDF_XML}
-FORMAT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-                "ttl": "text/turtle", "nt": "application/n-triples",
-                "ntriples": "application/n-triples", "jsonld": "application/ld+json",
-                "rdfxml": "application/rdf+xml"}
+# `format=` names per kind of result. A graph takes the results' names too (xml: RDF/XML,
+# json: JSON-LD), as clients such as SPARQLWrapper send the same name for every query.
+RESULTS_NAMES = {"json": "application/sparql-results+json",
+                 "xml": "application/sparql-results+xml", "csv": "text/csv",
+                 "tsv": "text/tab-separated-values"}
+GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle",
+               "nt": "application/n-triples", "ntriples": "application/n-triples",
+               "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+               "json": "application/ld+json", "rdfxml": "application/rdf+xml",
+               "rdf+xml": "application/rdf+xml", "rdf": "application/rdf+xml",
+               "xml": "application/rdf+xml"}
 
 
 class HTTPError(Exception):
@@ -169,14 +175,20 @@ def negotiate(accept: str | None, offers: list[str]) -> str:
     return best if quality(best) > 0 else offers[0]
 
 
-def choose_type(kind: str, accept: str | None, fmt: str | None) -> str:
+def choose_type(kind: str, accept: str | None, formats: list[str]) -> str:
+    """The media type to answer with: the first `format=` value (a name, a media type, or
+    a comma-separated list of them) this kind of result offers, else by `Accept`."""
     offers = list({"select": RESULTS_TYPES, "ask": BOOLEAN_TYPES, "graph": GRAPH_TYPES}[kind])
-    if fmt:
-        media = FORMAT_NAMES.get(fmt.lower(), fmt.lower())
-        if media not in offers:
-            raise HTTPError(406, f"format {fmt!r} is not available for this query "
-                                 f"(choose one of {', '.join(offers)})")
-        return media
+    names = GRAPH_NAMES if kind == "graph" else RESULTS_NAMES
+    asked = [part.strip().lower() for value in formats for part in value.split(",")]
+    for name in asked:
+        media = names.get(name, name)
+        if media in offers:
+            return media
+    if asked:
+        raise HTTPError(406, f"format {formats[-1]!r} is not available for this query (choose "
+                             f"one of {', '.join(sorted({n for n, m in names.items() if m in offers}))}"
+                             f" or a media type: {', '.join(offers)})")
     return negotiate(accept, offers)
 
 
@@ -398,8 +410,7 @@ class Handler(BaseHTTPRequestHandler):
         self.respond(("select", rows.variables, rows.terms), params)
 
     def respond(self, result, params: dict[str, list[str]]):
-        fmt = params.get("format", [None])[-1]
-        media = choose_type(result[0], self.headers.get("Accept"), fmt)
+        media = choose_type(result[0], self.headers.get("Accept"), params.get("format", []))
         body = serialize(result, media)
         text_type = media.startswith("text/") or media.endswith("json") or media.endswith("xml")
         self.send(200, body, media + ("; charset=utf-8" if text_type else ""))

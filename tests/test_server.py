@@ -23,6 +23,8 @@ ALLIANCES = "SELECT ?s WHERE { ?s a ak:Alliance } ORDER BY ?s"
 def start_in_thread(server) -> None:
     """Serve in a daemon thread; stop with server.shutdown()."""
     threading.Thread(target=server.serve_forever, name="kg-serve", daemon=True).start()
+
+
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
@@ -97,7 +99,25 @@ def test_format_parameter_overrides_accept(url):
     status, media, _, body = get(url, ALLIANCES, "application/json", format="tsv")
     assert (status, media) == (200, "text/tab-separated-values")
     assert body.startswith(b"?s\n<https://w3id.org/alliance-kg/id/")
-    assert get(url, ALLIANCES, format="turtle")[0] == 406
+    status, _, _, body = get(url, ALLIANCES, format="turtle")
+    assert status == 406 and b"choose one of csv, json, tsv, xml" in body
+
+
+@pytest.mark.parametrize("formats, media", [
+    (["xml"], "application/rdf+xml"), (["json"], "application/ld+json"),
+    (["n3"], "text/turtle"), (["nt"], "application/n-triples"),
+    # as SPARQLWrapper sends JSON-LD: its name, then a list of media types
+    (["json-ld", "application/ld+json,application/x-json+ld"], "application/ld+json"),
+])
+def test_format_names_for_graphs(url, graph, formats, media):
+    """A client sends one format name whatever the query; a graph takes the names of the
+    results formats (xml, json) as RDF/XML and JSON-LD rather than a 406."""
+    query = "CONSTRUCT WHERE { ?s a ak:Alliance }"
+    status, got, _, body = fetch(f"{url}/sparql?" + urlencode(
+        [("query", query)] + [("format", name) for name in formats]))
+    assert (status, got) == (200, media)
+    got = {q.triple for q in ox.parse(body, format=ox.RdfFormat.from_media_type(media))}
+    assert got == set(graph.query(query)) and got
 
 
 def test_ask(url):
@@ -264,10 +284,13 @@ def test_sparqlwrapper_client(url, graph):
         result = client.query().convert()
         assert result == sparql_json(*graph.select(ALLIANCES))
     client.setQuery("CONSTRUCT WHERE { ?s a <https://w3id.org/alliance-kg/ontology#Alliance> }")
+    expected = set(graph.query("CONSTRUCT WHERE { ?s a ak:Alliance }"))
     client.setReturnFormat(SPARQLWrapper.TURTLE)
     turtle = client.query().convert()
-    assert {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)} == set(
-        graph.query("CONSTRUCT WHERE { ?s a ak:Alliance }"))
+    assert {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)} == expected
+    for name in (SPARQLWrapper.XML, SPARQLWrapper.JSONLD):  # the default, and JSON-LD
+        client.setReturnFormat(name)
+        assert len(client.query().convert()) == len(expected)  # an rdflib graph
     client.setQuery("ASK { ?s ?p ?o }")
     client.setReturnFormat(SPARQLWrapper.XML)
     assert client.query().convert().getElementsByTagName("boolean")[0].firstChild.data == "true"
