@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,19 +23,21 @@ def write_all(contents: dict[Path, bytes]) -> None:
     """Replace (or create) every file of `contents` by its bytes, or none of them.
 
     A symbolic link's target is replaced, not the link. A target that is not a regular
-    file (a device such as /dev/stdout, a named pipe) is written as a stream instead:
-    there is nothing to rename over it, or to restore.
+    file (a device, a named pipe) is written as a stream instead: there is nothing to
+    rename over it, or to restore. So is the process's own standard output or error
+    (/dev/stdout), written through its descriptor: `>>` appends, `|` pipes.
     """
     real = {path: path.resolve() for path in contents}  # errors name the path as given
-    streams = [path for path in contents if real[path].exists() and not real[path].is_file()]
+    streams = {path: target for path in contents
+               if (target := stream_target(path)) is not None}
     staged: dict[Path, str] = {}
     replaced: dict[Path, bytes | None] = {}  # each renamed file's old content; None: new
     try:
         for path in contents:
             if path not in streams:
                 staged[path] = stage(real[path], contents[path])
-        for path in streams:
-            with open(path, "wb") as stream:
+        for path, target in streams.items():
+            with open_stream(target) as stream:
                 stream.write(contents[path])
         for path, temporary in staged.items():
             old = real[path].read_bytes() if real[path].exists() else None
@@ -52,6 +55,30 @@ def write_all(contents: dict[Path, bytes]) -> None:
             Path(temporary).unlink(missing_ok=True)
     for folder in {real[path].parent for path in staged}:
         sync_folder(folder)
+
+
+def stream_target(path: Path) -> int | Path | None:
+    """Where to write `path` as a stream, if it is one: the descriptor, 1 or 2, of the
+    standard stream it names (/dev/stdout, also when redirected to a file), or the path of
+    a device or pipe. None for a regular file, or one not there yet."""
+    try:
+        found = os.stat(path)  # links followed, /proc's too
+    except OSError:
+        return None
+    for descriptor in (1, 2):
+        try:
+            if os.path.samestat(found, os.fstat(descriptor)):
+                return descriptor
+        except OSError:
+            continue  # that stream is closed
+    return None if stat.S_ISREG(found.st_mode) else path
+
+
+def open_stream(target: int | Path):
+    if isinstance(target, Path):
+        return open(target, "wb")
+    sys.stdout.flush()  # what was printed before comes first
+    return os.fdopen(os.dup(target), "wb")  # shares the offset: `>>` appends
 
 
 def stage(path: Path, data: bytes) -> str:

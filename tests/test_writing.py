@@ -1,6 +1,8 @@
 """kg.writing: files written all or nothing, links and pipes written through."""
 
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -42,3 +44,20 @@ def test_a_pipe_is_written_as_a_stream(tmp_path):
     write_all({pipe: b"streamed"})
     reader.join(timeout=30)
     assert received == [b"streamed"] and not pipe.is_file()
+
+
+WRITE_TO_STDOUT = ("from pathlib import Path; from kg.writing import write_all; "
+                   "write_all({Path('/dev/stdout'): b'new'})")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="needs /dev/stdout")
+def test_dev_stdout_piped_or_appended(tmp_path):
+    """/dev/stdout resolved to /proc/PID/fd/pipe:[N], which is no file: a pipe got an error
+    and nothing, and a file opened with `>>` was replaced instead of appended to."""
+    piped = subprocess.run([sys.executable, "-c", WRITE_TO_STDOUT], capture_output=True)
+    assert (piped.returncode, piped.stdout) == (0, b"new")
+    appended = tmp_path / "out.nt"
+    appended.write_bytes(b"old ")
+    with appended.open("ab") as stdout:
+        subprocess.run([sys.executable, "-c", WRITE_TO_STDOUT], stdout=stdout, check=True)
+    assert appended.read_bytes() == b"old new"
