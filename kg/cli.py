@@ -472,8 +472,11 @@ def export(settings, fmt, asserted, collapse_facts, output):
               show_default=True, metavar="SECONDS", help="Time limit of each query.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Refuse results with more rows (the client should add a LIMIT).")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Query processes, each answering one query at a time [default: one per "
+                   "CPU].")
 @pass_settings
-def serve(settings, host, port, timeout, max_rows):
+def serve(settings, host, port, timeout, max_rows, workers):
     """Serve the graph over the SPARQL 1.1 Protocol (read-only) at /sparql.
 
     Canned queries are at /queries/NAME?PARAM=VALUE and listed at /.
@@ -482,7 +485,7 @@ def serve(settings, host, port, timeout, max_rows):
 
     try:
         server = make_server(settings.graph(), host, port, timeout=timeout, max_rows=max_rows,
-                             quiet=settings.verbosity < 1)
+                             quiet=settings.verbosity < 1, workers=workers)
     except OSError as exc:
         raise KGError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     click.echo(f"kg: serving {base_url(server)}/sparql (Ctrl-C stops)", err=True)

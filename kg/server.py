@@ -5,9 +5,9 @@
     GET  /queries                              the canned queries as JSON
     GET  /                                     a page listing the canned queries
 
-Each request runs in its own thread (ThreadingHTTPServer), and each query in a worker
-thread given `timeout` seconds (kg.safety.run_with_timeout): a slow query gets 503 and
-is abandoned, and other requests keep being answered meanwhile. Queries pass
+Each request runs in its own thread (ThreadingHTTPServer), and each query in one of a
+pool of worker processes (kg.workers) given `timeout` seconds: a slow query gets 503 and
+its process is killed and replaced, and other requests keep being answered meanwhile. Queries pass
 kg.safety.check_user_query first (SERVICE, FROM and updates are refused with 400;
 update requests with 403). A result of more than `max_rows` solutions (or triples) is
 refused with 400 rather than truncated, so a client never takes part of an answer for
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 from xml.sax.saxutils import escape
@@ -35,6 +36,7 @@ from kg.namespaces import PREFIXES
 from kg.output import sparql_json
 from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
 from kg.store import unknown_prefix_message
+from kg.workers import WorkerDied, WorkerPool
 
 DEFAULT_MAX_ROWS = 10_000
 MAX_BODY = 1_000_000  # bytes of a POST body
@@ -70,28 +72,49 @@ class TooManyResults(InputError):
     pass
 
 
+class KGServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.kg_answers.close()
+
+
 def make_server(graph, host: str = "127.0.0.1", port: int = 8000,
                 timeout: float | None = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
-                quiet: bool = True) -> ThreadingHTTPServer:
+                quiet: bool = True, workers: int | None = None) -> KGServer:
     """A server (not yet serving) of a CompiledGraph, or of a bare pyoxigraph Store (no
-    canned queries then). Port 0 picks a free port: see `server.server_address`."""
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    server.kg_graph = None if isinstance(graph, ox.Store) else graph
-    server.kg_store = graph if isinstance(graph, ox.Store) else graph.store
+    canned queries then). Port 0 picks a free port: see `server.server_address`.
+
+    A CompiledGraph is queried by `workers` processes (default: one per CPU), so that a
+    query past `timeout` is killed; a bare Store, which no other process can open, in
+    threads, where a timed-out query runs on until it ends."""
+    server = KGServer((host, port), Handler)
     server.kg_catalog = {}
-    if server.kg_graph is not None:
+    if isinstance(graph, ox.Store):
+        server.kg_answers = InThreads(graph)
+    else:
         from kg.catalog import load_catalog
 
-        server.kg_catalog = load_catalog(graph.inputs.queries_dir)
+        try:
+            server.kg_catalog = load_catalog(graph.inputs.queries_dir)
+            server.kg_answers = WorkerPool(open_compiled, answer,
+                                           (graph.path, graph.inputs, graph.key),
+                                           workers or os.cpu_count() or 1)
+        except BaseException:
+            ThreadingHTTPServer.server_close(server)  # the port is free again
+            raise
     server.kg_timeout = timeout
     server.kg_max_rows = max_rows
     server.kg_quiet = quiet
     return server
 
 
-def serve_forever(server: ThreadingHTTPServer) -> None:
-    """Serve until Ctrl-C, then close the socket."""
+def serve_forever(server: KGServer) -> None:
+    """Serve until Ctrl-C or SIGTERM, then close the socket and stop the query processes."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C: a clean stop
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -146,6 +169,70 @@ def collect(results, max_rows: int):
             raise TooManyResults(f"more than {max_rows} triples: add a LIMIT")
         triples.append(triple)
     return ("graph", triples)
+
+
+# --- answering: in a worker process (kg.workers), or in a thread for a bare Store ----
+
+def open_compiled(path, inputs, key):
+    """A worker's own read-only view of the compiled graph the server was started with."""
+    from kg.store import CompiledGraph, open_store
+
+    return CompiledGraph(open_store(path), inputs, key, path)
+
+
+def answer(graph, request: dict) -> tuple[int, bytes, str]:
+    """(status, body, media type) of a /sparql or /queries/NAME request (a dict: the
+    query or canned query, and max_rows, accept and formats), on a CompiledGraph or a bare
+    pyoxigraph Store. Plain values only: the answer may cross from a worker process."""
+    try:
+        if "canned" in request:
+            result = canned_result(graph, request)
+        else:
+            result = sparql_result(graph if isinstance(graph, ox.Store) else graph.store, request)
+        media = choose_type(result[0], request["accept"], request["formats"])
+        return 200, serialize(result, media), media
+    except HTTPError as exc:
+        return exc.status, (exc.message + "\n").encode(), "text/plain"
+    except Exception as exc:  # noqa: BLE001 - one bad request must not stop the worker
+        return 500, f"internal error: {type(exc).__name__}\n".encode(), "text/plain"
+
+
+def sparql_result(store: ox.Store, request: dict):
+    text = request["query"]
+    try:
+        return evaluate(store, text, request["default_graphs"], request["named_graphs"],
+                        request["max_rows"], request["base"])
+    except (SyntaxError, ValueError, InputError) as exc:
+        # an undeclared prefix is named, as kg sparql names it
+        message = (isinstance(exc, SyntaxError) and unknown_prefix_message(text)) or str(exc)
+        raise HTTPError(400, f"bad query: {' '.join(message.split())[:300]}") from None
+    except (RuntimeError, OSError) as exc:
+        raise HTTPError(400, f"query failed: {' '.join(str(exc).split())[:300]}") from None
+
+
+def canned_result(graph, request: dict):
+    from kg.api import run_query
+
+    try:
+        rows = run_query(request["canned"], request["values"], graph, flag="{}=")
+    except InputError as exc:
+        raise HTTPError(400, str(exc)) from None
+    if len(rows) > request["max_rows"]:
+        raise HTTPError(400, f"more than {request['max_rows']} results")
+    return ("select", rows.variables, rows.terms)
+
+
+class InThreads:
+    """Answers for a bare Store, each in a thread of its own (kg.safety.run_with_timeout)."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def run(self, request: dict, timeout: float | None):
+        return run_with_timeout(lambda: answer(self.store, request), timeout)
+
+    def close(self) -> None:
+        pass
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str:
@@ -374,46 +461,30 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(400, str(exc)) from None
         server = self.server
         base = f"http://{self.headers.get('Host') or '%s:%s' % server.server_address[:2]}/sparql"
-        try:
-            result = run_with_timeout(lambda: evaluate(
-                server.kg_store, text, params.get("default-graph-uri", []),
-                params.get("named-graph-uri", []), server.kg_max_rows, base), server.kg_timeout)
-        except QueryTimeout as exc:
-            raise HTTPError(503, str(exc).replace("--timeout", "the server's --timeout")) from None
-        except (SyntaxError, ValueError, InputError) as exc:
-            # an undeclared prefix is named, as kg sparql names it
-            message = (isinstance(exc, SyntaxError) and unknown_prefix_message(text)) or str(exc)
-            raise HTTPError(400, f"bad query: {' '.join(message.split())[:300]}") from None
-        except (RuntimeError, OSError) as exc:
-            raise HTTPError(400, f"query failed: {' '.join(str(exc).split())[:300]}") from None
-        self.respond(result, params)
+        self.answer({"query": text, "default_graphs": params.get("default-graph-uri", []),
+                     "named_graphs": params.get("named-graph-uri", []), "base": base}, params)
 
     def canned(self, name: str, params: dict[str, list[str]]):
-        from kg.api import run_query
-
         if name not in self.server.kg_catalog:
             raise HTTPError(404, f"no canned query named {name!r} (see /queries)")
         repeated = sorted(k for k, v in params.items() if len(v) > 1)
         if repeated:  # as `kg query`: one value each, never one silently dropped
             raise HTTPError(400, f"parameter {repeated[0]} is given twice")
-        values = {k: v[0] for k, v in params.items() if k != "format"}
-        server = self.server
-        try:
-            rows = run_with_timeout(lambda: run_query(name, values, server.kg_graph, flag="{}="),
-                                    server.kg_timeout)
-        except QueryTimeout as exc:
-            raise HTTPError(503, str(exc)) from None
-        except InputError as exc:
-            raise HTTPError(400, str(exc)) from None
-        if len(rows) > server.kg_max_rows:
-            raise HTTPError(400, f"more than {server.kg_max_rows} results")
-        self.respond(("select", rows.variables, rows.terms), params)
+        self.answer({"canned": name,
+                     "values": {k: v[0] for k, v in params.items() if k != "format"}}, params)
 
-    def respond(self, result, params: dict[str, list[str]]):
-        media = choose_type(result[0], self.headers.get("Accept"), params.get("format", []))
-        body = serialize(result, media)
+    def answer(self, request: dict, params: dict[str, list[str]]):
+        server = self.server
+        request.update(max_rows=server.kg_max_rows, accept=self.headers.get("Accept"),
+                       formats=params.get("format", []))
+        try:
+            status, body, media = server.kg_answers.run(request, server.kg_timeout)
+        except QueryTimeout as exc:
+            raise HTTPError(503, str(exc).replace("--timeout", "the server's --timeout")) from None
+        except WorkerDied as exc:
+            raise HTTPError(500, str(exc)) from None
         text_type = media.startswith("text/") or media.endswith("json") or media.endswith("xml")
-        self.send(200, body, media + ("; charset=utf-8" if text_type else ""))
+        self.send(status, body, media + ("; charset=utf-8" if text_type else ""))
 
 
 def landing_page(catalog: dict) -> str:

@@ -424,6 +424,8 @@ def test_serve_in_a_real_process(tiny_copy):
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # SIGTERM stops it as Ctrl-C does: cleanly, with its query processes
+    assert server.returncode == 0 and server.stderr.read() == ""
 
 
 def test_every_predeclared_prefix_is_documented(run):

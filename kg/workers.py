@@ -1,0 +1,144 @@
+"""Worker processes for `kg serve`, so that a query past its time limit is stopped.
+
+Oxigraph cannot cancel a query (its Python API has no timeout) and a thread cannot be
+killed: a timed-out query left in a thread kept a CPU busy until it ended, and a few
+such queries kept every CPU busy. A process can be killed. Each worker opens the
+compiled graph itself (read-only) and answers one request at a time; a request waits for
+a free worker within its own time limit. A killed worker is replaced in the background,
+and joins the pool once it has opened the graph, so its start-up (about 0.3 s) never
+counts against a query's time.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+import threading
+import time
+
+from kg.errors import InputError
+from kg.safety import QueryTimeout
+
+READY = "ready"
+
+
+class WorkerDied(Exception):
+    """A worker ended without answering (killed from outside, out of memory)."""
+
+
+class WorkerPool:
+    """`size` processes, each running `handle(setup(*args), request)` for the requests
+    given to `run`. `setup` and `handle` are module-level functions (they are pickled)."""
+
+    def __init__(self, setup, handle, args: tuple, size: int):
+        # spawn, not fork: the server has threads, and Oxigraph's store its own
+        self.context = multiprocessing.get_context("spawn")
+        self.setup, self.handle, self.args, self.size = setup, handle, args, size
+        self.idle: queue.Queue = queue.Queue()
+        self.workers: list = []  # every live worker: idle, busy or starting
+        self.closed = False
+        self.lock = threading.Lock()
+        starting = [self.start() for _ in range(size)]  # they start side by side
+        for worker in starting:
+            problem = self.wait_ready(worker)
+            if problem:
+                self.close()
+                raise InputError(f"a query process cannot open the graph: {problem}")
+            self.idle.put(worker)
+
+    def start(self):
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=work, name="kg-query",
+                                       args=(theirs, self.setup, self.handle, self.args),
+                                       daemon=True)
+        process.start()
+        theirs.close()
+        worker = (process, ours)
+        self.workers.append(worker)
+        return worker
+
+    def wait_ready(self, worker) -> str | None:
+        """None once `worker` has set up; else why it could not."""
+        try:
+            message = worker[1].recv()
+        except (EOFError, OSError):
+            message = "it ended while starting"
+        if message == READY:
+            return None
+        self.stop(worker)
+        return message
+
+    def run(self, request, timeout: float | None):
+        """The worker's answer to `request`; QueryTimeout if no worker is free, or none
+        answers, within `timeout` seconds (None or 0: no limit)."""
+        deadline = time.monotonic() + timeout if timeout else None
+        try:
+            worker = self.idle.get(timeout=timeout or None)
+        except queue.Empty:
+            raise QueryTimeout(f"the server is busy: its {self.size} query processes stayed "
+                               f"busy for {timeout:g} s; try again later") from None
+        connection = worker[1]
+        try:
+            connection.send(request)
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if connection.poll(left):
+                reply = connection.recv()
+                self.idle.put(worker)
+                return reply
+        except (EOFError, OSError):
+            self.replace(worker)
+            raise WorkerDied("the query's process ended before answering") from None
+        self.replace(worker)  # kills the query with it
+        raise QueryTimeout(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
+
+    def replace(self, worker) -> None:
+        """Stop `worker`; a new one joins the pool once it is ready."""
+        self.stop(worker)
+
+        def revive():
+            if self.closed:
+                return
+            new = self.start()
+            if self.wait_ready(new) is None:
+                self.idle.put(new)
+            if self.closed:  # closed while it started
+                self.stop(new)
+
+        threading.Thread(target=revive, name="kg-query-start", daemon=True).start()
+
+    def stop(self, worker) -> None:
+        with self.lock:  # the server's close and a request's replace may race
+            if worker not in self.workers:
+                return
+            self.workers.remove(worker)
+        process, connection = worker
+        process.kill()
+        process.join()
+        connection.close()
+
+    def close(self) -> None:
+        self.closed = True
+        for worker in list(self.workers):
+            self.stop(worker)
+
+
+def work(connection, setup, handle, args) -> None:
+    """A worker's life: set up, say so, then answer requests until the pool closes the
+    pipe or kills the process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which kills us
+    try:
+        state = setup(*args)
+    except Exception as exc:  # noqa: BLE001 - reported by the pool, in one line
+        connection.send(f"{type(exc).__name__}: {exc}")
+        return
+    connection.send(READY)
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            return
+        try:
+            connection.send(handle(state, request))
+        except OSError:  # the server is gone
+            return
