@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
+from kg.loading import read_utf8
 from kg.namespaces import AK, AKC, AKD, curie
 from kg.problems import Problem, clues_of, describe_node, show
 
@@ -249,11 +250,10 @@ class Checks:
         return found
 
     def source_text(self, file_name: str) -> str | None:
+        """The source's text; None if it is not there. Read bounded: a link to a device
+        (/dev/zero) must not be read forever; a file that cannot be read is an InputError."""
         path = self.sources / file_name
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+        return read_utf8(path) if path.exists() else None
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())

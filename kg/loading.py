@@ -24,7 +24,7 @@ DATA_ENV = "KG_DATA"
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Large enough for a million-triple data file (about 35 MiB); a larger input is refused
-# before it is read, rather than exhausting memory.
+# rather than exhausting memory.
 MAX_INPUT_BYTES = 256 * 2**20
 # RDF serialisations kg does not read: it parses no XML (no DTDs or entities) and
 # fetches no JSON-LD context.
@@ -104,18 +104,28 @@ def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
 
 
 def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or an InputError naming the file; never more than MAX_INPUT_BYTES.
+
+    The size is checked before reading, and the reading itself is bounded too: a device
+    or a link to one (/dev/zero) has no size and would never end.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(f"{path}: file is too large ({size / 2**20:.0f} MiB; the limit is "
-                             f"{MAX_INPUT_BYTES // 2**20} MiB): split it")
-        return path.read_bytes()
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_INPUT_BYTES:
+                raise InputError(f"{path}: file is too large ({size / 2**20:.0f} MiB; the limit "
+                                 f"is {MAX_INPUT_BYTES // 2**20} MiB): split it")
+            data = file.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: more than {MAX_INPUT_BYTES // 2**20} MiB to read (a device, "
+                         f"or a file still growing?): kg reads files of up to that size")
+    return data
 
 
 def read_utf8(path: Path) -> str:

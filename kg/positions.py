@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.loading import read_utf8
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PREFIX_DIRECTIVE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
 TOKEN_END = r"(?=[\s;,.\[\]()#]|$)"
@@ -181,7 +183,7 @@ class SourceIndex:
 
 
 def index_files(paths) -> list[SourceIndex]:
-    return [SourceIndex(path, path.read_text(encoding="utf-8")) for path in paths]
+    return [SourceIndex(path, read_utf8(path)) for path in paths]
 
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=()):

@@ -90,6 +90,33 @@ def test_a_file_of_hundreds_of_megabytes_is_refused_before_it_is_read(tmp_path):
                              "256 MiB): split it\n")
 
 
+def test_an_endless_input_is_refused_after_the_limit_not_read_forever(tiny_copy, monkeypatch):
+    """A device has no size to check first (/dev/zero once filled the memory)."""
+    monkeypatch.setattr("kg.loading.MAX_INPUT_BYTES", 2**20)
+    endless = "kg: error: {}: more than 1 MiB to read (a device, or a file still growing?): " \
+              "kg reads files of up to that size\n"
+    for args, path in ((["validate", "/dev/zero"], "/dev/zero"),
+                       (["sparql", "@/dev/zero"], "/dev/zero"),
+                       (["--data", str(tiny_copy), "stats"], tiny_copy / "data" / "zero.ttl")):
+        (tiny_copy / "data" / "zero.ttl").unlink(missing_ok=True)
+        if path != "/dev/zero":
+            (tiny_copy / "data" / "zero.ttl").symlink_to("/dev/zero")
+        result = CliRunner().invoke(cli, args)
+        assert (result.exit_code, result.stderr) == (2, endless.format(path))
+
+
+def test_a_source_text_that_is_a_link_to_a_device_is_not_read_forever(tiny_copy, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setattr("kg.loading.MAX_INPUT_BYTES", 2**20)
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "test.txt").symlink_to("/dev/zero")  # akd:source-test's text
+    result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate",
+                                      "--sources", str(tmp_path / "sources")])
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {tmp_path}/sources/test.txt: more than 1 MiB to read (a device, or a "
+           "file still growing?): kg reads files of up to that size\n")
+
+
 def test_deeply_nested_blank_nodes_are_no_recursion_error(tmp_path):
     deep = tmp_path / "deep.ttl"
     depth = 5000
