@@ -29,7 +29,7 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
-from kg.loading import Inputs, add_triples, parse_file, read_utf8, to_rdflib
+from kg.loading import Inputs, add_triples, parse_file, read_bytes, read_utf8, to_rdflib
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
 
@@ -165,13 +165,15 @@ def format_files(inputs: Inputs, check: bool = False,
     Rewriting needs a writable working copy (InputError otherwise) and happens under the
     data folder's lock, the files replaced all or nothing (kg.writing).
     """
+    # Bytes are compared, not text: read_utf8 drops a byte order mark, the canonical form has none.
     if check:
-        return [path for path in inputs.data_files if read_utf8(path) != canonical_text_of(path)]
+        return [path for path in inputs.data_files
+                if read_bytes(path) != canonical_text_of(path).encode("utf-8")]
     require_writable(inputs)
     with data_lock(inputs.data_dir, lock_timeout):
-        rewrites = {path: canonical_text_of(path) for path in inputs.data_files}
-        rewrites = {path: text for path, text in rewrites.items() if read_utf8(path) != text}
-        write_all({path: text.encode("utf-8") for path, text in rewrites.items()})
+        rewrites = {path: canonical_text_of(path).encode("utf-8") for path in inputs.data_files}
+        rewrites = {path: data for path, data in rewrites.items() if read_bytes(path) != data}
+        write_all(rewrites)
     return list(rewrites)
 
 

@@ -129,15 +129,19 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_utf8(path: Path) -> str:
-    """A file's exact text (no newline translation), or an InputError naming the file."""
+    """A file's exact text (no newline translation, no byte order mark), or an InputError
+    naming the file."""
     return decode_utf8(read_bytes(path), str(path))
 
 
 def decode_utf8(data: bytes, origin: str) -> str:
+    """UTF-8 text without its leading byte order mark (Notepad writes one), which is no
+    part of the text: it would be a stray character at line 1, column 1."""
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
+    return text.removeprefix("\ufeff")
 
 
 def parse_file(path: Path) -> list:
@@ -151,10 +155,9 @@ def parse_file(path: Path) -> list:
     if path.suffix.lower() in OTHER_RDF_SUFFIXES:
         raise InputError(f"{path}: kg reads Turtle only; convert this {path.suffix} file to "
                          f"Turtle (.ttl) first")
-    data = read_bytes(path)
-    decode_utf8(data, str(path))  # Oxigraph would replace a bad byte silently
+    text = read_utf8(path)  # Oxigraph would replace a bad byte silently
     try:
-        return list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+        return list(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
                              rename_blank_nodes=True))
     except SyntaxError as exc:
         raise InputError(f"{path}:{syntax_error_position(exc)}: {syntax_error_message(exc)}") from None

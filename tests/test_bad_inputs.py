@@ -117,6 +117,17 @@ def test_a_source_text_that_is_a_link_to_a_device_is_not_read_forever(tiny_copy,
            "file still growing?): kg reads files of up to that size\n")
 
 
+def test_a_query_file_with_a_byte_order_mark_runs(working_copy):
+    """`kg sparql @FILE` and a canned query: the mark once made the query invalid SPARQL."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { akd:japan a ak:Country }\n"
+    (working_copy / "query.rq").write_bytes(b"\xef\xbb\xbf" + query.encode())
+    (working_copy / "queries" / "japan.rq").write_bytes(
+        b"\xef\xbb\xbf# title: Is Japan a country\n" + query.encode())
+    for args in (["sparql", f"@{working_copy / 'query.rq'}"], ["query", "japan"]):
+        result = CliRunner().invoke(cli, ["--data", str(working_copy), "-q", *args, "-f", "csv"])
+        assert (result.exit_code, result.stdout) == (0, "n\n1\n"), result.stderr
+
+
 def test_deeply_nested_blank_nodes_are_no_recursion_error(tmp_path):
     deep = tmp_path / "deep.ttl"
     depth = 5000

@@ -147,6 +147,18 @@ def test_fmt_check_reports_unformatted_files_and_writes_nothing(working_copy):
     assert snapshot(inputs.data_dir) == before
 
 
+def test_fmt_takes_the_byte_order_mark_off_and_keeps_the_header(working_copy):
+    """Notepad writes a byte order mark; kg reads past it, and fmt leaves it out."""
+    inputs = find_inputs(working_copy)
+    format_files(inputs)
+    countries = inputs.data_dir / "countries.ttl"
+    canonical = countries.read_bytes()
+    countries.write_bytes(b"\xef\xbb\xbf" + canonical)
+    assert format_files(inputs, check=True) == [countries]
+    assert format_files(inputs) == [countries]
+    assert countries.read_bytes() == canonical
+
+
 def test_fmt_rewrites_into_canonical_form_once(working_copy):
     inputs = find_inputs(working_copy)
     as_shuffled_n_triples(inputs.data_dir / "countries.ttl")  # in case the data is formatted

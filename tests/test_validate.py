@@ -117,6 +117,20 @@ def test_fail_on(tmp_path, fail_on, code):
     assert validate(candidate, "--fail-on", fail_on).exit_code == code
 
 
+def test_a_byte_order_mark_is_skipped_and_lines_and_columns_stay_right(tmp_path):
+    """Notepad writes one; it was an invalid subject at 1:1."""
+    candidate = candidate_file(tmp_path, "akd:pac-3 ak:partie akd:japan .")
+    candidate.write_bytes(b"\xef\xbb\xbf" + candidate.read_bytes())
+    assert validate(candidate).stdout.startswith(f"{candidate}:3: violation: akd:pac-3 ak:partie:")
+    broken = b"@prefix ak: <https://w3id.org/alliance-kg/ontology#> . ak:s ak:p ak:o ak:o .\n"
+    candidate.write_bytes(broken)
+    without_mark = validate(candidate)
+    candidate.write_bytes(b"\xef\xbb\xbf" + broken)
+    result = validate(candidate)
+    assert (result.exit_code, result.stderr) == (2, without_mark.stderr)
+    assert result.stderr.startswith(f"kg: error: {candidate}:1:71: A dot is expected")
+
+
 def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:x akd:y akd:z\n")
