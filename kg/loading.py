@@ -29,6 +29,8 @@ MAX_INPUT_BYTES = 256 * 2**20
 # RDF serialisations kg does not read: it parses no XML (no DTDs or entities) and
 # fetches no JSON-LD context.
 OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig", ".n3"}
+# Oxigraph's message for a relative IRI when there is no base IRI.
+NO_SCHEME = "No scheme found in an absolute IRI"
 ONTOLOGY_FILES = ("alliance-kg.ttl", "concepts.ttl")
 SHAPES_FILE = "shapes.ttl"
 
@@ -157,14 +159,26 @@ def parse_file(path: Path) -> list:
                          f"Turtle (.ttl) first")
     text = read_utf8(path)  # Oxigraph would replace a bad byte silently
     try:
-        return list(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                             rename_blank_nodes=True))
+        # No base IRI: a relative IRI without @base is an error at its place, not an IRI
+        # made of where the file happens to be (file:///home/...), merged into the data.
+        return list(ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True))
     except SyntaxError as exc:
-        raise InputError(f"{path}:{syntax_error_position(exc)}: {syntax_error_message(exc)}") from None
+        message = syntax_error_message(exc)
+        if message == NO_SCHEME:
+            message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
+                       f"write a prefixed name (akd:name) or a full IRI, or declare @base")
+        raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
 
 
 def syntax_error_position(exc: SyntaxError) -> str:
     return f"{exc.lineno or 1}:{exc.offset or 1}"
+
+
+def written_at(text: str, exc: SyntaxError) -> str:
+    """The text a syntax error spans on its line (Oxigraph counts columns in characters)."""
+    line = text.split("\n")[exc.lineno - 1] if exc.lineno else ""
+    return line[(exc.offset or 1) - 1:(exc.end_offset or 1) - 1 if exc.end_lineno == exc.lineno
+                else None]
 
 
 def syntax_error_message(exc: SyntaxError) -> str:

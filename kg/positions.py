@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 from kg.loading import read_utf8
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PREFIX_DIRECTIVE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
+BASE_DIRECTIVE = re.compile(r"^\s*(?:@base|BASE)\s*<([^>]*)>", re.IGNORECASE)
 TOKEN_END = r"(?=[\s;,.\[\]()#]|$)"
 
 
@@ -105,20 +107,29 @@ class SourceIndex:
     def __init__(self, path: Path, text: str):
         self.path = path
         self.prefixes: dict[str, str] = {}
+        self.bases: list[str] = []  # the @base IRIs, the one in effect last
         self.by_subject: dict[str, list[Statement]] = {}
         for statement in statements(text):
             directive = PREFIX_DIRECTIVE.match(statement.text)
             if directive:
-                self.prefixes[directive.group(1)] = directive.group(2)
+                self.prefixes[directive.group(1)] = self.resolve(directive.group(2))
+                continue
+            base = BASE_DIRECTIVE.match(statement.text)
+            if base:
+                self.bases.append(self.resolve(base.group(1)))
                 continue
             subject = statement.text.split(None, 1)[0] if statement.text else ""
             iri = self.expand(subject)
             if iri:
                 self.by_subject.setdefault(iri, []).append(statement)
 
+    def resolve(self, iri: str) -> str:
+        """An IRI as written between < >, resolved against the @base in effect."""
+        return urljoin(self.bases[-1], iri) if self.bases else iri
+
     def expand(self, written: str) -> str | None:
         if written.startswith("<") and written.endswith(">"):
-            return written[1:-1]
+            return self.resolve(written[1:-1])
         prefix, sep, local = written.partition(":")
         if sep and prefix in self.prefixes:
             return self.prefixes[prefix] + local
@@ -127,6 +138,7 @@ class SourceIndex:
     def written_forms(self, iri: str) -> list[str]:
         forms = [f"<{iri}>"] + [f"{prefix}:{iri[len(ns):]}" for prefix, ns in self.prefixes.items()
                                 if iri.startswith(ns)]
+        forms += [f"<{iri[len(base):]}>" for base in self.bases if iri.startswith(base)]
         return forms + (["a"] if iri == RDF_TYPE else [])
 
     def line(self, subject: str, predicate: str | None = None, clues=()) -> int | None:

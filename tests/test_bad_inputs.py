@@ -25,6 +25,10 @@ CASES = [
      "kg: error: {bad}/malformed.ttl:3:13: Unexpected end of file"),
     (["validate", "{bad}/unknown-prefix.ttl"],
      "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared"),
+    # without @base, a relative IRI once resolved against the file's place (file:///...)
+    (["validate", "{bad}/relative-iri.ttl"],
+     "kg: error: {bad}/relative-iri.ttl:3:1: <japan-event> is a relative IRI, and no @base "
+     "resolves it: write a prefixed name (akd:name) or a full IRI, or declare @base"),
     (["validate", "{bad}/entity-bomb.rdf"],
      "kg: error: {bad}/entity-bomb.rdf: kg reads Turtle only; convert this .rdf file to "
      "Turtle (.ttl) first"),

@@ -358,6 +358,18 @@ def test_add_refuses_a_bad_candidate_and_writes_nothing(run, tiny_copy, tmp_path
             if p.suffix == ".ttl"} == before
 
 
+def test_add_refuses_a_relative_iri_without_base_and_writes_nothing(run, tiny_copy, tmp_path):
+    """It once became file:///<the candidate's folder>/zapper-2, merged with a warning."""
+    before = {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()}
+    relative = tmp_path / "relative.ttl"
+    relative.write_text('<zapper-2> <http://www.w3.org/2004/02/skos/core#altLabel> "Z2"@en .\n')
+    result = run("add", str(relative))
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {relative}:1:1: <zapper-2> is a relative IRI, and no @base resolves it: "
+           "write a prefixed name (akd:name) or a full IRI, or declare @base\n")
+    assert {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()} == before
+
+
 def test_add_merges_into_the_subjects_file_then_validates_clean(run, tiny_copy, tmp_path):
     good = tmp_path / "more.ttl"
     good.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"

@@ -131,6 +131,15 @@ def test_a_byte_order_mark_is_skipped_and_lines_and_columns_stay_right(tmp_path)
     assert result.stderr.startswith(f"kg: error: {candidate}:1:71: A dot is expected")
 
 
+def test_relative_iris_under_base_are_reported_at_their_line(tmp_path):
+    """They once had no file and line (JSON: "file": "", "line": 0)."""
+    candidate = candidate_file(tmp_path, "@base <https://w3id.org/alliance-kg/id/> .",
+                               "", "<pac-3> <https://w3id.org/alliance-kg/ontology#partie> <japan> .")
+    problems = json.loads(validate(candidate, "--format", "json").stdout)
+    assert [(p["file"], p["line"], p["focus"], p["path"]) for p in problems] == [
+        (str(candidate), 5, "akd:pac-3", "ak:partie")]
+
+
 def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:x akd:y akd:z\n")
