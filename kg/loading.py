@@ -31,6 +31,9 @@ MAX_INPUT_BYTES = 256 * 2**20
 OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig", ".n3"}
 # Oxigraph's message for a relative IRI when there is no base IRI.
 NO_SCHEME = "No scheme found in an absolute IRI"
+VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
+RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, text directions, "
+                  "VERSION) is not supported: write RDF 1.1 Turtle")
 ONTOLOGY_FILES = ("alliance-kg.ttl", "concepts.ttl")
 SHAPES_FILE = "shapes.ttl"
 
@@ -161,13 +164,34 @@ def parse_file(path: Path) -> list:
     try:
         # No base IRI: a relative IRI without @base is an error at its place, not an IRI
         # made of where the file happens to be (file:///home/...), merged into the data.
-        return list(ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True))
+        quads = list(ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True))
     except SyntaxError as exc:
         message = syntax_error_message(exc)
         if message == NO_SCHEME:
             message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
                        f"write a prefixed name (akd:name) or a full IRI, or declare @base")
         raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
+    refuse_rdf_12(path, text, quads)
+    return quads
+
+
+def refuse_rdf_12(path: Path, text: str, quads: list) -> None:
+    """An InputError at the first RDF 1.2 syntax, which Oxigraph reads: kg, rdflib and
+    pyshacl know no triple terms (they crashed on one) or text directions (dropped)."""
+    import pyoxigraph as ox
+
+    from kg.positions import rdf_12_syntax
+
+    has_rdf_12_terms = any(isinstance(quad.object, ox.Triple) or (
+        isinstance(quad.object, ox.Literal) and quad.object.direction) for quad in quads)
+    # A VERSION directive changes no triple; it is looked for only where the word is.
+    if has_rdf_12_terms or VERSION_WORD.search(text):
+        found = rdf_12_syntax(text)
+        if found:
+            line, column, written = found
+            raise InputError(f"{path}:{line}:{column}: {written}: {RDF_12_REFUSAL}")
+        if has_rdf_12_terms:  # written in some way the scan does not know
+            raise InputError(f"{path}: {RDF_12_REFUSAL}")
 
 
 def syntax_error_position(exc: SyntaxError) -> str:

@@ -30,7 +30,15 @@ class Statement:
 
 
 IRI_REF = re.compile(r"<[^\s<>\"{}|^`\\]*>")
+# A string in any of Turtle's four quotes (grammar rules STRING_LITERAL_...).
+STRING = re.compile(r'"""(?:"{0,2}(?:[^"\\]|\\.))*"""|\'\'\'(?:\'{0,2}(?:[^\'\\]|\\.))*\'\'\'|'
+                    r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.DOTALL)
 SPARQL_DIRECTIVE = re.compile(r"(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>", re.IGNORECASE)
+# What only RDF 1.2 writes: a triple term <<( )>> or reified triple << >>, an annotation
+# {| |}, a reifier ~ (\~ is an escape in a name), a text direction "..."@en--ltr, a VERSION
+# directive; and where a comment, IRI or string starts, which are skipped.
+RDF_12_SYNTAX = re.compile(r"<<\(?|\{\||(?<!\\)~|(?<=[\"'])@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*--\w+|"
+                           r"(?<![\w:.\\\"'-])(?:@version|(?i:VERSION))(?=[\s\"'])|[#<\"']")
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 
@@ -55,22 +63,11 @@ def statements(text: str) -> list[Statement]:
             break
         i = significant.start()
         c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c == "<":
-            iri = IRI_REF.match(text, i)
-            if iri:
-                i = iri.end()
+        if c in "#<\"'":
+            after = skipped(text, i)
+            if after > i:
+                i = after
                 continue
-        if c in "\"'":
-            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                i += 2 if text[i] == "\\" else 1
-            i += len(quote)
-            continue
         if c in "[(":
             if depth == 0 and c == "[":
                 opened = i
@@ -88,6 +85,31 @@ def statements(text: str) -> list[Statement]:
             start, blocks = i + 1, []
         i += 1
     return found
+
+
+def skipped(text: str, i: int) -> int:
+    """The offset just past the comment, IRI or string that starts at text[i]; i if none does."""
+    if text[i] == "#":
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    token = (IRI_REF if text[i] == "<" else STRING).match(text, i)
+    return token.end() if token else i
+
+
+def rdf_12_syntax(text: str) -> tuple[int, int, str] | None:
+    """(line, column, text) of the first RDF 1.2 syntax of a Turtle document that parsed,
+    outside comments, IRIs and strings; None if it has none."""
+    i = 0
+    while found := RDF_12_SYNTAX.search(text, i):
+        i = found.start()
+        after = skipped(text, i)
+        if after > i:
+            i = after
+        elif found.group() == "<":  # no IRI: cannot be in a document that parsed
+            i += 1
+        else:
+            return text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i), found.group()
+    return None
 
 
 def skip_comments(text: str, position: int) -> int:

@@ -132,6 +132,48 @@ def test_a_query_file_with_a_byte_order_mark_runs(working_copy):
         assert (result.exit_code, result.stdout) == (0, "n\n1\n"), result.stderr
 
 
+RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, text directions, "
+                  "VERSION) is not supported: write RDF 1.1 Turtle")
+
+
+@pytest.mark.parametrize("statement, place", [
+    # Oxigraph reads them; kg then crashed ('pyoxigraph.Triple' object has no attribute
+    # 'language') or, for a text direction, dropped it
+    ("akd:x ak:participant <<( akd:japan ak:partOf akd:japan )>> .", "4:22: <<("),
+    ("akd:x a ak:Event {| ak:quote 'x' |} .", "4:18: {|"),
+    ("<< akd:x a ak:Event >> ak:quote 'x' .", "4:1: <<"),
+    ("akd:x a ak:Event ~ akd:r .", "4:18: ~"),
+    ("akd:x rdfs:label 'x'@en--ltr .", "4:21: @en--ltr"),
+    ('VERSION "1.2"', "4:1: VERSION"),
+])
+def test_rdf_12_syntax_is_refused_at_its_place(tiny_copy, tmp_path, statement, place):
+    text = ("# <<( {| ~ in a comment, and in strings and names, are RDF 1.1\n"
+            "@prefix ak: <https://w3id.org/alliance-kg/ontology#> . "
+            "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
+            "akd:x ak:VERSION 'VERSION \"1\" <<( {| ~', akd:a\\~b .\n" + statement + "\n")
+    candidate, data_file = tmp_path / "candidate.ttl", tiny_copy / "data" / "new.ttl"
+    candidate.write_text(text)
+    before = {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()}
+    for args, path in ((["validate", str(candidate)], candidate),
+                       (["add", str(candidate)], candidate),
+                       (["stats"], data_file)):
+        if path == data_file:
+            data_file.write_text(text)
+        result = CliRunner().invoke(cli, ["--data", str(tiny_copy), *args])
+        assert (result.exit_code, result.stderr) == (2, f"kg: error: {path}:{place}: {RDF_12_REFUSAL}\n")
+        if args[0] == "add":
+            assert {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()} == before
+
+
+def test_rdf_12_look_alikes_are_rdf_11(tmp_path):
+    candidate = tmp_path / "candidate.ttl"
+    candidate.write_text("# VERSION '1.2'\n@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                         "ak:x ak:VERSION 'VERSION \"1.2\" <<( {| ~', ak:a\\~b, 'x'@en-version .\n")
+    result = CliRunner().invoke(cli, ["validate", "--syntax-only", str(candidate)])
+    assert result.exit_code == 0, result.output
+
+
 def test_deeply_nested_blank_nodes_are_no_recursion_error(tmp_path):
     deep = tmp_path / "deep.ttl"
     depth = 5000
