@@ -177,7 +177,7 @@ class Checks:
         for predicate in LABELS:
             for label in self.graph.objects(subject, predicate):
                 others = self.named_by.get(str(label).casefold(), set()) - {subject}
-                if others and isinstance(subject, URIRef):
+                if others:
                     names = ", ".join(sorted(curie(str(o)) for o in others))
                     found.append(self.problem(
                         "violation", subject, predicate, label,

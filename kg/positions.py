@@ -19,6 +19,9 @@ from kg.loading import read_utf8
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PREFIX_DIRECTIVE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
 BASE_DIRECTIVE = re.compile(r"^\s*(?:@base|BASE)\s*<([^>]*)>", re.IGNORECASE)
+# How a problem names a blank node that is a subject of its own (kg.problems.describe_node),
+# and the key of the statements whose subject is one (_:b or [...]).
+BLANK_SUBJECT = "[]"
 TOKEN_END = r"(?=[\s;,.\[\]()#]|$)"
 
 
@@ -141,9 +144,9 @@ class SourceIndex:
                 self.bases.append(self.resolve(base.group(1)))
                 continue
             subject = statement.text.split(None, 1)[0] if statement.text else ""
-            iri = self.expand(subject)
-            if iri:
-                self.by_subject.setdefault(iri, []).append(statement)
+            key = BLANK_SUBJECT if subject.startswith(("_:", "[")) else self.expand(subject)
+            if key:
+                self.by_subject.setdefault(key, []).append(statement)
 
     def resolve(self, iri: str) -> str:
         """An IRI as written between < >, resolved against the @base in effect."""
@@ -172,6 +175,10 @@ class SourceIndex:
         found = self.by_subject.get(subject)
         if not found:
             return None
+        if subject == BLANK_SUBJECT:  # which blank node: the statements with most of its values
+            most = max(self.holding(statement.text, clues) for statement in found)
+            found = [s for s in found if self.holding(s.text, clues) == most]
+            clues = ()
         if clues:
             block = self.block(found, clues)
             if block:
@@ -202,11 +209,14 @@ class SourceIndex:
         best, score = None, (0, 0)
         for statement in statements:
             for start, end in statement.blocks:
-                inside = statement.text[start:end]
-                held = sum(any(form in inside for form in self.clue_forms(clue)) for clue in clues)
+                held = self.holding(statement.text[start:end], clues)
                 if held and (held, start - end) > score:
                     best, score = (statement, start, end), (held, start - end)
         return best
+
+    def holding(self, text: str, clues) -> int:
+        """How many of the clues the text holds."""
+        return sum(any(form in text for form in self.clue_forms(clue)) for clue in clues)
 
     def clue_forms(self, clue: str) -> list[str]:
         """How a clue may be written: an IRI (given as <IRI>) in any of its forms, a

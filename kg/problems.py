@@ -36,34 +36,35 @@ class Problem:
 
 
 def describe_node(node, data: Graph) -> str:
-    """A CURIE; a blank node by the IRI it hangs from and the first link: akd:x ak:citation [...]."""
+    """A CURIE; a blank node by the node it hangs from and the first link: akd:x ak:citation
+    [...]; a blank node nothing links to (a top-level subject) is [] (so [] ak:citation [...])."""
     top, link, _ = hanging_from(node, data)
     if top is None:
-        return "[]" if link is None else "[...]"
+        return "[...]"
     return show(top) + (f" {curie(str(link))} [...]" if link is not None else "")
 
 
 def clues_of(node, data: Graph) -> tuple[str, ...]:
-    """What tells the outermost blank node holding `node` from the other [...] of its
-    subject in a file: its values, IRIs as <IRI>."""
-    _, _, outermost = hanging_from(node, data)
-    if outermost is None:
+    """What tells the blank node holding `node` from the others in a file: its values,
+    IRIs as <IRI>. That is the outermost [...] below the IRI it hangs from, or the
+    top-level blank node itself, told from the file's other blank-node subjects."""
+    top, _, outermost = hanging_from(node, data)
+    holder = top if isinstance(top, BNode) else outermost
+    if holder is None:
         return ()
     return tuple(f"<{value}>" if isinstance(value, URIRef) else str(value)
-                 for value in data.objects(outermost) if not isinstance(value, BNode))
+                 for value in data.objects(holder) if not isinstance(value, BNode))
 
 
 def hanging_from(node, data: Graph):
-    """(the non-blank node, the link from it, the blank node it links to) for a node
-    inside blank nodes; (node, None, None) for a node that is no blank node; top None
-    for a blank node nothing links to (link None) or nested too deep."""
+    """(the top node, the link from it, the blank node it links to) for a node inside
+    blank nodes; (node, None, None) for a top node. The top is the first node up that
+    nothing links to or that is no blank node; None if nested too deep."""
     link, outermost = None, None
     for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
-        if not isinstance(node, BNode):
-            return node, link, outermost
-        parent = next(data.subject_predicates(node), None)
+        parent = next(data.subject_predicates(node), None) if isinstance(node, BNode) else None
         if parent is None:
-            return None, None, None
+            return node, link, outermost
         outermost, (node, link) = node, parent
     return None, link, None
 

@@ -118,8 +118,11 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     store = materialised(shipped_quads + candidate)
     # The nodes the candidate touches: its subjects, and the project nodes it points to
     # (inference may change them: a range makes an object an instance of a class). Blank
-    # nodes are validated through the IRI they hang from (citations: see neighbourhood).
-    subjects = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} | {
+    # nodes are validated through the node they hang from (citations: see neighbourhood),
+    # so those that hang from none are subjects in their own right.
+    objects = {q.object for q in candidate}
+    subjects = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)
+                or q.subject not in objects} | {
         q.object for q in candidate
         if isinstance(q.object, ox.NamedNode) and q.object.value.startswith((AKD, AKC))}
     old_subjects = subjects & {q.subject for q in shipped_quads}

@@ -140,6 +140,48 @@ def test_relative_iris_under_base_are_reported_at_their_line(tmp_path):
         (str(candidate), 5, "akd:pac-3", "ak:partie")]
 
 
+@pytest.mark.parametrize("subject", ["_:z", "[]"])
+def test_a_blank_node_subject_is_checked_like_a_named_one(tmp_path, subject):
+    """It once conformed (and kg add merged it): only IRIs and their citations were checked."""
+    def problems(subject):
+        candidate = candidate_file(tmp_path, "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+                                   "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+                                   f"{subject} a ak:Agreement ; ak:partcipant akd:japn ;",
+                                   '    ak:date "abc"^^xsd:date ; rdfs:label "Japan"@en .')
+        return [(p["line"], p["path"], p["shape"])
+                for p in json.loads(validate(candidate, "--format", "json").stdout)]
+
+    named = problems("akd:zz-test")
+    assert {"kg:ill-typed-literal", "kg:undeclared-property", "kg:unknown-entity",
+            "kg:duplicate-label", "aks:CitationRequiredProperty"} <= {s for _, _, s in named}
+    assert problems(subject) == named
+
+
+def test_problems_of_blank_node_subjects_are_placed_in_their_own_statement(tmp_path):
+    candidate = candidate_file(
+        tmp_path,
+        '[] a ak:Agreement ; ak:partcipant akd:japan .',                        # line 3
+        '_:b a ak:Event ;',
+        '    ak:partcipant akd:south-korea ;',                                   # line 5
+        '    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quot "x" ] .',  # line 6
+        '[ a ak:Event ; ak:eventType akd:nothing ] .')                          # line 7
+    lines = validate(candidate).stdout.splitlines()
+    assert [line for line in lines if "[kg:" in line] == [
+        f"{candidate}:3: violation: [] ak:partcipant: ak:partcipant is not declared by the "
+        "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
+        "property. [kg:undeclared-property]",
+        f"{candidate}:5: violation: [] ak:partcipant: ak:partcipant is not declared by the "
+        "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
+        "property. [kg:undeclared-property]",
+        f"{candidate}:6: violation: [] ak:citation [...] ak:quot: ak:quot is not declared by the "
+        "ontology (did you mean ak:quote, ak:unit, ak:quantity?): use a declared property. "
+        "[kg:undeclared-property]",
+        f"{candidate}:7: violation: [] ak:eventType: akd:nothing is not in the graph (did you "
+        "mean akd:china, akd:nato, akd:iran?): link to an existing node, or describe the new "
+        "one (with a label and a citation). [kg:unknown-entity]"]
+    assert all(line.startswith(f"{candidate}:") for line in lines[:-1])
+
+
 def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:x akd:y akd:z\n")
