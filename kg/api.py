@@ -19,6 +19,7 @@ from kg.catalog import CannedQuery, load_catalog, prepare, resolve
 from kg.errors import InputError, KGError
 from kg.safety import DEFAULT_TIMEOUT, safe_query
 from kg.loading import find_inputs
+from kg.output import triple_term_text
 from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
@@ -42,6 +43,8 @@ class Rows:
         def plain(term):
             if term is None:
                 return None
+            if isinstance(term, ox.Triple):
+                return triple_term_text(term)
             return label(term) if label and isinstance(term, ox.NamedNode) else term.value
 
         return [{name: plain(term) for name, term in zip(self.variables, row)}

@@ -89,7 +89,14 @@ def display(term, label: Label | None) -> str:
         return label(term) if label else term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return triple_term_text(term)
     return term.value
+
+
+def triple_term_text(triple: ox.Triple) -> str:
+    """An RDF 1.2 triple term as N-Triples writes it: `<<( <s> <p> "o" )>>`."""
+    return f"<<( {triple} )>>"
 
 
 def sparql_json(variables: Sequence[str], rows: Sequence[Sequence]) -> dict:
@@ -109,6 +116,10 @@ def json_term(term) -> dict:
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):  # as SPARQL 1.2 Query Results JSON writes it
+        return {"type": "triple", "value": {"subject": json_term(term.subject),
+                                            "predicate": json_term(term.predicate),
+                                            "object": json_term(term.object)}}
     result = {"type": "literal", "value": term.value}
     if term.language:
         result["xml:lang"] = term.language

@@ -23,6 +23,12 @@ def test_rows_show_labels_as_the_cli_does(graph):
     assert labelled[0]["quote"] == rows.to_dicts()[0]["quote"]  # literals are unchanged
 
 
+def test_rows_give_a_triple_term_in_n_triples_form(graph):
+    """A triple term has no .value: to_dicts once raised AttributeError."""
+    rows = kg.sparql('SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> "o" )>> } }', graph)
+    assert rows.to_dicts() == [{"t": '<<( <a:s> <a:p> "o" )>>'}]
+
+
 def test_bad_input_raises_the_exported_error(graph):
     """What the CLI shows as `kg: error: ...` an integrator catches as kg.InputError."""
     try:

@@ -112,6 +112,32 @@ def test_sparql_ask_and_construct(run):
     assert result.output == "subject\tpredicate\tobject\nZapper\thas variant\tZapper 2\n"
 
 
+TRIPLE_TERM_SELECT = 'SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> "o" )>> } }'
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("table", 't\n-----------------------\n<<( <a:s> <a:p> "o" )>>\n(1 row)\n'),
+    ("csv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
+    ("tsv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
+    ("markdown", '| t |\n| --- |\n| <<( <a:s> <a:p> "o" )>> |\n'),
+    ("jsonl", '{"t": "<<( <a:s> <a:p> \\"o\\" )>>"}\n'),
+])
+def test_a_triple_term_is_shown_as_n_triples(run, fmt, expected):
+    """An RDF 1.2 triple term (it has no .value) once crashed every output format."""
+    result = run("sparql", "-f", fmt, TRIPLE_TERM_SELECT)
+    assert (result.exit_code, result.output) == (0, expected)
+
+
+def test_a_triple_term_in_json_is_a_sparql_1_2_triple(run):
+    [binding] = json.loads(run("sparql", "-f", "json", TRIPLE_TERM_SELECT).output)[
+        "results"]["bindings"]
+    assert binding["t"] == {"type": "triple", "value": {
+        "subject": {"type": "uri", "value": "a:s"}, "predicate": {"type": "uri", "value": "a:p"},
+        "object": {"type": "literal", "value": "o"}}}
+    result = run("sparql", "-f", "csv", "CONSTRUCT { <a:s> <a:p> <<( <a:s> <a:p> <a:o> )>> } WHERE {}")
+    assert result.output == "subject,predicate,object\na:s,a:p,<<( <a:s> <a:p> <a:o> )>>\n"
+
+
 def test_describe_lists_facts_with_sources(run):
     result = run("describe", "Maker B", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(result.output)))

@@ -1,13 +1,17 @@
 """kg.remote against a real Oxigraph server (the `oxigraph` package on PyPI): push the graph
 over the Graph Store Protocol, then every canned query embedded and remote must agree."""
 
+import json
 import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
@@ -178,33 +182,56 @@ def test_graph_url():
             == "http://h/ds?x=1&graph=http%3A%2F%2Fe.org%2Fg%231")
 
 
-@pytest.mark.parametrize("media, body", [
-    ("application/sparql-results+json", b"<html>down for maintenance</html>"),
-    ("application/n-triples", b"<a> <b> .\n"),
-])
-def test_a_malformed_reply_is_an_input_error(media, body):
-    """An endpoint behind a proxy may answer with an error page under the promised type."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+@contextmanager
+def fake_endpoint(media: str, body: bytes, content_length: int | None = None):
+    """The URL of a local server that answers every POST and PUT with `body` as `media`,
+    announcing `content_length` bytes (default: the body's length)."""
     class Reply(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers["Content-Length"]))
             self.send_response(200)
             self.send_header("Content-Type", media)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(content_length or len(body)))
             self.end_headers()
             self.wfile.write(body)
+            self.close_connection = True
+
+        do_PUT = do_POST
 
         def log_message(self, *args):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Reply)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}/query"
     try:
-        with pytest.raises(InputError, match=re.escape(f"{endpoint}: malformed {media} response: ")):
-            remote.sparql("SELECT * WHERE { ?s ?p ?o }", endpoint)
+        yield f"http://127.0.0.1:{server.server_address[1]}/query"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("media, body", [
+    ("application/sparql-results+json", b"<html>down for maintenance</html>"),
+    ("application/n-triples", b"<a> <b> .\n"),
+])
+def test_a_malformed_reply_is_an_input_error(media, body):
+    """An endpoint behind a proxy may answer with an error page under the promised type."""
+    with fake_endpoint(media, body) as endpoint:
+        with pytest.raises(InputError, match=re.escape(f"{endpoint}: malformed {media} response: ")):
+            remote.sparql("SELECT * WHERE { ?s ?p ?o }", endpoint)
+
+
+def test_a_triple_term_from_an_endpoint_is_printed(graph, capsys):
+    """A SPARQL 1.2 store may bind a triple term, which once crashed the output."""
+    from kg.output import write_rows
+
+    triple = {"type": "triple", "value": {"subject": {"type": "uri", "value": "a:s"},
+                                          "predicate": {"type": "uri", "value": "a:p"},
+                                          "object": {"type": "literal", "value": "o"}}}
+    body = json.dumps({"head": {"vars": ["t"]}, "results": {"bindings": [{"t": triple}]}})
+    with fake_endpoint("application/sparql-results+json", body.encode()) as endpoint:
+        rows = remote.sparql("SELECT ?t WHERE { ?s ?p ?t }", endpoint)
+    write_rows(rows.variables, rows.terms, "csv", graph.label)
+    assert capsys.readouterr().out == 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'
+    write_rows(rows.variables, rows.terms, "json", graph.label)
+    assert json.loads(capsys.readouterr().out)["results"]["bindings"] == [{"t": triple}]
