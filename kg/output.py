@@ -60,6 +60,8 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     """
     import textwrap
 
+    if not headers:  # SELECT * WHERE {}: solutions without variables
+        return "(no columns)\n"
     wrapped = [[textwrap.wrap(cell, width) or [""] if width else cell.splitlines() or [""]
                 for cell in row] for row in cells]
     widths = [max([len(header)] + [len(line) for row in wrapped for line in row[i]])
@@ -76,6 +78,8 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
 
 
 def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:
+    if not headers:  # Markdown has no table without columns
+        return ""
     def line(parts):
         return "| " + " | ".join(p.replace("|", "\\|").replace("\n", " ") for p in parts) + " |\n"
 

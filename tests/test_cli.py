@@ -138,6 +138,18 @@ def test_a_triple_term_in_json_is_a_sparql_1_2_triple(run):
     assert result.output == "subject,predicate,object\na:s,a:p,<<( <a:s> <a:p> <a:o> )>>\n"
 
 
+@pytest.mark.parametrize("fmt, expected", [
+    ("table", "(no columns)\n(1 row)\n"),
+    ("markdown", ""),
+    ("csv", "\n\n"),
+])
+def test_a_result_without_columns(run, fmt, expected):
+    """SELECT * WHERE {} has one solution of no variables: the table once crashed on it
+    (max() of nothing), and Markdown printed `|  |` lines."""
+    result = run("sparql", "-f", fmt, "SELECT * WHERE {}")
+    assert (result.exit_code, result.output) == (0, expected)
+
+
 def test_describe_lists_facts_with_sources(run):
     result = run("describe", "Maker B", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(result.output)))
