@@ -9,6 +9,7 @@ without a traceback.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import sys
 import time
@@ -135,6 +136,28 @@ def row_output(command):
     return wrapper
 
 
+class TimeLimit(click.FloatRange):
+    """Seconds from 0 (no limit) to a day. FloatRange alone lets nan through (every
+    comparison with it is false), and a huge limit overflows the thread timer."""
+
+    name = "seconds"
+    MAX_SECONDS = 86_400
+
+    def __init__(self):
+        super().__init__(min=0, max=self.MAX_SECONDS)
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
+def timeout_option(help_text: str):
+    return click.option("--timeout", type=TimeLimit(), default=DEFAULT_TIMEOUT,
+                        show_default=True, metavar="SECONDS", help=help_text)
+
+
 def existing_folder(ctx, param, value: Path | None) -> Path | None:
     if value is not None and not value.is_dir():
         raise KGError(f"{value}: sources folder not found")
@@ -251,9 +274,7 @@ def queries(settings):
 
 @cli.command()
 @click.argument("query_text", metavar="QUERY")
-@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,
-              show_default=True, metavar="SECONDS",
-              help="Give up on the query after this many seconds (0: no limit).")
+@timeout_option("Give up on the query after this many seconds (0: no limit).")
 @endpoint_options
 @row_output
 @pass_settings
@@ -468,8 +489,7 @@ def export(settings, fmt, asserted, collapse_facts, output):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="0: any free port.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,
-              show_default=True, metavar="SECONDS", help="Time limit of each query.")
+@timeout_option("Time limit of each query.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Refuse results with more rows (the client should add a LIMIT).")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",

@@ -202,6 +202,13 @@ def test_stats_counts_classes_and_sources(run):
      "rdfxml, jsonld, trig, nquads, graphml, csv, void (see 'kg export --help')"),
     (["nosuch"], "kg: error: No such command 'nosuch' (see 'kg --help')"),
     (["serve", "--port", "99999"], "kg: error: Invalid value for '--port': 99999 is not in the range"),
+    # nan passed FloatRange and crashed the timer, as did inf and a limit past the timer's
+    (["sparql", "--timeout", "nan", "ASK {}"],
+     "kg: error: Invalid value for '--timeout': 'nan' is not a number of seconds"),
+    (["sparql", "--timeout", "inf", "ASK {}"],
+     "kg: error: Invalid value for '--timeout': inf is not in the range 0<=x<=86400"),
+    (["sparql", "--timeout", "99999999999", "ASK {}"],
+     "kg: error: Invalid value for '--timeout': 99999999999.0 is not in the range 0<=x<=86400"),
     (["--nope"], "kg: error: No such option '--nope' (see 'kg --help')"),
     (["describe", "nothing"], "kg: error: entity 'nothing': no entity has that name"),
 ])
@@ -211,6 +218,20 @@ def test_errors_are_one_line_with_exit_code_2(run, args, message):
     assert result.output.startswith(message)
     assert len(result.output.splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_every_timeout_option_refuses_what_no_timer_takes():
+    """`kg serve --timeout nan` once started, then failed every request."""
+    import click
+
+    timeouts = [param for command in cli.commands.values() for param in command.params
+                if param.name == "timeout"]
+    assert len(timeouts) >= 2  # sparql and serve
+    for param in timeouts:
+        for bad in ("nan", "NaN", "inf", "-inf", "99999999999"):
+            with pytest.raises(click.BadParameter):
+                param.type.convert(bad, param, None)
+        assert param.type.convert("0", param, None) == 0
 
 
 def test_export_to_a_folder_that_is_a_file(run, tiny_copy):
