@@ -170,12 +170,21 @@ sources_option = click.option(
     help="Folder of the source texts: check that every quote appears in its source.")
 
 
+def usable_endpoint(ctx, param, value: str | None) -> str | None:
+    """A bad --endpoint URL is refused before the graph is compiled."""
+    if value is not None:
+        from kg.remote import check_endpoint
+
+        check_endpoint(value)
+    return value
+
+
 def endpoint_options(command):
     """--endpoint and --graph: run on a remote SPARQL endpoint instead of the local graph."""
     command = click.option("--graph", "graph_iri", metavar="IRI",
                            help="With --endpoint: the graph the data was pushed to "
                                 "(default: kg's asserted and inferred graphs).")(command)
-    return click.option("--endpoint", metavar="URL",
+    return click.option("--endpoint", metavar="URL", callback=usable_endpoint,
                         help="Run on this SPARQL endpoint (see `kg push`).")(command)
 
 
@@ -513,7 +522,7 @@ def serve(settings, host, port, timeout, max_rows, workers):
 
 
 @cli.command()
-@click.option("--endpoint", required=True, metavar="URL",
+@click.option("--endpoint", required=True, metavar="URL", callback=usable_endpoint,
               help="The store's SPARQL 1.1 Graph Store Protocol URL.")
 @click.option("--graph", "graph_iri", metavar="IRI",
               help="Put everything in this one graph (default: kg's asserted and inferred "

@@ -20,6 +20,8 @@ No user text reaches the query: only the term's own serialisation.
 
 from __future__ import annotations
 
+import http.client
+import re
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode, urlsplit
@@ -49,6 +51,7 @@ def push(graph, endpoint: str, graph_iri: str | None = None, timeout: float = 30
     .../DATASET/data; GraphDB: .../repositories/ID/rdf-graphs/service). Returns the
     number of triples sent.
     """
+    check_endpoint(endpoint)
     store = graph.store
     if graph_iri:
         uploads = [(graph_iri, [q.triple for g in (ASSERTED, INFERRED)
@@ -66,9 +69,6 @@ def push(graph, endpoint: str, graph_iri: str | None = None, timeout: float = 30
 def send(method: str, url: str, body: bytes, headers: dict[str, str],
          timeout: float | None) -> tuple[str, bytes]:
     """(content type, body) of the response; an HTTP or network error as an InputError."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:  # urllib also reads file:
-        raise InputError(f"{url.split('?')[0]!r} is not an http:// or https:// URL")
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout or None) as response:
@@ -80,6 +80,36 @@ def send(method: str, url: str, body: bytes, headers: dict[str, str],
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise InputError(f"cannot reach {request.full_url.split('?')[0]}: {reason}") from None
+    except http.client.HTTPException as exc:  # a reply cut short (IncompleteRead), a
+        # malformed status line or header
+        name, detail = type(exc).__name__, " ".join(str(exc).split())[:200]
+        reason = detail if detail.startswith(name) else f"{name}: {detail}".rstrip(": ")
+        raise InputError(f"{request.full_url.split('?')[0]}: the reply was cut short or "
+                         f"malformed ({reason})") from None
+
+
+def check_endpoint(url: str) -> None:
+    """Refuse, as an InputError naming it, an endpoint URL that urllib would fail on or
+    should not open: only http:// and https://, with a host, a port from 1 to 65535, and
+    only printable ASCII (a URL percent-encodes the rest)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # an unclosed [IPv6 address, a port that is no number
+        raise InputError(f"endpoint {url!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:  # urllib also reads file:
+        raise InputError(f"{url.split('?')[0]!r} is not an http:// or https:// URL")
+    if port == 0:
+        raise InputError(f"endpoint {url!r} is not a valid URL (port 0)")
+    unsafe = re.search(r"[^\x21-\x7e]", url)
+    if unsafe:
+        raise InputError(f"endpoint {url!r} is not a valid URL: {unsafe.group()!r} at "
+                         f"character {unsafe.start() + 1} (percent-encode it)")
+    try:
+        parts.hostname.encode("idna")  # as the socket does: `a..b` fails there
+    except UnicodeError:
+        raise InputError(f"endpoint {url!r} is not a valid URL (host name "
+                         f"{parts.hostname!r})") from None
 
 
 def with_prefixes(text: str) -> str:
@@ -145,6 +175,7 @@ def remote_select(endpoint: str, sparql: str, substitutions: dict | None = None,
 
     `graphs` become default-graph-uri and named-graph-uri (None or (): the endpoint's
     own dataset)."""
+    check_endpoint(endpoint)
     params = [("query", with_prefixes(with_values(sparql, substitutions)))]
     for iri in graphs or ():
         params += [("default-graph-uri", iri), ("named-graph-uri", iri)]

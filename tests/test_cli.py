@@ -234,6 +234,14 @@ def test_every_timeout_option_refuses_what_no_timer_takes():
         assert param.type.convert("0", param, None) == 0
 
 
+@pytest.mark.parametrize("command", [["push"], ["sparql", "ASK {}"], ["query", "partners"]])
+def test_a_bad_endpoint_url_is_refused_before_the_graph_is_compiled(run, fresh_cache, command):
+    result = run(*command, "--endpoint", "http://[::1")
+    assert (result.exit_code, result.output) == (
+        2, "kg: error: endpoint 'http://[::1' is not a valid URL (Invalid IPv6 URL)\n")
+    assert list(fresh_cache.iterdir()) == []
+
+
 def test_export_to_a_folder_that_is_a_file(run, tiny_copy):
     """csv writes two files, so -o names a folder; a file there is left as it was."""
     taken = tiny_copy / "taken"

@@ -235,3 +235,36 @@ def test_a_triple_term_from_an_endpoint_is_printed(graph, capsys):
     assert capsys.readouterr().out == 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'
     write_rows(rows.variables, rows.terms, "json", graph.label)
     assert json.loads(capsys.readouterr().out)["results"]["bindings"] == [{"t": triple}]
+
+
+@pytest.mark.parametrize("endpoint, reason", [
+    ("http://[::1", "(Invalid IPv6 URL)"),
+    ("http://127.0.0.1:9/x y", "' ' at character 21 (percent-encode it)"),
+    ("http://user:pa ss@127.0.0.1:9/", "' ' at character 15 (percent-encode it)"),
+    ("http://127.0.0.1:9/caf\u00e9", "'\u00e9' at character 23 (percent-encode it)"),
+    ("http://127.0.0.1:abc/", "(Port could not be cast to integer value as 'abc')"),
+    ("http://127.0.0.1:99999/", "(Port out of range 0-65535)"),
+    ("http://127.0.0.1:0/", "(port 0)"),
+    ("http://a..b/", "(host name 'a..b')"),
+])
+def test_an_unusable_endpoint_url_is_refused_before_any_request(graph, endpoint, reason):
+    """Each gave a traceback from urllib or http.client (ValueError, InvalidURL,
+    UnicodeError), or 'Connection refused' for a port out of range."""
+    message = re.escape(f"endpoint {endpoint!r} is not a valid URL") + r"[ :(]"
+    with pytest.raises(InputError, match=message) as refused:
+        remote.sparql("ASK {}", endpoint)
+    assert str(refused.value).endswith(reason)
+    with pytest.raises(InputError, match=message):
+        remote.push(graph, endpoint)
+
+
+def test_a_reply_cut_short_is_an_input_error(graph):
+    """Content-Length: 1000, then 4 bytes and the connection closed: IncompleteRead."""
+    with fake_endpoint("application/sparql-results+json", b'{"he', content_length=1000) \
+            as endpoint:
+        expected = re.escape(f"{endpoint}: the reply was cut short or malformed "
+                             "(IncompleteRead(4 bytes read, 996 more expected))")
+        with pytest.raises(InputError, match=expected):
+            remote.sparql("ASK {}", endpoint)
+        with pytest.raises(InputError, match=expected):
+            remote.push(graph, endpoint)
