@@ -214,11 +214,32 @@ def parameter_term(parameter: Parameter, value: str, graph, given_as: str):
         return resolve(graph, value, parameter.entity_class, given_as)
     if parameter.type == "string":
         return ox.Literal(value)
-    patterns = {"integer": r"[+-]?\d+", "year": r"-?\d{4}", "date": r"\d{4}-\d{2}-\d{2}"}
-    if not re.fullmatch(patterns[parameter.type], value.strip()):
-        raise InputError(f"{given_as} {value!r} is not a valid {parameter.type}")
+    problem = typed_value_problem(parameter.type, value)
+    if problem is not None:
+        raise InputError(f"{given_as} {value!r} is not a valid {parameter.type}{problem}")
     datatype = "date" if parameter.type == "date" else "integer"
     return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + datatype))
+
+
+# ASCII digits only: \d would take any script's (Arabic-Indic, full-width), which then
+# matches no date or year of the graph.
+TYPED_VALUE = {"integer": r"[+-]?[0-9]+", "year": r"-?[0-9]{4}", "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"}
+
+
+def typed_value_problem(type_name: str, value: str) -> str | None:
+    """Why `value` is no valid integer, year or date (a suffix for the error, "" if it
+    is simply malformed), else None."""
+    text = value.strip()
+    if not re.fullmatch(TYPED_VALUE[type_name], text):
+        return ""
+    if type_name == "date":
+        import datetime  # only for dates
+
+        try:
+            datetime.date(*map(int, text.split("-")))
+        except ValueError as exc:  # 2023-02-30, 2023-13-45
+            return f" ({exc})"
+    return None
 
 
 def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:

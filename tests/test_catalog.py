@@ -103,12 +103,20 @@ def test_unknown_parameter_and_missing_required_parameter(tiny, tmp_path):
         bind(query, tiny, {})
 
 
-@pytest.mark.parametrize("kind, value", [("year", "20x1"), ("integer", "1.5"), ("date", "2020-13")])
-def test_malformed_typed_values_are_refused(tiny, tmp_path, kind, value):
+@pytest.mark.parametrize("kind, value, why", [
+    ("year", "20x1", ""), ("integer", "1.5", ""), ("date", "2020-13", ""),
+    # \d took digits of any script, which then matched no year of the graph
+    ("year", "\u0662\u0660\u0662\u0660", ""), ("year", "\uff12\uff10\uff12\uff10", ""),
+    ("integer", "\u0661", ""), ("date", "\uff12\uff10\uff12\uff10-01-01", ""),
+    ("date", "2023-02-30", " (day is out of range for month)"),
+    ("date", "2023-13-45", " (month must be in 1..12)"),
+])
+def test_malformed_typed_values_are_refused(tiny, tmp_path, kind, value, why):
     query = read_query(write_query(tmp_path, "demo", (
         f"# title: t\n# param v: {kind}, optional -- v\nSELECT ?param_v WHERE {{}}\n")))
-    with pytest.raises(InputError, match=f"is not a valid {kind}"):
+    with pytest.raises(InputError) as refused:
         bind(query, tiny, {"v": value})
+    assert str(refused.value) == f"--v {value!r} is not a valid {kind}{why}"
 
 
 def test_parameters_are_bound_as_terms_never_pasted(tiny, tmp_path):
