@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.loading import read_utf8
 from kg.namespaces import PREFIXES, curie, expand
-from kg.safety import check_user_query, text_position
+from kg.safety import check_user_query, text_position, tokens
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
@@ -49,6 +49,9 @@ PROJECT_NAMESPACES = (PREFIXES["akd"], PREFIXES["akc"])
 OLD_OPTIONAL_TEST = re.compile(r"sameTerm\(\s*\?param_(\w+)\s*,\s*\?param_\1\s*\)",
                                re.IGNORECASE)
 TYPES = ("entity", "string", "integer", "year", "date")
+# `kg query`'s own options (and the server's format=): a parameter of one of these names
+# could never be given. tests/test_cli.py checks the list against the command.
+RESERVED_NAMES = ("help", "format", "iris", "endpoint", "graph")
 PARAM_LINE = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?:\s+(?P<cls>[\w-]+:[\w-]+))?"
     r"\s*,\s*(?P<required>required|optional)"
@@ -160,10 +163,11 @@ def read_query(path: Path) -> CannedQuery:
         raise InputError(f"{path}:{line}:{column}: {outdated.group()} is always true now: a parameter "
                          f"left out is bound to kg:unset, so test "
                          f"sameTerm(?param_{outdated.group(1)}, kg:unset) instead")
+    parameters = [(number, parse_parameter(path, number, spec)) for number, spec in params]
+    check_parameters(path, text, parameters)
     return CannedQuery(
         name=path.stem, title=fields["title"], description=fields.get("description", ""),
-        parameters=tuple(parse_parameter(path, number, spec) for number, spec in params),
-        sparql=text, path=path)
+        parameters=tuple(parameter for _, parameter in parameters), sparql=text, path=path)
 
 
 def parse_parameter(path: Path, line: int, spec: str) -> Parameter:
@@ -172,9 +176,86 @@ def parse_parameter(path: Path, line: int, spec: str) -> Parameter:
         raise InputError(f"{path}:{line}: bad parameter header {spec!r}: expected "
                          f"'NAME: TYPE [CLASS], required|optional[, default VALUE] -- text' "
                          f"with TYPE one of {', '.join(TYPES)}")
-    return Parameter(name=match["name"], type=match["type"],
-                     required=match["required"] == "required", default=match["default"],
-                     entity_class=match["cls"], description=(match["description"] or "").strip())
+    name, default = match["name"], match["default"]
+    if name in RESERVED_NAMES:
+        raise InputError(f"{path}:{line}: parameter name {name!r} is taken by kg query's own "
+                         f"option --{name}: choose another name")
+    if default is not None and match["required"] == "required":
+        raise InputError(f"{path}:{line}: parameter {name} is required, so its default "
+                         f"{default} would never be used: make it optional or drop the default")
+    problem = (typed_value_problem(match["type"], default)
+               if default is not None and match["type"] in TYPED_VALUE else None)
+    if problem is not None:
+        raise InputError(f"{path}:{line}: default {default!r} of parameter {name} is not a "
+                         f"valid {match['type']}{problem}")
+    return Parameter(name=name, type=match["type"], required=match["required"] == "required",
+                     default=default, entity_class=match["cls"],
+                     description=(match["description"] or "").strip())
+
+
+def check_parameters(path: Path, text: str, parameters: list[tuple[int, Parameter]]) -> None:
+    """Refuse, at the line declaring it, a parameter declared twice or one the query's
+    SELECT clause does not project (Oxigraph binds only projected variables, and would
+    say so only when the query runs)."""
+    first_line: dict[str, int] = {}
+    for line, parameter in parameters:
+        if parameter.name in first_line:
+            raise InputError(f"{path}:{line}: parameter {parameter.name} is declared twice "
+                             f"(first on line {first_line[parameter.name]})")
+        first_line[parameter.name] = line
+    if not parameters:
+        return
+    clause = select_clause(text)
+    if clause is None:
+        line, parameter = parameters[0]
+        raise InputError(f"{path}:{line}: parameter {parameter.name} needs a SELECT query "
+                         f"that projects ?{parameter.variable}, and this query has no SELECT")
+    select_line, projected = clause
+    for line, parameter in parameters:
+        if not (parameter.variable in projected if projected is not None
+                else star_projects(text, parameter.variable)):
+            raise InputError(f"{path}:{line}: the SELECT clause (line {select_line}) does not "
+                             f"project ?{parameter.variable}, so parameter {parameter.name} "
+                             f"could never be bound")
+
+
+def star_projects(text: str, variable: str) -> bool:
+    """Whether `SELECT *` projects the variable. Only Oxigraph knows the scoping rules
+    exactly (a variable only in a FILTER, EXISTS or MINUS is not in scope): it refuses the
+    substitution when preparing the query, before evaluating anything. Parsing costs 1-3
+    ms, which only SELECT * queries pay."""
+    try:
+        ox.Store().query(text, prefixes=PREFIXES, substitutions={ox.Variable(variable): UNSET})
+    except SyntaxError:
+        return True  # running the query reports it, with its place
+    except RuntimeError:
+        return False
+    return True
+
+
+def select_clause(text: str) -> tuple[int, set[str] | None] | None:
+    """(line, variables) of the query's SELECT clause, the variables None for `SELECT *`;
+    None if the query has no SELECT."""
+    code = ((kind, value, offset) for kind, value, offset in tokens(text)
+            if kind not in ("space", "comment"))
+    for kind, value, offset in code:
+        if kind == "word" and value.upper() == "SELECT":
+            break
+    else:
+        return None
+    line = text_position(text, offset)[0]
+    projected: set[str] = set()
+    depth, after_as = 0, False
+    for kind, value, _ in code:
+        if depth == 0 and (value in ("{", "*") or
+                           (kind == "word" and value.upper() in ("WHERE", "FROM"))):
+            return line, (None if value == "*" else projected)
+        if value in ("(", ")"):
+            depth += 1 if value == "(" else -1
+        elif kind == "variable" and (depth == 0 or after_as):  # ?v, or (... AS ?v)
+            projected.add(value[1:])
+        after_as = kind == "word" and value.upper() == "AS"
+    return line, projected
 
 
 def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[CannedQuery, dict]:

@@ -35,6 +35,20 @@ def test_every_shipped_query_has_a_title_and_described_parameters():
             assert f"?{parameter.variable}" in query.sparql
 
 
+@pytest.mark.parametrize("select", [
+    "SELECT ?s ?param_x WHERE { ?s ?p ?o }",
+    "SELECT DISTINCT ?s (STR(?s) AS ?param_x) { ?s ?p ?o }",
+    "SELECT ?s $param_x WHERE { ?s ?p ?o }",
+    "SELECT (COUNT(*) AS ?n) ?param_x WHERE { ?s ?p ?o } GROUP BY ?param_x",
+    "SELECT * WHERE { ?s ?p ?param_x }",
+    "SELECT * WHERE { VALUES ?param_x { 1 } }",
+])
+def test_a_projected_parameter_is_accepted(tmp_path, select):
+    query = read_query(write_query(tmp_path, "demo", (
+        f"# title: t\n# param x: string, optional -- x\n{select}\n")))
+    assert [p.name for p in query.parameters] == ["x"]
+
+
 def test_header_fields_and_parameters_are_read(tmp_path):
     query = read_query(write_query(tmp_path, "demo", (
         "# title: A demo\n"
@@ -42,7 +56,7 @@ def test_header_fields_and_parameters_are_read(tmp_path):
         "#   continues here.\n"
         "# param system: entity ak:DefenseSystem, required -- the system\n"
         "# param from: year, optional, default 2000 -- first year\n"
-        "SELECT * WHERE { ?s ?p ?o }\n")))
+        "SELECT ?s ?param_system ?param_from WHERE { ?s ?p ?o }\n")))
     assert query.title == "A demo"
     assert query.description == "Line one continues here."
     system, start = query.parameters
@@ -59,6 +73,28 @@ def test_header_fields_and_parameters_are_read(tmp_path):
     ("# title: t\n# param x: year, optional\nSELECT ?param_x {\n"
      "  FILTER(COALESCE(IF(sameTerm(?param_x, ?param_x), false, true), true)) }",
      r"demo\.rq:4:22: sameTerm\(\?param_x, \?param_x\) is always true now.*kg:unset"),
+    # each of these once loaded, and failed (or silently misbehaved) only when run
+    ("# title: t\n# param x: year, optional, default abc -- x\nSELECT ?param_x {}",
+     r"demo\.rq:2: default 'abc' of parameter x is not a valid year$"),
+    ("# title: t\n# param x: date, optional, default 2023-02-30 -- x\nSELECT ?param_x {}",
+     r"demo\.rq:2: default '2023-02-30' of parameter x is not a valid date \(day is out"),
+    ("# title: t\n# param x: year, optional -- x\n# param y: string, optional -- y\n"
+     "# param x: string, optional -- x again\nSELECT ?param_x ?param_y {}",
+     r"demo\.rq:4: parameter x is declared twice \(first on line 2\)"),
+    ("# title: t\n# param x: year, required, default 2000 -- x\nSELECT ?param_x {}",
+     r"demo\.rq:2: parameter x is required, so its default 2000 would never be used"),
+    ("# title: t\n# param help: string, optional -- h\nSELECT ?param_help {}",
+     r"demo\.rq:2: parameter name 'help' is taken by kg query's own option --help"),
+    ("# title: t\n# param format: string, optional -- f\nSELECT ?param_format {}",
+     r"demo\.rq:2: parameter name 'format' is taken by kg query's own option --format"),
+    ("# title: t\n# param x: string, optional -- x\n# param y: string, optional -- y\n"
+     "SELECT ?s ?param_x\n  (STR(?param_y) AS ?y) WHERE { ?s ?p ?param_y }",
+     r"demo\.rq:3: the SELECT clause \(line 4\) does not project \?param_y, so parameter y"),
+    ("# title: t\n# param y: string, optional -- y\n"
+     "SELECT * WHERE { ?s ?p ?o FILTER(?o = ?param_y) }",
+     r"demo\.rq:2: the SELECT clause \(line 3\) does not project \?param_y"),
+    ("# title: t\n# param y: string, optional -- y\nASK { ?s ?p ?param_y }",
+     r"demo\.rq:2: parameter y needs a SELECT query that projects \?param_y"),
 ])
 def test_malformed_headers_name_file_and_line(tmp_path, header, message):
     with pytest.raises(InputError, match=message):

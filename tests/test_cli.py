@@ -242,6 +242,18 @@ def test_a_bad_endpoint_url_is_refused_before_the_graph_is_compiled(run, fresh_c
     assert list(fresh_cache.iterdir()) == []
 
 
+def test_reserved_parameter_names_are_the_options_of_kg_query():
+    """A canned query's parameter of such a name could never be given on the command line."""
+    import click
+
+    from kg.catalog import RESERVED_NAMES
+
+    command = cli.commands["query"]
+    options = {name.lstrip("-") for param in command.get_params(click.Context(command))
+               for name in param.opts if name.startswith("--")}
+    assert options == set(RESERVED_NAMES)
+
+
 def test_export_to_a_folder_that_is_a_file(run, tiny_copy):
     """csv writes two files, so -o names a folder; a file there is left as it was."""
     taken = tiny_copy / "taken"
