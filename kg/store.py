@@ -73,7 +73,7 @@ class CompiledGraph:
         except SyntaxError as exc:
             # an undeclared prefix is a sure error, which Oxigraph reports as what it
             # expected instead, often without naming the prefix
-            message = unknown_prefix_message(sparql) or shorten(str(exc))
+            message = unknown_prefix_message(sparql, str(exc)) or shorten(str(exc))
             where = re.match(r"error at (\d+):(\d+): ", message)
             if origin and where:
                 in_file = f"{origin}:{where[1]}:{where[2]}: "
@@ -306,13 +306,23 @@ def infer_with_owlrl(store: ox.Store) -> None:
     store.bulk_extend(to_quad(t, INFERRED) for t in infer(asserted) if t not in asserted)
 
 
-def unknown_prefix_message(sparql: str) -> str | None:
+def unknown_prefix_message(sparql: str, engine_message: str = "") -> str | None:
+    """The error to show for a query that does not parse, when an undeclared prefix is
+    its cause, else None (show the engine's message). `engine_message` is Oxigraph's."""
     from kg.safety import undeclared_prefix
 
     found = undeclared_prefix(sparql, PREFIXES)
     if not found:
         return None
     prefix, line, column = found
+    if sparql.split("\n")[line - 1][column - 2:column - 1] == "<":
+        # `<http://example.org/a b>` does not parse as an IRI, so `http:` looks like a
+        # prefixed name: the IRI is at fault
+        return (f"error at {line}:{column - 1}: invalid IRI <{prefix}:...>: an IRI ends at > "
+                f"and holds no space, \", {{, }}, |, ^, ` or \\ (percent-encode them)")
+    engine_at = re.match(r"error at (\d+):(\d+): ", engine_message)
+    if engine_at and (int(engine_at[1]), int(engine_at[2])) < (line, column):
+        return None  # Oxigraph stumbled on something before the prefixed name
     return (f"error at {line}:{column}: unknown prefix {prefix}: (declare it: "
             f"PREFIX {prefix}: <IRI>)")
 

@@ -191,6 +191,14 @@ def test_stats_counts_classes_and_sources(run):
     (["query", "co-production", "--system", "Zapper", "--system=Zapper 2"],
      "kg: error: parameter --system is given twice"),
     (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18"),
+    # an IRI that does not parse was once reported as the unknown prefix http:
+    (["sparql", "SELECT ?f WHERE { BIND(<http://example.org/a b> AS ?f) }"],
+     "kg: error: invalid SPARQL: error at 1:24: invalid IRI <http:...>: an IRI ends at > and "
+     "holds no space"),
+    (["sparql", "SELECT ?f WHERE { ?s <a b> ?o . foo:x ?p ?o }"],
+     "kg: error: invalid SPARQL: error at 1:27: expected one of IRI parsing failed"),
+    (["sparql", "SELECT ?f WHERE { ?s ?p foo:x }"],
+     "kg: error: invalid SPARQL: error at 1:25: unknown prefix foo: (declare it: PREFIX foo: <IRI>)"),
     (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
     (["sparql", " \n# only a comment\n"], "kg: error: the SPARQL query is empty"),
     (["query", "co-production", "-f", "xml"], "kg: error: Invalid value for '--format' / '-f': "
