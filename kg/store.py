@@ -184,6 +184,7 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
     started = time.perf_counter()
     progress("parsing Turtle")
     asserted = [quad for file in inputs.graph_files for quad in parse_file(file)]
+    existing = next(folder for folder in (path.parent, *path.parent.parents) if folder.exists())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
@@ -238,9 +239,26 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
         except OSError:
             if not (path / "build.json").is_file():  # not a concurrent build that won
                 raise
+    except OSError as exc:  # a full disk: the cache is at fault, not the output
+        shutil.rmtree(staging, ignore_errors=True)
+        remove_empty_folders(path.parent, existing)
+        raise InputError(f"{path.parent}: cannot write the compiled graph there "
+                         f"({exc.strerror or exc}); free some space or set {CACHE_ENV} to "
+                         f"another folder") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     prune(path.parent, keep=path)
+
+
+def remove_empty_folders(folder: Path, existing: Path) -> None:
+    """Remove `folder` and its parents below `existing` (which was there before), as long
+    as they are empty: what a failed build made and left empty."""
+    while folder != existing:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or not ours to remove
+            return
+        folder = folder.parent
 
 
 def materialised(asserted: list, reasoner: str = "rules") -> ox.Store:

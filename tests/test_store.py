@@ -1,5 +1,9 @@
 """Loading the inputs, building and caching the compiled graph, and what inference adds."""
 
+import os
+import subprocess
+import sys
+
 import pyoxigraph as ox
 import pytest
 from rdflib import RDF, URIRef
@@ -172,3 +176,25 @@ def test_a_damaged_compiled_graph_is_rebuilt_not_read(tiny_copy, fresh_cache, mo
     steps = []
     graph = open_graph(tiny_copy, progress=steps.append)
     assert steps and len(graph.store) == quads
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_FSIZE and SIGXFSZ")
+def test_a_cache_that_cannot_take_the_build_is_blamed_not_the_output(working_copy, tmp_path):
+    """A full disk under KG_CACHE_DIR was reported as 'cannot write the output', and the
+    cache folder kg had made was left behind. A file size limit stands in for the full
+    disk: writing past it fails as a full disk does."""
+    import resource
+    import signal
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write, not the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    cache = tmp_path / "made" / "cache"
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(working_copy), "stats"],
+                          capture_output=True, text=True, timeout=300, preexec_fn=small_files,
+                          env={**os.environ, "KG_CACHE_DIR": str(cache)})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"kg: error: {cache}: cannot write the compiled graph there (File "
+                           f"too large); free some space or set KG_CACHE_DIR to another folder\n")
+    assert not (tmp_path / "made").exists()
