@@ -2,8 +2,8 @@
 
 Exit codes: 0 success; 1 validation found problems at or above --fail-on (kg validate, and
 kg add, which then writes nothing) or kg fmt --check found a file to reformat; 2 bad usage,
-unusable input or output that cannot be written. Every error is one line on stderr,
-without a traceback.
+unusable input or output that cannot be written; 141 the output was closed early
+(`kg query ... | head`). Every error is one line on stderr, without a traceback.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ from kg import __version__
 from kg.errors import EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
 from kg.safety import DEFAULT_TIMEOUT
+
+# The reader closed the output (`kg query ... | head`): the status of a command that
+# SIGPIPE stopped (128 + 13), which no other outcome of kg shares.
+EXIT_OUTPUT_CLOSED = 141
 
 EXAMPLES = """
 \b
@@ -61,8 +65,11 @@ class KGGroup(click.Group):
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        with one_line_errors():  # an unknown command, a command's bad options or input
-            return super().invoke(ctx)
+        try:
+            with one_line_errors():  # an unknown command, a command's bad options or input
+                return super().invoke(ctx)
+        except BrokenPipeError:  # before click, which would exit 1 ("validation failed")
+            output_closed()
 
 
 @contextmanager
@@ -546,10 +553,23 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("kg: interrupted", err=True)
         sys.exit(EXIT_USAGE)
-    except OSError as exc:  # standard output cannot be written (a full disk); click
-        # itself ends quietly on a closed pipe (`kg query ... | head`)
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is left
+    except BrokenPipeError:  # the last of the output, flushed above
+        output_closed()
+    except OSError as exc:  # standard output cannot be written (a full disk)
+        discard_output()
         click.echo(f"kg: error: cannot write the output ({exc.strerror or exc})", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def output_closed() -> None:
+    """End quietly, as a command stopped by SIGPIPE does, when the reader of the output
+    has closed it (`kg query ... | head`)."""
+    discard_output()
+    sys.exit(EXIT_OUTPUT_CLOSED)
+
+
+def discard_output() -> None:
+    """Send what is left of standard output nowhere, so that exiting does not fail on it."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

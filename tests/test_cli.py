@@ -353,6 +353,17 @@ def test_output_that_cannot_be_written_is_one_line(tiny_copy):
         2, "kg: error: cannot write the output (No space left on device)\n")
 
 
+@pytest.mark.parametrize("args", [["query", "co-production", "-f", "csv"],
+                                  ["export", "-f", "ntriples"]])
+def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
+    """`kg query ... | head` exited 1, which means "validation found problems"."""
+    process = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before kg writes anything
+    stderr = process.stderr.read()
+    assert (process.wait(300), stderr) == (141, b"")
+
+
 def test_real_process_uses_the_data_environment_variable(tiny_copy):
     done = kg_process("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?c a ak:Company }", "-f", "csv",
                       KG_DATA=str(tiny_copy))
