@@ -186,19 +186,35 @@ def usable_endpoint(ctx, param, value: str | None) -> str | None:
     return value
 
 
+def absolute_iri(ctx, param, value: str | None) -> str | None:
+    """--graph names a graph of a store: an absolute IRI ('' or 'my graph' is none)."""
+    if value is not None:
+        from kg.remote import check_graph_iri
+
+        check_graph_iri(value)
+    return value
+
+
 def endpoint_options(command):
     """--endpoint and --graph: run on a remote SPARQL endpoint instead of the local graph."""
-    command = click.option("--graph", "graph_iri", metavar="IRI",
+    command = click.option("--graph", "graph_iri", metavar="IRI", callback=absolute_iri,
                            help="With --endpoint: the graph the data was pushed to "
                                 "(default: kg's asserted and inferred graphs).")(command)
     return click.option("--endpoint", metavar="URL", callback=usable_endpoint,
                         help="Run on this SPARQL endpoint (see `kg push`).")(command)
 
 
-def remote_graphs(graph_iri):
+def remote_graphs(endpoint: str | None, graph_iri: str | None):
+    """The graphs to query on the endpoint; None without one, where --graph, which
+    names a graph of the remote store, would be silently ignored."""
+    if endpoint is None:
+        if graph_iri is not None:
+            raise click.UsageError("--graph names a graph on the store of --endpoint: "
+                                   "give --endpoint too, or leave --graph out")
+        return None
     from kg.remote import KG_GRAPHS
 
-    return [graph_iri] if graph_iri else KG_GRAPHS
+    return [graph_iri] if graph_iri is not None else KG_GRAPHS
 
 
 class CannedQueryCommand(click.Command):
@@ -242,11 +258,11 @@ class CannedQueryCommand(click.Command):
 def query(ctx, name, endpoint, graph_iri):
     """Run the canned query NAME; give its parameters as --PARAM VALUE (see `kg queries`)."""
     settings = ctx.find_object(Settings)
+    graphs = remote_graphs(endpoint, graph_iri)
     if endpoint:
         from kg.remote import run_query as run_remote
 
-        return run_remote(name, parse_params(ctx.args), settings.graph(), endpoint,
-                          remote_graphs(graph_iri))
+        return run_remote(name, parse_params(ctx.args), settings.graph(), endpoint, graphs)
     from kg.api import run_query
 
     return run_query(name, parse_params(ctx.args), settings.graph())
@@ -301,12 +317,12 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
     org:, schema:, sh: and wd: are predeclared. The query sees only this graph: SERVICE,
     FROM and updates are refused.
     """
+    graphs = remote_graphs(endpoint, graph_iri)
     text, origin = read_query_text(query_text)
     if endpoint:
         from kg.remote import sparql as run_remote
 
-        return run_remote(text, endpoint, remote_graphs(graph_iri), timeout=timeout,
-                          origin=origin)
+        return run_remote(text, endpoint, graphs, timeout=timeout, origin=origin)
     from kg.api import sparql as run_sparql
 
     return run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
@@ -531,7 +547,7 @@ def serve(settings, host, port, timeout, max_rows, workers):
 @cli.command()
 @click.option("--endpoint", required=True, metavar="URL", callback=usable_endpoint,
               help="The store's SPARQL 1.1 Graph Store Protocol URL.")
-@click.option("--graph", "graph_iri", metavar="IRI",
+@click.option("--graph", "graph_iri", metavar="IRI", callback=absolute_iri,
               help="Put everything in this one graph (default: kg's asserted and inferred "
                    "graphs, which the canned queries read).")
 @pass_settings

@@ -52,8 +52,10 @@ def push(graph, endpoint: str, graph_iri: str | None = None, timeout: float = 30
     number of triples sent.
     """
     check_endpoint(endpoint)
+    if graph_iri is not None:
+        check_graph_iri(graph_iri)
     store = graph.store
-    if graph_iri:
+    if graph_iri is not None:
         uploads = [(graph_iri, [q.triple for g in (ASSERTED, INFERRED)
                                 for q in store.quads_for_pattern(None, None, None, g)])]
     else:
@@ -110,6 +112,14 @@ def check_endpoint(url: str) -> None:
     except UnicodeError:
         raise InputError(f"endpoint {url!r} is not a valid URL (host name "
                          f"{parts.hostname!r})") from None
+
+
+def check_graph_iri(iri: str) -> None:
+    """Refuse, as an InputError, a graph name that is no absolute IRI ('', 'my graph')."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise InputError(f"graph {iri!r} is not an absolute IRI ({exc})") from None
 
 
 def with_prefixes(text: str) -> str:
@@ -178,6 +188,7 @@ def remote_select(endpoint: str, sparql: str, substitutions: dict | None = None,
     check_endpoint(endpoint)
     params = [("query", with_prefixes(with_values(sparql, substitutions)))]
     for iri in graphs or ():
+        check_graph_iri(iri)
         params += [("default-graph-uri", iri), ("named-graph-uri", iri)]
     media, body = send("POST", endpoint, urlencode(params).encode(),
                        {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT},

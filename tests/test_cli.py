@@ -211,6 +211,17 @@ def test_stats_counts_classes_and_sources(run):
     (["nosuch"], "kg: error: No such command 'nosuch' (see 'kg --help')"),
     (["serve", "--port", "99999"], "kg: error: Invalid value for '--port': 99999 is not in the range"),
     # nan passed FloatRange and crashed the timer, as did inf and a limit past the timer's
+    # --graph was silently ignored without --endpoint, and any text taken as a graph name
+    (["sparql", "--graph", "http://example.org/g", "ASK {}"],
+     "kg: error: --graph names a graph on the store of --endpoint: give --endpoint too"),
+    (["query", "partners", "--graph", "http://example.org/g"],
+     "kg: error: --graph names a graph on the store of --endpoint: give --endpoint too"),
+    (["push", "--endpoint", "http://127.0.0.1:9/store", "--graph", "not an iri"],
+     "kg: error: graph 'not an iri' is not an absolute IRI (Invalid IRI code point ' ')"),
+    (["push", "--endpoint", "http://127.0.0.1:9/store", "--graph", ""],
+     "kg: error: graph '' is not an absolute IRI (No scheme found in an absolute IRI)"),
+    (["sparql", "--endpoint", "http://127.0.0.1:9/q", "--graph", "g", "ASK {}"],
+     "kg: error: graph 'g' is not an absolute IRI"),
     (["sparql", "--timeout", "nan", "ASK {}"],
      "kg: error: Invalid value for '--timeout': 'nan' is not a number of seconds"),
     (["sparql", "--timeout", "inf", "ASK {}"],

@@ -268,3 +268,12 @@ def test_a_reply_cut_short_is_an_input_error(graph):
             remote.sparql("ASK {}", endpoint)
         with pytest.raises(InputError, match=expected):
             remote.push(graph, endpoint)
+
+
+@pytest.mark.parametrize("iri", ["", "not an iri", "relative/graph"])
+def test_a_graph_name_must_be_an_absolute_iri(graph, iri):
+    """push once sent '' as no graph at all (the default graph) and 'not an iri' as is."""
+    with pytest.raises(InputError, match=re.escape(f"graph {iri!r} is not an absolute IRI")):
+        remote.push(graph, "http://127.0.0.1:9/store", graph_iri=iri)
+    with pytest.raises(InputError, match=re.escape(f"graph {iri!r} is not an absolute IRI")):
+        remote.sparql("ASK {}", "http://127.0.0.1:9/query", graphs=[iri])
