@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -18,6 +19,9 @@ FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 TABLE_CELL_WIDTH = 48
 
 Label = Callable[[ox.NamedNode], str]
+# Escaped in a table or Markdown, where a raw tab, carriage return, NUL, line separator
+# or bidi override garbles the terminal or the table; a line break stays (cells wrap there).
+INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
@@ -45,9 +49,10 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         writer.writerow(variables)
         writer.writerows(cells)
     elif fmt == "markdown":
-        out.write(markdown_table(variables, cells))
+        out.write(markdown_table(variables, [[visible(cell) for cell in row] for row in cells]))
     else:
-        out.write(text_table(variables, cells, TABLE_CELL_WIDTH if len(variables) > 2 else None))
+        out.write(text_table(variables, [[visible(cell) for cell in row] for row in cells],
+                             TABLE_CELL_WIDTH if len(variables) > 2 else None))
         if count:
             out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
@@ -84,6 +89,11 @@ def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:
         return "| " + " | ".join(p.replace("|", "\\|").replace("\n", " ") for p in parts) + " |\n"
 
     return line(headers) + line(["---"] * len(headers)) + "".join(line(row) for row in cells)
+
+
+def visible(text: str) -> str:
+    """The text with control characters escaped as Python writes them: \\t, \\x00."""
+    return INVISIBLE.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
 def display(term, label: Label | None) -> str:

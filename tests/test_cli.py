@@ -150,6 +150,22 @@ def test_a_result_without_columns(run, fmt, expected):
     assert (result.exit_code, result.output) == (0, expected)
 
 
+CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS ?e) }'
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("table", "e\n" + "-" * 19 + "\na\\tb\\rc\\x00d\\u202ee\nf\n(1 row)\n"),
+    ("markdown", "| e |\n| --- |\n| a\\tb\\rc\\x00d\\u202ee f |\n"),
+    # CSV, TSV and JSON carry the value as it is, quoted or escaped as their specs say
+    ("csv", 'e\n"a\tb\rc\x00d\u202ee\nf"\n'),
+    ("jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
+])
+def test_control_characters_are_escaped_in_tables(run, fmt, expected):
+    """A raw tab, carriage return, NUL or bidi override in a literal garbled the table."""
+    result = run("sparql", "-f", fmt, CONTROL_CHARACTERS)
+    assert (result.exit_code, result.output) == (0, expected)
+
+
 def test_describe_lists_facts_with_sources(run):
     result = run("describe", "Maker B", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(result.output)))
