@@ -113,18 +113,30 @@ def test_sparql_ask_and_construct(run):
 
 
 TRIPLE_TERM_SELECT = 'SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> "o" )>> } }'
+NO_COLUMNS = "SELECT * WHERE {}"
+CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS ?e) }'
 
 
-@pytest.mark.parametrize("fmt, expected", [
-    ("table", 't\n-----------------------\n<<( <a:s> <a:p> "o" )>>\n(1 row)\n'),
-    ("csv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
-    ("tsv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
-    ("markdown", '| t |\n| --- |\n| <<( <a:s> <a:p> "o" )>> |\n'),
-    ("jsonl", '{"t": "<<( <a:s> <a:p> \\"o\\" )>>"}\n'),
+@pytest.mark.parametrize("query, fmt, expected", [
+    # an RDF 1.2 triple term (it has no .value) crashed every format
+    (TRIPLE_TERM_SELECT, "table", 't\n-----------------------\n<<( <a:s> <a:p> "o" )>>\n(1 row)\n'),
+    (TRIPLE_TERM_SELECT, "csv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
+    (TRIPLE_TERM_SELECT, "tsv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
+    (TRIPLE_TERM_SELECT, "markdown", '| t |\n| --- |\n| <<( <a:s> <a:p> "o" )>> |\n'),
+    (TRIPLE_TERM_SELECT, "jsonl", '{"t": "<<( <a:s> <a:p> \\"o\\" )>>"}\n'),
+    # one solution of no variables: the table took max() of nothing, Markdown printed `|  |`
+    (NO_COLUMNS, "table", "(no columns)\n(1 row)\n"),
+    (NO_COLUMNS, "markdown", ""),
+    (NO_COLUMNS, "csv", "\n\n"),
+    # a raw tab, carriage return, NUL or bidi override garbled tables; CSV and JSON carry
+    # the value as it is, quoted or escaped as their specs say
+    (CONTROL_CHARACTERS, "table", "e\n" + "-" * 19 + "\na\\tb\\rc\\x00d\\u202ee\nf\n(1 row)\n"),
+    (CONTROL_CHARACTERS, "markdown", "| e |\n| --- |\n| a\\tb\\rc\\x00d\\u202ee f |\n"),
+    (CONTROL_CHARACTERS, "csv", 'e\n"a\tb\rc\x00d\u202ee\nf"\n'),
+    (CONTROL_CHARACTERS, "jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
 ])
-def test_a_triple_term_is_shown_as_n_triples(run, fmt, expected):
-    """An RDF 1.2 triple term (it has no .value) once crashed every output format."""
-    result = run("sparql", "-f", fmt, TRIPLE_TERM_SELECT)
+def test_unusual_values_in_each_format(run, query, fmt, expected):
+    result = run("sparql", "-f", fmt, query)
     assert (result.exit_code, result.output) == (0, expected)
 
 
@@ -136,34 +148,6 @@ def test_a_triple_term_in_json_is_a_sparql_1_2_triple(run):
         "object": {"type": "literal", "value": "o"}}}
     result = run("sparql", "-f", "csv", "CONSTRUCT { <a:s> <a:p> <<( <a:s> <a:p> <a:o> )>> } WHERE {}")
     assert result.output == "subject,predicate,object\na:s,a:p,<<( <a:s> <a:p> <a:o> )>>\n"
-
-
-@pytest.mark.parametrize("fmt, expected", [
-    ("table", "(no columns)\n(1 row)\n"),
-    ("markdown", ""),
-    ("csv", "\n\n"),
-])
-def test_a_result_without_columns(run, fmt, expected):
-    """SELECT * WHERE {} has one solution of no variables: the table once crashed on it
-    (max() of nothing), and Markdown printed `|  |` lines."""
-    result = run("sparql", "-f", fmt, "SELECT * WHERE {}")
-    assert (result.exit_code, result.output) == (0, expected)
-
-
-CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS ?e) }'
-
-
-@pytest.mark.parametrize("fmt, expected", [
-    ("table", "e\n" + "-" * 19 + "\na\\tb\\rc\\x00d\\u202ee\nf\n(1 row)\n"),
-    ("markdown", "| e |\n| --- |\n| a\\tb\\rc\\x00d\\u202ee f |\n"),
-    # CSV, TSV and JSON carry the value as it is, quoted or escaped as their specs say
-    ("csv", 'e\n"a\tb\rc\x00d\u202ee\nf"\n'),
-    ("jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
-])
-def test_control_characters_are_escaped_in_tables(run, fmt, expected):
-    """A raw tab, carriage return, NUL or bidi override in a literal garbled the table."""
-    result = run("sparql", "-f", fmt, CONTROL_CHARACTERS)
-    assert (result.exit_code, result.output) == (0, expected)
 
 
 def test_describe_lists_facts_with_sources(run):
