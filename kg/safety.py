@@ -29,6 +29,11 @@ OUTSIDE_WORDS = ("SERVICE", "FROM")
 # anyway, so a glued form only gets Oxigraph's syntax error.
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
                 "WITH", "USING"}
+# Oxigraph's parser recurses without a bound: about 3,000 nested groups, or 10,000 `!`
+# in a row, overflow its stack and kill the process (a segmentation fault, in kg serve a
+# worker). Real queries nest a few levels.
+MAX_NESTING = 256
+DEEP = "Oxigraph's parser crashes on deeply nested queries"
 
 # SPARQL's tokens, as far as telling code from strings, IRIs, comments and names needs.
 # Each pattern follows the SPARQL 1.1 grammar as Oxigraph implements it (tests compare
@@ -98,6 +103,10 @@ def find_refusal(text: str) -> tuple[str, str, int, int] | None:
     """(what, why, line, column) of the first thing check_user_query refuses, else None."""
     code = [(kind, value, offset) for kind, value, offset in tokens(text)
             if kind not in ("space", "comment")]
+    too_deep = first_too_deep(code)
+    if too_deep is not None:
+        return (f"nesting deeper than {MAX_NESTING} levels", DEEP,
+                *text_position(text, too_deep))
     for index, (kind, value, offset) in enumerate(code):
         if kind not in ("word", "pname"):
             continue
@@ -111,6 +120,24 @@ def find_refusal(text: str) -> tuple[str, str, int, int] | None:
                 return (what, OWN_GRAPH_ONLY, *text_position(text, offset + at))
         if kind == "word" and checked in UPDATE_WORDS:
             return (checked, READ_ONLY, *text_position(text, offset))
+    return None
+
+
+def first_too_deep(code: list) -> int | None:
+    """The offset of the first token nested more than MAX_NESTING levels deep in brackets
+    and `!` (each one a level of the parser's recursion), else None."""
+    depth = negations = 0
+    for kind, value, offset in code:
+        if kind != "other":
+            negations = 0
+            continue
+        if value in "({[":
+            depth += 1
+        elif value in ")}]":
+            depth -= 1
+        negations = negations + 1 if value == "!" else 0
+        if depth + negations > MAX_NESTING:
+            return offset
     return None
 
 

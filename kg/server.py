@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 from xml.sax.saxutils import escape
@@ -33,7 +34,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
-from kg.output import sparql_json
+from kg.output import sparql_json, triple_term_text
 from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
 from kg.store import unknown_prefix_message
 from kg.workers import WorkerDied, WorkerPool
@@ -60,6 +61,10 @@ GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle
                "json": "application/ld+json", "rdfxml": "application/rdf+xml",
                "rdf+xml": "application/rdf+xml", "rdf": "application/rdf+xml",
                "xml": "application/rdf+xml"}
+
+
+# Characters XML 1.0 has no way to write, even escaped.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class HTTPError(Exception):
@@ -204,7 +209,8 @@ def sparql_result(store: ox.Store, request: dict):
                         request["max_rows"], request["base"])
     except (SyntaxError, ValueError, InputError) as exc:
         # an undeclared prefix is named, as kg sparql names it
-        message = (isinstance(exc, SyntaxError) and unknown_prefix_message(text)) or str(exc)
+        message = (isinstance(exc, SyntaxError) and unknown_prefix_message(text, str(exc))
+                   or str(exc))
         raise HTTPError(400, f"bad query: {' '.join(message.split())[:300]}") from None
     except (RuntimeError, OSError) as exc:
         raise HTTPError(400, f"query failed: {' '.join(str(exc).split())[:300]}") from None
@@ -298,14 +304,23 @@ def serialize(result, media: str) -> bytes:
         lines = [",".join(variables)] + [",".join(csv_cell(t) for t in row) for row in rows]
         return ("\r\n".join(lines) + "\r\n").encode()
     lines = ["\t".join("?" + v for v in variables)] + [
-        "\t".join("" if t is None else str(t) for t in row) for row in rows]
+        "\t".join(tsv_cell(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()
+
+
+def tsv_cell(term) -> str:
+    if term is None:
+        return ""
+    return triple_term_text(term) if isinstance(term, ox.Triple) else str(term)
 
 
 def csv_cell(term) -> str:
     if term is None:
         return ""
-    text = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+    if isinstance(term, ox.Triple):
+        text = triple_term_text(term)
+    else:
+        text = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
     if any(c in text for c in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -316,22 +331,34 @@ def results_xml(variables, rows) -> str:
            "<head>" + "".join(f'<variable name="{v}"/>' for v in variables) + "</head><results>"]
     for row in rows:
         out.append("<result>")
-        for name, term in zip(variables, row):
-            if term is None:
-                continue
-            if isinstance(term, ox.NamedNode):
-                value = f"<uri>{escape(term.value)}</uri>"
-            elif isinstance(term, ox.BlankNode):
-                value = f"<bnode>{escape(term.value)}</bnode>"
-            elif term.language:
-                value = f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
-            else:
-                value = (f'<literal datatype="{escape(term.datatype.value)}">'
-                         f"{escape(term.value)}</literal>")
-            out.append(f'<binding name="{name}">{value}</binding>')
+        out.extend(f'<binding name="{name}">{xml_term(term)}</binding>'
+                   for name, term in zip(variables, row) if term is not None)
         out.append("</result>")
     out.append("</results></sparql>\n")
     return "".join(out)
+
+
+def xml_term(term) -> str:
+    """A term as the SPARQL XML results write it (a triple term as SPARQL 1.2 does)."""
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{xml_term(term.subject)}</subject><predicate>"
+                f"{xml_term(term.predicate)}</predicate><object>{xml_term(term.object)}"
+                f"</object></triple>")
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{xml_text(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{xml_text(term.value)}</bnode>"
+    if term.language:
+        return f'<literal xml:lang="{xml_text(term.language)}">{xml_text(term.value)}</literal>'
+    return f'<literal datatype="{xml_text(term.datatype.value)}">{xml_text(term.value)}</literal>'
+
+
+def xml_text(text: str) -> str:
+    forbidden = NOT_IN_XML.search(text)
+    if forbidden:
+        raise HTTPError(406, f"a result holds the character U+{ord(forbidden[0]):04X}, which "
+                             f"XML cannot carry: ask for JSON, CSV or TSV")
+    return escape(text, {'"': "&quot;"})
 
 
 # --- HTTP -----------------------------------------------------------------------------
@@ -419,7 +446,13 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.rstrip("/") != "/sparql":
             raise HTTPError(404, f"nothing to POST to at {url.path}; the SPARQL endpoint is /sparql")
         params = parse_qs(url.query, keep_blank_values=True)
-        length = int(self.headers.get("Content-Length") or 0)
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            raise HTTPError(411, "send the body with a Content-Length: chunked bodies are not "
+                                 "supported")
+        declared = self.headers.get("Content-Length") or "0"
+        if not re.fullmatch("[0-9]+", declared):
+            raise HTTPError(400, f"Content-Length {declared!r} is not a number of bytes")
+        length = int(declared)
         if length > MAX_BODY:
             raise HTTPError(413, f"request body over {MAX_BODY} bytes")
         body = self.rfile.read(length)

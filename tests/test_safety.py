@@ -274,6 +274,36 @@ def test_allowed(query):
     check_user_query(query)
 
 
+def nested(depth: int) -> str:
+    return "SELECT * WHERE {" + "{" * (depth - 1) + "}" * (depth - 1) + "}"
+
+
+@pytest.mark.parametrize("query, column", [
+    (nested(257), 272),
+    ("ASK { FILTER(" + "(" * 255 + "true" + ")" * 255 + ") }", 268),
+    ("ASK { FILTER(" + "!" * 255 + "true) }", 268),  # 2 levels of brackets, then 255 `!`
+])
+def test_nesting_beyond_what_oxigraph_parses(query, column):
+    """3,000 nested groups (a 9 KB request) crashed the process: a segmentation fault in
+    Oxigraph's parser."""
+    with pytest.raises(InputError, match=rf"^q\.rq:1:{column}: nesting deeper than 256 levels "
+                                         r"is not allowed: Oxigraph's parser crashes"):
+        check_user_query(query, origin="q.rq")
+
+
+@pytest.mark.parametrize("query", [
+    nested(256), 'ASK { FILTER("((((" != "!!!!") }', "ASK { FILTER(!!!true) }" + " {}" * 300])
+def test_nesting_up_to_the_limit_is_allowed(query):
+    check_user_query(query)
+
+
+def test_the_nesting_limit_is_far_from_oxigraphs():
+    """In a process of its own (a crash must not take pytest with it), Oxigraph parses
+    four times kg's limit."""
+    code = f"import pyoxigraph as ox; ox.Store().query({nested(4 * 256)!r})"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
 @pytest.mark.parametrize("text", ["", "  \n", "# a comment only\n"])
 def test_an_empty_query_is_named_as_such(text):
     with pytest.raises(InputError, match=r"^the SPARQL query is empty$"):

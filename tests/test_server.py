@@ -301,6 +301,49 @@ def test_bad_requests_do_not_stop_the_server(url):
     assert get(url, "ASK {}")[0] == 200
 
 
+def raw_request(url, request: bytes) -> bytes:
+    """The status line of the answer to a request sent as bytes."""
+    import socket
+
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as raw:
+        raw.sendall(request)
+        return raw.recv(1000).split(b"\r\n", 1)[0]
+
+
+def test_bodies_without_a_usable_length(url):
+    """Content-Length -5 got 500 (ValueError); a chunked body was called empty."""
+    post = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    assert raw_request(url, post + b"Content-Length: -5\r\n\r\nASK {}").endswith(
+        b" 400 Bad Request")
+    assert raw_request(url, post + b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n"
+                       ).endswith(b" 411 Length Required")
+
+
+TRIPLE_TERM = "SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> <a:o> )>> } }"
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("text/csv", b"t\r\n<<( <a:s> <a:p> <a:o> )>>\r\n"),
+    ("text/tab-separated-values", b"?t\n<<( <a:s> <a:p> <a:o> )>>\n"),
+    ("application/sparql-results+xml", b'<binding name="t"><triple><subject><uri>a:s</uri>'
+                                       b"</subject><predicate><uri>a:p</uri></predicate>"
+                                       b"<object><uri>a:o</uri></object></triple></binding>"),
+])
+def test_triple_terms_in_every_results_format(url, accept, expected):
+    """The CSV and XML writers read `.value`, which a triple term has not: 500."""
+    status, _, _, body = get(url, TRIPLE_TERM, accept)
+    assert status == 200 and expected in body
+
+
+def test_a_character_xml_cannot_carry(url):
+    """A NUL went into the XML results raw, which no XML parser reads."""
+    query = 'SELECT ?x WHERE { BIND("a\\u0000b" AS ?x) }'
+    status, _, _, body = get(url, query, "application/sparql-results+xml")
+    assert status == 406 and b"U+0000" in body
+    assert json.loads(get(url, query)[3])["results"]["bindings"][0]["x"]["value"] == "a\x00b"
+
+
 def test_negotiate():
     offers = ["application/sparql-results+json", "text/csv"]
     assert negotiate(None, offers) == offers[0]
