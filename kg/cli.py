@@ -330,10 +330,10 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
 def read_query_text(arg: str) -> tuple[str, str]:
     """The query text, and the file it came from ("" for the argument or stdin)."""
-    from kg.loading import decode_utf8, read_utf8
+    from kg.loading import decode_utf8, read_bounded, read_utf8
 
     if arg == "-":
-        text, origin = decode_utf8(sys.stdin.buffer.read(), "stdin"), ""
+        text, origin = decode_utf8(read_bounded(sys.stdin.buffer, "stdin"), "stdin"), ""
     elif arg.startswith("@"):
         text, origin = read_utf8(Path(arg[1:])), arg[1:]
     else:

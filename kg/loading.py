@@ -120,16 +120,22 @@ def read_bytes(path: Path) -> bytes:
             if size > MAX_INPUT_BYTES:
                 raise InputError(f"{path}: file is too large ({size / 2**20:.0f} MiB; the limit "
                                  f"is {MAX_INPUT_BYTES // 2**20} MiB): split it")
-            data = file.read(MAX_INPUT_BYTES + 1)
+            return read_bounded(file, str(path))
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def read_bounded(stream, origin: str) -> bytes:
+    """At most MAX_INPUT_BYTES of a binary stream, or an InputError: a device, a pipe or
+    standard input may never end."""
+    data = stream.read(MAX_INPUT_BYTES + 1)
     if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{path}: more than {MAX_INPUT_BYTES // 2**20} MiB to read (a device, "
-                         f"or a file still growing?): kg reads files of up to that size")
+        raise InputError(f"{origin}: more than {MAX_INPUT_BYTES // 2**20} MiB to read (a "
+                         f"device, or a file still growing?): kg reads up to that size")
     return data
 
 

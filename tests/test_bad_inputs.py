@@ -98,14 +98,15 @@ def test_an_endless_input_is_refused_after_the_limit_not_read_forever(tiny_copy,
     """A device has no size to check first (/dev/zero once filled the memory)."""
     monkeypatch.setattr("kg.loading.MAX_INPUT_BYTES", 2**20)
     endless = "kg: error: {}: more than 1 MiB to read (a device, or a file still growing?): " \
-              "kg reads files of up to that size\n"
+              "kg reads up to that size\n"
     for args, path in ((["validate", "/dev/zero"], "/dev/zero"),
                        (["sparql", "@/dev/zero"], "/dev/zero"),
+                       (["sparql", "-"], "stdin"),  # fed 2 MiB below
                        (["--data", str(tiny_copy), "stats"], tiny_copy / "data" / "zero.ttl")):
         (tiny_copy / "data" / "zero.ttl").unlink(missing_ok=True)
-        if path != "/dev/zero":
+        if path == tiny_copy / "data" / "zero.ttl":
             (tiny_copy / "data" / "zero.ttl").symlink_to("/dev/zero")
-        result = CliRunner().invoke(cli, args)
+        result = CliRunner().invoke(cli, args, input=b"#" * 2**21)
         assert (result.exit_code, result.stderr) == (2, endless.format(path))
 
 
@@ -118,7 +119,7 @@ def test_a_source_text_that_is_a_link_to_a_device_is_not_read_forever(tiny_copy,
                                       "--sources", str(tmp_path / "sources")])
     assert (result.exit_code, result.stderr) == (
         2, f"kg: error: {tmp_path}/sources/test.txt: more than 1 MiB to read (a device, or a "
-           "file still growing?): kg reads files of up to that size\n")
+           "file still growing?): kg reads up to that size\n")
 
 
 def test_a_query_file_with_a_byte_order_mark_runs(working_copy):
