@@ -233,8 +233,8 @@ class Checks:
             source = self.graph.value(citation, IN_SOURCE)
             quote = self.graph.value(citation, QUOTE)
             file_name = self.graph.value(source, URIRef(AK + "fileName"))
-            if quote is None or file_name is None:
-                continue  # the shapes report a citation without quote or source
+            if quote is None or file_name is None or not is_plain_name(str(file_name)):
+                continue  # the shapes report a missing quote or source, or a path as name
             text = self.source_text(str(file_name))
             if text is None:
                 found.append(self.problem(
@@ -257,6 +257,11 @@ class Checks:
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())
+
+
+def is_plain_name(file_name: str) -> bool:
+    """A file name, not a path: nothing outside the sources folder is ever read."""
+    return Path(file_name).name == file_name and file_name not in (".", "..")
 
 
 def nearest(term, declared) -> str:

@@ -309,3 +309,22 @@ def test_the_garbage_collector_is_paused_while_validating_then_restored(
         assert states == [False] and gc.isenabled() == enabled_before
     finally:
         gc.enable()
+
+
+def test_a_source_file_name_is_a_name_not_a_path(tmp_path):
+    """An ak:fileName such as /etc/passwd made lint read that file to check quotes: only
+    the sources folder is ever read."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Maker A designs the Zapper.")
+    (tmp_path / "sources").mkdir()
+    candidate = candidate_file(
+        tmp_path,
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        'akd:source-zz a ak:Source ; dcterms:title "ZZ" ; dcterms:creator "A" ;',
+        '    <http://www.w3.org/2000/01/rdf-schema#label> "ZZ 2020"@en ;',
+        '    dcterms:date "2020"^^<http://www.w3.org/2001/XMLSchema#gYear> ;',
+        f'    dcterms:publisher "P" ; ak:fileName "{outside}" .',  # line 7
+        'akd:pac-3 ak:citation [ ak:inSource akd:source-zz ; ak:quote "the Zapper" ] .')
+    result = validate(candidate, "--sources", tmp_path / "sources", "--fail-on", "violation")
+    assert [(line.split(": ")[0], line.split(" ")[-1]) for line in result.stdout.splitlines()
+            if "violation" in line] == [(f"{candidate}:7", "[aks:SourceFileNameProperty]")]
