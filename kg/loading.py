@@ -32,6 +32,7 @@ OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig"
 # Oxigraph's message for a relative IRI when there is no base IRI.
 NO_SCHEME = "No scheme found in an absolute IRI"
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
+RDF_12_MARKS = ("<<", "{|", "~", "--")  # triple terms, annotations, reifiers, directions
 RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, text directions, "
                   "VERSION) is not supported: write RDF 1.1 Turtle")
 ONTOLOGY_FILES = ("alliance-kg.ttl", "concepts.ttl")
@@ -188,8 +189,11 @@ def refuse_rdf_12(path: Path, text: str, quads: list) -> None:
 
     from kg.positions import rdf_12_syntax
 
-    has_rdf_12_terms = any(isinstance(quad.object, ox.Triple) or (
-        isinstance(quad.object, ox.Literal) and quad.object.direction) for quad in quads)
+    # RDF 1.2 terms are written with one of these marks: looking for them first takes 0.1 s
+    # of a 1M-triple build, where looking at every object takes 0.3 s
+    has_rdf_12_terms = any(mark in text for mark in RDF_12_MARKS) and any(
+        isinstance(quad.object, ox.Triple)
+        or (isinstance(quad.object, ox.Literal) and quad.object.direction) for quad in quads)
     # A VERSION directive changes no triple; it is looked for only where the word is.
     if has_rdf_12_terms or VERSION_WORD.search(text):
         found = rdf_12_syntax(text)
