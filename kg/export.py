@@ -372,14 +372,16 @@ def property_graph(graph: CompiledGraph, inferred: bool = True, collapse_facts: 
     several values are joined by " | " in sorted order.
 
     Edges are the triples between two nodes (not rdf:type), keyed by the property's
-    CURIE, with attributes `label` (the property's English label) and `predicate`.
+    CURIE, with attributes `label` (the property's English label) and `predicate`; of the
+    properties linking the same two nodes, only those that are no super-property of
+    another (ak:licensor, not the ak:participant inference adds beside it).
 
     With `collapse_facts`, fact nodes are removed and each fact becomes edges among its
     endpoints: the non-fact nodes it points to that are neither SKOS concepts nor
     sources (participants, systems, places, members, groupings, ...). Every pair of
     endpoints is linked once, from the endpoint whose role ranks first in ROLE_ORDER
     (e.g. licensor before licensee before the system; ties by id), keyed and labelled
-    by the fact (`fact`, `label`, `type`, `source_role`, `target_role`, the fact's
+    by the fact (`fact`, `label`, `fact_type`, `source_role`, `target_role`, the fact's
     literal and concept-valued attributes, its sources and quotes). A fact with fewer
     than two endpoints gives no edge. Edges from or to facts are dropped.
     """
@@ -433,7 +435,7 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
     for p in attribute_properties:
         by_local[local_name(p)].append(p)
     reserved = {"id", "label", "type", "fact", "sources", "quotes", "predicate", "fact_label",
-                "source_role", "target_role"}
+                "fact_type", "source_role", "target_role"}
     attribute_name = {p: (local if len(ps) == 1 and local not in reserved
                           else curie(p.value).replace(":", "_"))
                       for local, ps in by_local.items() for p in ps}
@@ -463,12 +465,17 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
     for node in nodes:
         if not (collapse_facts and node in facts):
             result.add_node(curie(node.value), **attributes(node))
-    edges = []
+    links = defaultdict(set)  # (subject, object) -> the properties linking them
     for t in triples:
         if (t.predicate != TYPE and t.subject in node_set and t.object in node_set
                 and not (collapse_facts and (t.subject in facts or t.object in facts))):
-            edges.append((curie(t.subject.value), curie(t.object.value), curie(t.predicate.value),
-                          {"label": label_of(t.predicate), "predicate": curie(t.predicate.value)}))
+            links[(t.subject, t.object)].add(t.predicate)
+    # Inference adds each link's broader properties (ak:participant beside ak:licensor):
+    # as edges, they would count one link several times in degrees and centralities.
+    edges = [(curie(subject.value), curie(object_.value), curie(predicate.value),
+              {"label": label_of(predicate), "predicate": curie(predicate.value)})
+             for (subject, object_), predicates in links.items()
+             for predicate in without_broader(predicates, superproperties)]
     if collapse_facts:
         concepts = {n for n in nodes if types[n] & {CONCEPT, CONCEPT_SCHEME}}
         sources = {n for n in nodes if SOURCE in types[n]}
@@ -480,7 +487,8 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
                         and t.predicate != TYPE):
                     roles[t.object].add(t.predicate)
             fact_attrs = attributes(fact)
-            fact_attrs = {("fact_label" if k == "label" else k): v
+            # Gephi reads an edge column named type as directed/undirected
+            fact_attrs = {{"label": "fact_label", "type": "fact_type"}.get(k, k): v
                           for k, v in fact_attrs.items() if k != "fact"}
             for t in out[fact]:  # concept-valued properties (status, types) as attributes
                 if t.object in concepts and t.predicate != TYPE:
