@@ -334,6 +334,8 @@ def read_query_text(arg: str) -> tuple[str, str]:
 
     if arg == "-":
         text, origin = decode_utf8(read_bounded(sys.stdin.buffer, "stdin"), "stdin"), ""
+    elif arg == "@":  # Path("") is ".", which would be called a directory
+        raise KGError("@ needs a file name: kg sparql @query.rq")
     elif arg.startswith("@"):
         text, origin = read_utf8(Path(arg[1:])), arg[1:]
     else:

@@ -200,6 +200,7 @@ def test_stats_counts_classes_and_sources(run):
     (["sparql", "SELECT ?f WHERE { ?s ?p foo:x }"],
      "kg: error: invalid SPARQL: error at 1:25: unknown prefix foo: (declare it: PREFIX foo: <IRI>)"),
     (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
+    (["sparql", "@"], "kg: error: @ needs a file name: kg sparql @query.rq"),
     (["sparql", " \n# only a comment\n"], "kg: error: the SPARQL query is empty"),
     (["query", "co-production", "-f", "xml"], "kg: error: Invalid value for '--format' / '-f': "
      "'xml' is not one of 'table', 'csv', 'tsv', 'json', 'jsonl', 'markdown' (see 'kg query --help')"),
