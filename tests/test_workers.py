@@ -1,0 +1,78 @@
+"""kg.workers: the query processes of kg serve, with work that sleeps, ends or fails."""
+
+import multiprocessing
+import os
+import threading
+import time
+
+import pytest
+
+from kg.errors import InputError
+from kg.safety import QueryTimeout
+from kg.workers import WorkerDied, WorkerPool
+
+
+# Run in the worker processes, so module-level (spawn pickles them by name).
+def ready() -> str:
+    return "state"
+
+
+def cannot_start() -> str:
+    raise OSError("the store is gone")
+
+
+def do(state: str, request: tuple):
+    action, value = request
+    if action == "sleep":
+        time.sleep(value)
+    elif action == "exit":
+        os._exit(value)
+    return state, value
+
+
+@pytest.fixture
+def pool():
+    workers = WorkerPool(ready, do, (), size=1)
+    yield workers
+    workers.close()
+
+
+def test_a_request_is_answered_by_a_worker(pool):
+    assert pool.run(("echo", 1), timeout=30) == ("state", 1)
+    assert pool.run(("echo", 2), timeout=None) == ("state", 2)  # no limit
+
+
+def test_work_past_its_time_is_killed_and_its_worker_replaced(pool):
+    (process, _), = pool.workers
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match=r"^query timed out after 0\.5 s"):
+        pool.run(("sleep", 60), timeout=0.5)
+    assert time.monotonic() - started < 10
+    process.join(10)
+    assert not process.is_alive()
+    assert pool.run(("echo", 3), timeout=30) == ("state", 3)  # once the new one is ready
+    (new, _), = pool.workers
+    assert new.pid != process.pid
+
+
+def test_a_request_waits_for_a_free_worker_within_its_own_time(pool):
+    busy = threading.Thread(target=pool.run, args=(("sleep", 3), 30))
+    busy.start()
+    time.sleep(0.5)  # the only worker is sleeping
+    with pytest.raises(QueryTimeout, match=r"^the server is busy: its 1 query processes"):
+        pool.run(("echo", 4), timeout=0.2)
+    busy.join()
+    assert pool.run(("echo", 5), timeout=30) == ("state", 5)
+
+
+def test_a_worker_that_ends_is_replaced(pool):
+    with pytest.raises(WorkerDied):
+        pool.run(("exit", 3), timeout=30)
+    assert pool.run(("echo", 6), timeout=30) == ("state", 6)
+
+
+def test_a_worker_that_cannot_start_is_one_line_and_leaves_no_process():
+    with pytest.raises(InputError, match=r"^a query process cannot open the graph: "
+                                         r"OSError: the store is gone$"):
+        WorkerPool(cannot_start, do, (), size=2)
+    assert not [p for p in multiprocessing.active_children() if p.name == "kg-query"]
