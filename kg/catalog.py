@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.loading import read_utf8
 from kg.namespaces import PREFIXES, curie, expand
-from kg.safety import check_user_query, text_position, tokens
+from kg.safety import check_user_query, code_tokens, text_position
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
@@ -236,8 +236,7 @@ def star_projects(text: str, variable: str) -> bool:
 def select_clause(text: str) -> tuple[int, set[str] | None] | None:
     """(line, variables) of the query's SELECT clause, the variables None for `SELECT *`;
     None if the query has no SELECT."""
-    code = ((kind, value, offset) for kind, value, offset in tokens(text)
-            if kind not in ("space", "comment"))
+    code = iter(code_tokens(text))  # read on where the SELECT was found
     for kind, value, offset in code:
         if kind == "word" and value.upper() == "SELECT":
             break

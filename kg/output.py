@@ -48,13 +48,14 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(variables)
         writer.writerows(cells)
-    elif fmt == "markdown":
-        out.write(markdown_table(variables, [[visible(cell) for cell in row] for row in cells]))
-    else:
-        out.write(text_table(variables, [[visible(cell) for cell in row] for row in cells],
-                             TABLE_CELL_WIDTH if len(variables) > 2 else None))
-        if count:
-            out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+    else:  # for the eye: control characters escaped
+        shown = [[visible(cell) for cell in row] for row in cells]
+        if fmt == "markdown":
+            out.write(markdown_table(variables, shown))
+        else:
+            out.write(text_table(variables, shown, TABLE_CELL_WIDTH if len(variables) > 2 else None))
+            if count:
+                out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
 
 def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None) -> str:

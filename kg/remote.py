@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
-from kg.safety import DEFAULT_TIMEOUT, check_user_query, rows_of, tokens
+from kg.safety import DEFAULT_TIMEOUT, check_user_query, code_tokens, rows_of
 from kg.store import ASSERTED, INFERRED
 
 KG_GRAPHS = (ASSERTED.value, INFERRED.value)
@@ -146,8 +146,7 @@ def with_values(text: str, substitutions: dict | None) -> str:
         terms.append(str(term))  # N-Triples form, written by pyoxigraph
     block = (" VALUES (" + " ".join("?" + n for n in names) + ") { ("
              + " ".join(terms) + ") } ")
-    code = [(kind, value, offset) for kind, value, offset in tokens(text)
-            if kind not in ("space", "comment")]
+    code = code_tokens(text)
     inserts, skip_next = [], False
     depth, lateral_depth = 0, None  # brace depth; that of the LATERAL group we are in
     for index, (kind, value, offset) in enumerate(code):

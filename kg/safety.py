@@ -79,6 +79,14 @@ def tokens(text: str):
         yield match.lastgroup, match.group(), match.start()
 
 
+@functools.lru_cache(maxsize=16)
+def code_tokens(text: str) -> tuple:
+    """The tokens that are code (not space or comments), as `tokens` gives them: found
+    once per query text, which several checks read (a canned query is checked when read,
+    for its projection, and for the parameters sent to an endpoint)."""
+    return tuple(token for token in tokens(text) if token[0] not in ("space", "comment"))
+
+
 def check_user_query(text: str, origin: str = "") -> None:
     """Raise InputError if the query would reach outside the graph or change it.
 
@@ -88,7 +96,7 @@ def check_user_query(text: str, origin: str = "") -> None:
     An empty query (nothing but space and comments) is refused too: Oxigraph would say
     only "expected [_]".
     """
-    if not any(kind not in ("space", "comment") for kind, _, _ in tokens(text)):
+    if not code_tokens(text):
         raise InputError(f"{origin}: the SPARQL query is empty" if origin else
                          "the SPARQL query is empty")
     refusal = find_refusal(text)
@@ -101,8 +109,7 @@ def check_user_query(text: str, origin: str = "") -> None:
 
 def find_refusal(text: str) -> tuple[str, str, int, int] | None:
     """(what, why, line, column) of the first thing check_user_query refuses, else None."""
-    code = [(kind, value, offset) for kind, value, offset in tokens(text)
-            if kind not in ("space", "comment")]
+    code = code_tokens(text)
     too_deep = first_too_deep(code)
     if too_deep is not None:
         return (f"nesting deeper than {MAX_NESTING} levels", DEEP,
@@ -149,8 +156,7 @@ def _next_word(code: list, index: int) -> str:
 def undeclared_prefix(text: str, predeclared) -> tuple[str, int, int] | None:
     """(prefix, line, column) of the first prefixed name whose prefix neither the query
     nor `predeclared` declares, else None."""
-    code = [(kind, value, offset) for kind, value, offset in tokens(text)
-            if kind not in ("space", "comment")]
+    code = code_tokens(text)
     declared = set(predeclared) | {"_"}  # _: starts a blank node label
     for index, (kind, value, offset) in enumerate(code):
         if kind != "pname":
