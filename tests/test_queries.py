@@ -39,6 +39,17 @@ def test_japanese_participants_only(graph):
     assert {row["participant"] for row in result} == {AKD + "japan", AKD + "mitsubishi-heavy-industries"}
 
 
+def test_co_development_whose_source_names_no_system_is_listed_last(graph):
+    """003 names Germany and Italy as U.S. co-development partners, but no system."""
+    germany = rows(graph, "co-production", country="Germany")
+    assert [(row["system"], row["program"], row["participant"], row["role"]) for row in germany] == [
+        (None, AKD + "us-co-development-germany", AKD + "germany", AK + "developer")]
+    programs = [(row["system"], row["program"]) for row in rows(graph, "co-production")]
+    assert programs[-1][0] is None and programs[0][0] is not None
+    assert (None, AKD + "us-co-development-italy") in programs
+    assert (None, AKD + "us-japan-joint-bmd-research-and-development") in programs
+
+
 def test_us_japan_agreements_of_1999(graph):
     result = rows(graph, "agreements", country="Japan", to="1999")
     assert [(row["agreement"], row["type"], row["date"]) for row in result] == [
