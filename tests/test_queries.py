@@ -144,6 +144,10 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
 
 
 @pytest.mark.parametrize("name, params, row, quote", [
+    # names the threat in a coordination, where the other quote ("toolbox") does not
+    ("counters", {"threat": "cruise missile"}, {"system": AKD + "israel-multilayered-air-defense"},
+     "Each defense system layer is designed to counter a specific aerial threat, from drones and "
+     "rockets to cruise and ballistic missiles."),
     # names the tier, where no PAC-3 quote names the threat
     ("counters", {"system": "PAC-3"}, {"system": AKD + "pac-3"},
      "SM-3 provides upper-tier interception capability, and PAC-3 provides the capability to "
