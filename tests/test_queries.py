@@ -161,6 +161,11 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
     ("timeline", {"country": "Israel"}, {"what": AKD + "us-israel-biannual-exercises"},
      "Since 2001, the US and Israel have conducted biannual exercises to prepare for exactly "
      "the type of attack we saw last month."),
+    # states the year, where the quote naming Japan does not mention the legislation
+    ("timeline", {"country": "Japan", "from": "2015", "to": "2015"},
+     {"what": AKD + "japan-defense-legislation-changes-2015"},
+     "They welcomed the 2015 changes in Japanese defense legislation to allow that to happen, "
+     "at least in theory."),
     ("partners", {"country": "Australia", "partner": "Japan"}, {"through": AKD + "quad"},
      "reenergized Quad (Australia, India, Japan, and the US)"),
     # states the amount
