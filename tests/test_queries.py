@@ -100,6 +100,17 @@ def test_timeline_is_in_date_order_and_filters_by_year(graph):
     assert AKC + "nuclear-test" in {row["type"] for row in result}
 
 
+def test_the_april_2023_exercise_is_labelled_as_trilateral_not_as_between_two_of_its_parties(graph):
+    """The Japan Times caption places it "in international waters between South Korea and
+    Japan"; the label "exercise between South Korea and Japan" read as a bilateral one."""
+    labelled = run_query("timeline", {"country": "US", "from": "2023", "to": "2023"},
+                         graph).to_dicts(label=graph.label)
+    [row] = [r for r in labelled if r["what"].startswith("Trilateral naval missile defense")]
+    assert row["what"] == ("Trilateral naval missile defense exercise in waters between "
+                           "South Korea and Japan (April 2023)")
+    assert row["participants"] == "Japan, South Korea, United States"
+
+
 def test_germany_and_italy_are_partners_of_the_us_not_of_each_other(graph):
     """The article names them together, "such as Germany and Italy", as two partners."""
     partners = {row["partner"] for row in rows(graph, "partners", country="Germany")}
