@@ -181,6 +181,16 @@ def test_stats_counts_classes_and_sources(run):
     assert counts[("source", "Test source")] == "6"
 
 
+def test_stats_counts_a_sources_disputing_quotes_among_its_citations():
+    """Article 000 disputes its own date of the Iranian attack: those two citations are
+    the article's too, so the sources' citations add up to the citation class."""
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(cli, ["stats", "-f", "csv"]).output)))
+    citations = {r["item"]: r["citations"] for r in rows if r["kind"] == "source"}
+    [total] = [r["count"] for r in rows if (r["kind"], r["item"]) == ("class", "citation")]
+    assert sum(map(int, citations.values())) == int(total)
+    assert citations["JAPAN Forward 2024"] == "72"
+
+
 @pytest.mark.parametrize("args, message", [
     (["query", "nope"], "kg: error: no canned query named 'nope'"),
     (["query", "co-production", "--system", "Zaper"],
