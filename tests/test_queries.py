@@ -249,6 +249,16 @@ def test_japan_inventory_as_of_december_2015(graph):
         ("aegis-destroyer", "4", "destroyer", "planned")}
 
 
+def test_two_counts_of_one_arsenal_are_told_apart_by_their_holding(graph):
+    """003 gives North Korea "hundreds of ballistic missiles" and "around 100 ... capable of
+    hitting Japan", both as of 2015-12-02: without the holding the rows contradict."""
+    result = rows(graph, "inventory", country="North Korea")
+    counts = {(row["holding"].rsplit("/", 1)[-1], row["quantity"], row["atLeast"]) for row in result}
+    assert counts == {
+        ("holding-north-korea-ballistic-missiles-2015", None, "200"),
+        ("holding-north-korea-ballistic-missiles-in-range-of-japan-2015", "100", None)}
+
+
 def test_japan_and_south_korea_are_partners_through_camp_david(graph):
     result = rows(graph, "partners", country="Japan", partner="South Korea")
     through = {row["through"].rsplit("/", 1)[-1]: row["kind"] for row in result}
