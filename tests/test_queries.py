@@ -100,6 +100,13 @@ def test_timeline_is_in_date_order_and_filters_by_year(graph):
     assert AKC + "nuclear-test" in {row["type"] for row in result}
 
 
+def test_a_countrys_timeline_includes_events_about_it(graph):
+    """000: "the transfer of Israeli responsibility from European Command to US Central
+    Command": Israel is what was transferred, neither a participant nor a target."""
+    result = rows(graph, "timeline", country="Israel", **{"from": "2021", "to": "2021"})
+    assert {row["what"] for row in result} == {AKD + "israel-transfer-eucom-to-centcom-2021"}
+
+
 def test_the_april_2023_exercise_is_labelled_as_trilateral_not_as_between_two_of_its_parties(graph):
     """The Japan Times caption places it "in international waters between South Korea and
     Japan"; the label "exercise between South Korea and Japan" read as a bilateral one."""
