@@ -24,7 +24,7 @@ from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
-__all__ = ["Rows", "CompiledGraph", "open_graph", "catalog", "run_query", "sparql", "describe",
+__all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql", "describe",
            "stats", "rdflib_graph", "validate", "add", "format_files", "networkx_graph",
            "export_graph", "push", "KGError", "InputError"]
 
@@ -69,8 +69,9 @@ class Rows:
         return len(self.terms)
 
 
-def catalog(data=None) -> dict[str, CannedQuery]:
-    """The canned queries, by name."""
+def queries(data=None) -> dict[str, CannedQuery]:
+    """The canned queries, by name, as `kg queries` lists them. (Not `catalog`: that
+    name is taken by the submodule kg.catalog, which would hide it as `kg.catalog`.)"""
     return load_catalog(find_inputs(data).queries_dir)
 
 

@@ -296,7 +296,7 @@ def queries(settings):
     """List the canned queries with their parameters."""
     import pyoxigraph as ox
 
-    from kg.api import Rows, catalog as canned_queries
+    from kg.api import Rows, queries as canned_queries
 
     catalog = canned_queries(settings.data)
     return Rows(["name", "title", "parameters"], [

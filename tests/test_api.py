@@ -81,3 +81,24 @@ def test_curation_is_in_the_api_too(working_copy):
     assert result.written and all(path.parent == working_copy / "data" for path in result.written)
     assert kg.add(candidate, working_copy).added == 0  # already there
     assert kg.format_files(working_copy, check=True) == []
+
+
+def test_every_api_name_is_reachable_from_kg():
+    """A submodule of kg becomes an attribute of kg once imported, hiding an API name
+    that shares its name: kg.catalog was the module kg/catalog.py, not the function."""
+    import importlib
+    import pkgutil
+
+    import kg.api
+
+    for module in pkgutil.iter_modules(kg.__path__):
+        if module.name != "__main__":  # which runs the CLI
+            importlib.import_module(f"kg.{module.name}")
+    assert {name: getattr(kg, name) for name in kg.api.__all__} == \
+        {name: getattr(kg.api, name) for name in kg.api.__all__}
+
+
+def test_queries_lists_the_canned_queries():
+    queries = kg.queries()
+    assert {"co-production", "timeline"} <= set(queries)
+    assert queries["co-production"].parameters[0].name == "system"
