@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.catalog import CannedQuery, load_catalog, prepare, resolve
+from kg.catalog import CannedQuery, load_catalog, prepare, resolve, typed_text
 from kg.errors import InputError, KGError
 from kg.safety import DEFAULT_TIMEOUT, safe_query
 from kg.loading import find_inputs
@@ -77,8 +77,10 @@ def queries(data=None) -> dict[str, CannedQuery]:
 
 def run_query(name: str, params: dict | None = None,
               graph: CompiledGraph | None = None, *, flag: str = "--{}") -> Rows:
-    """Run a canned query with parameters given as a user would type them (or as values
-    whose str() is that: {"from": 2020}). Errors spell a parameter as `flag` does."""
+    """Run a canned query with parameters given as a user would type them, as values
+    whose str() is that ({"from": 2020}) or as terms of a result (a pyoxigraph NamedNode
+    or Literal); a parameter given None is left out. Errors spell a parameter as `flag`
+    does."""
     graph = graph or open_graph()
     query, substitutions = prepare(graph, name, params, flag)
     rows = Rows(*graph.select(query.sparql, substitutions, str(query.path)))
@@ -96,10 +98,11 @@ def sparql(text: str, graph: CompiledGraph | None = None,
     return Rows(*safe_query(graph or open_graph(), text, timeout, origin))
 
 
-def describe(term: str, graph: CompiledGraph | None = None) -> Rows:
-    """Every statement about one entity, with the source and quote behind it."""
+def describe(term, graph: CompiledGraph | None = None) -> Rows:
+    """Every statement about one entity (a name as run_query takes it, or a NamedNode of
+    a result), with the source and quote behind it."""
     graph = graph or open_graph()
-    entity = resolve(graph, term, what="entity")
+    entity = resolve(graph, typed_text(term), what="entity")
     text = (BUILT_IN_QUERIES / "describe.rq").read_text(encoding="utf-8")
     return Rows(*graph.select(text, {ox.Variable("entity"): entity})).without({"entity"})
 

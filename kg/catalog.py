@@ -259,12 +259,21 @@ def select_clause(text: str) -> tuple[int, set[str] | None] | None:
 
 def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[CannedQuery, dict]:
     """The canned query NAME and the substitutions of its parameters, given as a user
-    would type them (or as values whose str() is that: {"from": 2020})."""
+    would type them or as values `typed_text` makes that of; a parameter given None is
+    left out."""
     query = find_query(graph.inputs.queries_dir, name)
     # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
     check_user_query(query.sparql, origin=str(query.path))
-    values = {key: str(value) for key, value in (params or {}).items()}
+    values = {key: typed_text(value) for key, value in (params or {}).items()
+              if value is not None}
     return query, bind(query, graph, values, flag)
+
+
+def typed_text(value) -> str:
+    """What a user would type for a value: a pyoxigraph term of a result (str() of a
+    NamedNode is `<IRI>`, which names nothing) as its IRI or lexical form, anything else
+    as its str() (2020, an rdflib term, a datetime.date)."""
+    return value.value if isinstance(value, (ox.NamedNode, ox.Literal)) else str(value)
 
 
 def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") -> dict:

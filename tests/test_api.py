@@ -102,3 +102,21 @@ def test_queries_lists_the_canned_queries():
     queries = kg.queries()
     assert {"co-production", "timeline"} <= set(queries)
     assert queries["co-production"].parameters[0].name == "system"
+
+
+def test_a_result_term_can_be_given_back_as_a_value(graph):
+    """An integrator feeds a node of one result into the next query: str() of a
+    pyoxigraph NamedNode is `<IRI>`, which named no entity."""
+    system = kg.run_query("co-production", {"system": "PAC-3"}, graph).terms[0][0]
+    assert len(kg.run_query("co-production", {"system": system}, graph)) == \
+        len(kg.run_query("co-production", {"system": "PAC-3"}, graph))
+    assert len(kg.describe(system, graph)) == len(kg.describe("PAC-3", graph))
+    year = kg.sparql('SELECT ?y WHERE { BIND("2020"^^xsd:integer AS ?y) }', graph).terms[0][0]
+    assert len(kg.run_query("timeline", {"from": year}, graph)) == \
+        len(kg.run_query("timeline", {"from": 2020}, graph))
+
+
+def test_a_value_of_none_leaves_the_parameter_out(graph):
+    """{"system": None} is how a script says "no system", not the name 'None'."""
+    assert len(kg.run_query("co-production", {"system": None}, graph)) == \
+        len(kg.run_query("co-production", {}, graph))
