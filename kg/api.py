@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from kg.catalog import CannedQuery, load_catalog, prepare, resolve, typed_text
 from kg.errors import InputError, KGError
 from kg.safety import DEFAULT_TIMEOUT, safe_query
-from kg.loading import find_inputs
+from kg.loading import find_inputs, sources_folder
 from kg.output import triple_term_text
 from kg.store import CompiledGraph, open_graph
 
@@ -142,7 +142,7 @@ def validate(files=(), sources=None, graph: CompiledGraph | None = None):
     """
     from kg.validation import check
 
-    return check(graph or open_graph(), paths_of(files), Path(sources) if sources else None)
+    return check(graph or open_graph(), paths_of(files), sources_folder(sources))
 
 
 def add(files, data=None, sources=None):
@@ -153,7 +153,7 @@ def add(files, data=None, sources=None):
     from kg.validation import check
 
     inputs = find_inputs(data)
-    sources = Path(sources) if sources else None
+    sources = sources_folder(sources)
     return merge(inputs, paths_of(files),
                  lambda candidates: check(open_graph(inputs), candidates, sources).problems)
 

@@ -166,9 +166,9 @@ def timeout_option(help_text: str):
 
 
 def existing_folder(ctx, param, value: Path | None) -> Path | None:
-    if value is not None and not value.is_dir():
-        raise KGError(f"{value}: sources folder not found")
-    return value
+    from kg.loading import sources_folder
+
+    return sources_folder(value)
 
 
 sources_option = click.option(

@@ -109,6 +109,16 @@ def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
                   writable=not data_dir.is_relative_to(BUNDLED_ROOT))
 
 
+def sources_folder(sources: str | os.PathLike | None) -> Path | None:
+    """The folder of source texts that quotes are checked against, or None; an
+    InputError if there is no such folder (each quote would be reported missing)."""
+    if sources is None:
+        return None
+    if not Path(sources).is_dir():
+        raise InputError(f"{sources}: sources folder not found")
+    return Path(sources)
+
+
 def read_bytes(path: Path) -> bytes:
     """A file's bytes, or an InputError naming the file; never more than MAX_INPUT_BYTES.
 

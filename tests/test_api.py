@@ -120,3 +120,19 @@ def test_a_value_of_none_leaves_the_parameter_out(graph):
     """{"system": None} is how a script says "no system", not the name 'None'."""
     assert len(kg.run_query("co-production", {"system": None}, graph)) == \
         len(kg.run_query("co-production", {}, graph))
+
+
+def test_a_missing_sources_folder_is_an_error(graph, working_copy, tmp_path):
+    """As with `kg validate --sources`: a mistyped folder once gave a warning for every
+    quote of the graph instead of one error."""
+    nowhere = tmp_path / "nowhere"
+    candidate = Path(__file__).parent / "fixtures" / "curation" / "exercise-2015.ttl"
+    for call in (lambda: kg.validate(graph=graph, sources=nowhere),
+                 lambda: kg.add(candidate, working_copy, sources=str(nowhere))):
+        try:
+            call()
+        except kg.InputError as error:
+            assert str(error) == f"{nowhere}: sources folder not found"
+        else:
+            raise AssertionError("expected kg.InputError")
+    assert not (working_copy / "data" / candidate.name).exists()  # nothing was added
