@@ -89,7 +89,8 @@ def run_query(name: str, params: dict | None = None,
 
 def sparql(text: str, graph: CompiledGraph | None = None,
            timeout: float | None = DEFAULT_TIMEOUT, origin: str = "") -> Rows:
-    """Run a user's SPARQL query, refusing SERVICE, FROM and updates, within `timeout` s.
+    """Run a user's SPARQL query, refusing SERVICE, FROM and updates, within `timeout` s
+    (None or 0: no limit; at most a day).
 
     ASK gives one `result` column, and its answer as `.boolean`; CONSTRUCT and DESCRIBE
     give subject, predicate, object.

@@ -21,7 +21,7 @@ import click
 from kg import __version__
 from kg.errors import EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
-from kg.safety import DEFAULT_TIMEOUT
+from kg.safety import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 # The reader closed the output (`kg query ... | head`): the status of a command that
 # SIGPIPE stopped (128 + 13), which no other outcome of kg shares.
@@ -148,10 +148,9 @@ class TimeLimit(click.FloatRange):
     comparison with it is false), and a huge limit overflows the thread timer."""
 
     name = "seconds"
-    MAX_SECONDS = 86_400
 
     def __init__(self):
-        super().__init__(min=0, max=self.MAX_SECONDS)
+        super().__init__(min=0, max=MAX_TIMEOUT)
 
     def convert(self, value, param, ctx):
         seconds = super().convert(value, param, ctx)

@@ -18,6 +18,8 @@ from kg.errors import InputError
 
 # Seconds an ad-hoc query may run (`kg sparql --timeout`); 0 or None: no limit.
 DEFAULT_TIMEOUT = 5.0
+# The longest limit: a day. A larger one overflows the thread timer.
+MAX_TIMEOUT = 86_400
 
 OWN_GRAPH_ONLY = "kg queries only its own graph"
 READ_ONLY = "kg runs only queries (SELECT, ASK, CONSTRUCT, DESCRIBE), never updates"
@@ -234,6 +236,15 @@ def run_with_timeout(function, seconds: float | None):
     return outcome["value"]
 
 
+def check_timeout(seconds) -> None:
+    """An InputError unless `seconds` is None or a number from 0 (no limit) to a day:
+    a negative limit would time out at once, nan and larger ones crash the timer."""
+    if seconds is not None and not (isinstance(seconds, (int, float))
+                                    and 0 <= seconds <= MAX_TIMEOUT):
+        raise InputError(f"timeout {seconds!r}: give a number of seconds from 0 (no limit) "
+                         f"to {MAX_TIMEOUT}")
+
+
 def safe_query(graph, text: str, timeout: float | None = DEFAULT_TIMEOUT, origin: str = ""):
     """Check a user's query, then run it on a CompiledGraph within `timeout` seconds.
 
@@ -242,6 +253,7 @@ def safe_query(graph, text: str, timeout: float | None = DEFAULT_TIMEOUT, origin
     answer as `boolean` (None for other queries); for CONSTRUCT and DESCRIBE `subject`,
     `predicate`, `object`. `origin` (a file name) goes in front of an error.
     """
+    check_timeout(timeout)
     check_user_query(text, origin)
     return run_with_timeout(lambda: rows_of(graph.query(text, origin=origin)), timeout)
 

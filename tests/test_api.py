@@ -136,3 +136,18 @@ def test_a_missing_sources_folder_is_an_error(graph, working_copy, tmp_path):
         else:
             raise AssertionError("expected kg.InputError")
     assert not (working_copy / "data" / candidate.name).exists()  # nothing was added
+
+
+def test_an_unusable_timeout_is_an_input_error(graph):
+    """As `kg sparql --timeout` refuses them: a negative limit timed out at once, nan
+    and a limit beyond a day escaped as ValueError and OverflowError."""
+    for seconds in (-1, float("nan"), float("inf"), 1e12, "5"):
+        try:
+            kg.sparql("ASK { ?s ?p ?o }", graph, timeout=seconds)
+        except kg.InputError as error:
+            assert str(error) == (f"timeout {seconds!r}: give a number of seconds from 0 "
+                                  f"(no limit) to 86400")
+        else:
+            raise AssertionError(f"expected kg.InputError for {seconds!r}")
+    for seconds in (None, 0, 0.5, 86_400):
+        assert kg.sparql("ASK { ?s ?p ?o }", graph, timeout=seconds).boolean
