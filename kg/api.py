@@ -114,9 +114,9 @@ def stats(graph: CompiledGraph | None = None) -> Rows:
     return Rows(*graph.select((BUILT_IN_QUERIES / "stats.rq").read_text(encoding="utf-8")))
 
 
-def rdflib_graph(data=None, inferred: bool = True):
+def rdflib_graph(data=None, inferred: bool = True, graph: CompiledGraph | None = None):
     """The graph as an rdflib Graph (asserted plus inferred triples unless inferred=False)."""
-    return open_graph(data).rdflib_graph(inferred=inferred)
+    return (graph or open_graph(data)).rdflib_graph(inferred=inferred)
 
 
 def networkx_graph(data=None, inferred: bool = True, collapse_facts: bool = False,

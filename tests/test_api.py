@@ -151,3 +151,9 @@ def test_an_unusable_timeout_is_an_input_error(graph):
             raise AssertionError(f"expected kg.InputError for {seconds!r}")
     for seconds in (None, 0, 0.5, 86_400):
         assert kg.sparql("ASK { ?s ?p ?o }", graph, timeout=seconds).boolean
+
+
+def test_rdflib_graph_takes_a_compiled_graph_as_the_others_do(tiny_copy):
+    tiny = kg.open_graph(tiny_copy)
+    assert len(kg.rdflib_graph(graph=tiny)) == len(kg.rdflib_graph(tiny_copy)) < 5000
+    assert len(kg.rdflib_graph(inferred=False, graph=tiny)) < len(kg.rdflib_graph(graph=tiny))
