@@ -1,9 +1,11 @@
 """The Python API of alliance-kg; the `kg` CLI is a thin layer over these functions.
 
     >>> import kg
-    >>> rows = kg.run_query("co-production", {"system": "PAC-3"})
-    >>> rows.to_dicts()[0]["participant"]
-    >>> graph = kg.rdflib_graph()          # the inferred graph as an rdflib Graph
+    >>> graph = kg.open_graph()
+    >>> rows = kg.run_query("co-production", {"system": "PAC-3"}, graph)
+    >>> rows.to_dicts(label=graph.label)[0]["participant"]
+    'Japan'
+    >>> rdf = kg.rdflib_graph(graph=graph)   # the inferred graph as an rdflib Graph
 """
 
 from __future__ import annotations

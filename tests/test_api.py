@@ -157,3 +157,11 @@ def test_rdflib_graph_takes_a_compiled_graph_as_the_others_do(tiny_copy):
     tiny = kg.open_graph(tiny_copy)
     assert len(kg.rdflib_graph(graph=tiny)) == len(kg.rdflib_graph(tiny_copy)) < 5000
     assert len(kg.rdflib_graph(inferred=False, graph=tiny)) < len(kg.rdflib_graph(graph=tiny))
+
+
+def test_the_api_docstring_example_runs():
+    import doctest
+
+    import kg.api
+
+    assert doctest.testmod(kg.api).failed == 0
