@@ -355,9 +355,14 @@ def prune(root: Path, keep: Path) -> None:
     """Remove all but the most recently built compiled stores."""
     import shutil
 
-    builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in builds[KEEP_BUILDS:]:
+    built_at = {}
+    for path in root.iterdir():
+        if path.is_dir() and not path.name.startswith("."):
+            try:
+                built_at[path] = path.stat().st_mtime
+            except FileNotFoundError:  # another process building at once pruned it
+                continue
+    for old in sorted(built_at, key=built_at.get, reverse=True)[KEEP_BUILDS:]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
 

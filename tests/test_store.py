@@ -198,3 +198,30 @@ def test_a_cache_that_cannot_take_the_build_is_blamed_not_the_output(working_cop
     assert done.stderr == (f"kg: error: {cache}: cannot write the compiled graph there (File "
                            f"too large); free some space or set KG_CACHE_DIR to another folder\n")
     assert not (tmp_path / "made").exists()
+
+
+def test_a_build_another_process_prunes_meanwhile_is_no_error(tiny_copy, fresh_cache,
+                                                              monkeypatch):
+    """Two first builds at once, with more than KEEP_BUILDS builds cached, both prune: a
+    build one removed between the other's listing it and reading its time raised
+    FileNotFoundError out of open_graph."""
+    import shutil
+    from pathlib import Path
+
+    from kg.store import KEEP_BUILDS
+
+    for number in range(KEEP_BUILDS + 2):
+        (fresh_cache / f"old-build-{number}").mkdir()
+    pruned_by_the_other = fresh_cache / "old-build-0"
+    listed = Path.is_dir
+
+    def is_dir_then_pruned(path):
+        found = listed(path)
+        if path == pruned_by_the_other:
+            shutil.rmtree(path)
+        return found
+
+    monkeypatch.setattr(Path, "is_dir", is_dir_then_pruned)
+    graph = open_graph(tiny_copy)
+    assert len(graph.store) > 0
+    assert len([p for p in fresh_cache.iterdir() if not p.name.startswith(".")]) == KEEP_BUILDS
