@@ -165,3 +165,24 @@ def test_the_api_docstring_example_runs():
     import kg.api
 
     assert doctest.testmod(kg.api).failed == 0
+
+
+def test_the_readme_calls_the_api_as_it_is():
+    """Each kg.NAME(...) of the README's Python API section names an API function and
+    passes it arguments it takes."""
+    import ast
+    import inspect
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)[1]
+    calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+             and node.func.value.id == "kg"]
+    assert len(calls) >= 10
+    for call in calls:
+        function = getattr(kg, call.func.attr)
+        inspect.signature(function).bind(*call.args, **{k.arg: k.value for k in call.keywords})
