@@ -257,10 +257,20 @@ def rdflib_triples(triples, convert=None):
     """
     import logging
 
-    # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
-    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     term = functools.lru_cache(maxsize=None)(convert or to_rdflib)
-    return ((term(t.subject), term(t.predicate), term(t.object)) for t in triples)
+    # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
+    # A filter of this conversion's own, not the logger's level: the level is the
+    # integrator's, and would stay changed for the whole process.
+    def no_records(record):
+        return False
+
+    logger = logging.getLogger("rdflib.term")
+    logger.addFilter(no_records)
+    try:
+        for t in triples:
+            yield term(t.subject), term(t.predicate), term(t.object)
+    finally:
+        logger.removeFilter(no_records)
 
 
 def to_rdflib(term):

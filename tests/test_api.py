@@ -186,3 +186,14 @@ def test_the_readme_calls_the_api_as_it_is():
     for call in calls:
         function = getattr(kg, call.func.attr)
         inspect.signature(function).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+
+
+def test_the_api_leaves_rdflib_logging_as_it_was(tiny_copy, caplog):
+    """kg quiets rdflib's log line for each ill-typed literal while it converts terms
+    (kg.lint reports them), but kg.rdflib_graph() once quieted it for the whole process:
+    the integrator's own rdflib warnings were gone."""
+    import rdflib
+
+    kg.rdflib_graph(graph=kg.open_graph(tiny_copy))
+    rdflib.Literal("not a number", datatype=rdflib.XSD.integer)
+    assert "Failed to convert Literal" in caplog.text
