@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +83,9 @@ def run_query(name: str, params: dict | None = None,
     whose str() is that ({"from": 2020}) or as terms of a result (a pyoxigraph NamedNode
     or Literal); a parameter given None is left out. Errors spell a parameter as `flag`
     does."""
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError(f"run_query params: a dict of parameter values, not a "
+                        f"{type(params).__name__}")
     graph = graph or open_graph()
     query, substitutions = prepare(graph, name, params, flag)
     rows = Rows(*graph.select(query.sparql, substitutions, str(query.path)))

@@ -197,3 +197,15 @@ def test_the_api_leaves_rdflib_logging_as_it_was(tiny_copy, caplog):
     kg.rdflib_graph(graph=kg.open_graph(tiny_copy))
     rdflib.Literal("not a number", datatype=rdflib.XSD.integer)
     assert "Failed to convert Literal" in caplog.text
+
+
+def test_a_graph_in_the_place_of_params_is_named_as_the_mistake(graph):
+    """sparql(text, graph) and describe(term, graph) take the graph second, run_query
+    takes params there: run_query(name, graph) raised AttributeError: 'CompiledGraph'
+    object has no attribute 'items'."""
+    try:
+        kg.run_query("members", graph)
+    except TypeError as error:
+        assert str(error) == "run_query params: a dict of parameter values, not a CompiledGraph"
+    else:
+        raise AssertionError("expected TypeError")
