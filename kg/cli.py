@@ -13,6 +13,7 @@ import math
 import re
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -121,6 +122,9 @@ pass_settings = click.make_pass_decorator(Settings)
 @click.pass_context
 def cli(ctx, data, verbosity):
     """alliance-kg: a source-cited knowledge graph of alliances and missile defense."""
+    # rdflib warns of an ill-typed literal ("Parsing weird boolean") as it reads it;
+    # validation reports it, at its line (kg:ill-typed-literal), and a warning would not.
+    warnings.filterwarnings("ignore", category=UserWarning, module="rdflib.term")
     ctx.obj = Settings(data, verbosity or 0)
 
 

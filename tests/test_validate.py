@@ -2,6 +2,7 @@
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,16 @@ def test_a_source_file_name_is_a_name_not_a_path(tmp_path):
     result = validate(candidate, "--sources", tmp_path / "sources", "--fail-on", "violation")
     assert [(line.split(": ")[0], line.split(" ")[-1]) for line in result.stdout.splitlines()
             if "violation" in line] == [(f"{candidate}:7", "[aks:SourceFileNameProperty]")]
+
+
+def test_an_ill_typed_boolean_is_reported_once_not_also_warned_by_rdflib(tmp_path):
+    """rdflib warns "Parsing weird boolean" on stderr as it reads the value; the report's
+    own line says it, with the file and line."""
+    candidate = candidate_file(tmp_path, 'akd:pac-3 ak:inService "maybe"^^'
+                                         '<http://www.w3.org/2001/XMLSchema#boolean> .')
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        result = validate(candidate)
+    assert f'{candidate}:3: violation: akd:pac-3 ak:inService: "maybe"^^xsd:boolean is not a ' \
+           "valid xsd:boolean" in result.stdout
+    assert [str(w.message) for w in warned] == []
