@@ -173,8 +173,9 @@ def format_files(data=None, check: bool = False) -> list[Path]:
 
 def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | None = None) -> int:
     """Upload the graph to a triple store's Graph Store Protocol URL; the triples sent."""
-    from kg.remote import push as upload
+    from kg.remote import check_target, push as upload
 
+    check_target(endpoint, graph_iri)  # before a graph is compiled for nothing
     return upload(graph or open_graph(), endpoint, graph_iri)
 
 

@@ -51,9 +51,7 @@ def push(graph, endpoint: str, graph_iri: str | None = None, timeout: float = 30
     .../DATASET/data; GraphDB: .../repositories/ID/rdf-graphs/service). Returns the
     number of triples sent.
     """
-    check_endpoint(endpoint)
-    if graph_iri is not None:
-        check_graph_iri(graph_iri)
+    check_target(endpoint, graph_iri)
     store = graph.store
     if graph_iri is not None:
         uploads = [(graph_iri, [q.triple for g in (ASSERTED, INFERRED)
@@ -112,6 +110,13 @@ def check_endpoint(url: str) -> None:
     except UnicodeError:
         raise InputError(f"endpoint {url!r} is not a valid URL (host name "
                          f"{parts.hostname!r})") from None
+
+
+def check_target(endpoint: str, graph_iri: str | None) -> None:
+    """Refuse, as an InputError, an endpoint URL or graph name a push cannot go to."""
+    check_endpoint(endpoint)
+    if graph_iri is not None:
+        check_graph_iri(graph_iri)
 
 
 def check_graph_iri(iri: str) -> None:

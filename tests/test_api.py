@@ -1,10 +1,14 @@
 """The Python API as the README shows it: `import kg` and the names it re-exports."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import kg
+import kg.api
 
 
 def test_readme_example(graph):
@@ -209,3 +213,18 @@ def test_a_graph_in_the_place_of_params_is_named_as_the_mistake(graph):
         assert str(error) == "run_query params: a dict of parameter values, not a CompiledGraph"
     else:
         raise AssertionError("expected TypeError")
+
+
+@pytest.mark.parametrize("endpoint, graph_iri, message", [
+    ("file:///etc/passwd", None, "'file:///etc/passwd' is not an http:// or https:// URL"),
+    ("http://127.0.0.1:7878/store", "my graph", "graph 'my graph' is not an absolute IRI"),
+])
+def test_push_refuses_its_target_before_compiling_a_graph(monkeypatch, endpoint, graph_iri,
+                                                          message):
+    """Compiling a large graph takes a minute, to be thrown away on a mistyped URL."""
+    def compiling(*args):
+        raise AssertionError("the graph was compiled")
+
+    monkeypatch.setattr(kg.api, "open_graph", compiling)
+    with pytest.raises(kg.InputError, match=re.escape(message)):
+        kg.push(endpoint, graph_iri)
