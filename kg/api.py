@@ -70,6 +70,10 @@ class Rows:
     def __len__(self) -> int:
         return len(self.terms)
 
+    def __iter__(self):
+        """The rows as dicts of plain values (`for row in rows`, as to_dicts() gives them)."""
+        return iter(self.to_dicts())
+
 
 def queries(data=None) -> dict[str, CannedQuery]:
     """The canned queries, by name, as `kg queries` lists them. (Not `catalog`: that

@@ -228,3 +228,9 @@ def test_push_refuses_its_target_before_compiling_a_graph(monkeypatch, endpoint,
     monkeypatch.setattr(kg.api, "open_graph", compiling)
     with pytest.raises(kg.InputError, match=re.escape(message)):
         kg.push(endpoint, graph_iri)
+
+
+def test_rows_iterate_as_dicts_of_plain_values(graph):
+    rows = kg.run_query("co-production", {"system": "PAC-3"}, graph)
+    assert list(rows) == rows.to_dicts()
+    assert "https://w3id.org/alliance-kg/id/japan" in {row["participant"] for row in rows}
