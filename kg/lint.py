@@ -21,7 +21,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 from kg.loading import read_utf8
 from kg.namespaces import AK, AKC, AKD, curie
-from kg.problems import Problem, clues_of, describe_node, show
+from kg.problems import Problem, clues_of, describe_node, holders_of, show
 
 PROJECT = (AKD, AKC)
 CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
@@ -88,6 +88,7 @@ class Checks:
     def __init__(self, asserted: dict, graph: Graph, sources: Path | None, today: dt.date,
                  labels: dict | None):
         self.asserted_statements = asserted
+        self.holders = holders_of(asserted)
         self.graph = graph
         self.sources = sources
         self.today = today
@@ -105,8 +106,9 @@ class Checks:
         self.source_classes = set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
 
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
-        return Problem(severity, describe_node(subject, self.graph), show(path), show(value),
-                       message, f"kg:{rule}", clues=clues_of(subject, self.graph))
+        return Problem(severity, describe_node(subject, self.graph, self.holders), show(path),
+                       show(value), message, f"kg:{rule}",
+                       clues=clues_of(subject, self.graph, self.holders))
 
     def terms(self, subject) -> list[Problem]:
         found, undeclared = [], set()

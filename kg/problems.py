@@ -35,20 +35,21 @@ class Problem:
         return fields
 
 
-def describe_node(node, data: Graph) -> str:
+def describe_node(node, data: Graph, holders: dict | None = None) -> str:
     """A CURIE; a blank node by the node it hangs from and the first link: akd:x ak:citation
-    [...]; a blank node nothing links to (a top-level subject) is [] (so [] ak:citation [...])."""
-    top, link, _ = hanging_from(node, data)
+    [...]; a blank node nothing links to (a top-level subject) is [] (so [] ak:citation [...]).
+    `holders` (see `holders_of`) tells which links were written; without it, any link does."""
+    top, link, _ = hanging_from(node, data, holders)
     if top is None:
         return "[...]"
     return show(top) + (f" {curie(str(link))} [...]" if link is not None else "")
 
 
-def clues_of(node, data: Graph) -> tuple[str, ...]:
+def clues_of(node, data: Graph, holders: dict | None = None) -> tuple[str, ...]:
     """What tells the blank node holding `node` from the others in a file: its values,
     IRIs as <IRI>. That is the outermost [...] below the IRI it hangs from, or the
     top-level blank node itself, told from the file's other blank-node subjects."""
-    top, _, outermost = hanging_from(node, data)
+    top, _, outermost = hanging_from(node, data, holders)
     holder = top if isinstance(top, BNode) else outermost
     if holder is None:
         return ()
@@ -56,13 +57,27 @@ def clues_of(node, data: Graph) -> tuple[str, ...]:
                  for value in data.objects(holder) if not isinstance(value, BNode))
 
 
-def hanging_from(node, data: Graph):
+def holders_of(asserted: dict) -> dict:
+    """Which node holds each blank node, and by which link: {blank node: (subject,
+    predicate)}, from the asserted statements (subject -> its (predicate, object) pairs)."""
+    return {obj: (subject, predicate) for subject, pairs in asserted.items()
+            for predicate, obj in pairs if isinstance(obj, BNode)}
+
+
+def hanging_from(node, data: Graph, holders: dict | None = None):
     """(the top node, the link from it, the blank node it links to) for a node inside
     blank nodes; (node, None, None) for a top node. The top is the first node up that
-    nothing links to or that is no blank node; None if nested too deep."""
+    nothing links to or that is no blank node; None if nested too deep. With `holders`,
+    only written links count: in an inferred graph, an inverse property links a country
+    to a blank-node agreement that names it as a party."""
     link, outermost = None, None
     for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
-        parent = next(data.subject_predicates(node), None) if isinstance(node, BNode) else None
+        if not isinstance(node, BNode):
+            parent = None
+        elif holders is not None:
+            parent = holders.get(node)
+        else:
+            parent = next(data.subject_predicates(node), None)
         if parent is None:
             return node, link, outermost
         outermost, (node, link) = node, parent

@@ -16,7 +16,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, expand
 from kg.lint import asserted_statements, lint
-from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, show
+from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -105,7 +105,8 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
             asserted.update(asserted_statements(triples, curated_subjects(triples)))
 
         shipped = graph.rdflib_graph(on_asserted=read_asserted)
-        problems = combined(run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT).problems,
+        problems = combined(run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT,
+                                      holders=holders_of(asserted)).problems,
                             lint(asserted, shipped, asserted.keys(), sources))
         return located(problems, index_files(graph.inputs.data_files))
     candidate = []
@@ -179,7 +180,8 @@ def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, l
                      shapes: Graph, sources):
     """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
 
-    return combined(run_shacl(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT).problems,
+    return combined(run_shacl(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT,
+                              holders=holders_of(asserted)).problems,
                     lint(asserted, inferred, focus & linted, sources, labels=labels))
 
 
@@ -251,11 +253,13 @@ def located(problems: list[Problem], indexes) -> Report:
     return Report(placed)
 
 
-def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=()) -> Report:
+def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),
+              holders: dict | None = None) -> Report:
     """Validate an already-inferred data graph against the shapes (SHACL core and SPARQL).
 
     `focus_nodes` keeps only the results about those nodes (None: all); `skip` names
-    shapes (CURIEs) to leave out. pyshacl's own focus_nodes option is not used: with it,
+    shapes (CURIEs) to leave out; `holders` the written links to blank nodes (see
+    kg.problems.holders_of), which name them in messages. pyshacl's own focus_nodes option is not used: with it,
     pyshacl skips the sh:node checks of values that are not themselves focus IRIs (every
     literal), so it would miss ill-typed dates; the graphs validated with a focus are
     small neighbourhoods, which validate whole in a moment.
@@ -275,7 +279,8 @@ def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=())
     # Top-level results only: sh:detail nests the results of sh:node checks again.
     results = [r for r in report_graph.objects(None, SH.result)
                if focus_nodes is None or report_graph.value(r, SH.focusNode) in focus_nodes]
-    problems = sorted((problem_of(result, report_graph, data_graph) for result in results),
+    problems = sorted((problem_of(result, report_graph, data_graph, holders)
+                       for result in results),
                       key=lambda p: (-SEVERITY_ORDER.index(p.severity), p.focus, p.path, p.message))
     return Report(problems)
 
@@ -296,15 +301,15 @@ def shapes_without(shapes: Graph, skip) -> Graph:
     return copy
 
 
-def problem_of(result, report: Graph, data: Graph) -> Problem:
+def problem_of(result, report: Graph, data: Graph, holders: dict | None = None) -> Problem:
     def one(predicate):
         return report.value(result, predicate)
 
     shape = one(SH.sourceShape)
     return Problem(
         severity=SEVERITIES.get(one(SH.resultSeverity), "violation"),
-        focus=describe_node(one(SH.focusNode), data),
-        clues=clues_of(one(SH.focusNode), data),
+        focus=describe_node(one(SH.focusNode), data, holders),
+        clues=clues_of(one(SH.focusNode), data, holders),
         path=show_path(one(SH.resultPath), report),
         value=show(one(SH.value)),
         message=" ".join(str(one(SH.resultMessage) or "").split()),

@@ -183,6 +183,20 @@ def test_problems_of_blank_node_subjects_are_placed_in_their_own_statement(tmp_p
     assert all(line.startswith(f"{candidate}:") for line in lines[:-1])
 
 
+def test_a_blank_node_subject_is_not_named_by_what_inference_links_to_it(tmp_path):
+    """Its ak:party makes Japan ak:participatesIn it, by inference only: its problems were
+    shown as akd:japan ak:participatesIn [...] and placed in countries.ttl, or nowhere."""
+    candidate = candidate_file(
+        tmp_path,
+        '[] a ak:Agreement ; ak:party akd:japan , akd:sout-korea .')           # line 3
+    lines = validate(candidate).stdout.splitlines()
+    assert (
+        f"{candidate}:3: violation: [] ak:party: akd:sout-korea is not in the graph (did you "
+        "mean akd:south-korea, akd:north-korea, akd:us-congress?): link to an existing node, "
+        "or describe the new one (with a label and a citation). [kg:unknown-entity]") in lines
+    assert all(line.startswith(f"{candidate}:3: ") and " [] " in line for line in lines[:-1])
+
+
 def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:x akd:y akd:z\n")
