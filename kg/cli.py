@@ -417,8 +417,8 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
         for p in report.problems:
             where = f"{p.file}:{p.line}: " if p.file else ""
             value = f" (value {p.value})" if p.value and p.value not in p.message else ""
-            click.echo(f"{where}{p.severity}: {p.focus} {p.path}{value}: {p.message} [{p.shape}]"
-                       .replace("  ", " "))
+            at_fault = " ".join(part for part in (p.focus, p.path) if part)
+            click.echo(f"{where}{p.severity}: {at_fault}{value}: {p.message} [{p.shape}]")
     if verbosity >= 0:
         counts = {s: sum(p.severity == s for p in report.problems)
                   for s in ("violation", "warning", "info")}

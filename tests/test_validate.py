@@ -264,6 +264,16 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
      "copy the words that state the fact exactly from the source, one quote per citation. "
      "[aks:QuoteProperty]"),
+    # the value as written, its two spaces kept (they were squeezed into one)
+    ('akd:mou-1999-us-japan-bmd ak:dateNote "resolved  from 1999"@en .',
+     'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
+     "ak:dateNote must be a plain string with no language tag: write the note as \"...\". "
+     "[aks:DateNoteDatatypeProperty]"),
+    # a problem of the node itself: no stray " :" after it
+    ('<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .',
+     "warning: http://example.org/x: http://example.org/x is outside the project's namespace: "
+     "name curated entities akd:<name> (https://w3id.org/alliance-kg/id/). "
+     "[kg:outside-namespace]"),
 ])
 def test_a_one_statement_candidate_is_reported_at_its_line(tmp_path, statement, report):
     candidate = candidate_file(tmp_path, statement)
