@@ -4,7 +4,8 @@ Each check reads the inferred graph (rdflib) and looks only at the given subject
 candidate's, or all curated ones): an undeclared predicate or class (a typo, with the
 nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
 where a project entity is expected, a link to a project node nothing describes (a
-mistyped name), a language tag other than @en, a label that already names another entity,
+mistyped name), statements about an akd: node that has no class (a mistyped subject),
+a language tag other than @en, a label that already names another entity,
 a future date on an event that is not planned, a citation of something that is not a
 source, and a quote missing from its source text.
 """
@@ -77,6 +78,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.literals(subject)
         problems += checks.namespaces(subject)
         problems += checks.references(subject)
+        problems += checks.untyped(subject)
         problems += checks.labels(subject)
         problems += checks.dates(subject)
         problems += checks.cited_sources(subject)
@@ -173,6 +175,18 @@ class Checks:
                 for predicate, obj in self.asserted(subject)
                 if isinstance(obj, URIRef) and str(obj).startswith(PROJECT)
                 and obj not in self.known]
+
+    def untyped(self, subject) -> list[Problem]:
+        """Statements about an akd: node without a class, neither in the graph nor in the
+        file: usually a mistyped subject."""
+        if not isinstance(subject, URIRef) or not str(subject).startswith(AKD) or any(
+                str(kind).startswith(AK) for kind in self.graph.objects(subject, RDF.type)):
+            return []
+        return [self.problem("violation", subject, None, None,
+                             f"{curie(str(subject))} is not in the graph"
+                             f"{nearest(subject, self.known - {subject})}: use the name of the "
+                             f"node you mean, or give a new one a class (a ak:...), a label and "
+                             f"a citation.", "unknown-subject")]
 
     def labels(self, subject) -> list[Problem]:
         found = []

@@ -264,6 +264,12 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
      "copy the words that state the fact exactly from the source, one quote per citation. "
      "[aks:QuoteProperty]"),
+    # a mistyped subject: statements about a node nobody describes once conformed, and
+    # kg add would have put them into a new file
+    ('akd:lockheed-martn <http://www.w3.org/2004/02/skos/core#altLabel> "LM"@en .',
+     "violation: akd:lockheed-martn: akd:lockheed-martn is not in the graph (did you mean "
+     "akd:lockheed-martin, akd:lloyd-austin?): use the name of the node you mean, or give a new "
+     "one a class (a ak:...), a label and a citation. [kg:unknown-subject]"),
     # the value as written, its two spaces kept (they were squeezed into one)
     ('akd:mou-1999-us-japan-bmd ak:dateNote "resolved  from 1999"@en .',
      'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
