@@ -380,7 +380,13 @@ CASES = [
     Case("event-two-dates",
          "akd:event-two-dates a ak:Summit ; rdfs:label \"E3\"@en ; "
          "ak:date \"2017\"^^xsd:gYear , \"2018\"^^xsd:gYear ; ak:citation $CITE .",
-         {(V, "akd:event-two-dates", "ak:date", "aks:EventDateProperty")}),
+         {(V, "akd:event-two-dates", "ak:date", "aks:OneDateProperty")}),
+    # only events were checked: a second date on an agreement conformed
+    Case("agreement-two-dates",
+         "akd:agreement-two-dates a ak:Agreement ; rdfs:label \"A9\"@en ; ak:agreementType akc:mou ; "
+         "ak:party akd:test-country-a , akd:test-country-b ; "
+         "ak:date \"1999\"^^xsd:gYear , \"2000\"^^xsd:gYear ; ak:citation $CITE .",
+         {(V, "akd:agreement-two-dates", "ak:date", "aks:OneDateProperty")}),
     Case("event-no-date",
          "akd:event-no-date a ak:Summit ; rdfs:label \"E4\"@en ; ak:citation $CITE .",
          {(W, "akd:event-no-date", "ak:date", "aks:EventDateMissingProperty")}),
