@@ -5,7 +5,8 @@ candidate's, or all curated ones): an undeclared predicate or class (a typo, wit
 nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
 where a project entity is expected, a link to a project node nothing describes (a
 mistyped name), statements about an akd: node that has no class (a mistyped subject),
-a language tag other than @en, a label that already names another entity,
+a language tag other than @en, a label that already names another entity, a node linked
+to itself (directly or around a chain of ak:variantOf),
 a future date on an event that is not planned, a citation of something that is not a
 source, and a quote missing from its source text.
 """
@@ -80,6 +81,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.references(subject)
         problems += checks.untyped(subject)
         problems += checks.labels(subject)
+        problems += checks.cycles(subject)
         problems += checks.dates(subject)
         problems += checks.cited_sources(subject)
         problems += checks.quotes(subject)
@@ -98,6 +100,7 @@ class Checks:
         self.classes = set(graph.subjects(RDF.type, OWL.Class)) | set(graph.subjects(RDF.type, RDFS.Class))
         self.object_properties = {p for p in graph.subjects(RDF.type, OWL.ObjectProperty)
                                   if str(p).startswith(AK)}
+        self.transitive = set(graph.subjects(RDF.type, OWL.TransitiveProperty))
         self.named_by: dict[str, set] = labels if labels is not None else {}
         if labels is None:
             for predicate in LABELS:
@@ -199,6 +202,26 @@ class Checks:
                         "violation", subject, predicate, label,
                         f"this label also names {names}: if it is the same entity, "
                         f"use that node; if not, make the labels distinct.", "duplicate-label"))
+        return found
+
+    def cycles(self, subject) -> list[Problem]:
+        """A node linked to itself: directly, or through a chain of a transitive property
+        (ak:variantOf, ak:locatedIn), whose closure then links it to itself."""
+        found = []
+        written = {predicate for predicate, _ in self.asserted(subject)}
+        for predicate in sorted(self.object_properties & (written | self.transitive)):
+            direct = (predicate, subject) in self.asserted(subject)
+            if (subject, predicate, subject) not in self.graph or (
+                    predicate not in self.transitive and not direct):
+                continue
+            through = [] if direct else sorted(
+                curie(str(obj)) for link, obj in self.asserted(subject) if link == predicate)
+            found.append(self.problem(
+                "violation", subject, predicate, None,
+                f"{curie(str(subject))} is linked to itself by {curie(str(predicate))}"
+                + (f" (through {', '.join(through)}, which leads back to it)" if through else "")
+                + f": point {curie(str(predicate))} at another node, and not back along a "
+                f"chain of them.", "cycle"))
         return found
 
     def dates(self, subject) -> list[Problem]:

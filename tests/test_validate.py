@@ -270,6 +270,16 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:lockheed-martn: akd:lockheed-martn is not in the graph (did you mean "
      "akd:lockheed-martin, akd:lloyd-austin?): use the name of the node you mean, or give a new "
      "one a class (a ak:...), a label and a citation. [kg:unknown-subject]"),
+    # a variant of itself, directly or around a chain that the transitive closure closes
+    # (both once conformed)
+    ("akd:sm-3-block-iia ak:variantOf akd:sm-3-block-iia .",
+     "violation: akd:sm-3-block-iia ak:variantOf: akd:sm-3-block-iia is linked to itself by "
+     "ak:variantOf: point ak:variantOf at another node, and not back along a chain of them. "
+     "[kg:cycle]"),
+    ("akd:sm-3 ak:variantOf akd:sm-3-block-iia .",
+     "violation: akd:sm-3 ak:variantOf: akd:sm-3 is linked to itself by ak:variantOf (through "
+     "akd:sm-3-block-iia, which leads back to it): point ak:variantOf at another node, and not "
+     "back along a chain of them. [kg:cycle]"),
     # the value as written, its two spaces kept (they were squeezed into one)
     ('akd:mou-1999-us-japan-bmd ak:dateNote "resolved  from 1999"@en .',
      'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
