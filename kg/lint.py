@@ -6,7 +6,8 @@ nearest declared names), an ill-typed literal, an IRI outside the project's name
 where a project entity is expected, a link to a project node nothing describes (a
 mistyped name), statements about an akd: node that has no class (a mistyped subject),
 a language tag other than @en, a label that already names another entity, a node linked
-to itself (directly or around a chain of ak:variantOf),
+to itself (directly or around a chain of ak:variantOf), a statement that puts a node in
+two disjoint classes (a company linked as a country),
 a future date on an event that is not planned, a citation of something that is not a
 source, and a quote missing from its source text.
 """
@@ -82,6 +83,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.untyped(subject)
         problems += checks.labels(subject)
         problems += checks.cycles(subject)
+        problems += checks.disjoint_classes(subject)
         problems += checks.dates(subject)
         problems += checks.cited_sources(subject)
         problems += checks.quotes(subject)
@@ -101,6 +103,10 @@ class Checks:
         self.object_properties = {p for p in graph.subjects(RDF.type, OWL.ObjectProperty)
                                   if str(p).startswith(AK)}
         self.transitive = set(graph.subjects(RDF.type, OWL.TransitiveProperty))
+        self.disjoint = {frozenset(pair) for pair in graph.subject_objects(OWL.disjointWith)}
+        self.ranges = dict(graph.subject_objects(RDFS.range))
+        self.domains = dict(graph.subject_objects(RDFS.domain))
+        self.clashes: dict = {}
         self.named_by: dict[str, set] = labels if labels is not None else {}
         if labels is None:
             for predicate in LABELS:
@@ -223,6 +229,52 @@ class Checks:
                 + f": point {curie(str(predicate))} at another node, and not back along a "
                 f"chain of them.", "cycle"))
         return found
+
+    def disjoint_classes(self, subject) -> list[Problem]:
+        """A statement that puts a node in a class disjoint with one it has: a company
+        linked by ak:country (whose range is ak:Country), a fact typed ak:Country. The
+        shapes of the wrong class would fire on that node, far from the mistake."""
+        found, told = [], set()
+        for predicate, obj in self.asserted(subject):
+            if predicate == IN_SOURCE:
+                continue  # kg:not-a-source says it better
+            implied = [(subject, obj if predicate == RDF.type else self.domains.get(predicate))]
+            if predicate != RDF.type and isinstance(obj, URIRef):
+                implied.append((obj, self.ranges.get(predicate)))
+            for node, expected in implied:
+                as_value = node != subject
+                others = [kind for kind in self.graph.objects(node, RDF.type)
+                          if expected is not None and self.clash(expected, kind)]
+                if not others or node in told:
+                    continue
+                told.add(node)  # one problem per node: each class clashes with the other
+                found.append(self.problem(
+                    "violation", subject, predicate, obj if as_value else None,
+                    self.clash_message(node, predicate, expected, others, as_value),
+                    "disjoint-classes"))
+        return found
+
+    def clash_message(self, node, predicate, expected, others, as_value: bool) -> str:
+        classes = ", ".join(self.most_specific(others))
+        if predicate == RDF.type:
+            return (f"{curie(str(node))} is both a {classes} and a {curie(str(expected))}, "
+                    f"classes the ontology declares disjoint: keep the one class that fits.")
+        if as_value:
+            return (f"{curie(str(node))} is a {classes}, but {curie(str(predicate))} links to a "
+                    f"{curie(str(expected))}, a disjoint class: link a {curie(str(expected))} "
+                    f"instead.")
+        return (f"{curie(str(node))} is a {classes}, but {curie(str(predicate))} is said of a "
+                f"{curie(str(expected))}, a disjoint class: say it of a {curie(str(expected))} "
+                f"instead.")
+
+    def clash(self, kind, other) -> bool:
+        """Whether the ontology declares the classes (or classes above them) disjoint."""
+        if (kind, other) not in self.clashes:
+            above = set(self.graph.transitive_objects(kind, RDFS.subClassOf))
+            above_other = set(self.graph.transitive_objects(other, RDFS.subClassOf))
+            self.clashes[kind, other] = any(frozenset((a, b)) in self.disjoint
+                                            for a in above for b in above_other)
+        return self.clashes[kind, other]
 
     def dates(self, subject) -> list[Problem]:
         if (subject, RDF.type, URIRef(AK + "Event")) not in self.graph:

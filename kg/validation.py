@@ -129,7 +129,9 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     old_subjects = subjects & {q.subject for q in shipped_quads}
     linted = {to_rdflib(q.subject) for q in candidate}  # citations' blank nodes too
     checked = checked_paths(shapes)
-    new = neighbourhood(shipped_quads + candidate, store, subjects, checked)
+    # the candidate's statements first: of the two statements that clash, lint blames the
+    # first (kg:disjoint-classes), which must be the new one
+    new = neighbourhood(candidate + shipped_quads, store, subjects, checked)
     old = neighbourhood(shipped_quads, graph.store, old_subjects, checked)
     before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources))
     problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources)
@@ -214,10 +216,14 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
     """Lint's problems, and SHACL's except where lint reports the same thing better.
 
     SHACL's findings about a node that only a mistyped link created (it has no label, no
-    citation), or that a citation made a source, are left out: lint names the link
-    itself (kg:unknown-entity, with the nearest known names; kg:not-a-source).
+    citation), that a citation made a source, or that a statement put in a class it
+    cannot be in, are left out: lint names the link itself (kg:unknown-entity, with the
+    nearest known names; kg:not-a-source; kg:disjoint-classes).
     """
-    phantoms = {p.value for p in lint if p.shape in ("kg:unknown-entity", "kg:not-a-source")}
+    phantoms = {p.value for p in lint
+                if p.shape in ("kg:unknown-entity", "kg:not-a-source", "kg:disjoint-classes")}
+    # a node put in a class it cannot be in: the shapes of that class say nothing useful
+    phantoms |= {p.focus for p in lint if p.shape == "kg:disjoint-classes" and not p.value}
     said = {(p.focus, p.path, p.value) for p in lint} | {
         (p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
         for p in lint}

@@ -11,7 +11,7 @@ from kg.namespaces import AK, AKC
 ALLOWED_OWL = {OWL.Ontology, OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
                OWL.AnnotationProperty, OWL.TransitiveProperty, OWL.Restriction, OWL.onProperty,
                OWL.hasValue, OWL.equivalentClass, OWL.inverseOf, OWL.propertyChainAxiom,
-               OWL.versionInfo}
+               OWL.versionInfo, OWL.disjointWith}
 
 
 @pytest.fixture(scope="module")

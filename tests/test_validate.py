@@ -280,6 +280,20 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:sm-3 ak:variantOf: akd:sm-3 is linked to itself by ak:variantOf (through "
      "akd:sm-3-block-iia, which leads back to it): point ak:variantOf at another node, and not "
      "back along a chain of them. [kg:cycle]"),
+    # a node put in a class it cannot be in: once reported as the other class's shapes
+    # (a company without an ISO code, a country without a citation), in a shipped file
+    ("akd:raytheon ak:country akd:lockheed-martin .",
+     "violation: akd:raytheon ak:country: akd:lockheed-martin is a "
+     "ak:Company, but ak:country links to a ak:Country, a disjoint class: link a ak:Country "
+     "instead. [kg:disjoint-classes]"),
+    ("akd:japan ak:agreementType <https://w3id.org/alliance-kg/concept/mou> .",
+     "violation: akd:japan ak:agreementType: akd:japan is a ak:Country, but ak:agreementType is "
+     "said of a ak:Agreement, a disjoint class: say it of a ak:Agreement instead. "
+     "[kg:disjoint-classes]"),
+    ("akd:lockheed-martin a ak:Country .",
+     "violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
+     "ak:Country, classes the ontology declares disjoint: keep the one class that fits. "
+     "[kg:disjoint-classes]"),
     # the value as written, its two spaces kept (they were squeezed into one)
     ('akd:mou-1999-us-japan-bmd ak:dateNote "resolved  from 1999"@en .',
      'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
