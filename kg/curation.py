@@ -60,8 +60,21 @@ class _StableLongTurtle(LongTurtleSerializer):
     def orderSubjects(self):
         # rdflib sorts subjects by how often they are referenced first, so one new
         # reference would move a whole description; by IRI alone, a subject stays put.
-        # IRIs come before blank nodes, so citations are written nested in their subject.
-        return sorted(self._subjects, key=lambda subject: (isinstance(subject, BNode), subject))
+        # IRIs come before blank nodes, and blank nodes nothing references ([] a ak:Event)
+        # before the others, so citations are written nested in their subject.
+        return sorted(self._subjects, key=lambda subject: (
+            isinstance(subject, BNode),
+            isinstance(subject, BNode) and self._references[subject] > 0, subject))
+
+    def s_squared(self, subject):
+        # a blank node nothing references, as the IRI subjects are written: its
+        # statements below it, not on the line of its [] ("[]    a ak:Event ;")
+        if self._references[subject] > 0 or not isinstance(subject, BNode):
+            return False
+        self.write("\n" + self.indent() + "[]\n" + self.indent())
+        self.predicateList(subject)
+        self.write("\n.")
+        return True
 
     def label(self, node, position):
         # rdflib writes numbers and booleans in a short form made from their value, which

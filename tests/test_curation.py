@@ -69,6 +69,7 @@ def test_every_shipped_data_file_round_trips_exactly(path):
     assert isomorphic(graph_of(parse_text(text)), original)  # same terms, lexical forms too
     assert text.startswith(header_of(path.read_text(encoding="utf-8")) + "\n\n")  # header kept
     assert "_:" not in text  # citations stay nested as [ ... ]
+    assert text == path.read_text(encoding="utf-8")  # the shipped file is canonical
 
 
 def test_canonical_form_does_not_depend_on_blank_node_ids_or_statement_order(tmp_path):
@@ -324,6 +325,30 @@ def test_add_refuses_a_blank_node_shared_across_files(working_copy):
     with pytest.raises(InputError, match="give it an IRI"):
         add(inputs, [FIXTURES / "shared-blank-node.ttl"], no_problems)
     assert snapshot(inputs.data_dir) == before
+
+
+def test_a_blank_node_subject_is_written_with_its_citation_nested():
+    """The citation was written first, as a labelled _:c... node of its own, and the fact
+    after it as '[]    a ak:Agreement'."""
+    candidate = parse_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        '[] a ak:Agreement ; ak:party akd:japan ; ak:citation [ ak:quote "q" ] .\n'
+        # a citation whose content digest sorts before its fact's
+        '[] a ak:Agreement ; ak:party akd:israel ; ak:citation [ ak:inSource '
+        'akd:source-aaf-2015 ; ak:quote "The first step was establishing a cooperative '
+        'technical research program for BMD." ] .\n')
+    text = canonical_turtle(graph_of(candidate))
+    assert "_:" not in text
+    assert (
+        "\n\n[]\n"
+        "    a ak:Agreement ;\n"
+        "    ak:citation\n"
+        "        [\n"
+        '            ak:quote "q" ;\n'
+        "        ] ;\n"
+        "    ak:party akd:japan ;\n"
+        ".\n") in text
 
 
 def test_a_top_level_blank_node_goes_to_the_new_file(tiny_copy, tmp_path):
