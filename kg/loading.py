@@ -187,6 +187,7 @@ def parse_file(path: Path) -> list:
         if message == NO_SCHEME:
             message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
                        f"write a prefixed name (akd:name) or a full IRI, or declare @base")
+        message += prefix_declaration_hint(message)
         raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
     refuse_rdf_12(path, text, quads)
     return quads
@@ -212,6 +213,18 @@ def refuse_rdf_12(path: Path, text: str, quads: list) -> None:
             raise InputError(f"{path}:{line}:{column}: {written}: {RDF_12_REFUSAL}")
         if has_rdf_12_terms:  # written in some way the scan does not know
             raise InputError(f"{path}: {RDF_12_REFUSAL}")
+
+
+def prefix_declaration_hint(message: str) -> str:
+    """How to declare the prefix an error says is undeclared (the IRI, for kg's own
+    prefixes), else ""."""
+    from kg.namespaces import PREFIXES
+
+    undeclared = re.fullmatch(r"The prefix ([^ ]*): has not been declared", message)
+    if not undeclared:
+        return ""
+    prefix = undeclared[1]
+    return f" (declare it: @prefix {prefix}: <{PREFIXES.get(prefix, 'IRI')}> .)"
 
 
 def syntax_error_position(exc: SyntaxError) -> str:

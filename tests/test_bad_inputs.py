@@ -24,7 +24,12 @@ CASES = [
     (["validate", "{bad}/malformed.ttl"],
      "kg: error: {bad}/malformed.ttl:3:13: Unexpected end of file"),
     (["validate", "{bad}/unknown-prefix.ttl"],
-     "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared"),
+     "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared "
+     "(declare it: @prefix bad: <IRI> .)"),
+    # one of kg's own prefixes: its declaration to copy
+    (["validate", "{bad}/undeclared-akd.ttl"],
+     "kg: error: {bad}/undeclared-akd.ttl:1:1: The prefix akd: has not been declared "
+     "(declare it: @prefix akd: <https://w3id.org/alliance-kg/id/> .)"),
     # without @base, a relative IRI once resolved against the file's place (file:///...)
     (["validate", "{bad}/relative-iri.ttl"],
      "kg: error: {bad}/relative-iri.ttl:3:1: <japan-event> is a relative IRI, and no @base "
