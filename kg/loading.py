@@ -162,7 +162,12 @@ def decode_utf8(data: bytes, origin: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        before = data[line_start:exc.start].decode("utf-8")  # valid up to the bad byte
+        column = len(before.removeprefix("\ufeff") if line_start == 0 else before) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{origin}:{line}:{column}: not UTF-8 text (byte "
+                         f"0x{data[exc.start]:02X}): save it as UTF-8") from None
     return text.removeprefix("\ufeff")
 
 

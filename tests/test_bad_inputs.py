@@ -19,8 +19,12 @@ CASES = [
     (["validate", "{bad}"], "kg: error: {bad}: is a directory, not a file"),
     (["validate", "{bad}/empty.ttl"],
      "kg: error: {bad}/empty.ttl: holds no triples: nothing to validate"),
-    (["validate", "{bad}/binary.png"], "kg: error: {bad}/binary.png: not UTF-8 text (byte 0)"),
-    (["validate", "{bad}/latin1.ttl"], "kg: error: {bad}/latin1.ttl: not UTF-8 text (byte 76)"),
+    (["validate", "{bad}/binary.png"], "kg: error: {bad}/binary.png:1:1: not UTF-8 text (byte 0x89): save it as UTF-8"),
+    (["validate", "{bad}/latin1.ttl"],
+     "kg: error: {bad}/latin1.ttl:1:77: not UTF-8 text (byte 0xE9): save it as UTF-8"),
+    # a byte order mark is no column of the text
+    (["validate", "{bad}/bom-latin1.ttl"],
+     "kg: error: {bad}/bom-latin1.ttl:1:77: not UTF-8 text (byte 0xE9): save it as UTF-8"),
     (["validate", "{bad}/malformed.ttl"],
      "kg: error: {bad}/malformed.ttl:3:13: Unexpected end of file"),
     (["validate", "{bad}/unknown-prefix.ttl"],
@@ -200,10 +204,12 @@ def test_text_that_is_not_utf8_is_one_line_wherever_it_comes_from(working_copy):
         return result.exit_code, result.stderr
 
     (working_copy / "queries" / "latin1.rq").write_bytes(b'# title: t\nSELECT * { ?s ?p "caf\xe9" }\n')
-    query_error = f"kg: error: {working_copy}/queries/latin1.rq: not UTF-8 text (byte 32)\n"
+    query_error = f"kg: error: {working_copy}/queries/latin1.rq:2:22: not UTF-8 text (byte 0xE9): save it as UTF-8\n"
     assert run("query", "latin1") == run("queries") == (2, query_error)
     (working_copy / "data" / "latin1.ttl").write_bytes((BAD / "latin1.ttl").read_bytes())
     assert run("fmt", "--check") == (
-        2, f"kg: error: {working_copy}/data/latin1.ttl: not UTF-8 text (byte 76)\n")
+        2, f"kg: error: {working_copy}/data/latin1.ttl:1:77: not UTF-8 text (byte 0xE9): save it as "
+           "UTF-8\n")
     result = CliRunner().invoke(cli, ["sparql", "-"], input=b'SELECT * { ?s ?p "caf\xe9" }')
-    assert (result.exit_code, result.stderr) == (2, "kg: error: stdin: not UTF-8 text (byte 21)\n")
+    assert (result.exit_code, result.stderr) == (
+        2, "kg: error: stdin:1:22: not UTF-8 text (byte 0xE9): save it as UTF-8\n")
