@@ -30,6 +30,7 @@ PROJECT = (AKD, AKC)
 CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
 SOURCE = URIRef(AK + "Source")
 IN_SOURCE, QUOTE = URIRef(AK + "inSource"), URIRef(AK + "quote")
+FILE_NAME = URIRef(AK + "fileName")
 BUILT_IN = (str(RDF), str(RDFS), str(OWL))
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
@@ -323,7 +324,7 @@ class Checks:
         for citation in self.citations(subject):
             source = self.graph.value(citation, IN_SOURCE)
             quote = self.graph.value(citation, QUOTE)
-            file_name = self.graph.value(source, URIRef(AK + "fileName"))
+            file_name = self.graph.value(source, FILE_NAME)
             if quote is None or file_name is None or not is_plain_name(str(file_name)):
                 continue  # the shapes report a missing quote or source, or a path as name
             text = self.source_text(str(file_name))
@@ -333,12 +334,31 @@ class Checks:
                     f"the source text {file_name} is not in {self.sources}: add it there to "
                     f"check the quote.", "source-text-missing"))
             elif normalise(str(quote)) not in normalise(text):
-                found.append(self.problem(
-                    "violation", citation, QUOTE, quote,
-                    f"the quote does not appear in {file_name}: copy it exactly from the "
-                    f"source (white space and typographic quotes may differ).",
-                    "quote-not-in-source"))
+                found.append(self.problem("violation", citation, QUOTE, quote,
+                                          self.misquote_message(str(quote), str(file_name), text),
+                                          "quote-not-in-source"))
         return found
+
+    def misquote_message(self, quote: str, file_name: str, text: str) -> str:
+        """What is wrong with a quote its source does not hold: it is in another source,
+        or which passage of its source is nearest to it (a typo, a changed word)."""
+        wanted = normalise(quote)
+        for source, other in sorted(self.graph.subject_objects(FILE_NAME), key=str):
+            other_text = self.source_text(str(other)) if is_plain_name(str(other)) else None
+            if str(other) != file_name and other_text and wanted in normalise(other_text):
+                return (f"the quote is not in {file_name} but in {other}: cite "
+                        f"{curie(str(source))} instead.")
+        words = normalise(text).split(" ")
+        size = len(wanted.split(" "))
+        passages = [" ".join(words[start:start + size])
+                    for start in range(max(1, len(words) - size + 1))]
+        nearest_passage = difflib.get_close_matches(wanted, passages, n=1, cutoff=0.6)
+        ellipsis = "..." in quote or "\u2026" in quote
+        return (f"the quote does not appear in {file_name}"
+                + (f' (nearest there: "{nearest_passage[0]}")' if nearest_passage else "")
+                + ": copy it exactly from the source (white space and typographic quotes may "
+                "differ)" + ("; an ellipsis joins words the source does not: give each part "
+                             "a citation of its own." if ellipsis else "."))
 
     def source_text(self, file_name: str) -> str | None:
         """The source's text; None if it is not there. Read bounded: a link to a device

@@ -187,10 +187,12 @@ def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, l
                     lint(asserted, inferred, focus & linted, sources, labels=labels))
 
 
-# The ontology and concepts (every subject outside akd:), for context.
+# The ontology and concepts (every subject outside akd:), and the file name of every
+# source (where else a misquoted quote is), for context.
 CONTEXT_QUERY = """
 CONSTRUCT { ?s ?p ?o } WHERE {
-  ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/"))
+  { ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/")) }
+  UNION { ?s ak:fileName ?o BIND(ak:fileName AS ?p) }
 }"""
 # Every label of a project entity or concept, for the duplicate-label check.
 LABELS_QUERY = """

@@ -333,6 +333,36 @@ def test_a_mistake_in_one_of_several_citations_is_placed_inside_it(tmp_path):
         (f"{candidate}:11", "[aks:QuoteProperty]")]
 
 
+FIRST_STEP = "The first step was establishing a cooperative technical research program for BMD."
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+@pytest.mark.parametrize("source, quote, message", [
+    # a typo: the passage meant, to compare with
+    ("aaf-2015", FIRST_STEP.replace("technical", "techincal"),
+     f'the quote does not appear in 003_e24d1c7b705b8c02.txt (nearest there: "{FIRST_STEP}"): '
+     "copy it exactly from the source (white space and typographic quotes may differ)."),
+    # the right quote, the wrong source: the one that holds it
+    ("jt-2023", FIRST_STEP,
+     "the quote is not in 004_342bdff9a334f595.txt but in 003_e24d1c7b705b8c02.txt: cite "
+     "akd:source-aaf-2015 instead."),
+    ("aaf-2015", "The first step was establishing ... research program for BMD.",
+     'the quote does not appear in 003_e24d1c7b705b8c02.txt (nearest there: "first step was '
+     'establishing a cooperative technical research program for"): copy it exactly from the '
+     "source (white space and typographic quotes may differ); an ellipsis joins words the "
+     "source does not: give each part a citation of its own."),
+])
+def test_a_misquote_is_told_what_the_sources_say(tmp_path, source, quote, message):
+    """It was only told that the quote is not in its source."""
+    candidate = candidate_file(
+        tmp_path, f'akd:mou-1999-us-japan-bmd ak:citation [ ak:inSource akd:source-{source} ; '
+                  f'ak:quote "{quote}" ] .')
+    result = validate(candidate, "--sources", SEEDS)
+    assert result.stdout == (f"{candidate}:3: violation: akd:mou-1999-us-japan-bmd ak:citation "
+                             f'[...] ak:quote (value "{quote}"): {message} '
+                             "[kg:quote-not-in-source]\n")
+
+
 def test_shapes_with_rules_do_not_change_the_data_graph():
     # pyshacl runs in place only without rules: a working copy's sh:rule must not write
     # into the graph that lint reads next.
