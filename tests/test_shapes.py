@@ -120,6 +120,13 @@ CASES = [
     Case("altlabel-plain",
          f"akd:altlabel-plain {company('Alt')} ; skos:altLabel \"ALT\" .",
          {(V, "akd:altlabel-plain", "skos:altLabel", "aks:AltLabelLanguageProperty")}),
+    # comments and notes without a tag once conformed (every one in the data has @en)
+    Case("comment-plain",
+         f"akd:comment-plain {company('Comment')} ; rdfs:comment \"A firm.\" .",
+         {(V, "akd:comment-plain", "rdfs:comment", "aks:CommentLanguageProperty")}),
+    Case("note-plain",
+         f"akd:note-plain {company('Note')} ; skos:editorialNote \"Named once.\" .",
+         {(V, "akd:note-plain", "skos:editorialNote", "aks:EditorialNoteLanguageProperty")}),
 
     # --- citations ----------------------------------------------------------------------
     Case("citation-no-source",
