@@ -13,6 +13,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from kg.namespaces import curie
 
 SEVERITY_ORDER = ["info", "warning", "violation"]
+# A literal as Turtle writes it, so that a value with a line break stays on its problem's line.
+TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
+                                "\t": "\\t"})
 MAX_NESTING = 100_000
 
 
@@ -89,7 +92,7 @@ def show(term) -> str:
     if term is None:
         return ""
     if isinstance(term, Literal):
-        text = '"' + str(term).replace('"', '\\"') + '"'
+        text = '"' + str(term).translate(TURTLE_ESCAPES) + '"'
         if term.language:
             return f"{text}@{term.language}"
         return f"{text}^^{curie(str(term.datatype))}" if term.datatype else text

@@ -299,6 +299,11 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
      "ak:dateNote must be a plain string with no language tag: write the note as \"...\". "
      "[aks:DateNoteDatatypeProperty]"),
+    # a value with a line break, escaped as in Turtle: one problem, one line
+    ('akd:mou-1999-us-japan-bmd ak:dateNote """resolved\n  from 1999"""@en .',
+     'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved\\n  from 1999"@en): '
+     "ak:dateNote must be a plain string with no language tag: write the note as \"...\". "
+     "[aks:DateNoteDatatypeProperty]"),
     # a problem of the node itself: no stray " :" after it
     ('<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .',
      "warning: http://example.org/x: http://example.org/x is outside the project's namespace: "
