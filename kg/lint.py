@@ -9,7 +9,8 @@ a language tag other than @en, a label that already names another entity, a node
 to itself (directly or around a chain of ak:variantOf), a statement that puts a node in
 two disjoint classes (a company linked as a country),
 a future date on an event that is not planned, a citation of something that is not a
-source, and a quote missing from its source text.
+source, a quote with line breaks or runs of spaces, and a quote missing from its source
+text.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.disjoint_classes(subject)
         problems += checks.dates(subject)
         problems += checks.cited_sources(subject)
+        problems += checks.quote_spacing(subject)
         problems += checks.quotes(subject)
     return problems
 
@@ -317,6 +319,17 @@ class Checks:
                    self.graph.transitive_objects(kind, RDFS.subClassOf) if above != kind}
         return sorted(curie(str(kind)) for kind in classes - broader)
 
+    def quote_spacing(self, subject) -> list[Problem]:
+        """A quote with a line break, a tab or a run of spaces (a multi-line \"\"\"...\"\"\"
+        string, a paste): the quote check forgives it, but the graph would keep it."""
+        return [self.problem("warning", citation, QUOTE, quote,
+                             "the quote has a line break, tab or run of spaces: write it on one "
+                             "line, with one space between words, as the graph's quotes are.",
+                             "quote-spacing")
+                for citation in self.citations(subject)
+                for quote in self.graph.objects(citation, QUOTE)
+                if isinstance(quote, Literal) and str(quote) != normalise_spaces(str(quote))]
+
     def quotes(self, subject) -> list[Problem]:
         if self.sources is None:
             return []
@@ -409,4 +422,8 @@ def earliest_day(term) -> dt.date | None:
 
 def normalise(text: str) -> str:
     """White space runs as one space and typographic quotes as plain ones; nothing looser."""
-    return re.sub(r"\s+", " ", text.translate(TYPOGRAPHIC)).strip()
+    return normalise_spaces(text.translate(TYPOGRAPHIC))
+
+
+def normalise_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

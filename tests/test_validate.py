@@ -304,6 +304,12 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved\\n  from 1999"@en): '
      "ak:dateNote must be a plain string with no language tag: write the note as \"...\". "
      "[aks:DateNoteDatatypeProperty]"),
+    # the quote check forgives white space, but the graph would keep it as written
+    (f'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote """{BATTERIES[1:30]}'
+     f'\n    {BATTERIES[31:-1]}""" ] .',
+     f'warning: akd:pac-3 ak:citation [...] ak:quote (value "{BATTERIES[1:30]}\\n    '
+     f'{BATTERIES[31:-1]}"): the quote has a line break, tab or run of spaces: write it on one '
+     "line, with one space between words, as the graph's quotes are. [kg:quote-spacing]"),
     # a problem of the node itself: no stray " :" after it
     ('<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .',
      "warning: http://example.org/x: http://example.org/x is outside the project's namespace: "
