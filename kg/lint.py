@@ -109,6 +109,7 @@ class Checks:
         self.disjoint = {frozenset(pair) for pair in graph.subject_objects(OWL.disjointWith)}
         self.ranges = dict(graph.subject_objects(RDFS.range))
         self.domains = dict(graph.subject_objects(RDFS.domain))
+        self.types: dict = {}
         self.clashes: dict = {}
         self.named_by: dict[str, set] = labels if labels is not None else {}
         if labels is None:
@@ -218,10 +219,10 @@ class Checks:
         (ak:variantOf, ak:locatedIn), whose closure then links it to itself."""
         found = []
         written = {predicate for predicate, _ in self.asserted(subject)}
-        for predicate in sorted(self.object_properties & (written | self.transitive)):
+        for predicate in sorted(self.object_properties & written):
             direct = (predicate, subject) in self.asserted(subject)
-            if (subject, predicate, subject) not in self.graph or (
-                    predicate not in self.transitive and not direct):
+            if not direct and (predicate not in self.transitive
+                               or (subject, predicate, subject) not in self.graph):
                 continue
             through = [] if direct else sorted(
                 curie(str(obj)) for link, obj in self.asserted(subject) if link == predicate)
@@ -246,8 +247,7 @@ class Checks:
                 implied.append((obj, self.ranges.get(predicate)))
             for node, expected in implied:
                 as_value = node != subject
-                others = [kind for kind in self.graph.objects(node, RDF.type)
-                          if expected is not None and self.clash(expected, kind)]
+                others = self.clashing(expected, node) if expected is not None else ()
                 if not others or node in told:
                     continue
                 told.add(node)  # one problem per node: each class clashes with the other
@@ -270,14 +270,19 @@ class Checks:
                 f"{curie(str(expected))}, a disjoint class: say it of a {curie(str(expected))} "
                 f"instead.")
 
-    def clash(self, kind, other) -> bool:
-        """Whether the ontology declares the classes (or classes above them) disjoint."""
-        if (kind, other) not in self.clashes:
-            above = set(self.graph.transitive_objects(kind, RDFS.subClassOf))
-            above_other = set(self.graph.transitive_objects(other, RDFS.subClassOf))
-            self.clashes[kind, other] = any(frozenset((a, b)) in self.disjoint
-                                            for a in above for b in above_other)
-        return self.clashes[kind, other]
+    def clashing(self, expected, node) -> tuple:
+        """The classes of `node` that the ontology declares disjoint with `expected` (or
+        whose superclasses it does). Remembered by class set: nodes share a few."""
+        if node not in self.types:
+            self.types[node] = frozenset(self.graph.objects(node, RDF.type))
+        key = expected, self.types[node]
+        if key not in self.clashes:
+            above = set(self.graph.transitive_objects(expected, RDFS.subClassOf))
+            self.clashes[key] = tuple(
+                kind for kind in self.types[node]
+                if any(frozenset((a, b)) in self.disjoint for a in above
+                       for b in self.graph.transitive_objects(kind, RDFS.subClassOf)))
+        return self.clashes[key]
 
     def dates(self, subject) -> list[Problem]:
         if (subject, RDF.type, URIRef(AK + "Event")) not in self.graph:
@@ -321,14 +326,15 @@ class Checks:
 
     def quote_spacing(self, subject) -> list[Problem]:
         """A quote with a line break, a tab or a run of spaces (a multi-line \"\"\"...\"\"\"
-        string, a paste): the quote check forgives it, but the graph would keep it."""
-        return [self.problem("warning", citation, QUOTE, quote,
+        string, a paste): the quote check forgives it, but the graph would keep it. Read
+        where the citation (a subject too) states its quote."""
+        return [self.problem("warning", subject, QUOTE, quote,
                              "the quote has a line break, tab or run of spaces: write it on one "
                              "line, with one space between words, as the graph's quotes are.",
                              "quote-spacing")
-                for citation in self.citations(subject)
-                for quote in self.graph.objects(citation, QUOTE)
-                if isinstance(quote, Literal) and str(quote) != normalise_spaces(str(quote))]
+                for predicate, quote in self.asserted(subject)
+                if predicate == QUOTE and isinstance(quote, Literal)
+                and str(quote) != normalise_spaces(str(quote))]
 
     def quotes(self, subject) -> list[Problem]:
         if self.sources is None:
