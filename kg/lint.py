@@ -191,9 +191,10 @@ class Checks:
 
     def untyped(self, subject) -> list[Problem]:
         """Statements about an akd: node without a class, neither in the graph nor in the
-        file: usually a mistyped subject."""
+        file: usually a mistyped subject. (A class the ontology does not declare is
+        kg:undeclared-class.)"""
         if not isinstance(subject, URIRef) or not str(subject).startswith(AKD) or any(
-                str(kind).startswith(AK) for kind in self.graph.objects(subject, RDF.type)):
+                True for _ in self.graph.objects(subject, RDF.type)):
             return []
         return [self.problem("violation", subject, None, None,
                              f"{curie(str(subject))} is not in the graph"
@@ -397,7 +398,17 @@ def is_plain_name(file_name: str) -> bool:
 def nearest(term, declared) -> str:
     names = {curie(str(d)): d for d in declared}
     close = difflib.get_close_matches(curie(str(term)), list(names), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
+    if close:
+        return f" (did you mean {', '.join(close)}?)"
+    # the right name under a mistyped namespace (ontology/ for ontology#, http for https)
+    same_name = sorted(name for name, iri in names.items()
+                       if local_name(str(iri)) == local_name(str(term)))
+    return (f" (did you mean {', '.join(same_name)}? check the prefix declarations)"
+            if same_name else "")
+
+
+def local_name(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
 
 
 def is_ill_typed(term) -> bool:

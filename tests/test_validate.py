@@ -294,6 +294,18 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
      "ak:Country, classes the ontology declares disjoint: keep the one class that fits. "
      "[kg:disjoint-classes]"),
+    # the right name under a mistyped namespace (ontology/ for ontology#): no near name
+    # was found, so no hint was given
+    ("akd:mou-1999-us-japan-bmd <https://w3id.org/alliance-kg/ontology/party> akd:japan .",
+     "violation: akd:mou-1999-us-japan-bmd https://w3id.org/alliance-kg/ontology/party: "
+     "https://w3id.org/alliance-kg/ontology/party is not declared by the ontology (did you mean "
+     "ak:party? check the prefix declarations): use a declared property. "
+     "[kg:undeclared-property]"),
+    # a new node whose class is in a mistyped namespace: that, not that the node is unknown
+    ("akd:zz-new-mou a <https://w3id.org/alliance-kg/ontology/Agreement> .",
+     "violation: akd:zz-new-mou rdf:type: https://w3id.org/alliance-kg/ontology/Agreement is not "
+     "a class the ontology declares (did you mean ak:Agreement? check the prefix "
+     "declarations): use a declared class. [kg:undeclared-class]"),
     # the value as written, its two spaces kept (they were squeezed into one)
     ('akd:mou-1999-us-japan-bmd ak:dateNote "resolved  from 1999"@en .',
      'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
