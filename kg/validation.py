@@ -252,8 +252,9 @@ def located(problems: list[Problem], indexes) -> Report:
         predicate = rest.split(" ")[0] if rest else problem.path
         # a problem inside a [...] is placed at its own property, else at the [
         inner = problem.path if problem.clues and rest else None
+        property_at_fault = inner or predicate
         path, line = locate(indexes, expand(subject) or subject,
-                            expand(inner or predicate) if inner or predicate else None,
+                            expand(property_at_fault) or property_at_fault or None,
                             problem.clues)
         placed.append(replace(problem, file=str(path or ""), line=line or 0))
     placed.sort(key=lambda p: (p.file == "", p.file, p.line, -SEVERITY_ORDER.index(p.severity),

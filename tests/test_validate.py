@@ -197,6 +197,17 @@ def test_a_blank_node_subject_is_not_named_by_what_inference_links_to_it(tmp_pat
     assert all(line.startswith(f"{candidate}:3: ") and " [] " in line for line in lines[:-1])
 
 
+def test_a_property_outside_the_prefixes_is_placed_at_its_own_line(tmp_path):
+    """It was placed at the subject's first line: only CURIEs were looked up."""
+    candidate = candidate_file(
+        tmp_path,
+        "akd:mou-1999-us-japan-bmd ak:party akd:japan ;",                     # line 3
+        "    <https://w3id.org/alliance-kg/ontology/party> akd:japan .")      # line 4
+    assert validate(candidate).stdout.startswith(
+        f"{candidate}:4: violation: akd:mou-1999-us-japan-bmd "
+        "https://w3id.org/alliance-kg/ontology/party: ")
+
+
 def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:x akd:y akd:z\n")
