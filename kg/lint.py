@@ -174,7 +174,8 @@ class Checks:
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
                     f"{curie(str(predicate))} expects a project entity (akd:) or concept (akc:), "
-                    f"not {curie(str(obj))}: link to the akd: node for it, or create one.",
+                    f"not {curie(str(obj))}{nearest(obj, self.known)}: link to the akd: node "
+                    f"for it, or create one.",
                     "outside-namespace"))
         return found
 

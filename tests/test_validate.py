@@ -312,6 +312,12 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "https://w3id.org/alliance-kg/ontology/party is not declared by the ontology (did you mean "
      "ak:party? check the prefix declarations): use a declared property. "
      "[kg:undeclared-property]"),
+    # http: for https: in the akd: prefix
+    ("akd:mou-1999-us-japan-bmd ak:party <http://w3id.org/alliance-kg/id/japan> .",
+     "violation: akd:mou-1999-us-japan-bmd ak:party: ak:party expects a project entity (akd:) or "
+     "concept (akc:), not http://w3id.org/alliance-kg/id/japan (did you mean akd:japan? check "
+     "the prefix declarations): link to the akd: node for it, or create one. "
+     "[kg:outside-namespace]"),
     # a new node whose class is in a mistyped namespace: that, not that the node is unknown
     ("akd:zz-new-mou a <https://w3id.org/alliance-kg/ontology/Agreement> .",
      "violation: akd:zz-new-mou rdf:type: https://w3id.org/alliance-kg/ontology/Agreement is not "
