@@ -111,6 +111,8 @@ class Checks:
         self.domains = dict(graph.subject_objects(RDFS.domain))
         self.types: dict = {}
         self.clashes: dict = {}
+        self.disjoint_sets: dict = {}
+        self.kinds_of_cited: dict = {}
         self.named_by: dict[str, set] = labels if labels is not None else {}
         if labels is None:
             for predicate in LABELS:
@@ -240,6 +242,10 @@ class Checks:
         """A statement that puts a node in a class disjoint with one it has: a company
         linked by ak:country (whose range is ak:Country), a fact typed ak:Country. The
         shapes of the wrong class would fire on that node, far from the mistake."""
+        if not (self.in_disjoint_classes(subject) or any(
+                self.in_disjoint_classes(obj) for predicate, obj in self.asserted(subject)
+                if predicate in self.ranges and isinstance(obj, URIRef))):
+            return []  # no clash: inference has put each node in its domains and ranges
         found, told = [], set()
         for predicate, obj in self.asserted(subject):
             if predicate == IN_SOURCE:
@@ -272,16 +278,28 @@ class Checks:
                 f"{curie(str(expected))}, a disjoint class: say it of a {curie(str(expected))} "
                 f"instead.")
 
-    def clashing(self, expected, node) -> tuple:
-        """The classes of `node` that the ontology declares disjoint with `expected` (or
-        whose superclasses it does). Remembered by class set: nodes share a few."""
+    def in_disjoint_classes(self, node) -> bool:
+        """Whether two of the node's classes (with their superclasses, as inference
+        gives them) are disjoint. Remembered by class set: nodes share a few."""
+        kinds = self.classes_of(node)
+        if kinds not in self.disjoint_sets:
+            self.disjoint_sets[kinds] = any(frozenset((a, b)) in self.disjoint
+                                            for a in kinds for b in kinds)
+        return self.disjoint_sets[kinds]
+
+    def classes_of(self, node) -> frozenset:
         if node not in self.types:
             self.types[node] = frozenset(self.graph.objects(node, RDF.type))
-        key = expected, self.types[node]
+        return self.types[node]
+
+    def clashing(self, expected, node) -> tuple:
+        """The classes of `node` that the ontology declares disjoint with `expected` (or
+        whose superclasses it does)."""
+        key = expected, self.classes_of(node)
         if key not in self.clashes:
             above = set(self.graph.transitive_objects(expected, RDFS.subClassOf))
             self.clashes[key] = tuple(
-                kind for kind in self.types[node]
+                kind for kind in key[1]
                 if any(frozenset((a, b)) in self.disjoint for a in above
                        for b in self.graph.transitive_objects(kind, RDFS.subClassOf)))
         return self.clashes[key]
@@ -304,15 +322,22 @@ class Checks:
         found = []
         for citation in self.citations(subject):
             for cited in self.graph.objects(citation, IN_SOURCE):
-                kinds = self.most_specific(kind for kind in self.graph.objects(cited, RDF.type)
-                                           if str(kind).startswith(AK)
-                                           and kind not in self.source_classes)
+                kinds = self.other_kinds(cited)
                 if kinds and (cited, RDF.type, SOURCE) in self.graph:
                     found.append(self.problem(
                         "violation", citation, IN_SOURCE, cited,
                         f"{curie(str(cited))} is a {', '.join(kinds)}, not a source: "
                         f"ak:inSource names the article the quote comes from.", "not-a-source"))
         return found
+
+    def other_kinds(self, cited) -> list[str]:
+        """The classes of a cited node other than source classes, as CURIEs (remembered:
+        a few sources are cited by every citation)."""
+        if cited not in self.kinds_of_cited:
+            self.kinds_of_cited[cited] = self.most_specific(
+                kind for kind in self.graph.objects(cited, RDF.type)
+                if str(kind).startswith(AK) and kind not in self.source_classes)
+        return self.kinds_of_cited[cited]
 
     def citations(self, subject) -> list:
         """The subject's citations: its ak:citation and ak:disputedBy values."""
