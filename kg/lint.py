@@ -25,7 +25,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 from kg.loading import read_utf8
 from kg.namespaces import AK, AKC, AKD, curie
-from kg.problems import Problem, clues_of, describe_node, holders_of, show
+from kg.problems import Problem, clues_of, describe_node, show
 
 PROJECT = (AKD, AKC)
 CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
@@ -66,16 +66,17 @@ def asserted_statements(asserted: Iterable[tuple], subjects: Iterable) -> dict:
 
 
 def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | None = None,
-         labels: dict | None = None) -> list[Problem]:
+         labels: dict | None = None, *, holders: dict) -> list[Problem]:
     """The problems of the given subjects (IRIs or blank nodes).
 
     Terms, literals and namespaces are checked in what was asserted (`asserted` maps each
     subject to its asserted (predicate, object) pairs: see `asserted_statements`); types,
     labels and dates in the inferred graph (which also holds the ontology). `labels` maps
     each case-folded label to the nodes it names, when the graph holds only part of them.
+    `holders` is `kg.problems.holders_of(asserted)`, which SHACL's messages use too.
     """
     subjects = set(subjects)
-    checks = Checks(asserted, inferred, sources, dt.date.today(), labels)
+    checks = Checks(asserted, inferred, sources, dt.date.today(), labels, holders)
     problems = []
     for subject in sorted(subjects, key=str):
         problems += checks.terms(subject)
@@ -95,9 +96,9 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
 
 class Checks:
     def __init__(self, asserted: dict, graph: Graph, sources: Path | None, today: dt.date,
-                 labels: dict | None):
+                 labels: dict | None, holders: dict):
         self.asserted_statements = asserted
-        self.holders = holders_of(asserted)
+        self.holders = holders
         self.graph = graph
         self.sources = sources
         self.today = today
@@ -113,6 +114,7 @@ class Checks:
         self.clashes: dict = {}
         self.disjoint_sets: dict = {}
         self.kinds_of_cited: dict = {}
+        self.source_texts: dict[str, str | None] = {}
         self.named_by: dict[str, set] = labels if labels is not None else {}
         if labels is None:
             for predicate in LABELS:
@@ -379,22 +381,23 @@ class Checks:
                     "warning", citation, IN_SOURCE, Literal(str(file_name)),
                     f"the source text {file_name} is not in {self.sources}: add it there to "
                     f"check the quote.", "source-text-missing"))
-            elif normalise(str(quote)) not in normalise(text):
+            elif normalise(str(quote)) not in text:
                 found.append(self.problem("violation", citation, QUOTE, quote,
                                           self.misquote_message(str(quote), str(file_name), text),
                                           "quote-not-in-source"))
         return found
 
     def misquote_message(self, quote: str, file_name: str, text: str) -> str:
-        """What is wrong with a quote its source does not hold: it is in another source,
-        or which passage of its source is nearest to it (a typo, a changed word)."""
+        """What is wrong with a quote that its source's normalised `text` does not hold:
+        it is in another source, or which passage of its source is nearest to it (a
+        typo, a changed word)."""
         wanted = normalise(quote)
         for source, other in sorted(self.graph.subject_objects(FILE_NAME), key=str):
             other_text = self.source_text(str(other)) if is_plain_name(str(other)) else None
-            if str(other) != file_name and other_text and wanted in normalise(other_text):
+            if str(other) != file_name and other_text and wanted in other_text:
                 return (f"the quote is not in {file_name} but in {other}: cite "
                         f"{curie(str(source))} instead.")
-        words = normalise(text).split(" ")
+        words = text.split(" ")
         size = len(wanted.split(" "))
         passages = [" ".join(words[start:start + size])
                     for start in range(max(1, len(words) - size + 1))]
@@ -407,10 +410,13 @@ class Checks:
                              "a citation of its own." if ellipsis else "."))
 
     def source_text(self, file_name: str) -> str | None:
-        """The source's text; None if it is not there. Read bounded: a link to a device
-        (/dev/zero) must not be read forever; a file that cannot be read is an InputError."""
-        path = self.sources / file_name
-        return read_utf8(path) if path.exists() else None
+        """The source's text, normalised; None if it is not there. Read once (every quote
+        of a source is checked against it), and bounded: a link to a device (/dev/zero)
+        must not be read forever; a file that cannot be read is an InputError."""
+        if file_name not in self.source_texts:
+            path = self.sources / file_name
+            self.source_texts[file_name] = normalise(read_utf8(path)) if path.exists() else None
+        return self.source_texts[file_name]
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())

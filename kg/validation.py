@@ -105,9 +105,10 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
             asserted.update(asserted_statements(triples, curated_subjects(triples)))
 
         shipped = graph.rdflib_graph(on_asserted=read_asserted)
+        holders = holders_of(asserted)
         problems = combined(run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT,
-                                      holders=holders_of(asserted)).problems,
-                            lint(asserted, shipped, asserted.keys(), sources))
+                                      holders=holders).problems,
+                            lint(asserted, shipped, asserted.keys(), sources, holders=holders))
         return located(problems, index_files(graph.inputs.data_files))
     candidate = []
     for path in files:
@@ -182,9 +183,11 @@ def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, l
                      shapes: Graph, sources):
     """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
 
+    holders = holders_of(asserted)
     return combined(run_shacl(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT,
-                              holders=holders_of(asserted)).problems,
-                    lint(asserted, inferred, focus & linted, sources, labels=labels))
+                              holders=holders).problems,
+                    lint(asserted, inferred, focus & linted, sources, labels=labels,
+                         holders=holders))
 
 
 # The ontology and concepts (every subject outside akd:), and the file name of every
