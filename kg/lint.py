@@ -8,8 +8,9 @@ mistyped name), statements about an akd: node that has no class (a mistyped subj
 a language tag other than @en, a label that already names another entity, a node linked
 to itself (directly or around a chain of ak:variantOf), a statement that puts a node in
 two disjoint classes (a company linked as a country),
-a future date on an event that is not planned, a citation of something that is not a
-source, a quote with line breaks or runs of spaces, and a quote missing from its source
+a date property whose value is not a date (kg:date-type: with the value written as the
+date it spells, where it spells one), a future date on an event that is not planned, a
+citation of something that is not a source, a quote with line breaks or runs of spaces, and a quote missing from its source
 text.
 """
 
@@ -35,6 +36,12 @@ FILE_NAME = URIRef(AK + "fileName")
 BUILT_IN = (str(RDF), str(RDFS), str(OWL))
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+# The date properties, whose values must be one of DATE_TYPES. The shapes say so too, for
+# other SHACL engines, but kg skips those shapes (kg.validation.SUPERSEDED_BY_LINT): lint
+# can say which type a value needs, and pyshacl builds a whole result for each failing
+# alternative of their sh:or, two for every date (an eighth of the time of validation).
+DATE_PROPERTIES = tuple(URIRef(AK + name) for name in ("date", "startDate", "endDate", "asOf"))
+DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
 TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 # Lexical spaces of the XSD datatypes the data uses (XML Schema 1.1 part 2); a value must
@@ -87,6 +94,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.labels(subject)
         problems += checks.cycles(subject)
         problems += checks.disjoint_classes(subject)
+        problems += checks.date_types(subject)
         problems += checks.dates(subject)
         problems += checks.cited_sources(subject)
         problems += checks.quote_spacing(subject)
@@ -306,6 +314,17 @@ class Checks:
                        for b in self.graph.transitive_objects(kind, RDFS.subClassOf)))
         return self.clashes[key]
 
+    def date_types(self, subject) -> list[Problem]:
+        """A date property whose value is not an xsd:date, xsd:gYearMonth or xsd:gYear
+        (an ill-typed one is kg:ill-typed-literal's)."""
+        return [self.problem("violation", subject, predicate, None,
+                             f"{show(value)} is not a date: {curie(str(predicate))} takes an "
+                             f"xsd:date, xsd:gYearMonth or xsd:gYear; {date_fix(value)}.",
+                             "date-type")
+                for predicate in DATE_PROPERTIES for value in self.graph.objects(subject, predicate)
+                if not (isinstance(value, Literal) and value.datatype in DATE_TYPES)
+                and not is_ill_typed(value)]
+
     def dates(self, subject) -> list[Problem]:
         if (subject, RDF.type, URIRef(AK + "Event")) not in self.graph:
             return []
@@ -444,18 +463,34 @@ def local_name(iri: str) -> str:
 
 
 def is_ill_typed(term) -> bool:
-    if not isinstance(term, Literal) or term.datatype not in LEXICAL:
-        return False
-    text = str(term)
-    if not re.fullmatch(LEXICAL[term.datatype], text):
+    return isinstance(term, Literal) and term.datatype in LEXICAL and is_ill_formed(
+        str(term), term.datatype)
+
+
+def is_ill_formed(text: str, datatype) -> bool:
+    """Whether the text is not a value of the datatype (one of LEXICAL's)."""
+    if not re.fullmatch(LEXICAL[datatype], text):
         return True
-    if term.datatype in (XSD.date, XSD.dateTime):
+    if datatype in (XSD.date, XSD.dateTime):
         year, month, day = (int(part) for part in re.match(r"(-?\d+)-(\d\d)-(\d\d)", text).groups())
         try:
             dt.date(year, month, day)
         except ValueError:
             return True
     return False
+
+
+def date_fix(value) -> str:
+    """How to write a value as a date: as the date it spells (the day of a date-time),
+    else by example."""
+    text = str(value) if isinstance(value, Literal) else ""
+    if isinstance(value, Literal) and value.datatype == XSD.dateTime:
+        text = text.partition("T")[0]
+    for datatype in DATE_TYPES:
+        if not is_ill_formed(text, datatype):  # first: rdflib logs a Literal it cannot convert
+            return f"write {show(Literal(text, datatype=datatype))}"
+    return ('write it as e.g. "2023-11-13"^^xsd:date, "2023-11"^^xsd:gYearMonth or '
+            '"2023"^^xsd:gYear')
 
 
 def earliest_day(term) -> dt.date | None:

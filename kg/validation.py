@@ -15,7 +15,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, expand
-from kg.lint import asserted_statements, lint
+from kg.lint import DATE_PROPERTIES, asserted_statements, lint
 from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -214,7 +214,11 @@ def labels_of(store) -> dict[str, set]:
 
 # Shapes whose findings a lint rule reports better (with the nearest declared names).
 SUPERSEDED_BY_LINT = {"aks:DeclaredPredicatesShape": "kg:undeclared-property",
-                      "aks:DeclaredClassesShape": "kg:undeclared-class"}
+                      "aks:DeclaredClassesShape": "kg:undeclared-class",
+                      "aks:DateDatatypeProperty": "kg:date-type",
+                      "aks:StartDateDatatypeProperty": "kg:date-type",
+                      "aks:EndDateDatatypeProperty": "kg:date-type",
+                      "aks:AsOfDatatypeProperty": "kg:date-type"}
 
 
 def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
@@ -240,9 +244,11 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
 
 def curated_subjects(asserted: list[tuple]) -> set:
     """The subjects of the data files (asserted triples): akd: nodes and the blank nodes
-    they hold."""
+    they hold, and whatever has a date (lint checks dates in place of the shapes, whose
+    targets are every subject of a date property)."""
     nodes = {s for s, _, _ in asserted if isinstance(s, URIRef) and s.startswith(AKD)}
-    return nodes | {o for s, _, o in asserted if isinstance(o, BNode) and s in nodes}
+    dated = {s for s, p, _ in asserted if p in DATE_PROPERTIES}
+    return nodes | dated | {o for s, _, o in asserted if isinstance(o, BNode) and s in nodes}
 
 
 def located(problems: list[Problem], indexes) -> Report:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Namespace
+from rdflib import RDF, Graph, Namespace, URIRef
 
 from conftest import SEEDS
 from kg.cli import cli
@@ -108,6 +108,37 @@ def test_whole_graph_problems_name_their_data_file_and_line():
     problems = json.loads(validate("--format", "json").stdout)
     assert problems
     assert all(Path(p["file"]).parent.name == "data" and p["line"] > 0 for p in problems)
+
+
+def test_a_wrong_date_type_in_the_data_is_reported_whatever_its_subject(working_copy, caplog):
+    # kg checks date types itself, in place of the shapes, whose targets are every subject
+    # of a date property: a subject outside akd: too
+    data = working_copy / "data" / "countries.ttl"
+    lines = len(data.read_text().splitlines())
+    data.write_text(data.read_text() + '<http://example.org/x> '
+                    '<https://w3id.org/alliance-kg/ontology#asOf> "2016-05" .\n')
+    result = CliRunner().invoke(cli, ["--data", str(working_copy), "validate"],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    assert [line for line in result.stdout.splitlines() if "violation" in line] == [
+        f'{data}:{lines + 1}: violation: http://example.org/x ak:asOf: "2016-05" is not a date: '
+        "ak:asOf takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
+        '"2016-05"^^xsd:gYearMonth. [kg:date-type]']
+    assert not caplog.records  # rdflib logs a Literal it cannot convert (an invalid date)
+
+
+def test_the_shapes_lint_takes_the_place_of_are_in_the_shapes_file():
+    from kg.lint import DATE_PROPERTIES
+    from kg.loading import find_inputs, parse_turtle
+    from kg.namespaces import expand
+    from kg.validation import SUPERSEDED_BY_LINT
+
+    shapes = parse_turtle([find_inputs(Path(__file__).parents[1]).shapes_file])
+    skipped = [URIRef(expand(name)) for name in SUPERSEDED_BY_LINT]
+    assert all((shape, RDF.type, None) in shapes for shape in skipped)
+    date_shapes = [shape for shape, rule in zip(skipped, SUPERSEDED_BY_LINT.values())
+                   if rule == "kg:date-type"]
+    assert {shapes.value(shape, SH.path) for shape in date_shapes} == set(DATE_PROPERTIES)
 
 
 @pytest.mark.parametrize("fail_on, code", [("violation", 0), ("warning", 1)])
@@ -339,6 +370,28 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      f'warning: akd:pac-3 ak:citation [...] ak:quote (value "{BATTERIES[1:30]}\\n    '
      f'{BATTERIES[31:-1]}"): the quote has a line break, tab or run of spaces: write it on one '
      "line, with one space between words, as the graph's quotes are. [kg:quote-spacing]"),
+    # a date of the wrong type is told the type its value needs (the shapes only listed
+    # the three date types)
+    ('akd:mou-1999-us-japan-bmd ak:endDate "2005-06" .',
+     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06" is not a date: ak:endDate takes '
+     'an xsd:date, xsd:gYearMonth or xsd:gYear; write "2005-06"^^xsd:gYearMonth. [kg:date-type]'),
+    ("akd:mou-1999-us-japan-bmd ak:endDate 2005 .",
+     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005"^^xsd:integer is not a date: '
+     "ak:endDate takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
+     '"2005"^^xsd:gYear. [kg:date-type]'),
+    ('akd:mou-1999-us-japan-bmd ak:endDate '
+     '"2005-06-30T09:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> .',
+     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06-30T09:00:00"^^xsd:dateTime is '
+     "not a date: ak:endDate takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
+     '"2005-06-30"^^xsd:date. [kg:date-type]'),
+    ('akd:mou-1999-us-japan-bmd ak:endDate "2005-02-30" .',
+     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-02-30" is not a date: ak:endDate '
+     'takes an xsd:date, xsd:gYearMonth or xsd:gYear; write it as e.g. "2023-11-13"^^xsd:date, '
+     '"2023-11"^^xsd:gYearMonth or "2023"^^xsd:gYear. [kg:date-type]'),
+    ('akd:mou-1999-us-japan-bmd ak:endDate akd:japan .',
+     "violation: akd:mou-1999-us-japan-bmd ak:endDate: akd:japan is not a date: ak:endDate "
+     'takes an xsd:date, xsd:gYearMonth or xsd:gYear; write it as e.g. "2023-11-13"^^xsd:date, '
+     '"2023-11"^^xsd:gYearMonth or "2023"^^xsd:gYear. [kg:date-type]'),
     # a problem of the node itself: no stray " :" after it
     ('<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .',
      "warning: http://example.org/x: http://example.org/x is outside the project's namespace: "
