@@ -7,11 +7,10 @@ where a project entity is expected, a link to a project node nothing describes (
 mistyped name), statements about an akd: node that has no class (a mistyped subject),
 a language tag other than @en, a label that already names another entity, a node linked
 to itself (directly or around a chain of ak:variantOf), a statement that puts a node in
-two disjoint classes (a company linked as a country),
-a date property whose value is not a date (kg:date-type: with the value written as the
-date it spells, where it spells one), a future date on an event that is not planned, a
-citation of something that is not a source, a quote with line breaks or runs of spaces, and a quote missing from its source
-text.
+two disjoint classes (a company linked as a country), a date property whose value is not
+a date (with the date it spells, where it spells one), a future date on an event that is
+not planned, a citation of something that is not a source, a quote with line breaks or
+runs of spaces, and a quote missing from its source text.
 """
 
 from __future__ import annotations
