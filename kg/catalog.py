@@ -41,9 +41,11 @@ from kg.errors import InputError
 from kg.loading import read_utf8
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import check_user_query, code_tokens, text_position
+from kg.store import ASSERTED
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 PROJECT_NAMESPACES = (PREFIXES["akd"], PREFIXES["akc"])
 # How queries written before kg:unset told a missing parameter (always true since).
 OLD_OPTIONAL_TEST = re.compile(r"sameTerm\(\s*\?param_(\w+)\s*,\s*\?param_\1\s*\)",
@@ -344,6 +346,7 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
         # index lookups first: the exact label, then the local name; only then a scan
         candidates = (labelled(graph, text) or locally_named(graph, text)
                       or labelled_ignoring_case(graph, text))
+    named = candidates
     if entity_class:
         candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
     if len(candidates) == 1:
@@ -351,9 +354,12 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     if len(candidates) > 1:
         names = ", ".join(sorted(curie(c.value) for c in candidates))
         raise InputError(f"{what} {value!r} is ambiguous: it names {names}; give a CURIE")
+    kind = f" {entity_class}" if entity_class else " entity"
+    if named:  # a known name, but of something else: say what, not that it is unknown
+        others = ", ".join(f"the {kind_of(graph, node)} {curie(node.value)}" for node in named)
+        raise InputError(f"{what} {value!r}: no{kind} has that name; it names {others}")
     import difflib  # only for this error message
 
-    kind = f" {entity_class}" if entity_class else " entity"
     names = known_names(graph, entity_class)
     suggestions = [names[close] for close in
                    difflib.get_close_matches(text.lower(), list(names), n=5, cutoff=0.6)]
@@ -404,9 +410,17 @@ def labelled_ignoring_case(graph, text: str) -> list[ox.NamedNode]:
     return sorted((row[0] for row in rows), key=lambda n: n.value)
 
 
+def kind_of(graph, node: ox.NamedNode) -> str:
+    """What the node is, by the label of a class it is asserted to be in (`company`):
+    inferred types would add every superclass."""
+    types = sorted(graph.label(q.object) for q in graph.store.quads_for_pattern(
+        node, RDF_TYPE, None, ASSERTED) if isinstance(q.object, ox.NamedNode))
+    return " and ".join(types) or "entity"
+
+
 def is_instance(graph, node: ox.NamedNode, entity_class: str) -> bool:
     cls = ox.NamedNode(expand(entity_class) or entity_class)
-    return next(graph.store.quads_for_pattern(node, ox.NamedNode(PREFIXES["rdf"] + "type"), cls),
+    return next(graph.store.quads_for_pattern(node, RDF_TYPE, cls),
                 None) is not None
 
 

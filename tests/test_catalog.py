@@ -124,8 +124,11 @@ def test_unknown_entity_lists_the_closest_names(tiny):
         resolve(tiny, "Zaper")
 
 
-def test_entity_of_the_wrong_class_is_refused(tiny):
-    with pytest.raises(InputError, match="no ak:DefenseSystem has that name"):
+def test_entity_of_the_wrong_class_is_refused_saying_what_it_names(tiny):
+    """A company given for a system is known: the error says what it is, not only that
+    no system has the name (which reads as a typo)."""
+    with pytest.raises(InputError, match="no ak:DefenseSystem has that name; it names "
+                                         "the company akd:maker-a$"):
         resolve(tiny, "Maker A", "ak:DefenseSystem")
 
 
