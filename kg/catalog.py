@@ -32,6 +32,7 @@ in the same group. On a million triples this answers in milliseconds instead of 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -336,17 +337,9 @@ def typed_value_problem(type_name: str, value: str) -> str | None:
 def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:
     """The entity a user named by label, alternative label, CURIE, local name or IRI."""
     text = value.strip()
-    prefix, colon, local = text.partition(":")
-    iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
-    if iri:
-        namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
-        candidates = (named_in(graph, namespace, iri[len(namespace):]) if namespace
-                      else existing(graph, iri))
-    else:
-        # index lookups first: the exact label, then the local name; only then a scan
-        candidates = (labelled(graph, text) or locally_named(graph, text)
-                      or labelled_ignoring_case(graph, text))
-    named = candidates
+    plain = plain_name(text)
+    # as typed first: a label may hold a character that plain_name would replace
+    named = candidates = named_by(graph, text) or (named_by(graph, plain) if plain != text else [])
     if entity_class:
         candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
     if len(candidates) == 1:
@@ -362,9 +355,38 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
 
     names = known_names(graph, entity_class)
     suggestions = [names[close] for close in
-                   difflib.get_close_matches(text.lower(), list(names), n=5, cutoff=0.6)]
+                   difflib.get_close_matches(plain.lower(), list(names), n=5, cutoff=0.6)]
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise InputError(f"{what} {value!r}: no{kind} has that name{hint}")
+
+
+def named_by(graph, text: str) -> list[ox.NamedNode]:
+    """The nodes `text` names as a CURIE or IRI, else as a label or local name."""
+    prefix, colon, local = text.partition(":")
+    iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
+    if iri:
+        namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
+        return named_in(graph, namespace, iri[len(namespace):]) if namespace else existing(graph, iri)
+    # index lookups first: the exact label, then the local name; only then a scan
+    return labelled(graph, text) or locally_named(graph, text) or labelled_ignoring_case(graph, text)
+
+
+# What a name copied from an article, a PDF or a word processor holds where the graph's
+# labels have ASCII: typographic dashes (a no-break hyphen in "PAC‑3", an en dash, a minus
+# sign) and quotes ("David’s Sling"). NFKC first makes full-width letters and no-break
+# spaces plain ones.
+TYPOGRAPHIC = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+                             **dict.fromkeys("\u2018\u2019\u201b\u2032", "'"),
+                             **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')})
+
+
+def plain_name(text: str) -> str:
+    """`text` in the plain characters labels are written in, with single spaces and
+    without the double quotes around it that a copied name may keep (“PAC-3”)."""
+    plain = " ".join(unicodedata.normalize("NFKC", text).translate(TYPOGRAPHIC).split())
+    if len(plain) > 2 and plain[0] == plain[-1] == '"':
+        plain = plain[1:-1].strip()
+    return plain
 
 
 def existing(graph, iri: str) -> list[ox.NamedNode]:

@@ -119,6 +119,27 @@ def test_alternative_labels_resolve_case_insensitively(tiny):
     assert resolve(tiny, "ma", "ak:Company") == ox.NamedNode(AKD + "maker-a")
 
 
+@pytest.mark.parametrize("given, local", [
+    ("ZAP\u20111", "zapper"), ("ZAP\u20131", "zapper"), ("zap\u22121", "zapper"),
+    ("\u201cZAP-1\u201d", "zapper"), ("\uff3a\uff21\uff30-1", "zapper"),
+    ("akd:zapper\u2011licence", "zapper-licence"),
+    ("Licensed production of\u00a0Zapper  2", "zapper-licence")])
+def test_names_copied_with_typographic_characters_resolve(tiny, given, local):
+    """A name pasted from an article or a PDF: a no-break hyphen, en dash or minus for
+    the hyphen, typographic quotes around it, full-width letters, a no-break space or a
+    run of spaces."""
+    assert resolve(tiny, given) == ox.NamedNode(AKD + local)
+
+
+def test_a_label_with_typographic_characters_resolves_as_written(tiny_copy):
+    (tiny_copy / "data" / "extra.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "akd:maker-c a ak:Company ; rdfs:label \"Maker\u2011C\u2019s\"@en .\n")
+    assert resolve(open_graph(tiny_copy), "Maker\u2011C\u2019s") == ox.NamedNode(AKD + "maker-c")
+
+
 def test_unknown_entity_lists_the_closest_names(tiny):
     with pytest.raises(InputError, match=r"'Zaper': no entity has that name; did you mean: Zapper"):
         resolve(tiny, "Zaper")
