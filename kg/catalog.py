@@ -335,7 +335,8 @@ def typed_value_problem(type_name: str, value: str) -> str | None:
 
 
 def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:
-    """The entity a user named by label, alternative label, CURIE, local name or IRI."""
+    """The entity a user named by label, alternative label, CURIE, local name, IRI or
+    Wikidata ID."""
     text = value.strip()
     plain = plain_name(text)
     # as typed first: a label may hold a character that plain_name would replace
@@ -361,14 +362,35 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
 
 
 def named_by(graph, text: str) -> list[ox.NamedNode]:
-    """The nodes `text` names as a CURIE or IRI, else as a label or local name."""
+    """The nodes `text` names as a CURIE or IRI, else as a label or local name; else
+    those the graph matches to the Wikidata item it names."""
     prefix, colon, local = text.partition(":")
     iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
     if iri:
         namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
-        return named_in(graph, namespace, iri[len(namespace):]) if namespace else existing(graph, iri)
-    # index lookups first: the exact label, then the local name; only then a scan
-    return labelled(graph, text) or locally_named(graph, text) or labelled_ignoring_case(graph, text)
+        named = (named_in(graph, namespace, iri[len(namespace):]) if namespace
+                 else existing(graph, iri))
+    else:  # index lookups first: the exact label, then the local name; only then a scan
+        named = (labelled(graph, text) or locally_named(graph, text)
+                 or labelled_ignoring_case(graph, text))
+    return named or matched_to_wikidata(graph, text)
+
+
+# A Wikidata item as an analyst may give it: Q17, wd:Q17, its IRI or its page's URL.
+WIKIDATA_ITEM = re.compile(r"(?:wd:|https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[0-9]+)",
+                           re.IGNORECASE)
+EXACT_MATCH = ox.NamedNode(PREFIXES["skos"] + "exactMatch")
+
+
+def matched_to_wikidata(graph, text: str) -> list[ox.NamedNode]:
+    """The entities the graph gives as the same (skos:exactMatch) as the Wikidata item
+    `text` names: an index lookup."""
+    item = WIKIDATA_ITEM.fullmatch(text)
+    if not item:
+        return []
+    node = ox.NamedNode(PREFIXES["wd"] + item[1].upper())
+    return sorted({q.subject for q in graph.store.quads_for_pattern(None, EXACT_MATCH, node)
+                   if isinstance(q.subject, ox.NamedNode)}, key=lambda n: n.value)
 
 
 # What a name copied from an article, a PDF or a word processor holds where the graph's

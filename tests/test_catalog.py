@@ -140,6 +140,20 @@ def test_a_label_with_typographic_characters_resolves_as_written(tiny_copy):
     assert resolve(open_graph(tiny_copy), "Maker\u2011C\u2019s") == ox.NamedNode(AKD + "maker-c")
 
 
+@pytest.mark.parametrize("given", [
+    "Q1100", "q1100", "wd:Q1100", "http://www.wikidata.org/entity/Q1100",
+    "https://www.wikidata.org/wiki/Q1100"])
+def test_entities_resolve_from_the_wikidata_id_the_graph_matches_them_to(tiny_copy, given):
+    (tiny_copy / "data" / "wikidata.ttl").write_text(
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "akd:land-a skos:exactMatch <http://www.wikidata.org/entity/Q1100> .\n")
+    graph = open_graph(tiny_copy)
+    assert resolve(graph, given, "ak:Country") == ox.NamedNode(AKD + "land-a")
+    with pytest.raises(InputError, match="'wd:Q1101': no entity has that name"):
+        resolve(graph, "wd:Q1101")
+
+
 def test_unknown_entity_lists_the_closest_names(tiny):
     with pytest.raises(InputError, match=r"'Zaper': no entity has that name; did you mean: Zapper"):
         resolve(tiny, "Zaper")
