@@ -39,7 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
-from kg.loading import read_utf8
+from kg.loading import check_utf8, read_utf8
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import check_user_query, code_tokens, text_position
 from kg.store import ASSERTED
@@ -289,6 +289,8 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
     substitutions = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
+        if value is not None:
+            check_utf8(value, flag.format(parameter.name))
         if value is None:
             if parameter.required:
                 raise InputError(f"query {query.name!r} needs {flag.format(parameter.name)} "
@@ -337,7 +339,7 @@ def typed_value_problem(type_name: str, value: str) -> str | None:
 def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:
     """The entity a user named by label, alternative label, CURIE, local name, IRI or
     Wikidata ID."""
-    text = value.strip()
+    text = check_utf8(value, what).strip()
     plain = plain_name(text)
     # as typed first: a label may hold a character that plain_name would replace
     named = candidates = named_by(graph, text) or (named_by(graph, plain) if plain != text else [])
