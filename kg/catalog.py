@@ -32,18 +32,21 @@ in the same group. On a million triples this answers in milliseconds instead of 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.errors import InputError
-from kg.loading import read_utf8
+from kg.loading import check_utf8, read_utf8
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import check_user_query, code_tokens, text_position
+from kg.store import ASSERTED
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 PROJECT_NAMESPACES = (PREFIXES["akd"], PREFIXES["akc"])
 # How queries written before kg:unset told a missing parameter (always true since).
 OLD_OPTIONAL_TEST = re.compile(r"sameTerm\(\s*\?param_(\w+)\s*,\s*\?param_\1\s*\)",
@@ -286,6 +289,8 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
     substitutions = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
+        if value is not None:
+            check_utf8(value, flag.format(parameter.name))
         if value is None:
             if parameter.required:
                 raise InputError(f"query {query.name!r} needs {flag.format(parameter.name)} "
@@ -332,18 +337,12 @@ def typed_value_problem(type_name: str, value: str) -> str | None:
 
 
 def resolve(graph, value: str, entity_class: str | None = None, what: str = "entity") -> ox.NamedNode:
-    """The entity a user named by label, alternative label, CURIE, local name or IRI."""
-    text = value.strip()
-    prefix, colon, local = text.partition(":")
-    iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
-    if iri:
-        namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
-        candidates = (named_in(graph, namespace, iri[len(namespace):]) if namespace
-                      else existing(graph, iri))
-    else:
-        # index lookups first: the exact label, then the local name; only then a scan
-        candidates = (labelled(graph, text) or locally_named(graph, text)
-                      or labelled_ignoring_case(graph, text))
+    """The entity a user named by label, alternative label, CURIE, local name, IRI or
+    Wikidata ID."""
+    text = check_utf8(value, what).strip()
+    plain = plain_name(text)
+    # as typed first: a label may hold a character that plain_name would replace
+    named = candidates = named_by(graph, text) or (named_by(graph, plain) if plain != text else [])
     if entity_class:
         candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
     if len(candidates) == 1:
@@ -351,14 +350,67 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     if len(candidates) > 1:
         names = ", ".join(sorted(curie(c.value) for c in candidates))
         raise InputError(f"{what} {value!r} is ambiguous: it names {names}; give a CURIE")
+    kind = f" {entity_class}" if entity_class else " entity"
+    if named:  # a known name, but of something else: say what, not that it is unknown
+        others = ", ".join(f"the {kind_of(graph, node)} {curie(node.value)}" for node in named)
+        raise InputError(f"{what} {value!r}: no{kind} has that name; it names {others}")
     import difflib  # only for this error message
 
-    kind = f" {entity_class}" if entity_class else " entity"
     names = known_names(graph, entity_class)
     suggestions = [names[close] for close in
-                   difflib.get_close_matches(text.lower(), list(names), n=5, cutoff=0.6)]
+                   difflib.get_close_matches(plain.lower(), list(names), n=5, cutoff=0.6)]
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise InputError(f"{what} {value!r}: no{kind} has that name{hint}")
+
+
+def named_by(graph, text: str) -> list[ox.NamedNode]:
+    """The nodes `text` names as a CURIE or IRI, else as a label or local name; else
+    those the graph matches to the Wikidata item it names."""
+    prefix, colon, local = text.partition(":")
+    iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
+    if iri:
+        namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
+        named = (named_in(graph, namespace, iri[len(namespace):]) if namespace
+                 else existing(graph, iri))
+    else:  # index lookups first: the exact label, then the local name; only then a scan
+        named = (labelled(graph, text) or locally_named(graph, text)
+                 or labelled_ignoring_case(graph, text))
+    return named or matched_to_wikidata(graph, text)
+
+
+# A Wikidata item as an analyst may give it: Q17, wd:Q17, its IRI or its page's URL.
+WIKIDATA_ITEM = re.compile(r"(?:wd:|https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[0-9]+)",
+                           re.IGNORECASE)
+EXACT_MATCH = ox.NamedNode(PREFIXES["skos"] + "exactMatch")
+
+
+def matched_to_wikidata(graph, text: str) -> list[ox.NamedNode]:
+    """The entities the graph gives as the same (skos:exactMatch) as the Wikidata item
+    `text` names: an index lookup."""
+    item = WIKIDATA_ITEM.fullmatch(text)
+    if not item:
+        return []
+    node = ox.NamedNode(PREFIXES["wd"] + item[1].upper())
+    return sorted({q.subject for q in graph.store.quads_for_pattern(None, EXACT_MATCH, node)
+                   if isinstance(q.subject, ox.NamedNode)}, key=lambda n: n.value)
+
+
+# What a name copied from an article, a PDF or a word processor holds where the graph's
+# labels have ASCII: typographic dashes (a no-break hyphen in "PAC‑3", an en dash, a minus
+# sign) and quotes ("David’s Sling"). NFKC first makes full-width letters and no-break
+# spaces plain ones.
+TYPOGRAPHIC = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+                             **dict.fromkeys("\u2018\u2019\u201b\u2032", "'"),
+                             **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')})
+
+
+def plain_name(text: str) -> str:
+    """`text` in the plain characters labels are written in, with single spaces and
+    without the double quotes around it that a copied name may keep (“PAC-3”)."""
+    plain = " ".join(unicodedata.normalize("NFKC", text).translate(TYPOGRAPHIC).split())
+    if len(plain) > 2 and plain[0] == plain[-1] == '"':
+        plain = plain[1:-1].strip()
+    return plain
 
 
 def existing(graph, iri: str) -> list[ox.NamedNode]:
@@ -404,9 +456,17 @@ def labelled_ignoring_case(graph, text: str) -> list[ox.NamedNode]:
     return sorted((row[0] for row in rows), key=lambda n: n.value)
 
 
+def kind_of(graph, node: ox.NamedNode) -> str:
+    """What the node is, by the label of a class it is asserted to be in (`company`):
+    inferred types would add every superclass."""
+    types = sorted(graph.label(q.object) for q in graph.store.quads_for_pattern(
+        node, RDF_TYPE, None, ASSERTED) if isinstance(q.object, ox.NamedNode))
+    return " and ".join(types) or "entity"
+
+
 def is_instance(graph, node: ox.NamedNode, entity_class: str) -> bool:
     cls = ox.NamedNode(expand(entity_class) or entity_class)
-    return next(graph.store.quads_for_pattern(node, ox.NamedNode(PREFIXES["rdf"] + "type"), cls),
+    return next(graph.store.quads_for_pattern(node, RDF_TYPE, cls),
                 None) is not None
 
 

@@ -333,7 +333,7 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
 def read_query_text(arg: str) -> tuple[str, str]:
     """The query text, and the file it came from ("" for the argument or stdin)."""
-    from kg.loading import decode_utf8, read_bounded, read_utf8
+    from kg.loading import check_utf8, decode_utf8, read_bounded, read_utf8
 
     if arg == "-":
         text, origin = decode_utf8(read_bounded(sys.stdin.buffer, "stdin"), "stdin"), ""
@@ -342,7 +342,7 @@ def read_query_text(arg: str) -> tuple[str, str]:
     elif arg.startswith("@"):
         text, origin = read_utf8(Path(arg[1:])), arg[1:]
     else:
-        text, origin = arg, ""
+        text, origin = check_utf8(arg, "the query"), ""
     return text, origin
 
 

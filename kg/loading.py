@@ -171,6 +171,19 @@ def decode_utf8(data: bytes, origin: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def check_utf8(text: str, what: str) -> str:
+    """`text`, if it is Unicode text. Python hands over a command-line argument that is
+    not UTF-8 with each byte it could not decode as a lone surrogate, which no RDF term
+    or query can hold (pyoxigraph raises an error of its own on it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        byte = ord(text[exc.start]) - 0xDC00  # the byte, as surrogateescape keeps it
+        detail = f"byte 0x{byte:02X}" if 0x80 <= byte <= 0xFF else f"character {exc.start + 1}"
+        raise InputError(f"{what}: not UTF-8 text ({detail}): give it in UTF-8") from None
+    return text
+
+
 def parse_file(path: Path) -> list:
     """The triples of one Turtle file as pyoxigraph quads, parsed strictly from its bytes.
 

@@ -234,3 +234,11 @@ def test_rows_iterate_as_dicts_of_plain_values(graph):
     rows = kg.run_query("co-production", {"system": "PAC-3"}, graph)
     assert list(rows) == rows.to_dicts()
     assert "https://w3id.org/alliance-kg/id/japan" in {row["participant"] for row in rows}
+
+
+def test_describe_reads_a_one_word_preposition_as_a_link_to_the_entity(graph):
+    """A money figure is ak:about the SM-3 Block IIA co-development: from the program's
+    side that is "← about" (what the figure is about), not "about of"."""
+    rows = kg.describe("akd:co-development-sm-3-block-iia", graph).to_dicts(label=graph.label)
+    statements = {row["statement"] for row in rows}
+    assert "← about" in statements and "about of" not in statements

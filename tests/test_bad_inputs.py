@@ -69,6 +69,13 @@ CASES = [
     (["sparql", "SELECT ?s WHERE { ?s a foo:Bar }"], "kg: error: invalid SPARQL: error at 1:24: "
      "unknown prefix foo: (declare it: PREFIX foo: <IRI>)"),
     (["describe", "Atlantis"], "kg: error: entity 'Atlantis': no entity has that name"),
+    # an argument that is no UTF-8 (`kg describe $'\xff'` in a Latin-1 terminal): Python
+    # keeps the byte as a lone surrogate, on which pyoxigraph raised a ValueError
+    (["describe", "Isra\udce9l"], "kg: error: entity: not UTF-8 text (byte 0xE9): give it in UTF-8"),
+    (["query", "co-production", "--system", "PAC-3\udcff"],
+     "kg: error: --system: not UTF-8 text (byte 0xFF): give it in UTF-8"),
+    (["sparql", "ASK {} # \udce9"],
+     "kg: error: the query: not UTF-8 text (byte 0xE9): give it in UTF-8"),
 ]
 
 

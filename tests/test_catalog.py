@@ -119,13 +119,51 @@ def test_alternative_labels_resolve_case_insensitively(tiny):
     assert resolve(tiny, "ma", "ak:Company") == ox.NamedNode(AKD + "maker-a")
 
 
+@pytest.mark.parametrize("given, local", [
+    ("ZAP\u20111", "zapper"), ("ZAP\u20131", "zapper"), ("zap\u22121", "zapper"),
+    ("\u201cZAP-1\u201d", "zapper"), ("\uff3a\uff21\uff30-1", "zapper"),
+    ("akd:zapper\u2011licence", "zapper-licence"),
+    ("Licensed production of\u00a0Zapper  2", "zapper-licence")])
+def test_names_copied_with_typographic_characters_resolve(tiny, given, local):
+    """A name pasted from an article or a PDF: a no-break hyphen, en dash or minus for
+    the hyphen, typographic quotes around it, full-width letters, a no-break space or a
+    run of spaces."""
+    assert resolve(tiny, given) == ox.NamedNode(AKD + local)
+
+
+def test_a_label_with_typographic_characters_resolves_as_written(tiny_copy):
+    (tiny_copy / "data" / "extra.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "akd:maker-c a ak:Company ; rdfs:label \"Maker\u2011C\u2019s\"@en .\n")
+    assert resolve(open_graph(tiny_copy), "Maker\u2011C\u2019s") == ox.NamedNode(AKD + "maker-c")
+
+
+@pytest.mark.parametrize("given", [
+    "Q1100", "q1100", "wd:Q1100", "http://www.wikidata.org/entity/Q1100",
+    "https://www.wikidata.org/wiki/Q1100"])
+def test_entities_resolve_from_the_wikidata_id_the_graph_matches_them_to(tiny_copy, given):
+    (tiny_copy / "data" / "wikidata.ttl").write_text(
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "akd:land-a skos:exactMatch <http://www.wikidata.org/entity/Q1100> .\n")
+    graph = open_graph(tiny_copy)
+    assert resolve(graph, given, "ak:Country") == ox.NamedNode(AKD + "land-a")
+    with pytest.raises(InputError, match="'wd:Q1101': no entity has that name"):
+        resolve(graph, "wd:Q1101")
+
+
 def test_unknown_entity_lists_the_closest_names(tiny):
     with pytest.raises(InputError, match=r"'Zaper': no entity has that name; did you mean: Zapper"):
         resolve(tiny, "Zaper")
 
 
-def test_entity_of_the_wrong_class_is_refused(tiny):
-    with pytest.raises(InputError, match="no ak:DefenseSystem has that name"):
+def test_entity_of_the_wrong_class_is_refused_saying_what_it_names(tiny):
+    """A company given for a system is known: the error says what it is, not only that
+    no system has the name (which reads as a typo)."""
+    with pytest.raises(InputError, match="no ak:DefenseSystem has that name; it names "
+                                         "the company akd:maker-a$"):
         resolve(tiny, "Maker A", "ak:DefenseSystem")
 
 
