@@ -41,6 +41,8 @@ PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProper
 # alternative of their sh:or, two for every date (an eighth of the time of validation).
 DATE_PROPERTIES = tuple(URIRef(AK + name) for name in ("date", "startDate", "endDate", "asOf"))
 DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
+# A Markdown link in a source text, [words](target): the article itself shows only the words.
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 # Lexical spaces of the XSD datatypes the data uses (XML Schema 1.1 part 2); a value must
@@ -433,7 +435,7 @@ class Checks:
         must not be read forever; a file that cannot be read is an InputError."""
         if file_name not in self.source_texts:
             path = self.sources / file_name
-            self.source_texts[file_name] = normalise(read_utf8(path)) if path.exists() else None
+            self.source_texts[file_name] = article_words(read_utf8(path)) if path.exists() else None
         return self.source_texts[file_name]
 
     def asserted(self, subject):
@@ -501,6 +503,13 @@ def earliest_day(term) -> dt.date | None:
         return None
     year, month, day = match.groups()
     return dt.date(int(year), int(month or 1), int(day or 1))
+
+
+def article_words(text: str) -> str:
+    """A source text as its article reads, normalised: a Markdown link as its words (a
+    quote that runs through "the [Terminal High Altitude Area Defense](#) (THAAD) system"
+    need not stop at the link)."""
+    return normalise(MARKDOWN_LINK.sub(r"\1", text))
 
 
 def normalise(text: str) -> str:

@@ -4,7 +4,7 @@ import pytest
 from rdflib import Namespace
 
 from conftest import SEEDS
-from kg.lint import normalise
+from kg.lint import article_words, normalise
 
 AK = Namespace("https://w3id.org/alliance-kg/ontology#")
 
@@ -29,10 +29,18 @@ def test_the_graph_has_citations_from_several_sources():
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the checkout")
 @pytest.mark.parametrize("node, file, quote", ALL, ids=[f"{n.rsplit('/', 1)[-1]}" for n, _, _ in ALL])
 def test_quote_appears_in_the_cited_article(node, file, quote):
-    article = normalise((SEEDS / file).read_text(encoding="utf-8"))
+    article = article_words((SEEDS / file).read_text(encoding="utf-8"))
     assert normalise(quote) in article, f"{node}: quote not found in {file}: {quote!r}"
 
 
 def test_normalising_is_not_loose():
     assert normalise("a  \n b \u201cc\u201d") == 'a b "c"'
     assert normalise("Abc") != normalise("abc")
+
+
+def test_a_markdown_link_reads_as_its_words():
+    text = "Another option would be to purchase the [Terminal High Altitude Area Defense](#) (THAAD) system."
+    assert article_words(text) == ("Another option would be to purchase the Terminal High "
+                                   "Altitude Area Defense (THAAD) system.")
+    assert article_words("[Aegis](#)-equipped and [a](b) [c](d)") == "Aegis-equipped and a c"
+    assert article_words("a [footnote] (not a link)") == "a [footnote] (not a link)"
