@@ -220,8 +220,8 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     comments; if that file exists already it is used only when it holds some of the
     candidate's subjects (it came from an earlier add of the same candidate), otherwise
     InputError asks to rename the candidate. Triples already present, including
-    citations equal to an existing one, are skipped; a file that gains nothing is not
-    rewritten. Touched files are rewritten whole, in canonical form.
+    citations equal to an existing one and blank-node subjects ([] a ak:Event ...) equal
+    to one in any data file, are skipped; a file that gains nothing is not rewritten. Touched files are rewritten whole, in canonical form.
     """
     require_writable(inputs)
     paths = [Path(p) for p in candidate_paths]
@@ -243,6 +243,8 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
           data_dir: Path) -> dict[Path, Graph]:
     """The graph of every data file that gains triples, after the merge, by path."""
     home = subject_homes(data)
+    free_blank_nodes = {key for graph in data.values() for key in subject_keys(graph)
+                        if not isinstance(key, URIRef)}
     after: dict[Path, Graph] = {}
     blank_node_file: dict[BNode, Path] = {}
 
@@ -257,7 +259,8 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
                              f"{blank_node_file[node].name} and {path.name}: give it an IRI")
 
     for candidate_path, candidate in candidates:
-        new_file = new_file_for(candidate_path, candidate, data, home, data_dir)
+        new_file = new_file_for(candidate_path, candidate, data,
+                                set(home) | free_blank_nodes, data_dir)
         for subject in sorted({s for s in candidate.subjects() if isinstance(s, URIRef)}):
             target = home.setdefault(subject, new_file)
             graph = graph_of_file(target)
@@ -272,7 +275,17 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
                     graph.add((subject, predicate, value))
                     for triple in nested:
                         graph.add(triple)
-        # Blank nodes no IRI subject references ([] ak:... .) have no home but the new file.
+        # Blank nodes no IRI subject references ([] a ak:Event ...) have no home but the
+        # new file, unless the data holds an equal one already (added twice, or restated).
+        for node in sorted(free_subjects(candidate)):
+            nested = blank_node_triples(candidate, node)
+            for held in {s for s, _, _ in nested}:
+                place(held, new_file, candidate_path)
+            if description(candidate, node) not in free_blank_nodes:
+                free_blank_nodes.add(description(candidate, node))
+                for triple in nested:
+                    graph_of_file(new_file).add(triple)
+        # Nor do blank nodes that only reference each other, round a cycle.
         for triple in candidate:
             if isinstance(triple[0], BNode) and triple[0] not in blank_node_file:
                 graph_of_file(new_file).add(triple)
@@ -297,23 +310,33 @@ def subject_homes(data: dict[Path, Graph]) -> dict[URIRef, Path]:
 
 
 def new_file_for(candidate_path: Path, candidate: Graph, data: dict[Path, Graph],
-                 home: dict[URIRef, Path], data_dir: Path) -> Path:
+                 known: set, data_dir: Path) -> Path:
     """data/<candidate stem>.ttl, the file for the candidate's new subjects.
 
     An existing file of that name is refused unless it already holds some of the
     candidate's subjects: new subjects must not land in an unrelated file by accident.
+    `known` holds the subjects already somewhere, as `subject_keys` gives them.
     """
-    def is_new(subject) -> bool:
-        if isinstance(subject, BNode):  # a citation is not new; a blank node nothing holds is
-            return (None, None, subject) not in candidate
-        return subject not in home
-
     path = data_dir / f"{candidate_path.stem}.ttl"
-    subjects = set(candidate.subjects())
-    if any(map(is_new, subjects)) and path in data and not subjects & set(data[path].subjects()):
+    subjects = subject_keys(candidate)
+    if subjects - known and path in data and not subjects & subject_keys(data[path]):
         raise InputError(f"{candidate_path}: its new subjects would go to {path}, which already "
                          "exists and holds none of its subjects: rename the candidate file")
     return path
+
+
+def subject_keys(graph: Graph) -> set:
+    """The graph's subjects as they can be matched across files: IRIs as themselves, blank
+    nodes nothing references by their content (their ids differ from file to file), and
+    not the blank nodes a subject holds (citations)."""
+    return ({s for s in graph.subjects(unique=True) if isinstance(s, URIRef)}
+            | {description(graph, node) for node in free_subjects(graph)})
+
+
+def free_subjects(graph: Graph) -> set[BNode]:
+    """The blank-node subjects nothing references (a fact written as [] a ak:Event ...)."""
+    return {s for s in graph.subjects(unique=True)
+            if isinstance(s, BNode) and (None, None, s) not in graph}
 
 
 def blank_node_triples(graph: Graph, node: BNode) -> list:

@@ -361,6 +361,44 @@ def test_a_top_level_blank_node_goes_to_the_new_file(tiny_copy, tmp_path):
     assert [type(s) for s in graph_of_file(inputs.data_dir / "notes.ttl").subjects()] == [BNode]
 
 
+BLANK_NODE_EVENT = ("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                    "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                    '[] a ak:Event ; rdfs:label "An exercise"@en ; ak:participant akd:japan ;\n'
+                    '   ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "q" ] .\n')
+
+
+def test_a_blank_node_subject_already_in_the_data_is_not_added_again(tiny_copy, tmp_path):
+    """Adding it twice was refused ("holds none of its subjects: rename the candidate"),
+    and under another name it was added again, a second copy of the same fact."""
+    inputs = find_inputs(tiny_copy)
+    candidate = tmp_path / "exercise.ttl"
+    candidate.write_text(BLANK_NODE_EVENT, encoding="utf-8")
+    assert add(inputs, [candidate], no_problems).added == 6
+    after = snapshot(inputs.data_dir)
+    renamed = tmp_path / "restated.ttl"
+    renamed.write_text(BLANK_NODE_EVENT, encoding="utf-8")
+    for again in (candidate, renamed):
+        result = add(inputs, [again], no_problems)
+        assert (result.written, result.added) == ([], 0)
+        assert snapshot(inputs.data_dir) == after
+
+
+def test_a_blank_node_subject_and_an_iri_sharing_a_blank_node_are_refused(working_copy,
+                                                                          tmp_path):
+    """The citation went to systems.ttl with PAC-3, the [] holding it to a file of its own."""
+    inputs = find_inputs(working_copy)
+    candidate = tmp_path / "shared.ttl"
+    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         "[] ak:citation _:c . akd:pac-3 ak:citation _:c .\n"
+                         '_:c ak:inSource akd:source-aaf-2015 ; ak:quote "q" .\n', encoding="utf-8")
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match="shared by subjects that live in systems.ttl and shared.ttl"):
+        add(inputs, [candidate], no_problems)
+    assert snapshot(inputs.data_dir) == before
+
+
 # ---------------------------------------------------------------------------
 # Crashes and concurrency
 
