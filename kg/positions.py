@@ -166,8 +166,10 @@ class SourceIndex:
         forms += [f"<{iri[len(base):]}>" for base in self.bases if iri.startswith(base)]
         return forms + (["a"] if iri == RDF_TYPE else [])
 
-    def line(self, subject: str, predicate: str | None = None, clues=()) -> int | None:
-        """The line of the predicate in the subject's statements, else of the subject.
+    def line(self, subject: str, predicate: str | None = None, clues=(),
+             exact: bool = False) -> int | None:
+        """The line of the predicate in the subject's statements, else of the subject
+        (unless `exact`: then None).
 
         `clues` (texts of a blank node's values, such as a citation's quote) narrow the
         search to the [...] of the subject that holds most of them.
@@ -191,7 +193,7 @@ class SourceIndex:
                 offset = self.find(predicate, statement.text)
                 if offset is not None:
                     return statement.line + statement.text.count("\n", 0, offset)
-        return found[0].line
+        return None if exact and predicate else found[0].line
 
     def find(self, predicate: str, text: str, start: int = 0, end: int | None = None) -> int | None:
         """The offset of the predicate's first written form in text[start:end], or None."""
@@ -231,9 +233,16 @@ def index_files(paths) -> list[SourceIndex]:
 
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=()):
-    """(path, line) of the first file that states the subject, else (None, None)."""
-    for index in indexes:
-        line = index.line(subject, predicate, clues)
-        if line:
-            return index.path, line
+    """(path, line) of the first file that states the predicate of the subject, else of
+    the first that states the subject, else (None, None).
+
+    A candidate's subject may live in a data file too: a problem with a statement only
+    the data file makes (a label another node now shares) is there, not at the subject
+    in the candidate.
+    """
+    for exact in (True, False) if predicate else (False,):
+        for index in indexes:
+            line = index.line(subject, predicate, clues, exact)
+            if line:
+                return index.path, line
     return None, None
