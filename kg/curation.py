@@ -184,8 +184,10 @@ def format_files(inputs: Inputs, check: bool = False,
                 if read_bytes(path) != canonical_text_of(path).encode("utf-8")]
     require_writable(inputs)
     with data_lock(inputs.data_dir, lock_timeout):
-        rewrites = {path: canonical_text_of(path).encode("utf-8") for path in inputs.data_files}
-        rewrites = {path: data for path, data in rewrites.items() if read_bytes(path) != data}
+        read = data_bytes(inputs)
+        rewrites = {path: canonical_text_of(path).encode("utf-8") for path in read}
+        rewrites = {path: data for path, data in rewrites.items() if read[path] != data}
+        refuse_if_changed(inputs, read)
         write_all(rewrites)
     return list(rewrites)
 
@@ -221,12 +223,15 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     candidate's subjects (it came from an earlier add of the same candidate), otherwise
     InputError asks to rename the candidate. Triples already present, including
     citations equal to an existing one and blank-node subjects ([] a ak:Event ...) equal
-    to one in any data file, are skipped; a file that gains nothing is not rewritten. Touched files are rewritten whole, in canonical form.
+    to one in any data file, are skipped; a file that gains nothing is not rewritten.
+    Touched files are rewritten whole, in canonical form; if a data file changed since
+    validation began, InputError, and nothing is written.
     """
     require_writable(inputs)
     paths = [Path(p) for p in candidate_paths]
     candidates = [(path, graph_of(parse_file(path))) for path in paths]  # syntax errors first
     with data_lock(inputs.data_dir, lock_timeout):
+        validated = data_bytes(inputs)
         problems = list(validate(paths))
         if any(is_violation(problem) for problem in problems):
             return AddResult(problems)
@@ -235,6 +240,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
         added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
         contents = {path: canonical_turtle(graph, header_for(path, data, candidates))
                     for path, graph in merged.items()}
+        refuse_if_changed(inputs, validated)
         write_all({path: text.encode("utf-8") for path, text in contents.items()})
     return AddResult(problems, list(contents), added)
 
@@ -385,6 +391,21 @@ def require_writable(inputs: Inputs) -> None:
     if not inputs.writable:
         raise InputError(f"{inputs.data_dir}: the data bundled with the package is read-only: "
                          "work in a clone (--data DIR or $KG_DATA)")
+
+
+def data_bytes(inputs: Inputs) -> dict[Path, bytes]:
+    return {path: read_bytes(path) for path in inputs.data_files}
+
+
+def refuse_if_changed(inputs: Inputs, read: dict[Path, bytes]) -> None:
+    """InputError if a data file changed since it was read: the lock holds off other kg
+    writers, not an editor, whose save the rewrite would undo (or whose edit kg add
+    would merge unvalidated)."""
+    now = data_bytes(inputs)
+    changed = sorted(path for path in read.keys() | now.keys() if read.get(path) != now.get(path))
+    if changed:
+        raise InputError(f"{changed[0]}: changed during this run (saved by an "
+                         "editor?): nothing written; run the command again")
 
 
 @contextmanager

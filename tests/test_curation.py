@@ -427,6 +427,45 @@ def test_a_failed_write_leaves_every_file_as_it_was_and_no_temporary_file(workin
     assert snapshot(inputs.data_dir) != before
 
 
+EDIT = "\n# saved by an editor meanwhile\n"
+
+
+def test_a_data_file_saved_while_add_validates_is_neither_merged_nor_overwritten(working_copy):
+    """The lock holds off other kg writers, not an editor: its save, unvalidated, was
+    merged and rewritten, and one made after the data were read was undone."""
+    inputs = find_inputs(working_copy)
+    systems = inputs.data_dir / "systems.ttl"
+
+    def validate_while_an_editor_saves(paths):
+        with systems.open("a", encoding="utf-8") as file:
+            file.write(EDIT)
+        return []
+
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match=r"systems\.ttl: changed during this run .*nothing written"):
+        add(inputs, [EXERCISE], validate_while_an_editor_saves)
+    before["systems.ttl"] += EDIT.encode()
+    assert snapshot(inputs.data_dir) == before
+
+
+def test_a_data_file_saved_while_fmt_formats_is_not_overwritten(working_copy, monkeypatch):
+    inputs = find_inputs(working_copy)
+    countries = as_shuffled_n_triples(inputs.data_dir / "countries.ttl")
+    real_canonical_text_of = canonical_text_of
+
+    def canonical_text_while_an_editor_saves(path):
+        text = real_canonical_text_of(path)
+        if path == countries:
+            with countries.open("a", encoding="utf-8") as file:
+                file.write(EDIT)
+        return text
+
+    monkeypatch.setattr("kg.curation.canonical_text_of", canonical_text_while_an_editor_saves)
+    with pytest.raises(InputError, match=r"countries\.ttl: changed during this run"):
+        format_files(inputs)
+    assert countries.read_text(encoding="utf-8").endswith(EDIT)
+
+
 def test_a_temporary_file_left_by_a_killed_run_is_not_data_and_is_cleaned_up(working_copy):
     inputs = find_inputs(working_copy)
     stale = inputs.data_dir / f".systems.ttl.x1y2{TEMP_SUFFIX}"
