@@ -39,6 +39,8 @@ DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to f
 # longturtle writes "ak:citation " before a list of blank nodes, each "[" on a line of
 # its own; the trailing space would be stripped by editors and make the file non-canonical.
 SPACE_BEFORE_BLANK_NODE_LIST = re.compile(r" +\n(?= *\[\n)")
+# A string's last character, a quote, not escaped: after an even run of backslashes.
+UNESCAPED_FINAL_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"\Z')
 # Turtle's short forms of literals (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral):
 # a lexical form that matches one is written bare and reads back exactly as it was.
 SHORT_FORMS = {
@@ -84,9 +86,26 @@ class _StableLongTurtle(LongTurtleSerializer):
             short_form = SHORT_FORMS.get(node.datatype)
             if short_form and short_form.fullmatch(node):
                 return str(node)
-            return node._literal_n3(use_plain=False,
-                                    qname_callback=lambda iri: self.get_pname(iri, gen_prefix=False))
+            if node.language:
+                return f"{turtle_string(node)}@{node.language}"
+            if node.datatype:
+                datatype = self.get_pname(node.datatype, gen_prefix=False) or f"<{node.datatype}>"
+                return f"{turtle_string(node)}^^{datatype}"
+            return turtle_string(node)
         return super().label(node, position)
+
+
+def turtle_string(text: str) -> str:
+    """The Turtle string of a lexical form, quoted as rdflib quotes it (in one quote, or
+    in three when it holds a line break), except where rdflib gets it wrong: a long
+    string ending in a backslash and a quote kept that quote bare, so it closed the string
+    early and the text did not parse back."""
+    if "\n" not in text:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r") + '"'
+    encoded = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if UNESCAPED_FINAL_QUOTE.search(encoded):
+        encoded = encoded[:-1] + '\\"'
+    return '"""' + encoded.replace("\r", "\\r") + '"""'
 
 
 def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
