@@ -41,6 +41,8 @@ DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to f
 SPACE_BEFORE_BLANK_NODE_LIST = re.compile(r" +\n(?= *\[\n)")
 # A string's last character, a quote, not escaped: after an even run of backslashes.
 UNESCAPED_FINAL_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"\Z')
+# C0 controls but tab and line feed, DEL and C1 controls.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Turtle's short forms of literals (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral):
 # a lexical form that matches one is written bare and reads back exactly as it was.
 SHORT_FORMS = {
@@ -99,13 +101,21 @@ def turtle_string(text: str) -> str:
     """The Turtle string of a lexical form, quoted as rdflib quotes it (in one quote, or
     in three when it holds a line break), except where rdflib gets it wrong: a long
     string ending in a backslash and a quote kept that quote bare, so it closed the string
-    early and the text did not parse back."""
+    early and the text did not parse back; and control characters are escaped."""
     if "\n" not in text:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r") + '"'
+        return '"' + escape_controls(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
     encoded = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if UNESCAPED_FINAL_QUOTE.search(encoded):
         encoded = encoded[:-1] + '\\"'
-    return '"""' + encoded.replace("\r", "\\r") + '"""'
+    return '"""' + escape_controls(encoded) + '"""'
+
+
+def escape_controls(text: str) -> str:
+    """Control characters other than tab and line feed escaped (a carriage return as \\r,
+    as rdflib writes it): written bare, a NUL made git take the file for binary and show
+    no diff, and an escape sequence changed what a terminal shows of the file."""
+    return CONTROL_CHARACTERS.sub(
+        lambda found: "\\r" if found.group() == "\r" else f"\\u{ord(found.group()):04X}", text)
 
 
 def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:

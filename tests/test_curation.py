@@ -119,6 +119,8 @@ def test_canonical_form_keeps_every_literal_exactly_and_is_idempotent(tmp_path):
     text = canonical_text_of(source)
     assert isomorphic(graph_of(parse_text(text)), graph_of_file(source))
     assert "017 ," in text and '"1500"^^xsd:decimal' in text and '"1"^^xsd:boolean' in text
+    # escaped: a bare NUL made git take the file for binary, an escape sequence fooled terminals
+    assert r"a NUL \u0000, a bell \u0007, a terminal escape \u001B[31m and a NEL \u0085" in text
     formatted = tmp_path / "literals.ttl"
     formatted.write_text(text, encoding="utf-8")
     assert canonical_text_of(formatted) == text
