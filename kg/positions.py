@@ -42,6 +42,7 @@ SPARQL_DIRECTIVE = re.compile(r"(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>", re.IGNOREC
 # directive; and where a comment, IRI or string starts, which are skipped.
 RDF_12_SYNTAX = re.compile(r"<<\(?|\{\||(?<!\\)~|(?<=[\"'])@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*--\w+|"
                            r"(?<![\w:.\\\"'-])(?:@version|(?i:VERSION))(?=[\s\"'])|[#<\"']")
+LINE_BREAK = re.compile(r"\r\n?")
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 
@@ -222,14 +223,18 @@ class SourceIndex:
 
     def clue_forms(self, clue: str) -> list[str]:
         """How a clue may be written: an IRI (given as <IRI>) in any of its forms, a
-        literal's text as it is or with its quotes and backslashes escaped."""
+        literal's text as it is or with its quotes and backslashes escaped (its line
+        breaks as index_files gives the text)."""
         if clue.startswith("<") and clue.endswith(">"):
             return self.written_forms(clue[1:-1])
+        clue = LINE_BREAK.sub("\n", clue)
         return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 
 
 def index_files(paths) -> list[SourceIndex]:
-    return [SourceIndex(path, read_utf8(path)) for path in paths]
+    # A lone carriage return ends a line too (old Mac files), as Oxigraph counts lines
+    # in its syntax errors; counting only line feeds put every problem at line 1.
+    return [SourceIndex(path, LINE_BREAK.sub("\n", read_utf8(path))) for path in paths]
 
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=()):

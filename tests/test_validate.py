@@ -179,6 +179,14 @@ def test_a_byte_order_mark_is_skipped_and_lines_and_columns_stay_right(tmp_path)
     assert result.stderr.startswith(f"kg: error: {candidate}:1:71: A dot is expected")
 
 
+def test_lines_ended_by_carriage_returns_alone_are_counted(tmp_path):
+    """Oxigraph counts them in its syntax errors; the problems were all placed at line 1."""
+    candidate = candidate_file(tmp_path, "", "akd:japan ak:partcipant akd:china .")
+    candidate.write_bytes(candidate.read_bytes().replace(b"\n", b"\r"))
+    problems = json.loads(validate(candidate, "--format", "json").stdout)
+    assert [(p["line"], p["shape"]) for p in problems] == [(4, "kg:undeclared-property")]
+
+
 def test_relative_iris_under_base_are_reported_at_their_line(tmp_path):
     """They once had no file and line (JSON: "file": "", "line": 0)."""
     candidate = candidate_file(tmp_path, "@base <https://w3id.org/alliance-kg/id/> .",
