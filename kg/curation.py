@@ -39,6 +39,10 @@ DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to f
 # longturtle writes "ak:citation " before a list of blank nodes, each "[" on a line of
 # its own; the trailing space would be stripped by editors and make the file non-canonical.
 SPACE_BEFORE_BLANK_NODE_LIST = re.compile(r" +\n(?= *\[\n)")
+# A string's last character, a quote, not escaped: after an even run of backslashes.
+UNESCAPED_FINAL_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"\Z')
+# C0 controls but tab and line feed, DEL and C1 controls.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Turtle's short forms of literals (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral):
 # a lexical form that matches one is written bare and reads back exactly as it was.
 SHORT_FORMS = {
@@ -84,9 +88,34 @@ class _StableLongTurtle(LongTurtleSerializer):
             short_form = SHORT_FORMS.get(node.datatype)
             if short_form and short_form.fullmatch(node):
                 return str(node)
-            return node._literal_n3(use_plain=False,
-                                    qname_callback=lambda iri: self.get_pname(iri, gen_prefix=False))
+            if node.language:
+                return f"{turtle_string(node)}@{node.language}"
+            if node.datatype:
+                datatype = self.get_pname(node.datatype, gen_prefix=False) or f"<{node.datatype}>"
+                return f"{turtle_string(node)}^^{datatype}"
+            return turtle_string(node)
         return super().label(node, position)
+
+
+def turtle_string(text: str) -> str:
+    """The Turtle string of a lexical form, quoted as rdflib quotes it (in one quote, or
+    in three when it holds a line break), except where rdflib gets it wrong: a long
+    string ending in a backslash and a quote kept that quote bare, so it closed the string
+    early and the text did not parse back; and control characters are escaped."""
+    if "\n" not in text:
+        return '"' + escape_controls(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+    encoded = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if UNESCAPED_FINAL_QUOTE.search(encoded):
+        encoded = encoded[:-1] + '\\"'
+    return '"""' + escape_controls(encoded) + '"""'
+
+
+def escape_controls(text: str) -> str:
+    """Control characters other than tab and line feed escaped (a carriage return as \\r,
+    as rdflib writes it): written bare, a NUL made git take the file for binary and show
+    no diff, and an escape sequence changed what a terminal shows of the file."""
+    return CONTROL_CHARACTERS.sub(
+        lambda found: "\\r" if found.group() == "\r" else f"\\u{ord(found.group()):04X}", text)
 
 
 def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
@@ -184,8 +213,10 @@ def format_files(inputs: Inputs, check: bool = False,
                 if read_bytes(path) != canonical_text_of(path).encode("utf-8")]
     require_writable(inputs)
     with data_lock(inputs.data_dir, lock_timeout):
-        rewrites = {path: canonical_text_of(path).encode("utf-8") for path in inputs.data_files}
-        rewrites = {path: data for path, data in rewrites.items() if read_bytes(path) != data}
+        read = data_bytes(inputs)
+        rewrites = {path: canonical_text_of(path).encode("utf-8") for path in read}
+        rewrites = {path: data for path, data in rewrites.items() if read[path] != data}
+        refuse_if_changed(inputs, read)
         write_all(rewrites)
     return list(rewrites)
 
@@ -220,13 +251,16 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     comments; if that file exists already it is used only when it holds some of the
     candidate's subjects (it came from an earlier add of the same candidate), otherwise
     InputError asks to rename the candidate. Triples already present, including
-    citations equal to an existing one, are skipped; a file that gains nothing is not
-    rewritten. Touched files are rewritten whole, in canonical form.
+    citations equal to an existing one and blank-node subjects ([] a ak:Event ...) equal
+    to one in any data file, are skipped; a file that gains nothing is not rewritten.
+    Touched files are rewritten whole, in canonical form; if a data file changed since
+    validation began, InputError, and nothing is written.
     """
     require_writable(inputs)
     paths = [Path(p) for p in candidate_paths]
     candidates = [(path, graph_of(parse_file(path))) for path in paths]  # syntax errors first
     with data_lock(inputs.data_dir, lock_timeout):
+        validated = data_bytes(inputs)
         problems = list(validate(paths))
         if any(is_violation(problem) for problem in problems):
             return AddResult(problems)
@@ -235,6 +269,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
         added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
         contents = {path: canonical_turtle(graph, header_for(path, data, candidates))
                     for path, graph in merged.items()}
+        refuse_if_changed(inputs, validated)
         write_all({path: text.encode("utf-8") for path, text in contents.items()})
     return AddResult(problems, list(contents), added)
 
@@ -243,6 +278,8 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
           data_dir: Path) -> dict[Path, Graph]:
     """The graph of every data file that gains triples, after the merge, by path."""
     home = subject_homes(data)
+    free_blank_nodes = {key for graph in data.values() for key in subject_keys(graph)
+                        if not isinstance(key, URIRef)}
     after: dict[Path, Graph] = {}
     blank_node_file: dict[BNode, Path] = {}
 
@@ -257,7 +294,8 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
                              f"{blank_node_file[node].name} and {path.name}: give it an IRI")
 
     for candidate_path, candidate in candidates:
-        new_file = new_file_for(candidate_path, candidate, data, home, data_dir)
+        new_file = new_file_for(candidate_path, candidate, data,
+                                set(home) | free_blank_nodes, data_dir)
         for subject in sorted({s for s in candidate.subjects() if isinstance(s, URIRef)}):
             target = home.setdefault(subject, new_file)
             graph = graph_of_file(target)
@@ -272,7 +310,17 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
                     graph.add((subject, predicate, value))
                     for triple in nested:
                         graph.add(triple)
-        # Blank nodes no IRI subject references ([] ak:... .) have no home but the new file.
+        # Blank nodes no IRI subject references ([] a ak:Event ...) have no home but the
+        # new file, unless the data holds an equal one already (added twice, or restated).
+        for node in sorted(free_subjects(candidate)):
+            nested = blank_node_triples(candidate, node)
+            for held in {s for s, _, _ in nested}:
+                place(held, new_file, candidate_path)
+            if description(candidate, node) not in free_blank_nodes:
+                free_blank_nodes.add(description(candidate, node))
+                for triple in nested:
+                    graph_of_file(new_file).add(triple)
+        # Nor do blank nodes that only reference each other, round a cycle.
         for triple in candidate:
             if isinstance(triple[0], BNode) and triple[0] not in blank_node_file:
                 graph_of_file(new_file).add(triple)
@@ -297,23 +345,33 @@ def subject_homes(data: dict[Path, Graph]) -> dict[URIRef, Path]:
 
 
 def new_file_for(candidate_path: Path, candidate: Graph, data: dict[Path, Graph],
-                 home: dict[URIRef, Path], data_dir: Path) -> Path:
+                 known: set, data_dir: Path) -> Path:
     """data/<candidate stem>.ttl, the file for the candidate's new subjects.
 
     An existing file of that name is refused unless it already holds some of the
     candidate's subjects: new subjects must not land in an unrelated file by accident.
+    `known` holds the subjects already somewhere, as `subject_keys` gives them.
     """
-    def is_new(subject) -> bool:
-        if isinstance(subject, BNode):  # a citation is not new; a blank node nothing holds is
-            return (None, None, subject) not in candidate
-        return subject not in home
-
     path = data_dir / f"{candidate_path.stem}.ttl"
-    subjects = set(candidate.subjects())
-    if any(map(is_new, subjects)) and path in data and not subjects & set(data[path].subjects()):
+    subjects = subject_keys(candidate)
+    if subjects - known and path in data and not subjects & subject_keys(data[path]):
         raise InputError(f"{candidate_path}: its new subjects would go to {path}, which already "
                          "exists and holds none of its subjects: rename the candidate file")
     return path
+
+
+def subject_keys(graph: Graph) -> set:
+    """The graph's subjects as they can be matched across files: IRIs as themselves, blank
+    nodes nothing references by their content (their ids differ from file to file), and
+    not the blank nodes a subject holds (citations)."""
+    return ({s for s in graph.subjects(unique=True) if isinstance(s, URIRef)}
+            | {description(graph, node) for node in free_subjects(graph)})
+
+
+def free_subjects(graph: Graph) -> set[BNode]:
+    """The blank-node subjects nothing references (a fact written as [] a ak:Event ...)."""
+    return {s for s in graph.subjects(unique=True)
+            if isinstance(s, BNode) and (None, None, s) not in graph}
 
 
 def blank_node_triples(graph: Graph, node: BNode) -> list:
@@ -362,6 +420,21 @@ def require_writable(inputs: Inputs) -> None:
     if not inputs.writable:
         raise InputError(f"{inputs.data_dir}: the data bundled with the package is read-only: "
                          "work in a clone (--data DIR or $KG_DATA)")
+
+
+def data_bytes(inputs: Inputs) -> dict[Path, bytes]:
+    return {path: read_bytes(path) for path in inputs.data_files}
+
+
+def refuse_if_changed(inputs: Inputs, read: dict[Path, bytes]) -> None:
+    """InputError if a data file changed since it was read: the lock holds off other kg
+    writers, not an editor, whose save the rewrite would undo (or whose edit kg add
+    would merge unvalidated)."""
+    now = data_bytes(inputs)
+    changed = sorted(path for path in read.keys() | now.keys() if read.get(path) != now.get(path))
+    if changed:
+        raise InputError(f"{changed[0]}: changed during this run (saved by an "
+                         "editor?): nothing written; run the command again")
 
 
 @contextmanager

@@ -42,6 +42,7 @@ SPARQL_DIRECTIVE = re.compile(r"(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>", re.IGNOREC
 # directive; and where a comment, IRI or string starts, which are skipped.
 RDF_12_SYNTAX = re.compile(r"<<\(?|\{\||(?<!\\)~|(?<=[\"'])@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*--\w+|"
                            r"(?<![\w:.\\\"'-])(?:@version|(?i:VERSION))(?=[\s\"'])|[#<\"']")
+LINE_BREAK = re.compile(r"\r\n?")
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 
@@ -166,8 +167,10 @@ class SourceIndex:
         forms += [f"<{iri[len(base):]}>" for base in self.bases if iri.startswith(base)]
         return forms + (["a"] if iri == RDF_TYPE else [])
 
-    def line(self, subject: str, predicate: str | None = None, clues=()) -> int | None:
-        """The line of the predicate in the subject's statements, else of the subject.
+    def line(self, subject: str, predicate: str | None = None, clues=(),
+             exact: bool = False) -> int | None:
+        """The line of the predicate in the subject's statements, else of the subject
+        (unless `exact`: then None).
 
         `clues` (texts of a blank node's values, such as a citation's quote) narrow the
         search to the [...] of the subject that holds most of them.
@@ -191,7 +194,7 @@ class SourceIndex:
                 offset = self.find(predicate, statement.text)
                 if offset is not None:
                     return statement.line + statement.text.count("\n", 0, offset)
-        return found[0].line
+        return None if exact and predicate else found[0].line
 
     def find(self, predicate: str, text: str, start: int = 0, end: int | None = None) -> int | None:
         """The offset of the predicate's first written form in text[start:end], or None."""
@@ -220,20 +223,31 @@ class SourceIndex:
 
     def clue_forms(self, clue: str) -> list[str]:
         """How a clue may be written: an IRI (given as <IRI>) in any of its forms, a
-        literal's text as it is or with its quotes and backslashes escaped."""
+        literal's text as it is or with its quotes and backslashes escaped (its line
+        breaks as index_files gives the text)."""
         if clue.startswith("<") and clue.endswith(">"):
             return self.written_forms(clue[1:-1])
+        clue = LINE_BREAK.sub("\n", clue)
         return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 
 
 def index_files(paths) -> list[SourceIndex]:
-    return [SourceIndex(path, read_utf8(path)) for path in paths]
+    # A lone carriage return ends a line too (old Mac files), as Oxigraph counts lines
+    # in its syntax errors; counting only line feeds put every problem at line 1.
+    return [SourceIndex(path, LINE_BREAK.sub("\n", read_utf8(path))) for path in paths]
 
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=()):
-    """(path, line) of the first file that states the subject, else (None, None)."""
-    for index in indexes:
-        line = index.line(subject, predicate, clues)
-        if line:
-            return index.path, line
+    """(path, line) of the first file that states the predicate of the subject, else of
+    the first that states the subject, else (None, None).
+
+    A candidate's subject may live in a data file too: a problem with a statement only
+    the data file makes (a label another node now shares) is there, not at the subject
+    in the candidate.
+    """
+    for exact in (True, False) if predicate else (False,):
+        for index in indexes:
+            line = index.line(subject, predicate, clues, exact)
+            if line:
+                return index.path, line
     return None, None

@@ -119,6 +119,8 @@ def test_canonical_form_keeps_every_literal_exactly_and_is_idempotent(tmp_path):
     text = canonical_text_of(source)
     assert isomorphic(graph_of(parse_text(text)), graph_of_file(source))
     assert "017 ," in text and '"1500"^^xsd:decimal' in text and '"1"^^xsd:boolean' in text
+    # escaped: a bare NUL made git take the file for binary, an escape sequence fooled terminals
+    assert r"a NUL \u0000, a bell \u0007, a terminal escape \u001B[31m and a NEL \u0085" in text
     formatted = tmp_path / "literals.ttl"
     formatted.write_text(text, encoding="utf-8")
     assert canonical_text_of(formatted) == text
@@ -361,6 +363,44 @@ def test_a_top_level_blank_node_goes_to_the_new_file(tiny_copy, tmp_path):
     assert [type(s) for s in graph_of_file(inputs.data_dir / "notes.ttl").subjects()] == [BNode]
 
 
+BLANK_NODE_EVENT = ("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                    "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                    '[] a ak:Event ; rdfs:label "An exercise"@en ; ak:participant akd:japan ;\n'
+                    '   ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "q" ] .\n')
+
+
+def test_a_blank_node_subject_already_in_the_data_is_not_added_again(tiny_copy, tmp_path):
+    """Adding it twice was refused ("holds none of its subjects: rename the candidate"),
+    and under another name it was added again, a second copy of the same fact."""
+    inputs = find_inputs(tiny_copy)
+    candidate = tmp_path / "exercise.ttl"
+    candidate.write_text(BLANK_NODE_EVENT, encoding="utf-8")
+    assert add(inputs, [candidate], no_problems).added == 6
+    after = snapshot(inputs.data_dir)
+    renamed = tmp_path / "restated.ttl"
+    renamed.write_text(BLANK_NODE_EVENT, encoding="utf-8")
+    for again in (candidate, renamed):
+        result = add(inputs, [again], no_problems)
+        assert (result.written, result.added) == ([], 0)
+        assert snapshot(inputs.data_dir) == after
+
+
+def test_a_blank_node_subject_and_an_iri_sharing_a_blank_node_are_refused(working_copy,
+                                                                          tmp_path):
+    """The citation went to systems.ttl with PAC-3, the [] holding it to a file of its own."""
+    inputs = find_inputs(working_copy)
+    candidate = tmp_path / "shared.ttl"
+    candidate.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         "[] ak:citation _:c . akd:pac-3 ak:citation _:c .\n"
+                         '_:c ak:inSource akd:source-aaf-2015 ; ak:quote "q" .\n', encoding="utf-8")
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match="shared by subjects that live in systems.ttl and shared.ttl"):
+        add(inputs, [candidate], no_problems)
+    assert snapshot(inputs.data_dir) == before
+
+
 # ---------------------------------------------------------------------------
 # Crashes and concurrency
 
@@ -387,6 +427,45 @@ def test_a_failed_write_leaves_every_file_as_it_was_and_no_temporary_file(workin
 
     add(inputs, [EXERCISE], no_problems)  # the run that does not fail
     assert snapshot(inputs.data_dir) != before
+
+
+EDIT = "\n# saved by an editor meanwhile\n"
+
+
+def test_a_data_file_saved_while_add_validates_is_neither_merged_nor_overwritten(working_copy):
+    """The lock holds off other kg writers, not an editor: its save, unvalidated, was
+    merged and rewritten, and one made after the data were read was undone."""
+    inputs = find_inputs(working_copy)
+    systems = inputs.data_dir / "systems.ttl"
+
+    def validate_while_an_editor_saves(paths):
+        with systems.open("a", encoding="utf-8") as file:
+            file.write(EDIT)
+        return []
+
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match=r"systems\.ttl: changed during this run .*nothing written"):
+        add(inputs, [EXERCISE], validate_while_an_editor_saves)
+    before["systems.ttl"] += EDIT.encode()
+    assert snapshot(inputs.data_dir) == before
+
+
+def test_a_data_file_saved_while_fmt_formats_is_not_overwritten(working_copy, monkeypatch):
+    inputs = find_inputs(working_copy)
+    countries = as_shuffled_n_triples(inputs.data_dir / "countries.ttl")
+    real_canonical_text_of = canonical_text_of
+
+    def canonical_text_while_an_editor_saves(path):
+        text = real_canonical_text_of(path)
+        if path == countries:
+            with countries.open("a", encoding="utf-8") as file:
+                file.write(EDIT)
+        return text
+
+    monkeypatch.setattr("kg.curation.canonical_text_of", canonical_text_while_an_editor_saves)
+    with pytest.raises(InputError, match=r"countries\.ttl: changed during this run"):
+        format_files(inputs)
+    assert countries.read_text(encoding="utf-8").endswith(EDIT)
 
 
 def test_a_temporary_file_left_by_a_killed_run_is_not_data_and_is_cleaned_up(working_copy):

@@ -81,6 +81,22 @@ def test_old_problems_of_touched_nodes_are_not_reported(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_a_problem_with_a_statement_of_a_data_file_is_placed_in_that_file(tmp_path):
+    """The candidate gives China Japan's label, so Japan's own label (in countries.ttl) is
+    a duplicate too; that was placed at the candidate's note on Japan, which says nothing
+    of labels."""
+    candidate = candidate_file(tmp_path, "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+                               "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+                               'akd:japan skos:editorialNote "A note."@en .',
+                               'akd:china rdfs:label "Japan"@en .')
+    countries = Path(__file__).parents[1] / "data" / "countries.ttl"
+    label_line = countries.read_text().splitlines().index('    rdfs:label "Japan"@en ;') + 1
+    problems = json.loads(validate(candidate, "--format", "json").stdout)
+    assert {(Path(p["file"]).name, p["line"], p["focus"]) for p in problems
+            if p["shape"] == "kg:duplicate-label"} == {
+        ("countries.ttl", label_line, "akd:japan"), ("candidate.ttl", 6, "akd:china")}
+
+
 def test_json_and_turtle_reports():
     problems = json.loads(validate(MISTAKES, "--format", "json").stdout)
     assert {(p["line"], p["shape"]) for p in problems} >= {(10, "kg:undeclared-property"),
@@ -161,6 +177,14 @@ def test_a_byte_order_mark_is_skipped_and_lines_and_columns_stay_right(tmp_path)
     result = validate(candidate)
     assert (result.exit_code, result.stderr) == (2, without_mark.stderr)
     assert result.stderr.startswith(f"kg: error: {candidate}:1:71: A dot is expected")
+
+
+def test_lines_ended_by_carriage_returns_alone_are_counted(tmp_path):
+    """Oxigraph counts them in its syntax errors; the problems were all placed at line 1."""
+    candidate = candidate_file(tmp_path, "", "akd:japan ak:partcipant akd:china .")
+    candidate.write_bytes(candidate.read_bytes().replace(b"\n", b"\r"))
+    problems = json.loads(validate(candidate, "--format", "json").stdout)
+    assert [(p["line"], p["shape"]) for p in problems] == [(4, "kg:undeclared-property")]
 
 
 def test_relative_iris_under_base_are_reported_at_their_line(tmp_path):
