@@ -7,6 +7,7 @@ formats show an IRI as its label (or CURIE) unless raw IRIs are asked for.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
@@ -33,7 +34,7 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
     query's answer, is what json prints for it, as the SPARQL JSON results format has it.
     `count` ends a table with its number of rows.
     """
-    out = sys.stdout
+    out = stdout_for(fmt)
     if fmt == "json":
         document = sparql_json(variables, rows) if boolean is None else {"head": {},
                                                                          "boolean": boolean}
@@ -52,10 +53,27 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         shown = [[visible(cell) for cell in row] for row in cells]
         if fmt == "markdown":
             out.write(markdown_table(variables, shown))
-        else:
-            out.write(text_table(variables, shown, TABLE_CELL_WIDTH if len(variables) > 2 else None))
+        else:  # escaped before the layout, so that the columns fit what is printed
+            encoding = getattr(out, "encoding", None) or "utf-8"
+            headers = [printable(name, encoding) for name in variables]
+            shown = [[printable(cell, encoding) for cell in row] for row in shown]
+            out.write(text_table(headers, shown, TABLE_CELL_WIDTH if len(variables) > 2 else None))
             if count:
                 out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+
+
+def stdout_for(fmt: str):
+    """Standard output, set up for `fmt`. A table (or a text report) is for the terminal:
+    in its encoding, with what that cannot show escaped (\\u65e5) rather than a traceback.
+    The other formats are read by programs: UTF-8 whatever the locale, as their
+    specifications say (JSON: RFC 8259; SPARQL results CSV and TSV)."""
+    out = sys.stdout
+    if isinstance(out, io.TextIOWrapper):  # not a StringIO a caller put there
+        if fmt in ("table", "text"):
+            out.reconfigure(errors="backslashreplace")
+        else:
+            out.reconfigure(encoding="utf-8")
+    return out
 
 
 def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None) -> str:
@@ -95,6 +113,11 @@ def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:
 def visible(text: str) -> str:
     """The text with control characters escaped as Python writes them: \\t, \\x00."""
     return INVISIBLE.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+def printable(text: str, encoding: str) -> str:
+    """The text with what `encoding` cannot write escaped as Python writes it: \\u65e5."""
+    return text if text.isascii() else text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def display(term, label: Label | None) -> str:

@@ -386,6 +386,44 @@ def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
     assert (process.wait(300), stderr) == (141, b"")
 
 
+NON_ASCII = 'SELECT ?a WHERE { BIND("日本" AS ?a) }'
+JAPANESE_LABEL = """@prefix akd: <https://w3id.org/alliance-kg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+akd:land-a rdfs:label "日本"@ja .
+"""
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("args, expected", [
+    # the formats programs read: UTF-8, as their specs say, whatever the locale
+    (["sparql", "-f", "csv", NON_ASCII], "a\n日本\n".encode()),
+    (["sparql", "-f", "jsonl", NON_ASCII], '{"a": "日本"}\n'.encode()),
+    (["sparql", "-f", "markdown", NON_ASCII], "| a |\n| --- |\n| 日本 |\n".encode()),
+    # a table is for the terminal: what its encoding lacks is escaped
+    (["sparql", NON_ASCII], b"a\n" + b"-" * 12 + b"\n\\u65e5\\u672c\n(1 row)\n"),
+])
+def test_non_ascii_output_in_a_narrower_locale(tiny_copy, encoding, args, expected):
+    """An ASCII or Latin-1 standard output (PYTHONIOENCODING, a C locale of old) made any
+    non-ASCII value a UnicodeEncodeError traceback with exit code 1."""
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
+                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": encoding},
+                          timeout=300)
+    assert (done.returncode, done.stdout, done.stderr) == (0, expected, b"")
+
+
+@pytest.mark.parametrize("fmt, expected", [("json", '"value": "\\"日本\\"@ja"'.encode()),
+                                           ("turtle", 'sh:value "\\"日本\\"@ja"'.encode()),
+                                           ("text", b'(value "\\u65e5\\u672c"@ja)')])
+def test_validation_report_in_a_latin1_locale(tiny_copy, tmp_path, fmt, expected):
+    candidate = tmp_path / "japanese.ttl"
+    candidate.write_text(JAPANESE_LABEL, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), "validate",
+                           "-f", fmt, str(candidate)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "latin-1"}, timeout=300)
+    assert b"Traceback" not in done.stderr
+    assert expected in done.stdout
+
+
 def test_real_process_uses_the_data_environment_variable(tiny_copy):
     done = kg_process("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?c a ak:Company }", "-f", "csv",
                       KG_DATA=str(tiny_copy))
