@@ -11,6 +11,7 @@ import io
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
@@ -77,7 +78,7 @@ def stdout_for(fmt: str):
 
 
 def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None) -> str:
-    """Columns aligned and underlined; cells wider than `width` wrap onto more lines.
+    """Columns aligned and underlined; cells wider than `width` columns wrap onto more lines.
 
     Written here rather than with tabulate, whose import alone costs a quarter of the
     cold-start budget of a query.
@@ -86,19 +87,50 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
 
     if not headers:  # SELECT * WHERE {}: solutions without variables
         return "(no columns)\n"
-    wrapped = [[textwrap.wrap(cell, width) or [""] if width else cell.splitlines() or [""]
+    wrapped = [[[piece for line in textwrap.wrap(cell, width) or [""]
+                 for piece in fit(line, width)] if width else cell.splitlines() or [""]
                 for cell in row] for row in cells]
-    widths = [max([len(header)] + [len(line) for row in wrapped for line in row[i]])
+    widths = [max([columns(header)] + [columns(line) for row in wrapped for line in row[i]])
               for i, header in enumerate(headers)]
 
     def line(parts):
-        return "  ".join(part.ljust(w) for part, w in zip(parts, widths)).rstrip() + "\n"
+        return "  ".join(part + " " * (w - columns(part))
+                         for part, w in zip(parts, widths)).rstrip() + "\n"
 
     text = line(headers) + line(["-" * w for w in widths])
     for row in wrapped:
         for i in range(max(len(cell) for cell in row)):
             text += line([cell[i] if i < len(cell) else "" for cell in row])
     return text
+
+
+def columns(text: str) -> int:
+    """The terminal columns the text takes: two for a wide character (日, 🚀), none for a
+    combining mark or zero-width character (the accent of e\u0301), one for the others."""
+    if text.isascii():
+        return len(text)
+    return sum(character_columns(c) for c in text)
+
+
+def character_columns(character: str) -> int:
+    if unicodedata.combining(character) or unicodedata.category(character) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+def fit(line: str, width: int) -> list[str]:
+    """The line cut into pieces of at most `width` columns. textwrap counts characters,
+    so a line of wide characters (Japanese has no spaces to break at) is twice too wide."""
+    if columns(line) <= width:
+        return [line]
+    pieces, piece, used = [], "", 0
+    for character in line:
+        needed = character_columns(character)
+        if used + needed > width and piece:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece, used = piece + character, used + needed
+    return pieces + [piece]
 
 
 def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:

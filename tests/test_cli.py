@@ -115,6 +115,9 @@ def test_sparql_ask_and_construct(run):
 TRIPLE_TERM_SELECT = 'SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> "o" )>> } }'
 NO_COLUMNS = "SELECT * WHERE {}"
 CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS ?e) }'
+WIDE_CHARACTERS = ('SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) '
+                   '{ ("日本" "e\\u0301" "x") ("ab" "cd" "y") } }')
+LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
 
 @pytest.mark.parametrize("query, fmt, expected", [
@@ -134,6 +137,11 @@ CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS 
     (CONTROL_CHARACTERS, "markdown", "| e |\n| --- |\n| a\\tb\\rc\\x00d\\u202ee f |\n"),
     (CONTROL_CHARACTERS, "csv", 'e\n"a\tb\rc\x00d\u202ee\nf"\n'),
     (CONTROL_CHARACTERS, "jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
+    # a wide character takes two columns, a combining mark none: tables were misaligned
+    # and a cell of Japanese wrapped at 48 characters, 96 columns
+    (WIDE_CHARACTERS, "table", "a     b   c\n----  --  -\n日本  e\u0301   x\nab    cd  y\n(2 rows)\n"),
+    (LONG_JAPANESE, "table", "a" + " " * 47 + "  b  c\n" + "-" * 48 + "  -  -\n"
+                             + "日" * 24 + "  1  2\n" + "日" * 6 + "\n(1 row)\n"),
 ])
 def test_unusual_values_in_each_format(run, query, fmt, expected):
     result = run("sparql", "-f", fmt, query)
