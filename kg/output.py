@@ -25,6 +25,9 @@ Label = Callable[[ox.NamedNode], str]
 # or bidi override garbles the terminal or the table; a line break stays (cells wrap there).
 INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
+# In Markdown a backslash before ASCII punctuation escapes it, and shows only if doubled.
+ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@[-`{-~])")
+
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
                label: Label | None,
@@ -137,9 +140,15 @@ def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:
     if not headers:  # Markdown has no table without columns
         return ""
     def line(parts):
-        return "| " + " | ".join(p.replace("|", "\\|").replace("\n", " ") for p in parts) + " |\n"
+        return "| " + " | ".join(markdown_cell(p) for p in parts) + " |\n"
 
     return line(headers) + line(["---"] * len(headers)) + "".join(line(row) for row in cells)
+
+
+def markdown_cell(text: str) -> str:
+    """The text as a cell of a Markdown table: `|` escaped, and a backslash that would
+    escape the punctuation after it doubled, so that it shows (`a\\|b` rendered as `a|b`)."""
+    return ESCAPING_BACKSLASH.sub(r"\\\\", text).replace("|", "\\|").replace("\n", " ")
 
 
 def visible(text: str) -> str:

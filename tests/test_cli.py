@@ -117,6 +117,7 @@ NO_COLUMNS = "SELECT * WHERE {}"
 CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS ?e) }'
 WIDE_CHARACTERS = ('SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) '
                    '{ ("日本" "e\\u0301" "x") ("ab" "cd" "y") } }')
+BACKSLASHES = 'SELECT ?m WHERE { BIND("a\\\\|b C:\\\\tmp" AS ?m) }'  # the value a\|b C:\tmp
 LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
 
@@ -137,6 +138,8 @@ LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1
     (CONTROL_CHARACTERS, "markdown", "| e |\n| --- |\n| a\\tb\\rc\\x00d\\u202ee f |\n"),
     (CONTROL_CHARACTERS, "csv", 'e\n"a\tb\rc\x00d\u202ee\nf"\n'),
     (CONTROL_CHARACTERS, "jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
+    # a backslash before punctuation escapes it in Markdown: a\\|b was rendered a|b
+    (BACKSLASHES, "markdown", "| m |\n| --- |\n| a\\\\\\|b C:\\tmp |\n"),
     # a wide character takes two columns, a combining mark none: tables were misaligned
     # and a cell of Japanese wrapped at 48 characters, 96 columns
     (WIDE_CHARACTERS, "table", "a     b   c\n----  --  -\n日本  e\u0301   x\nab    cd  y\n(2 rows)\n"),
