@@ -46,9 +46,10 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         out.write("\n")
         return
     cells = [[display(term, label) for term in row] for row in rows]
-    if fmt == "jsonl":
-        for row in cells:
-            out.write(json.dumps(dict(zip(variables, row)), ensure_ascii=False) + "\n")
+    if fmt == "jsonl":  # unbound as null, not "": JSON tells them apart, as Rows.to_dicts does
+        for row, terms in zip(cells, rows):
+            values = [None if term is None else cell for cell, term in zip(row, terms)]
+            out.write(json.dumps(dict(zip(variables, values)), ensure_ascii=False) + "\n")
     elif fmt in ("csv", "tsv"):
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(variables)

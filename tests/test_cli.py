@@ -118,6 +118,7 @@ CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS 
 WIDE_CHARACTERS = ('SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) '
                    '{ ("日本" "e\\u0301" "x") ("ab" "cd" "y") } }')
 BACKSLASHES = 'SELECT ?m WHERE { BIND("a\\\\|b C:\\\\tmp" AS ?m) }'  # the value a\|b C:\tmp
+EMPTY_AND_UNBOUND = 'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("" UNDEF) } }'
 LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
 
@@ -140,6 +141,8 @@ LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1
     (CONTROL_CHARACTERS, "jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
     # a backslash before punctuation escapes it in Markdown: a\\|b was rendered a|b
     (BACKSLASHES, "markdown", "| m |\n| --- |\n| a\\\\\\|b C:\\tmp |\n"),
+    # JSON lines told an unbound variable from an empty string no more than CSV does
+    (EMPTY_AND_UNBOUND, "jsonl", '{"a": "", "b": null}\n'),
     # a wide character takes two columns, a combining mark none: tables were misaligned
     # and a cell of Japanese wrapped at 48 characters, 96 columns
     (WIDE_CHARACTERS, "table", "a     b   c\n----  --  -\n日本  e\u0301   x\nab    cd  y\n(2 rows)\n"),
