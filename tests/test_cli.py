@@ -426,7 +426,7 @@ def test_non_ascii_output_in_a_narrower_locale(tiny_copy, encoding, args, expect
 
 
 @pytest.mark.parametrize("fmt, expected", [("json", '"value": "\\"日本\\"@ja"'.encode()),
-                                           ("turtle", 'sh:value "\\"日本\\"@ja"'.encode()),
+                                           ("turtle", 'sh:value "日本"@ja'.encode()),
                                            ("text", b'(value "\\u65e5\\u672c"@ja)')])
 def test_validation_report_in_a_latin1_locale(tiny_copy, tmp_path, fmt, expected):
     candidate = tmp_path / "japanese.ttl"
