@@ -87,13 +87,9 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     Written here rather than with tabulate, whose import alone costs a quarter of the
     cold-start budget of a query.
     """
-    import textwrap
-
     if not headers:  # SELECT * WHERE {}: solutions without variables
         return "(no columns)\n"
-    wrapped = [[[piece for line in textwrap.wrap(cell, width) or [""]
-                 for piece in fit(line, width)] if width else cell.splitlines() or [""]
-                for cell in row] for row in cells]
+    wrapped = [[cell_lines(cell, width) for cell in row] for row in cells]
     widths = [max([columns(header)] + [columns(line) for row in wrapped for line in row[i]])
               for i, header in enumerate(headers)]
 
@@ -106,6 +102,18 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
         for i in range(max(len(cell) for cell in row)):
             text += line([cell[i] if i < len(cell) else "" for cell in row])
     return text
+
+
+def cell_lines(cell: str, width: int | None) -> list[str]:
+    """The lines of a table cell: its own lines (a quote's line breaks stay), each
+    wrapped to `width` columns if given."""
+    import textwrap
+
+    lines = cell.splitlines() or [""]
+    if not width:
+        return lines
+    return [piece for line in lines for wrapped in textwrap.wrap(line, width) or [""]
+            for piece in fit(wrapped, width)]
 
 
 def columns(text: str) -> int:
