@@ -51,9 +51,7 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
             values = [None if term is None else cell for cell, term in zip(row, terms)]
             out.write(json.dumps(dict(zip(variables, values)), ensure_ascii=False) + "\n")
     elif fmt in ("csv", "tsv"):
-        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(variables)
-        writer.writerows(cells)
+        write_delimited(out, variables, cells, "," if fmt == "csv" else "\t")
     else:  # for the eye: control characters escaped
         shown = [[visible(cell) for cell in row] for row in cells]
         if fmt == "markdown":
@@ -65,6 +63,20 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
             out.write(text_table(headers, shown, TABLE_CELL_WIDTH if len(variables) > 2 else None))
             if count:
                 out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+
+
+def write_delimited(out, header: Sequence[str], rows, delimiter: str = ",") -> None:
+    """CSV, or TSV with a tab, as RFC 4180 has it (but lines end in \\n): a value holding
+    the delimiter, a quote or a line break is quoted."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # Python's csv quotes only the line breaks of its own line terminator (\n): a bare
+    # carriage return went unquoted, and readers end the row there. Rows holding one
+    # are quoted whole.
+    quoting_all = csv.writer(out, delimiter=delimiter, lineterminator="\n",
+                             quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    for row in rows:
+        (quoting_all if "\r" in "".join(map(str, row)) else writer).writerow(row)
 
 
 def stdout_for(fmt: str):

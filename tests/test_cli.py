@@ -120,6 +120,7 @@ WIDE_CHARACTERS = ('SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) '
 BACKSLASHES = 'SELECT ?m WHERE { BIND("a\\\\|b C:\\\\tmp" AS ?m) }'  # the value a\|b C:\tmp
 EMPTY_AND_UNBOUND = 'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("" UNDEF) } }'
 LINE_BREAK = 'SELECT ?a ?b ?c WHERE { BIND("line1\\nline2" AS ?a) BIND("" AS ?b) BIND(1 AS ?c) }'
+CARRIAGE_RETURN = 'SELECT ?a ?b WHERE { BIND("one\\rtwo" AS ?a) BIND(2 AS ?b) }'
 LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
 
@@ -146,6 +147,9 @@ LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1
     (EMPTY_AND_UNBOUND, "jsonl", '{"a": "", "b": null}\n'),
     # a table of three columns or more made a line break of a cell a space
     (LINE_BREAK, "table", "a      b  c\n-----  -  -\nline1     1\nline2\n(1 row)\n"),
+    # a bare carriage return went unquoted, which readers take for the end of the row
+    (CARRIAGE_RETURN, "csv", 'a,b\n"one\rtwo","2"\n'),
+    (CARRIAGE_RETURN, "tsv", 'a\tb\n"one\rtwo"\t"2"\n'),
     # a wide character takes two columns, a combining mark none: tables were misaligned
     # and a cell of Japanese wrapped at 48 characters, 96 columns
     (WIDE_CHARACTERS, "table", "a     b   c\n----  --  -\n日本  e\u0301   x\nab    cd  y\n(2 rows)\n"),
