@@ -409,6 +409,9 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
     """Problems on stdout (text, JSON or a SHACL report) and a one-line verdict on stderr."""
     import json
 
+    from kg.output import stdout_for
+
+    stdout_for(fmt)  # JSON and Turtle in UTF-8, text in the terminal's encoding
     if fmt == "json":
         click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2, ensure_ascii=False))
     elif fmt == "turtle":

@@ -32,7 +32,6 @@ deterministic too.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -593,12 +592,18 @@ def csv_files(pg) -> dict[str, bytes]:
 
 
 def csv_bytes(columns, rows) -> bytes:
+    from kg.output import write_delimited
+
     stream = io.StringIO()
-    writer = csv.DictWriter(stream, columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()})
+    write_delimited(stream, columns, ([csv_value(row.get(column)) for column in columns]
+                                      for row in rows))
     return stream.getvalue().encode("utf-8")
+
+
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 # ---------------------------------------------------------------------------

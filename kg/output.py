@@ -7,9 +7,11 @@ formats show an IRI as its label (or CURIE) unless raw IRIs are asked for.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
@@ -23,6 +25,9 @@ Label = Callable[[ox.NamedNode], str]
 # or bidi override garbles the terminal or the table; a line break stays (cells wrap there).
 INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
+# In Markdown a backslash before ASCII punctuation escapes it, and shows only if doubled.
+ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@[-`{-~])")
+
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
                label: Label | None,
@@ -33,7 +38,7 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
     query's answer, is what json prints for it, as the SPARQL JSON results format has it.
     `count` ends a table with its number of rows.
     """
-    out = sys.stdout
+    out = stdout_for(fmt)
     if fmt == "json":
         document = sparql_json(variables, rows) if boolean is None else {"head": {},
                                                                          "boolean": boolean}
@@ -41,40 +46,68 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         out.write("\n")
         return
     cells = [[display(term, label) for term in row] for row in rows]
-    if fmt == "jsonl":
-        for row in cells:
-            out.write(json.dumps(dict(zip(variables, row)), ensure_ascii=False) + "\n")
+    if fmt == "jsonl":  # unbound as null, not "": JSON tells them apart, as Rows.to_dicts does
+        for row, terms in zip(cells, rows):
+            values = [None if term is None else cell for cell, term in zip(row, terms)]
+            out.write(json.dumps(dict(zip(variables, values)), ensure_ascii=False) + "\n")
     elif fmt in ("csv", "tsv"):
-        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(variables)
-        writer.writerows(cells)
+        write_delimited(out, variables, cells, "," if fmt == "csv" else "\t")
     else:  # for the eye: control characters escaped
         shown = [[visible(cell) for cell in row] for row in cells]
         if fmt == "markdown":
             out.write(markdown_table(variables, shown))
-        else:
-            out.write(text_table(variables, shown, TABLE_CELL_WIDTH if len(variables) > 2 else None))
+        else:  # escaped before the layout, so that the columns fit what is printed
+            encoding = getattr(out, "encoding", None) or "utf-8"
+            headers = [printable(name, encoding) for name in variables]
+            shown = [[printable(cell, encoding) for cell in row] for row in shown]
+            out.write(text_table(headers, shown, TABLE_CELL_WIDTH if len(variables) > 2 else None))
             if count:
                 out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
 
+def write_delimited(out, header: Sequence[str], rows, delimiter: str = ",") -> None:
+    """CSV, or TSV with a tab, as RFC 4180 has it (but lines end in \\n): a value holding
+    the delimiter, a quote or a line break is quoted."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # Python's csv quotes only the line breaks of its own line terminator (\n): a bare
+    # carriage return went unquoted, and readers end the row there. Rows holding one
+    # are quoted whole.
+    quoting_all = csv.writer(out, delimiter=delimiter, lineterminator="\n",
+                             quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    for row in rows:
+        (quoting_all if "\r" in "".join(map(str, row)) else writer).writerow(row)
+
+
+def stdout_for(fmt: str):
+    """Standard output, set up for `fmt`. A table (or a text report) is for the terminal:
+    in its encoding, with what that cannot show escaped (\\u65e5) rather than a traceback.
+    The other formats are read by programs: UTF-8 whatever the locale, as their
+    specifications say (JSON: RFC 8259; SPARQL results CSV and TSV)."""
+    out = sys.stdout
+    if isinstance(out, io.TextIOWrapper):  # not a StringIO a caller put there
+        if fmt in ("table", "text"):
+            out.reconfigure(errors="backslashreplace")
+        else:
+            out.reconfigure(encoding="utf-8")
+    return out
+
+
 def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None) -> str:
-    """Columns aligned and underlined; cells wider than `width` wrap onto more lines.
+    """Columns aligned and underlined; cells wider than `width` columns wrap onto more lines.
 
     Written here rather than with tabulate, whose import alone costs a quarter of the
     cold-start budget of a query.
     """
-    import textwrap
-
     if not headers:  # SELECT * WHERE {}: solutions without variables
         return "(no columns)\n"
-    wrapped = [[textwrap.wrap(cell, width) or [""] if width else cell.splitlines() or [""]
-                for cell in row] for row in cells]
-    widths = [max([len(header)] + [len(line) for row in wrapped for line in row[i]])
+    wrapped = [[cell_lines(cell, width) for cell in row] for row in cells]
+    widths = [max([columns(header)] + [columns(line) for row in wrapped for line in row[i]])
               for i, header in enumerate(headers)]
 
     def line(parts):
-        return "  ".join(part.ljust(w) for part, w in zip(parts, widths)).rstrip() + "\n"
+        return "  ".join(part + " " * (w - columns(part))
+                         for part, w in zip(parts, widths)).rstrip() + "\n"
 
     text = line(headers) + line(["-" * w for w in widths])
     for row in wrapped:
@@ -83,18 +116,70 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     return text
 
 
+def cell_lines(cell: str, width: int | None) -> list[str]:
+    """The lines of a table cell: its own lines (a quote's line breaks stay), each
+    wrapped to `width` columns if given."""
+    import textwrap
+
+    lines = cell.splitlines() or [""]
+    if not width:
+        return lines
+    return [piece for line in lines for wrapped in textwrap.wrap(line, width) or [""]
+            for piece in fit(wrapped, width)]
+
+
+def columns(text: str) -> int:
+    """The terminal columns the text takes: two for a wide character (日, 🚀), none for a
+    combining mark or zero-width character (the accent of e\u0301), one for the others."""
+    if text.isascii():
+        return len(text)
+    return sum(character_columns(c) for c in text)
+
+
+def character_columns(character: str) -> int:
+    if unicodedata.combining(character) or unicodedata.category(character) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+def fit(line: str, width: int) -> list[str]:
+    """The line cut into pieces of at most `width` columns. textwrap counts characters,
+    so a line of wide characters (Japanese has no spaces to break at) is twice too wide."""
+    if columns(line) <= width:
+        return [line]
+    pieces, piece, used = [], "", 0
+    for character in line:
+        needed = character_columns(character)
+        if used + needed > width and piece:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece, used = piece + character, used + needed
+    return pieces + [piece]
+
+
 def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:
     if not headers:  # Markdown has no table without columns
         return ""
     def line(parts):
-        return "| " + " | ".join(p.replace("|", "\\|").replace("\n", " ") for p in parts) + " |\n"
+        return "| " + " | ".join(markdown_cell(p) for p in parts) + " |\n"
 
     return line(headers) + line(["---"] * len(headers)) + "".join(line(row) for row in cells)
+
+
+def markdown_cell(text: str) -> str:
+    """The text as a cell of a Markdown table: `|` escaped, and a backslash that would
+    escape the punctuation after it doubled, so that it shows (`a\\|b` rendered as `a|b`)."""
+    return ESCAPING_BACKSLASH.sub(r"\\\\", text).replace("|", "\\|").replace("\n", " ")
 
 
 def visible(text: str) -> str:
     """The text with control characters escaped as Python writes them: \\t, \\x00."""
     return INVISIBLE.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+def printable(text: str, encoding: str) -> str:
+    """The text with what `encoding` cannot write escaped as Python writes it: \\u65e5."""
+    return text if text.isascii() else text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def display(term, label: Label | None) -> str:

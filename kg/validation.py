@@ -16,7 +16,8 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, expand
 from kg.lint import DATE_PROPERTIES, asserted_statements, lint
-from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
+from kg.problems import (SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show,
+                         shown_literal)
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -50,7 +51,7 @@ class Report:
             if problem.path:
                 report.add((result, SH.resultPath, term_of(problem.path)))
             if problem.value:
-                report.add((result, SH.value, Literal(problem.value)))
+                report.add((result, SH.value, value_term(problem.value)))
             report.add((result, SH.resultMessage, Literal(problem.message)))
             report.add((result, SH.sourceShape, term_of(problem.shape)))
             if problem.file:
@@ -62,6 +63,16 @@ def term_of(name: str):
     """The IRI of a CURIE or IRI as shown in a problem, else the text as a literal."""
     iri = expand(name) or (name if name.startswith(("http://", "https://", "urn:")) else None)
     return URIRef(iri) if iri else Literal(name)
+
+
+def value_term(shown: str):
+    """The term a problem's value shows: the literal "2031"^^xsd:gYear, not a string of
+    that text, since SHACL's sh:value is the value itself."""
+    literal = shown_literal(shown)
+    if literal:
+        lexical, language, datatype = literal
+        return Literal(lexical, lang=language, datatype=term_of(datatype) if datatype else None)
+    return BNode() if shown == "[]" else term_of(shown)
 
 
 @contextmanager

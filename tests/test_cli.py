@@ -115,6 +115,13 @@ def test_sparql_ask_and_construct(run):
 TRIPLE_TERM_SELECT = 'SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> "o" )>> } }'
 NO_COLUMNS = "SELECT * WHERE {}"
 CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS ?e) }'
+WIDE_CHARACTERS = ('SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) '
+                   '{ ("日本" "e\\u0301" "x") ("ab" "cd" "y") } }')
+BACKSLASHES = 'SELECT ?m WHERE { BIND("a\\\\|b C:\\\\tmp" AS ?m) }'  # the value a\|b C:\tmp
+EMPTY_AND_UNBOUND = 'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("" UNDEF) } }'
+LINE_BREAK = 'SELECT ?a ?b ?c WHERE { BIND("line1\\nline2" AS ?a) BIND("" AS ?b) BIND(1 AS ?c) }'
+CARRIAGE_RETURN = 'SELECT ?a ?b WHERE { BIND("one\\rtwo" AS ?a) BIND(2 AS ?b) }'
+LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
 
 @pytest.mark.parametrize("query, fmt, expected", [
@@ -134,6 +141,20 @@ CONTROL_CHARACTERS = 'SELECT ?e WHERE { BIND("a\\tb\\rc\\u0000d\\u202Ee\\nf" AS 
     (CONTROL_CHARACTERS, "markdown", "| e |\n| --- |\n| a\\tb\\rc\\x00d\\u202ee f |\n"),
     (CONTROL_CHARACTERS, "csv", 'e\n"a\tb\rc\x00d\u202ee\nf"\n'),
     (CONTROL_CHARACTERS, "jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
+    # a backslash before punctuation escapes it in Markdown: a\\|b was rendered a|b
+    (BACKSLASHES, "markdown", "| m |\n| --- |\n| a\\\\\\|b C:\\tmp |\n"),
+    # JSON lines told an unbound variable from an empty string no more than CSV does
+    (EMPTY_AND_UNBOUND, "jsonl", '{"a": "", "b": null}\n'),
+    # a table of three columns or more made a line break of a cell a space
+    (LINE_BREAK, "table", "a      b  c\n-----  -  -\nline1     1\nline2\n(1 row)\n"),
+    # a bare carriage return went unquoted, which readers take for the end of the row
+    (CARRIAGE_RETURN, "csv", 'a,b\n"one\rtwo","2"\n'),
+    (CARRIAGE_RETURN, "tsv", 'a\tb\n"one\rtwo"\t"2"\n'),
+    # a wide character takes two columns, a combining mark none: tables were misaligned
+    # and a cell of Japanese wrapped at 48 characters, 96 columns
+    (WIDE_CHARACTERS, "table", "a     b   c\n----  --  -\n日本  e\u0301   x\nab    cd  y\n(2 rows)\n"),
+    (LONG_JAPANESE, "table", "a" + " " * 47 + "  b  c\n" + "-" * 48 + "  -  -\n"
+                             + "日" * 24 + "  1  2\n" + "日" * 6 + "\n(1 row)\n"),
 ])
 def test_unusual_values_in_each_format(run, query, fmt, expected):
     result = run("sparql", "-f", fmt, query)
@@ -384,6 +405,44 @@ def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
     process.stdout.close()  # the reader is gone before kg writes anything
     stderr = process.stderr.read()
     assert (process.wait(300), stderr) == (141, b"")
+
+
+NON_ASCII = 'SELECT ?a WHERE { BIND("日本" AS ?a) }'
+JAPANESE_LABEL = """@prefix akd: <https://w3id.org/alliance-kg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+akd:land-a rdfs:label "日本"@ja .
+"""
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("args, expected", [
+    # the formats programs read: UTF-8, as their specs say, whatever the locale
+    (["sparql", "-f", "csv", NON_ASCII], "a\n日本\n".encode()),
+    (["sparql", "-f", "jsonl", NON_ASCII], '{"a": "日本"}\n'.encode()),
+    (["sparql", "-f", "markdown", NON_ASCII], "| a |\n| --- |\n| 日本 |\n".encode()),
+    # a table is for the terminal: what its encoding lacks is escaped
+    (["sparql", NON_ASCII], b"a\n" + b"-" * 12 + b"\n\\u65e5\\u672c\n(1 row)\n"),
+])
+def test_non_ascii_output_in_a_narrower_locale(tiny_copy, encoding, args, expected):
+    """An ASCII or Latin-1 standard output (PYTHONIOENCODING, a C locale of old) made any
+    non-ASCII value a UnicodeEncodeError traceback with exit code 1."""
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
+                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": encoding},
+                          timeout=300)
+    assert (done.returncode, done.stdout, done.stderr) == (0, expected, b"")
+
+
+@pytest.mark.parametrize("fmt, expected", [("json", '"value": "\\"日本\\"@ja"'.encode()),
+                                           ("turtle", 'sh:value "日本"@ja'.encode()),
+                                           ("text", b'(value "\\u65e5\\u672c"@ja)')])
+def test_validation_report_in_a_latin1_locale(tiny_copy, tmp_path, fmt, expected):
+    candidate = tmp_path / "japanese.ttl"
+    candidate.write_text(JAPANESE_LABEL, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), "validate",
+                           "-f", fmt, str(candidate)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "latin-1"}, timeout=300)
+    assert b"Traceback" not in done.stderr
+    assert expected in done.stdout
 
 
 def test_real_process_uses_the_data_environment_variable(tiny_copy):

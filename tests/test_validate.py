@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 
 from conftest import SEEDS
 from kg.cli import cli
@@ -105,6 +105,28 @@ def test_json_and_turtle_reports():
     report = Graph().parse(data=validate(MISTAKES, "--format", "turtle").stdout, format="turtle")
     assert len(set(report.subjects(None, SH.ValidationResult))) == len(problems)
     assert (None, SH.conforms, None) in report
+
+
+def test_the_turtle_report_gives_each_value_as_the_term_it_is():
+    """sh:value held the text a problem shows ("\\"abc\\"^^xsd:date", "ak:Evnt") as a
+    string, where SHACL has the value itself."""
+    report = Graph().parse(data=validate(MISTAKES, "--format", "turtle").stdout, format="turtle")
+    values = set(report.objects(None, SH.value))
+    assert {Literal("abc", datatype=XSD.date), Literal("Japan", lang="en"),
+            URIRef("https://w3id.org/alliance-kg/ontology#Evnt")} <= values
+    assert not any(isinstance(v, Literal) and v.datatype is None and not v.language
+                   for v in values)
+
+
+@pytest.mark.parametrize("term", [
+    Literal('a "quote", a \\ backslash,\na line break and a\ttab', lang="en-GB"),
+    Literal("2023", datatype=XSD.gYear), Literal("x", datatype=URIRef("http://example.org/dt")),
+    Literal(""), URIRef("https://w3id.org/alliance-kg/id/japan"), URIRef("http://example.org/a")])
+def test_a_shown_value_is_read_back_as_its_term(term):
+    from kg.problems import show
+    from kg.validation import value_term
+
+    assert value_term(show(term)) == term
 
 
 def test_sparql_style_prefix_lines_give_the_same_lines(tmp_path):
