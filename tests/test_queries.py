@@ -155,7 +155,8 @@ def test_cruise_missiles_are_countered_by_pac3_mse_and_israels_layers(graph):
 
 
 def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
-    # PAC-3 MSE has three citations; the others name no threat ("(MSE) interceptors.")
+    # PAC-3 MSE has two citations; the other names no threat ("... the next generation
+    # Missile Segment Enhancement (MSE) interceptors.")
     [row] = rows(graph, "counters", system="PAC-3 MSE", threat="cruise missile")
     assert row["quote"] == ("Once equipped with these advanced interceptor missiles, PAC-3 can be "
                             "used to protect against cruise missiles in addition to ballistic missiles.")
