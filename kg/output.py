@@ -25,6 +25,7 @@ Label = Callable[[ox.NamedNode], str]
 # or bidi override garbles the terminal or the table; a line break stays (cells wrap there).
 INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # In Markdown a backslash before ASCII punctuation escapes it, and shows only if doubled.
 ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@[-`{-~])")
 
@@ -133,7 +134,8 @@ def columns(text: str) -> int:
     combining mark or zero-width character (the accent of e\u0301), one for the others."""
     if text.isascii():
         return len(text)
-    return sum(character_columns(c) for c in text)
+    # one column each, corrected for the few characters outside ASCII (curly quotes, mostly)
+    return len(text) + sum(character_columns(c) - 1 for c in NON_ASCII.findall(text))
 
 
 def character_columns(character: str) -> int:
