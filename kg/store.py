@@ -167,10 +167,7 @@ def is_complete(path: Path) -> bool:
 def open_store(path: Path) -> ox.Store:
     if (path / DUMP_FILE).is_file():
         store = ox.Store()
-        # not Store.load, which gives the blank nodes new labels at every run: the same
-        # graph printed different `_:` labels each time (`kg describe`), a diff of two
-        # runs never empty
-        store.extend(ox.parse(path=path / DUMP_FILE, format=ox.RdfFormat.N_QUADS, lenient=True))
+        store.load(path=path / DUMP_FILE, format=ox.RdfFormat.N_QUADS, lenient=True)
         return store
     return ox.Store.read_only(str(path / "store"))
 

@@ -225,15 +225,3 @@ def test_a_build_another_process_prunes_meanwhile_is_no_error(tiny_copy, fresh_c
     graph = open_graph(tiny_copy)
     assert len(graph.store) > 0
     assert len([p for p in fresh_cache.iterdir() if not p.name.startswith(".")]) == KEEP_BUILDS
-
-
-def test_blank_nodes_keep_their_labels_from_one_run_to_the_next(tiny_copy):
-    """A small graph is read from its N-Quads dump at every run, and Store.load gave its
-    blank nodes new labels each time: `kg describe` printed other `_:` labels for the
-    same graph, so two runs never diffed clean."""
-    def blank_nodes():
-        return sorted(q.object.value for q in open_graph(tiny_copy).store
-                      if isinstance(q.object, ox.BlankNode))
-
-    first = blank_nodes()
-    assert first and blank_nodes() == first
