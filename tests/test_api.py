@@ -242,3 +242,12 @@ def test_describe_reads_a_one_word_preposition_as_a_link_to_the_entity(graph):
     rows = kg.describe("akd:co-development-sm-3-block-iia", graph).to_dicts(label=graph.label)
     statements = {row["statement"] for row in rows}
     assert "← about" in statements and "about of" not in statements
+
+
+def test_describe_reads_a_link_back_by_its_inverse_label(graph):
+    """Aegis BMD ak:counters the ballistic-missile threat: under the threat that reads
+    "countered by Aegis BMD" (ak:inverseLabel), not "counters of", which reads backwards."""
+    rows = kg.describe("akc:ballistic-missile", graph).to_dicts(label=graph.label)
+    countered_by = {row["value"] for row in rows if row["statement"] == "countered by"}
+    assert "Aegis BMD system" in countered_by and len(countered_by) == 7  # systems
+    assert not {row["statement"] for row in rows} & {"counters of", "broader of", "related of"}
