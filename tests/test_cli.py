@@ -121,6 +121,10 @@ BACKSLASHES = 'SELECT ?m WHERE { BIND("a\\\\|b C:\\\\tmp" AS ?m) }'  # the value
 EMPTY_AND_UNBOUND = 'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("" UNDEF) } }'
 LINE_BREAK = 'SELECT ?a ?b ?c WHERE { BIND("line1\\nline2" AS ?a) BIND("" AS ?b) BIND(1 AS ?c) }'
 CARRIAGE_RETURN = 'SELECT ?a ?b WHERE { BIND("one\\rtwo" AS ?a) BIND(2 AS ?b) }'
+TYPED = ('SELECT ?i ?d ?x ?b ?inf ?long ?bad ?s WHERE { BIND(42 AS ?i) BIND(1.50 AS ?d) '
+         'BIND(1e3 AS ?x) BIND(true AS ?b) BIND("INF"^^xsd:double AS ?inf) '
+         'BIND("12345678901234567890.123"^^xsd:decimal AS ?long) BIND("x"^^xsd:integer AS ?bad) '
+         'BIND("7" AS ?s) }')
 LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
 
@@ -145,6 +149,10 @@ LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1
     (BACKSLASHES, "markdown", "| m |\n| --- |\n| a\\\\\\|b C:\\tmp |\n"),
     # JSON lines told an unbound variable from an empty string no more than CSV does
     (EMPTY_AND_UNBOUND, "jsonl", '{"a": "", "b": null}\n'),
+    # numbers and booleans were strings ("count": "61"), which jq compares as text; what
+    # JSON cannot hold as it is stays text
+    (TYPED, "jsonl", '{"i": 42, "d": 1.5, "x": 1000.0, "b": true, "inf": "INF", '
+                     '"long": "12345678901234567890.123", "bad": "x", "s": "7"}\n'),
     # a table of three columns or more made a line break of a cell a space
     (LINE_BREAK, "table", "a      b  c\n-----  -  -\nline1     1\nline2\n(1 row)\n"),
     # a bare carriage return went unquoted, which readers take for the end of the row
