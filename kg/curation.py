@@ -258,6 +258,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     """
     require_writable(inputs)
     paths = [Path(p) for p in candidate_paths]
+    refuse_data_files(inputs, paths)
     candidates = [(path, graph_of(parse_file(path))) for path in paths]  # syntax errors first
     with data_lock(inputs.data_dir, lock_timeout):
         validated = data_bytes(inputs)
@@ -420,6 +421,17 @@ def require_writable(inputs: Inputs) -> None:
     if not inputs.writable:
         raise InputError(f"{inputs.data_dir}: the data bundled with the package is read-only: "
                          "work in a clone (--data DIR or $KG_DATA)")
+
+
+def refuse_data_files(inputs: Inputs, paths: list[Path]) -> None:
+    """InputError for a candidate that is one of the data files: its triples are in the
+    graph already, so kg add found nothing to add and left the file as it was written."""
+    data_files = {path.resolve() for path in inputs.data_files}
+    for path in paths:
+        if path.resolve() in data_files:
+            raise InputError(f"{path}: is a data file of this graph already: kg add merges "
+                             "files from outside data/; check this one with kg validate and "
+                             "format it with kg fmt")
 
 
 def data_bytes(inputs: Inputs) -> dict[Path, bytes]:

@@ -291,6 +291,20 @@ def test_add_refuses_malformed_candidates_with_their_position(working_copy):
         add(inputs, [REPO / "tests" / "bad_inputs" / "malformed.ttl"], no_problems)
 
 
+def test_add_refuses_a_data_file_as_a_candidate(working_copy):
+    # it said "added 0 triples (all already there)" and left the file as written
+    inputs = find_inputs(working_copy)
+    inside = inputs.data_dir / "inside.ttl"
+    inside.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                      '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                      'akd:pac-3   rdfs:label "Patriot Advanced Capability-3"@en .\n',
+                      encoding="utf-8")
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match=r"inside\.ttl: is a data file of this graph already"):
+        add(inputs, [inside], no_problems)
+    assert snapshot(inputs.data_dir) == before
+
+
 def test_add_refuses_a_new_file_name_taken_by_an_unrelated_file(working_copy, tmp_path):
     inputs = find_inputs(working_copy)
     candidate = tmp_path / "countries.ttl"
