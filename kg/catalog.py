@@ -365,7 +365,8 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
 
 def named_by(graph, text: str) -> list[ox.NamedNode]:
     """The nodes `text` names as a CURIE or IRI, else as a label or local name; else
-    those the graph matches to the Wikidata item it names."""
+    those the graph matches to the Wikidata item it names, or the country of the ISO code
+    it is."""
     prefix, colon, local = text.partition(":")
     iri = expand(prefix.lower() + colon + local) or (text if re.match(r"https?://", text) else None)
     if iri:
@@ -375,7 +376,7 @@ def named_by(graph, text: str) -> list[ox.NamedNode]:
     else:  # index lookups first: the exact label, then the local name; only then a scan
         named = (labelled(graph, text) or locally_named(graph, text)
                  or labelled_ignoring_case(graph, text))
-    return named or matched_to_wikidata(graph, text)
+    return named or matched_to_wikidata(graph, text) or coded(graph, text)
 
 
 # A Wikidata item as an analyst may give it: Q17, wd:Q17, its IRI or its page's URL.
@@ -386,12 +387,24 @@ EXACT_MATCH = ox.NamedNode(PREFIXES["skos"] + "exactMatch")
 
 def matched_to_wikidata(graph, text: str) -> list[ox.NamedNode]:
     """The entities the graph gives as the same (skos:exactMatch) as the Wikidata item
-    `text` names: an index lookup."""
+    `text` names."""
     item = WIKIDATA_ITEM.fullmatch(text)
-    if not item:
-        return []
-    node = ox.NamedNode(PREFIXES["wd"] + item[1].upper())
-    return sorted({q.subject for q in graph.store.quads_for_pattern(None, EXACT_MATCH, node)
+    return subjects_with(graph, EXACT_MATCH, ox.NamedNode(PREFIXES["wd"] + item[1].upper())
+                         ) if item else []
+
+
+ISO_CODE = ox.NamedNode(PREFIXES["ak"] + "iso3166Alpha2")
+
+
+def coded(graph, text: str) -> list[ox.NamedNode]:
+    """The country whose ISO 3166-1 alpha-2 code `text` is, in any case (JP, kr)."""
+    return subjects_with(graph, ISO_CODE, ox.Literal(text.upper())
+                         ) if re.fullmatch(r"[A-Za-z]{2}", text) else []
+
+
+def subjects_with(graph, predicate: ox.NamedNode, value) -> list[ox.NamedNode]:
+    """The named subjects of (?, predicate, value): an index lookup."""
+    return sorted({q.subject for q in graph.store.quads_for_pattern(None, predicate, value)
                    if isinstance(q.subject, ox.NamedNode)}, key=lambda n: n.value)
 
 

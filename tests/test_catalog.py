@@ -154,6 +154,12 @@ def test_entities_resolve_from_the_wikidata_id_the_graph_matches_them_to(tiny_co
         resolve(graph, "wd:Q1101")
 
 
+@pytest.mark.parametrize("given, local", [("JP", "japan"), ("kr", "south-korea"),
+                                          ("IL", "israel")])
+def test_a_country_resolves_from_its_iso_code(graph, given, local):
+    assert resolve(graph, given, "ak:Country") == ox.NamedNode(AKD + local)
+
+
 def test_unknown_entity_lists_the_closest_names(tiny):
     with pytest.raises(InputError, match=r"'Zaper': no entity has that name; did you mean: Zapper"):
         resolve(tiny, "Zaper")
