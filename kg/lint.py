@@ -136,7 +136,7 @@ class Checks:
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
         return Problem(severity, describe_node(subject, self.graph, self.holders), show(path),
                        show(value), message, f"kg:{rule}",
-                       clues=clues_of(subject, self.graph, self.holders))
+                       clues=clues_of(subject, self.graph, self.holders), term=value)
 
     def terms(self, subject) -> list[Problem]:
         found, undeclared = [], set()

@@ -6,7 +6,6 @@ Shared by the SHACL step (kg.validation) and the checks beyond it (kg.lint).
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -17,9 +16,6 @@ SEVERITY_ORDER = ["info", "warning", "violation"]
 # A literal as Turtle writes it, so that a value with a line break stays on its problem's line.
 TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
                                 "\t": "\\t"})
-TURTLE_UNESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t"}
-# A literal as show() writes it: "text", "text"@en or "text"^^xsd:date.
-SHOWN_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([^"]+)|\^\^([^"]+))?', re.DOTALL)
 MAX_NESTING = 100_000
 
 
@@ -35,10 +31,12 @@ class Problem:
     line: int = 0
     # a blank node's values (<IRI> or text), which tell its [...] in the file from others
     clues: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # the offending value itself (an rdflib term), for the SHACL report's sh:value
+    term: object = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         fields = asdict(self)
-        del fields["clues"]
+        del fields["clues"], fields["term"]
         return fields
 
 
@@ -103,13 +101,3 @@ def show(term) -> str:
     if isinstance(term, URIRef):
         return curie(str(term))
     return "[]"
-
-
-def shown_literal(text: str) -> tuple[str, str | None, str | None] | None:
-    """The lexical form, language tag and datatype (as shown) of a literal as show()
-    writes it, or None if the text shows no literal."""
-    found = SHOWN_LITERAL.fullmatch(text)
-    if not found:
-        return None
-    lexical = re.sub(r"\\(.)", lambda escape: TURTLE_UNESCAPES[escape[1]], found[1])
-    return lexical, found[2], found[3]

@@ -16,8 +16,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, expand
 from kg.lint import DATE_PROPERTIES, asserted_statements, lint
-from kg.problems import (SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show,
-                         shown_literal)
+from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -51,7 +50,7 @@ class Report:
             if problem.path:
                 report.add((result, SH.resultPath, term_of(problem.path)))
             if problem.value:
-                report.add((result, SH.value, value_term(problem.value)))
+                report.add((result, SH.value, problem.term))  # the value, not its text
             report.add((result, SH.resultMessage, Literal(problem.message)))
             report.add((result, SH.sourceShape, term_of(problem.shape)))
             if problem.file:
@@ -63,16 +62,6 @@ def term_of(name: str):
     """The IRI of a CURIE or IRI as shown in a problem, else the text as a literal."""
     iri = expand(name) or (name if name.startswith(("http://", "https://", "urn:")) else None)
     return URIRef(iri) if iri else Literal(name)
-
-
-def value_term(shown: str):
-    """The term a problem's value shows: the literal "2031"^^xsd:gYear, not a string of
-    that text, since SHACL's sh:value is the value itself."""
-    literal = shown_literal(shown)
-    if literal:
-        lexical, language, datatype = literal
-        return Literal(lexical, lang=language, datatype=term_of(datatype) if datatype else None)
-    return BNode() if shown == "[]" else term_of(shown)
 
 
 @contextmanager
@@ -290,10 +279,10 @@ def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),
 
     `focus_nodes` keeps only the results about those nodes (None: all); `skip` names
     shapes (CURIEs) to leave out; `holders` the written links to blank nodes (see
-    kg.problems.holders_of), which name them in messages. pyshacl's own focus_nodes option is not used: with it,
-    pyshacl skips the sh:node checks of values that are not themselves focus IRIs (every
-    literal), so it would miss ill-typed dates; the graphs validated with a focus are
-    small neighbourhoods, which validate whole in a moment.
+    kg.problems.holders_of), which name them in messages. pyshacl's own focus_nodes
+    option is not used: with it, pyshacl skips the sh:node checks of values that are not
+    themselves focus IRIs (every literal), so it would miss ill-typed dates; the graphs
+    validated with a focus are small neighbourhoods, which validate whole in a moment.
     """
     import pyshacl
 
@@ -343,6 +332,7 @@ def problem_of(result, report: Graph, data: Graph, holders: dict | None = None) 
         clues=clues_of(one(SH.focusNode), data, holders),
         path=show_path(one(SH.resultPath), report),
         value=show(one(SH.value)),
+        term=one(SH.value),
         message=" ".join(str(one(SH.resultMessage) or "").split()),
         shape=show(shape) if isinstance(shape, URIRef) else show(one(SH.sourceConstraintComponent)),
     )

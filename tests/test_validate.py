@@ -122,11 +122,12 @@ def test_the_turtle_report_gives_each_value_as_the_term_it_is():
     Literal('a "quote", a \\ backslash,\na line break and a\ttab', lang="en-GB"),
     Literal("2023", datatype=XSD.gYear), Literal("x", datatype=URIRef("http://example.org/dt")),
     Literal(""), URIRef("https://w3id.org/alliance-kg/id/japan"), URIRef("http://example.org/a")])
-def test_a_shown_value_is_read_back_as_its_term(term):
-    from kg.problems import show
-    from kg.validation import value_term
+def test_the_report_gives_a_value_back_as_its_term(term):
+    from kg.problems import Problem, show
+    from kg.validation import Report
 
-    assert value_term(show(term)) == term
+    problem = Problem("violation", "akd:x", "ak:date", show(term), "m", "kg:rule", term=term)
+    assert set(Report([problem]).as_rdf().objects(None, SH.value)) == {term}
 
 
 def test_sparql_style_prefix_lines_give_the_same_lines(tmp_path):
