@@ -289,8 +289,6 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
     substitutions = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
-        if value is not None:
-            check_utf8(value, flag.format(parameter.name))
         if value is None:
             if parameter.required:
                 raise InputError(f"query {query.name!r} needs {flag.format(parameter.name)} "
@@ -305,7 +303,8 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
 def parameter_term(parameter: Parameter, value: str, graph, given_as: str):
     """The RDF term of a value typed for a parameter (an entity resolved by name)."""
     if parameter.type == "entity":
-        return resolve(graph, value, parameter.entity_class, given_as)
+        return resolve(graph, value, parameter.entity_class, given_as)  # checks UTF-8 too
+    check_utf8(value, given_as)
     if parameter.type == "string":
         return ox.Literal(value)
     problem = typed_value_problem(parameter.type, value)
