@@ -31,6 +31,8 @@ MAX_INPUT_BYTES = 256 * 2**20
 OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig", ".n3"}
 # Oxigraph's message for a relative IRI when there is no base IRI.
 NO_SCHEME = "No scheme found in an absolute IRI"
+END_OF_FILE = "Unexpected end of file"
+UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
 RDF_12_MARKS = ("<<", "{|", "~", "--")  # triple terms, annotations, reifiers, directions
 RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, text directions, "
@@ -205,6 +207,10 @@ def parse_file(path: Path) -> list:
         if message == NO_SCHEME:
             message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
                        f"write a prefixed name (akd:name) or a full IRI, or declare @base")
+        elif message == END_OF_FILE and written_at(text, exc)[:1] in UNCLOSED:
+            # Oxigraph places the error where the string or IRI opens: say what is open
+            message = (f"the {UNCLOSED[written_at(text, exc)[0]]} opened here is never closed: "
+                       f"the file ends inside it")
         message += prefix_declaration_hint(message)
         raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
     refuse_rdf_12(path, text, quads)

@@ -26,7 +26,12 @@ CASES = [
     (["validate", "{bad}/bom-latin1.ttl"],
      "kg: error: {bad}/bom-latin1.ttl:1:77: not UTF-8 text (byte 0xE9): save it as UTF-8"),
     (["validate", "{bad}/malformed.ttl"],
-     "kg: error: {bad}/malformed.ttl:3:13: Unexpected end of file"),
+     "kg: error: {bad}/malformed.ttl:3:13: the string opened here is never closed: the "
+     "file ends inside it"),
+    # Oxigraph says only "Unexpected end of file", at the character that opens the IRI
+    (["validate", "{bad}/unclosed-iri.ttl"],
+     "kg: error: {bad}/unclosed-iri.ttl:3:13: the IRI opened here is never closed: the file "
+     "ends inside it"),
     (["validate", "{bad}/unknown-prefix.ttl"],
      "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared "
      "(declare it: @prefix bad: <IRI> .)"),
@@ -42,7 +47,8 @@ CASES = [
      "kg: error: {bad}/entity-bomb.rdf: kg reads Turtle only; convert this .rdf file to "
      "Turtle (.ttl) first"),
     (["validate", "--syntax-only", "{bad}/malformed.ttl"],
-     "kg: error: {bad}/malformed.ttl:3:13: Unexpected end of file"),
+     "kg: error: {bad}/malformed.ttl:3:13: the string opened here is never closed: the "
+     "file ends inside it"),
     (["validate", "--sources", "{bad}/nowhere", "{bad}/malformed.ttl"],
      "kg: error: {bad}/nowhere: sources folder not found"),
     (["--data", "{bad}/nowhere", "stats"], "kg: error: {bad}/nowhere: data folder not found"),
