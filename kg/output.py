@@ -115,11 +115,11 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
         return "  ".join(part + " " * (w - columns(part))
                          for part, w in zip(parts, widths)).rstrip() + "\n"
 
-    text = line(headers) + line(["-" * w for w in widths])
+    lines = [line(headers), line(["-" * w for w in widths])]
     for row in wrapped:
         for i in range(max(len(cell) for cell in row)):
-            text += line([cell[i] if i < len(cell) else "" for cell in row])
-    return text
+            lines.append(line([cell[i] if i < len(cell) else "" for cell in row]))
+    return "".join(lines)
 
 
 def cell_lines(cell: str, width: int | None) -> list[str]:
@@ -127,9 +127,11 @@ def cell_lines(cell: str, width: int | None) -> list[str]:
     wrapped to `width` columns if given."""
     import textwrap
 
-    lines = cell.splitlines() or [""]
     if not width:
-        return lines
+        return cell.splitlines() or [""]
+    if "\n" not in cell and columns(cell) <= width:  # most cells: what textwrap would give
+        return [cell.rstrip(" ")]
+    lines = cell.splitlines() or [""]
     return [piece for line in lines for wrapped in textwrap.wrap(line, width) or [""]
             for piece in fit(wrapped, width)]
 

@@ -126,6 +126,7 @@ TYPED = ('SELECT ?i ?d ?x ?b ?inf ?long ?bad ?s WHERE { BIND(42 AS ?i) BIND(1.50
          'BIND("12345678901234567890.123"^^xsd:decimal AS ?long) BIND("x"^^xsd:integer AS ?bad) '
          'BIND("7" AS ?s) }')
 LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
+ACCENTED = 'SELECT ?a ?b ?c WHERE { BIND("' + "e\\u0301" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
 
 @pytest.mark.parametrize("query, fmt, expected", [
@@ -163,6 +164,9 @@ LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1
     (WIDE_CHARACTERS, "table", "a     b   c\n----  --  -\n日本  e\u0301   x\nab    cd  y\n(2 rows)\n"),
     (LONG_JAPANESE, "table", "a" + " " * 47 + "  b  c\n" + "-" * 48 + "  -  -\n"
                              + "日" * 24 + "  1  2\n" + "日" * 6 + "\n(1 row)\n"),
+    # 30 accented letters take 30 columns: they were cut at 48 characters, 24 letters
+    (ACCENTED, "table", "a" + " " * 29 + "  b  c\n" + "-" * 30 + "  -  -\n"
+                        + "e\u0301" * 30 + "  1  2\n(1 row)\n"),
 ])
 def test_unusual_values_in_each_format(run, query, fmt, expected):
     result = run("sparql", "-f", fmt, query)
