@@ -642,3 +642,16 @@ def test_every_predeclared_prefix_is_documented(run):
     for prefix in PREFIXES:
         assert f" {prefix}:," in help_text or f" {prefix}: " in help_text, prefix
         assert f"`{prefix}:`" in listed, prefix
+
+
+def test_serve_on_a_port_in_use_is_one_line_with_exit_code_2(run):
+    """The port's OSError was masked by a traceback from closing answerers not yet made."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port), "--workers", "1")
+    assert result.exit_code == 2
+    assert result.output == f"kg: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
