@@ -128,7 +128,8 @@ def find_query(queries_dir: Path, name: str) -> CannedQuery:
     if name not in names:
         import difflib  # only for this error message
 
-        close = difflib.get_close_matches(name, names, n=3)
+        # query names are lower case: COUNTERS is as close to counters as Counters is
+        close = difflib.get_close_matches(name.lower(), names, n=3)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise InputError(f"no canned query named {name!r}{hint} (see `kg queries`)")
     return read_query(queries_dir / f"{name}.rq")

@@ -258,6 +258,12 @@ def test_unknown_query_suggests_close_names(tiny):
         run_query("coproduction", {}, tiny)
 
 
+def test_unknown_query_in_capitals_suggests_its_name(tiny):
+    """'Counters' got a suggestion and 'COUNTERS' none."""
+    with pytest.raises(InputError, match="no canned query named 'CO-PRODUCTION'; did you mean: co-production"):
+        run_query("CO-PRODUCTION", {}, tiny)
+
+
 def test_a_broken_query_file_stops_only_that_query(tiny_copy):
     """A curator's half-written query must not stop every other canned query."""
     (tiny_copy / "queries" / "draft.rq").write_text("# description: no title yet\nSELECT * {}\n")
