@@ -38,7 +38,7 @@ def write_all(contents: dict[Path, bytes]) -> None:
                 staged[path] = stage(real[path], contents[path])
         for path, target in streams.items():
             with open_stream(target) as stream:
-                stream.write(contents[path])
+                write_fully(stream, contents[path])
         for path, temporary in staged.items():
             old = real[path].read_bytes() if real[path].exists() else None
             os.replace(temporary, real[path])
@@ -72,6 +72,15 @@ def stream_target(path: Path) -> int | Path | None:
         except OSError:
             continue  # that stream is closed
     return None if stat.S_ISREG(found.st_mode) else path
+
+
+def write_fully(stream, data: bytes) -> None:
+    """Write all of `data`. A buffered stream over a pipe takes only part of a large write
+    when the reader leaves halfway (`kg export | head`), and says so only by the count it
+    returns; the next write raises BrokenPipeError, which the CLI ends with 141."""
+    view = memoryview(data)
+    while view:
+        view = view[stream.write(view):]
 
 
 def open_stream(target: int | Path):

@@ -419,6 +419,18 @@ def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
     assert (process.wait(300), stderr) == (141, b"")
 
 
+def test_an_output_closed_halfway_through_an_export_ends_with_141():
+    """`kg export -f nquads | head -1` exited 0: the pipe took part of the one large write
+    and the stream returned that count, which was not checked."""
+    repo = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(repo), "export",
+                                "-f", "nquads"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(1) == b"<"  # kg is writing: far more than a pipe holds
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert (process.wait(300), stderr) == (141, b"")
+
+
 NON_ASCII = 'SELECT ?a WHERE { BIND("日本" AS ?a) }'
 JAPANESE_LABEL = """@prefix akd: <https://w3id.org/alliance-kg/id/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
