@@ -500,7 +500,7 @@ def export(settings, fmt, asserted, collapse_facts, output):
     if output is None:
         if len(files) > 1:
             raise KGError(f"--format {fmt} writes {', '.join(files)}: give a folder with -o")
-        from kg.writing import write_fully
+        from kg.output import write_fully
 
         write_fully(sys.stdout.buffer, next(iter(files.values())))
         return

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.output import write_fully
 
 TEMP_SUFFIX = ".kg-tmp"
 
@@ -72,15 +73,6 @@ def stream_target(path: Path) -> int | Path | None:
         except OSError:
             continue  # that stream is closed
     return None if stat.S_ISREG(found.st_mode) else path
-
-
-def write_fully(stream, data: bytes) -> None:
-    """Write all of `data`. A buffered stream over a pipe takes only part of a large write
-    when the reader leaves halfway (`kg export | head`), and says so only by the count it
-    returns; the next write raises BrokenPipeError, which the CLI ends with 141."""
-    view = memoryview(data)
-    while view:
-        view = view[stream.write(view):]
 
 
 def open_stream(target: int | Path):
