@@ -274,6 +274,15 @@ def test_stats_counts_a_sources_disputing_quotes_among_its_citations():
      "kg: error: Invalid value for '--timeout': 99999999999.0 is not in the range 0<=x<=86400"),
     (["--nope"], "kg: error: No such option '--nope' (see 'kg --help')"),
     (["describe", "nothing"], "kg: error: entity 'nothing': no entity has that name"),
+    # kg's own options after the command were "No such option" or taken as parameters
+    (["sparql", "-q", "ASK {}"],
+     "kg: error: -q is an option of kg itself: give it before the command (kg -q sparql ...)"),
+    (["describe", "Zapper", "--data", "."], "kg: error: --data is an option of kg itself: give "
+     "it before the command (kg --data DIR describe ...)"),
+    (["query", "co-production", "--verbose"], "kg: error: --verbose is an option of kg itself: "
+     "give it before the command (kg --verbose query ...)"),
+    (["query", "co-production", "--data=."], "kg: error: --data is an option of kg itself"),
+    (["validate", "--version"], "kg: error: No such option '--version'"),
 ])
 def test_errors_are_one_line_with_exit_code_2(run, args, message):
     result = run(*args)
