@@ -128,7 +128,8 @@ def find_query(queries_dir: Path, name: str) -> CannedQuery:
     if name not in names:
         import difflib  # only for this error message
 
-        close = difflib.get_close_matches(name, names, n=3)
+        # query names are lower case: COUNTERS is as close to counters as Counters is
+        close = difflib.get_close_matches(name.lower(), names, n=3)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise InputError(f"no canned query named {name!r}{hint} (see `kg queries`)")
     return read_query(queries_dir / f"{name}.rq")
@@ -356,8 +357,13 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     import difflib  # only for this error message
 
     names = known_names(graph, entity_class)
-    suggestions = [names[close] for close in
-                   difflib.get_close_matches(plain.lower(), list(names), n=5, cutoff=0.6)]
+    typed = plain.lower()
+    # a name that begins with the typed words (Mitsubishi) or that they begin with (THAAD
+    # system) first: difflib's ratio misses both when the lengths differ much
+    partial = sorted(name for name in names
+                     if f"{name} ".startswith(f"{typed} ") or typed.startswith(f"{name} "))
+    close = difflib.get_close_matches(typed, list(names), n=5, cutoff=0.6)
+    suggestions = [names[name] for name in dict.fromkeys(partial + close)][:5]
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise InputError(f"{what} {value!r}: no{kind} has that name{hint}")
 

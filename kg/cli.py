@@ -80,10 +80,28 @@ def one_line_errors():
     except click.exceptions.NoArgsIsHelpError:  # a bare `kg`: the help, as click shows it
         raise
     except click.UsageError as exc:
+        if isinstance(exc, click.NoSuchOption) and exc.ctx and kg_option(exc.option_name):
+            raise OneLineError(after_the_command(exc.option_name, exc.ctx.command_path)) from None
         help_hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
         raise OneLineError(exc.format_message().rstrip(".") + help_hint) from None
     except KGError as exc:
         raise OneLineError(str(exc), exc.exit_code) from None
+
+
+def kg_option(option: str) -> click.Option | None:
+    """The option of `kg` itself (-q, --data ...) that `option` names, if it does."""
+    return next((param for param in cli.params  # not --version, which ends kg at once
+                 if isinstance(param, click.Option) and not param.is_eager
+                 and option in param.opts + param.secondary_opts), None)
+
+
+def after_the_command(option: str, command_path: str) -> str:
+    """The error for kg's own option given after a command (`kg sparql -q ...`)."""
+    param = kg_option(option)
+    given = option if param.is_flag else f"{option} {param.metavar or 'VALUE'}"
+    command = command_path.split(" ", 1)[-1]
+    return (f"{option} is an option of kg itself: give it before the command "
+            f"(kg {given} {command} ...)")
 
 
 class Settings:
@@ -277,6 +295,8 @@ def parse_params(args: list[str]) -> dict[str, str]:
     remaining = list(args)
     while remaining:
         arg = remaining.pop(0)
+        if kg_option(arg.partition("=")[0]):
+            raise KGError(after_the_command(arg.partition("=")[0], "kg query"))
         if not arg.startswith("--") or len(arg) == 2:
             raise KGError(f"unexpected argument {arg!r}: give parameters as --NAME VALUE")
         name, sep, value = arg[2:].partition("=")
@@ -500,7 +520,9 @@ def export(settings, fmt, asserted, collapse_facts, output):
     if output is None:
         if len(files) > 1:
             raise KGError(f"--format {fmt} writes {', '.join(files)}: give a folder with -o")
-        sys.stdout.buffer.write(next(iter(files.values())))
+        from kg.output import write_fully
+
+        write_fully(sys.stdout.buffer, next(iter(files.values())))
         return
     from kg.writing import write_all
 

@@ -61,14 +61,35 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
     else:  # for the eye: control characters escaped
         shown = [[visible(cell) for cell in row] for row in cells]
         if fmt == "markdown":
-            out.write(markdown_table(variables, shown))
+            write_text(out, markdown_table(variables, shown))
         else:  # escaped before the layout, so that the columns fit what is printed
             encoding = getattr(out, "encoding", None) or "utf-8"
             headers = [printable(name, encoding) for name in variables]
             shown = [[printable(cell, encoding) for cell in row] for row in shown]
-            out.write(text_table(headers, shown, TABLE_CELL_WIDTH if len(variables) > 2 else None))
+            write_text(out, text_table(headers, shown,
+                                       TABLE_CELL_WIDTH if len(variables) > 2 else None))
             if count:
                 out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+
+
+def write_fully(stream, data: bytes) -> None:
+    """Write all of `data`. A buffered stream over a pipe takes only part of a large write
+    when the reader leaves halfway (`kg export | head`), and says so only by the count it
+    returns; the next write raises BrokenPipeError, which the CLI ends with 141."""
+    view = memoryview(data)
+    while view:
+        view = view[stream.write(view):]
+
+
+def write_text(out, text: str) -> None:
+    """Write a whole table at once, through `out`'s bytes: a text stream drops the count of
+    a partial write, so `kg -q query ... -f markdown | head` ended with 0, not 141."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a StringIO a caller put there
+        out.write(text)
+        return
+    out.flush()  # what was written before comes first
+    write_fully(buffer, text.encode(out.encoding, out.errors or "strict"))
 
 
 def write_delimited(out, header: Sequence[str], rows, delimiter: str = ",") -> None:

@@ -79,10 +79,12 @@ class TooManyResults(InputError):
 
 class KGServer(ThreadingHTTPServer):
     daemon_threads = True
+    kg_answers = None  # none yet when the port cannot be bound: the OSError is what to report
 
     def server_close(self) -> None:
         super().server_close()
-        self.kg_answers.close()
+        if self.kg_answers is not None:
+            self.kg_answers.close()
 
 
 def make_server(graph, host: str = "127.0.0.1", port: int = 8000,

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.output import write_fully
 
 TEMP_SUFFIX = ".kg-tmp"
 
@@ -38,7 +39,7 @@ def write_all(contents: dict[Path, bytes]) -> None:
                 staged[path] = stage(real[path], contents[path])
         for path, target in streams.items():
             with open_stream(target) as stream:
-                stream.write(contents[path])
+                write_fully(stream, contents[path])
         for path, temporary in staged.items():
             old = real[path].read_bytes() if real[path].exists() else None
             os.replace(temporary, real[path])

@@ -251,3 +251,15 @@ def test_describe_reads_a_link_back_by_its_inverse_label(graph):
     countered_by = {row["value"] for row in rows if row["statement"] == "countered by"}
     assert "Aegis BMD system" in countered_by and len(countered_by) == 7  # systems
     assert not {row["statement"] for row in rows} & {"counters of", "broader of", "related of"}
+
+
+def test_describe_reads_a_scheme_s_links_back_once_and_by_name(graph):
+    """A concept scheme: its concepts' skos:inScheme reads back as "has concept", not
+    "inScheme of", and each concept's skos:topConceptOf is not listed again beside the
+    scheme's own skos:hasTopConcept ("topConceptOf of")."""
+    rows = kg.describe("akc:threats", graph).to_dicts(label=graph.label)
+    statements = [row["statement"] for row in rows]
+    assert "inScheme of" not in statements and "topConceptOf of" not in statements
+    assert statements.count("has concept") == 9
+    assert statements.count("skos:hasTopConcept") == 5
+    assert len(rows) == len({tuple(row.values()) for row in rows})

@@ -165,6 +165,18 @@ def test_unknown_entity_lists_the_closest_names(tiny):
         resolve(tiny, "Zaper")
 
 
+@pytest.mark.parametrize("typed, cls, suggested", [
+    ("Mitsubishi", None, "did you mean: Mitsubishi Heavy Industries?"),
+    ("THAAD system", "ak:DefenseSystem", "did you mean: THAAD, "),
+])
+def test_unknown_entity_suggests_the_name_it_is_part_of_or_holds(graph, typed, cls, suggested):
+    """'Mitsubishi' got no suggestion, and 'THAAD system' only 'Aegis BMD system': the
+    ratio of close matches is low between names of very different lengths."""
+    with pytest.raises(InputError) as error:
+        resolve(graph, typed, cls)
+    assert suggested in str(error.value)
+
+
 def test_entity_of_the_wrong_class_is_refused_saying_what_it_names(tiny):
     """A company given for a system is known: the error says what it is, not only that
     no system has the name (which reads as a typo)."""
@@ -256,6 +268,12 @@ def test_year_filters(tiny):
 def test_unknown_query_suggests_close_names(tiny):
     with pytest.raises(InputError, match="no canned query named 'coproduction'; did you mean: co-production"):
         run_query("coproduction", {}, tiny)
+
+
+def test_unknown_query_in_capitals_suggests_its_name(tiny):
+    """'Counters' got a suggestion and 'COUNTERS' none."""
+    with pytest.raises(InputError, match="no canned query named 'CO-PRODUCTION'; did you mean: co-production"):
+        run_query("CO-PRODUCTION", {}, tiny)
 
 
 def test_a_broken_query_file_stops_only_that_query(tiny_copy):

@@ -274,6 +274,15 @@ def test_stats_counts_a_sources_disputing_quotes_among_its_citations():
      "kg: error: Invalid value for '--timeout': 99999999999.0 is not in the range 0<=x<=86400"),
     (["--nope"], "kg: error: No such option '--nope' (see 'kg --help')"),
     (["describe", "nothing"], "kg: error: entity 'nothing': no entity has that name"),
+    # kg's own options after the command were "No such option" or taken as parameters
+    (["sparql", "-q", "ASK {}"],
+     "kg: error: -q is an option of kg itself: give it before the command (kg -q sparql ...)"),
+    (["describe", "Zapper", "--data", "."], "kg: error: --data is an option of kg itself: give "
+     "it before the command (kg --data DIR describe ...)"),
+    (["query", "co-production", "--verbose"], "kg: error: --verbose is an option of kg itself: "
+     "give it before the command (kg --verbose query ...)"),
+    (["query", "co-production", "--data=."], "kg: error: --data is an option of kg itself"),
+    (["validate", "--version"], "kg: error: No such option '--version'"),
 ])
 def test_errors_are_one_line_with_exit_code_2(run, args, message):
     result = run(*args)
@@ -415,6 +424,24 @@ def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
     process = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()  # the reader is gone before kg writes anything
+    stderr = process.stderr.read()
+    assert (process.wait(300), stderr) == (141, b"")
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "-f", "nquads"],
+    # a table or Markdown is written at once, and a text stream drops a partial write's count
+    ["-q", "sparql", "SELECT * WHERE { ?s ?p ?o }"],
+    ["sparql", "-f", "markdown", "SELECT * WHERE { ?s ?p ?o }"],
+])
+def test_an_output_closed_halfway_through_ends_with_141(args):
+    """`kg export -f nquads | head -1` exited 0: the pipe took part of the one large write
+    and the stream returned that count, which was not checked."""
+    repo = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(repo), *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(1)  # kg is writing: far more than a pipe holds
+    process.stdout.close()
     stderr = process.stderr.read()
     assert (process.wait(300), stderr) == (141, b"")
 
@@ -642,3 +669,16 @@ def test_every_predeclared_prefix_is_documented(run):
     for prefix in PREFIXES:
         assert f" {prefix}:," in help_text or f" {prefix}: " in help_text, prefix
         assert f"`{prefix}:`" in listed, prefix
+
+
+def test_serve_on_a_port_in_use_is_one_line_with_exit_code_2(run):
+    """The port's OSError was masked by a traceback from closing answerers not yet made."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port), "--workers", "1")
+    assert result.exit_code == 2
+    assert result.output == f"kg: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
