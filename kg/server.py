@@ -503,8 +503,10 @@ class Handler(BaseHTTPRequestHandler):
         repeated = sorted(k for k, v in params.items() if len(v) > 1)
         if repeated:  # as `kg query`: one value each, never one silently dropped
             raise HTTPError(400, f"parameter {repeated[0]} is given twice")
+        # An empty value is left out: the landing page's forms send every field, blank or not.
         self.answer({"canned": name,
-                     "values": {k: v[0] for k, v in params.items() if k != "format"}}, params)
+                     "values": {k: v[0] or None for k, v in params.items() if k != "format"}},
+                    params)
 
     def answer(self, request: dict, params: dict[str, list[str]]):
         server = self.server

@@ -212,6 +212,15 @@ def test_canned_query_with_parameters(url, graph):
     assert body.splitlines()[0] == b"date,agreement,type,parties,source,quote"
 
 
+def test_canned_query_blank_parameters_are_left_out(url, graph):
+    """A page's form sends its blank fields as `system=`: as if left out, not a name."""
+    status, _, _, body = fetch(f"{url}/queries/co-production?system=&country=Japan&format=json")
+    rows = run_query("co-production", {"country": "Japan"}, graph)
+    assert status == 200 and json.loads(body) == sparql_json(rows.variables, rows.terms)
+    status, _, _, body = fetch(f"{url}/queries/evidence?entity=")   # still required
+    assert status == 400 and b"needs entity=" in body
+
+
 def test_canned_query_errors(url):
     assert fetch(f"{url}/queries/no-such-query")[0] == 404
     status, _, _, body = fetch(f"{url}/queries/co-production?system=Nothing-Like-It")
