@@ -409,7 +409,8 @@ def test_output_that_cannot_be_written_is_one_line(tiny_copy):
 
 
 @pytest.mark.parametrize("args", [["query", "co-production", "-f", "csv"],
-                                  ["export", "-f", "ntriples"]])
+                                  ["export", "-f", "ntriples"],
+                                  ["export", "-f", "ntriples", "-o", "/dev/stdout"]])
 def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
     """`kg query ... | head` exited 1, which means "validation found problems"."""
     process = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
