@@ -488,7 +488,7 @@ def fmt(settings, check_only):
 @click.option("--collapse-facts", is_flag=True,
               help="graphml/csv (and the void manifest of them): fact nodes become labelled edges "
                    "between their participants.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(),  # as typed: Path() drops a trailing "/"
               help="The file to write (a folder for csv); default: standard output.")
 @pass_settings
 def export(settings, fmt, asserted, collapse_facts, output):
@@ -504,6 +504,10 @@ def export(settings, fmt, asserted, collapse_facts, output):
         return
     from kg.writing import write_all
 
+    if len(files) == 1 and (output.endswith("/") or Path(output).is_dir()):
+        raise KGError(f"{output}: a folder, but --format {fmt} writes one file: name it "
+                      f"(-o {Path(output) / next(iter(files))})")
+    output = Path(output)
     made = None
     if len(files) > 1:
         made = None if output.is_dir() else output

@@ -602,6 +602,17 @@ def test_export_turtle_round_trips_and_is_deterministic(run, tiny_copy):
     assert isomorphic(exported, open_graph(tiny_copy).rdflib_graph())
 
 
+def test_export_of_one_file_to_a_folder_is_refused(run, tmp_path):
+    """`-o out/` once wrote the Turtle into a new file named `out`."""
+    result = run("export", "-f", "turtle", "-o", f"{tmp_path}/out/")
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {tmp_path}/out/: a folder, but --format turtle writes one file: name it "
+           f"(-o {tmp_path}/out/alliance-kg.ttl)\n")
+    assert not (tmp_path / "out").exists()
+    result = run("export", "-f", "ntriples", "-o", str(tmp_path))   # a folder already there
+    assert result.exit_code == 2 and "a folder, but --format ntriples" in result.stderr
+
+
 def test_export_csv_needs_a_folder(run, tmp_path):
     refused = run("export", "-f", "csv")
     assert (refused.exit_code, refused.stderr) == (
