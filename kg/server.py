@@ -420,7 +420,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def get(self):
         url = urlsplit(self.path)
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = form_values(url.query, "URL")
         path = url.path.rstrip("/") or "/"
         if path == "/":
             self.send(200, landing_page(self.server.kg_catalog).encode(), "text/html; charset=utf-8")
@@ -445,7 +445,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.rstrip("/") != "/sparql":
             raise HTTPError(404, f"nothing to POST to at {url.path}; the SPARQL endpoint is /sparql")
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = form_values(url.query, "URL")
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             raise HTTPError(411, "send the body with a Content-Length: chunked bodies are not "
                                  "supported")
@@ -476,7 +476,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(400, "give the query either in the body or as query=, not both")
             params["query"] = [text]
         else:
-            for name, values in parse_qs(text, keep_blank_values=True).items():
+            for name, values in form_values(text, "request body").items():
                 params.setdefault(name, []).extend(values)
             if "update" in params:
                 raise HTTPError(403, "this endpoint is read-only: updates are refused")
@@ -520,6 +520,16 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(500, str(exc)) from None
         text_type = media.startswith("text/") or media.endswith("json") or media.endswith("xml")
         self.send(status, body, media + ("; charset=utf-8" if text_type else ""))
+
+
+def form_values(text: str, where: str) -> dict[str, list[str]]:
+    """The parameters of a query string or form body. A %-escape that is no UTF-8 is a 400:
+    parse_qs would put U+FFFD in its place, and run a query other than the one sent."""
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise HTTPError(400, f"the {where} is not UTF-8 once its %-escapes are decoded "
+                             f"(byte 0x{exc.object[exc.start]:02X})") from None
 
 
 def landing_page(catalog: dict) -> str:

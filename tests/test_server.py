@@ -310,6 +310,21 @@ def test_bad_requests_do_not_stop_the_server(url):
     assert get(url, "ASK {}")[0] == 200
 
 
+def test_escapes_that_are_not_utf8_are_refused(url):
+    """`query=SELECT ("%FF" AS ?x) {}` ran with U+FFFD in place of the byte and gave 200."""
+    latin1 = quote('SELECT ("é" AS ?x) {}', encoding="latin-1")
+    status, _, _, body = fetch(f"{url}/sparql?query={latin1}")
+    assert (status, body) == (400, b"the URL is not UTF-8 once its %-escapes are decoded "
+                                   b"(byte 0xE9)\n")
+    status, _, _, body = fetch(f"{url}/sparql", f"query={latin1}".encode(),
+                               {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400 and body.startswith(b"the request body is not UTF-8")
+    assert fetch(f"{url}/queries/evidence?entity=Jap%E9n")[0] == 400
+    utf8 = quote('SELECT ("é" AS ?x) {}')
+    status, _, _, body = fetch(f"{url}/sparql?query={utf8}&format=csv")
+    assert (status, body) == (200, "x\r\né\r\n".encode())
+
+
 def raw_request(url, request: bytes) -> bytes:
     """The status line of the answer to a request sent as bytes."""
     import socket
