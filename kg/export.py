@@ -44,6 +44,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import InputError
 from kg.namespaces import AK, GRAPHS, PREFIXES, curie
+from kg.output import NOT_IN_XML
 from kg.store import ASSERTED_FILE, INFERRED_FILE, CompiledGraph
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
@@ -293,10 +294,39 @@ def rdfxml(source: ExportSource) -> bytes:
 
     Not "pretty-xml": it fails on a blank node as an rdf:type object (inferred types).
     """
+    refuse_what_xml_cannot_carry("rdfxml", literal_places(source.triples()))
     graph = rdflib_graph(source, sorted_graph=True)
     for predicate in sorted(set(graph.predicates())):  # any generated prefixes in order
         graph.namespace_manager.compute_qname_strict(predicate)
     return graph.serialize(format="xml", encoding="utf-8")
+
+
+def refuse_what_xml_cannot_carry(fmt: str, texts) -> None:
+    """An InputError for the first of the (where, text) pairs holding a character XML 1.0
+    cannot write, even escaped: the XML writers would put it in as it is, and no XML
+    parser would read the file."""
+    for where, text in texts:
+        if found := NOT_IN_XML.search(text):
+            raise InputError(f"{fmt}: {where} holds the character U+{ord(found[0]):04X}, which "
+                             f"XML cannot carry: remove it, or export turtle, ntriples, jsonld, "
+                             f"trig, nquads or csv")
+
+
+def literal_places(triples):
+    """(where, text) of every literal: `akd:x ak:citation [...] ak:quote` for one in a
+    blank node, as kg validate shows it."""
+    referrer = {t.object: t for t in triples if isinstance(t.object, ox.BlankNode)}
+
+    def name(node, seen=()) -> str:
+        if not isinstance(node, ox.BlankNode):
+            return curie(node.value)
+        up = referrer.get(node)
+        if up is None or node in seen:  # nothing refers to it, or a cycle of blank nodes
+            return "[]"
+        return f"{name(up.subject, (*seen, node))} {curie(up.predicate.value)} [...]"
+
+    return ((f"{name(t.subject)} {curie(t.predicate.value)}", t.object.value)
+            for t in triples if isinstance(t.object, ox.Literal))
 
 
 def turtle(source: ExportSource) -> bytes:
@@ -572,6 +602,11 @@ def plain_value(literal: ox.Literal):
 def graphml(pg) -> bytes:
     import networkx as nx
 
+    refuse_what_xml_cannot_carry("graphml", (
+        *((f"{node} {key}", value) for node, attrs in pg.nodes(data=True)
+          for key, value in attrs.items() if isinstance(value, str)),
+        *((f"{u} -> {v} {key}", value) for u, v, attrs in pg.edges(data=True)
+          for key, value in attrs.items() if isinstance(value, str))))
     stream = io.BytesIO()
     # a key with an int on one node and a float on another is declared double, and one
     # with any text (several values joined by " | ") string

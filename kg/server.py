@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
-from kg.output import sparql_json, triple_term_text
+from kg.output import NOT_IN_XML, sparql_json, triple_term_text
 from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
 from kg.store import unknown_prefix_message
 from kg.workers import WorkerDied, WorkerPool
@@ -62,9 +62,6 @@ GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle
                "rdf+xml": "application/rdf+xml", "rdf": "application/rdf+xml",
                "xml": "application/rdf+xml"}
 
-
-# Characters XML 1.0 has no way to write, even escaped.
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class HTTPError(Exception):

@@ -331,3 +331,34 @@ def test_a_property_graph_csv_quotes_a_bare_carriage_return():
     data = ex.csv_bytes(["id", "label", "quantity"],
                         [{"id": "akd:a", "label": "one\rtwo", "quantity": 3}, {"id": "akd:b"}])
     assert data == b'id,label,quantity\n"akd:a","one\rtwo","3"\nakd:b,,\n'
+
+
+@pytest.fixture(scope="module")
+def tiny_with_a_control_character(tmp_path_factory):
+    """The tiny graph with U+0001 in a citation's quote (Turtle's "\\u0001")."""
+    root = tmp_path_factory.mktemp("control")
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    (root / "data").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", root / "data" / "tiny.ttl")
+    (root / "data" / "control.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        'akd:zapper ak:citation [ ak:inSource akd:source-test ; ak:quote "Zap\\u0001" ] .\n',
+        encoding="utf-8")
+    return open_graph(root)
+
+
+@pytest.mark.parametrize("fmt, place", [
+    ("rdfxml", "akd:zapper ak:citation [...] ak:quote"), ("graphml", "akd:zapper quotes"),
+    ("void", "akd:zapper ak:citation [...] ak:quote")])   # the manifest lists rdfxml's file
+def test_a_character_xml_cannot_carry_is_refused_not_written(tiny_with_a_control_character,
+                                                               fmt, place):
+    """RDF/XML and GraphML were written with the raw U+0001, which no XML parser reads."""
+    from kg.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        ex.export(tiny_with_a_control_character, fmt)
+    assert str(refused.value).split(" holds ")[0].split(": ", 1)[1] == place
+    assert "U+0001, which XML cannot carry" in str(refused.value)
+    turtle = ex.export(tiny_with_a_control_character, "turtle")["alliance-kg.ttl"]
+    assert "Zap\u0001" in {str(o) for o in rdflib.Graph().parse(data=turtle, format="turtle").objects()}
