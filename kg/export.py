@@ -297,7 +297,12 @@ def rdfxml(source: ExportSource) -> bytes:
     refuse_what_xml_cannot_carry("rdfxml", literal_places(source.triples()))
     graph = rdflib_graph(source, sorted_graph=True)
     for predicate in sorted(set(graph.predicates())):  # any generated prefixes in order
-        graph.namespace_manager.compute_qname_strict(predicate)
+        try:
+            graph.namespace_manager.compute_qname_strict(predicate)
+        except ValueError:  # RDF/XML writes a property as an element, whose name it needs
+            raise InputError(f"rdfxml cannot write the property <{predicate}>: its IRI "
+                             f"does not end in an XML name; export turtle, ntriples, jsonld, "
+                             f"trig or nquads") from None
     return graph.serialize(format="xml", encoding="utf-8")
 
 

@@ -362,3 +362,18 @@ def test_a_character_xml_cannot_carry_is_refused_not_written(tiny_with_a_control
     assert "U+0001, which XML cannot carry" in str(refused.value)
     turtle = ex.export(tiny_with_a_control_character, "turtle")["alliance-kg.ttl"]
     assert "Zap\u0001" in {str(o) for o in rdflib.Graph().parse(data=turtle, format="turtle").objects()}
+
+
+def test_a_property_rdfxml_cannot_write_is_an_input_error(tmp_path):
+    """A property IRI ending in "/" gave rdflib's ValueError traceback ("Can't split")."""
+    shutil.copytree(REPO / "ontology", tmp_path / "ontology")
+    (tmp_path / "data").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", tmp_path / "data" / "tiny.ttl")
+    (tmp_path / "data" / "slash.ttl").write_text(
+        '<https://w3id.org/alliance-kg/id/zapper> <http://example.org/ns/> "x" .\n',
+        encoding="utf-8")
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match=r"^rdfxml cannot write the property "
+                                         r"<http://example.org/ns/>: its IRI does not end"):
+        ex.export(open_graph(tmp_path), "rdfxml")
