@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,10 +371,38 @@ def context() -> dict:
 
 
 def jsonld(source: ExportSource) -> bytes:
-    text = rdflib_graph(source).serialize(format="json-ld", context=context(), indent=2,
-                                          sort_keys=True, ensure_ascii=False)
-    document = sorted_arrays(json.loads(text))
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    """rdflib's JSON-LD, but a literal that a JSON number or boolean would change keeps its
+    lexical form and datatype: with a context, rdflib writes every xsd:integer, double and
+    boolean natively, so "017" came back as "17", "abc"^^xsd:integer as a plain string
+    and "1.0E0"^^xsd:double as "1"^^xsd:integer (JSON has no 1.0 apart from 1)."""
+    from rdflib import Literal
+    from rdflib.plugins.serializers.jsonld import Converter
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    class ExactLiterals(Converter):
+        def to_raw_value(self, graph, s, o, nodemap):
+            if isinstance(o, Literal) and o.datatype is not None and not json_native(o):
+                return {"@type": self.context.to_symbol(o.datatype), "@value": str(o)}
+            return super().to_raw_value(graph, s, o, nodemap)
+
+    shipped = context()
+    nodes = ExactLiterals(Context(shipped), False, False).convert(rdflib_graph(source))
+    document = {"@context": shipped,
+                **({"@graph": nodes} if isinstance(nodes, list) else nodes)}
+    return (json.dumps(sorted_arrays(document), indent=2, sort_keys=True, ensure_ascii=False)
+            + "\n").encode("utf-8")
+
+
+def json_native(literal) -> bool:
+    """Whether a JSON value reads back as this very literal (rdflib's and Oxigraph's
+    JSON-LD parsers: an integer in canonical form, true or false; any other typed literal
+    rdflib writes as a string with its type)."""
+    datatype, text = str(literal.datatype), str(literal)
+    if datatype == XSD + "integer":
+        return re.fullmatch(r"-?[1-9][0-9]*|0", text) is not None
+    if datatype == XSD + "boolean":
+        return text in ("true", "false")
+    return datatype != XSD + "double"
 
 
 def sorted_arrays(value, key=None):
