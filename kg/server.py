@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
 from kg.output import NOT_IN_XML, sparql_json, triple_term_text
+from kg.remote import check_graph_iri
 from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
 from kg.store import unknown_prefix_message
 from kg.workers import WorkerDied, WorkerPool
@@ -489,6 +490,12 @@ class Handler(BaseHTTPRequestHandler):
             check_user_query(text)
         except InputError as exc:
             raise HTTPError(400, str(exc)) from None
+        for name in ("default-graph-uri", "named-graph-uri"):
+            for iri in params.get(name, []):
+                try:
+                    check_graph_iri(iri)
+                except InputError as exc:
+                    raise HTTPError(400, f"{name}: {exc}") from None
         server = self.server
         base = f"http://{self.headers.get('Host') or '%s:%s' % server.server_address[:2]}/sparql"
         self.answer({"query": text, "default_graphs": params.get("default-graph-uri", []),

@@ -325,6 +325,15 @@ def test_escapes_that_are_not_utf8_are_refused(url):
     assert (status, body) == (200, "x\r\né\r\n".encode())
 
 
+def test_a_graph_uri_that_is_no_iri_is_named(url):
+    """It was reported as "bad query: Invalid IRI code point ' '", blaming a good query."""
+    status, _, _, body = get(url, "ASK {}", **{"default-graph-uri": "my graph"})
+    assert (status, body) == (400, b"default-graph-uri: graph 'my graph' is not an absolute "
+                                   b"IRI (Invalid IRI code point ' ')\n")
+    status, _, _, body = get(url, "ASK {}", **{"named-graph-uri": "graphs/a"})
+    assert status == 400 and body.startswith(b"named-graph-uri: graph 'graphs/a' is not")
+
+
 def raw_request(url, request: bytes) -> bytes:
     """The status line of the answer to a request sent as bytes."""
     import socket
