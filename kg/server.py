@@ -65,6 +65,10 @@ GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle
 
 
 
+# The end of a property IRI that RDF/XML can use as the local part of an element name.
+PROPERTY_ELEMENT_NAME = re.compile(r"[^\W\d][\w.\-\u00b7]*$")
+
+
 class HTTPError(Exception):
     def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
@@ -286,6 +290,8 @@ def choose_type(kind: str, accept: str | None, formats: list[str]) -> str:
 def serialize(result, media: str) -> bytes:
     kind = result[0]
     if kind == "graph":
+        if media == "application/rdf+xml":
+            refuse_what_rdfxml_cannot_write(result[1])
         return ox.serialize(result[1], format=GRAPH_TYPES[media], prefixes=PREFIXES)
     fmt = RESULTS_TYPES[media]
     if kind == "ask":
@@ -351,12 +357,25 @@ def xml_term(term) -> str:
     return f'<literal datatype="{xml_text(term.datatype.value)}">{xml_text(term.value)}</literal>'
 
 
-def xml_text(text: str) -> str:
+def xml_text(text: str, instead: str = "JSON, CSV or TSV") -> str:
     forbidden = NOT_IN_XML.search(text)
     if forbidden:
         raise HTTPError(406, f"a result holds the character U+{ord(forbidden[0]):04X}, which "
-                             f"XML cannot carry: ask for JSON, CSV or TSV")
+                             f"XML cannot carry: ask for {instead}")
     return escape(text, {'"': "&quot;"})
+
+
+def refuse_what_rdfxml_cannot_write(triples) -> None:
+    """A 406 for a graph RDF/XML cannot carry, which pyoxigraph would write as bad XML: a
+    character XML has no way to write, or a property IRI that does not end in an XML name
+    (<http://ex/p/>), which has no element name."""
+    instead = "Turtle, N-Triples or JSON-LD"
+    for triple in triples:
+        if not PROPERTY_ELEMENT_NAME.search(triple.predicate.value):
+            raise HTTPError(406, f"RDF/XML cannot write the property <{triple.predicate.value}>"
+                                 f", whose IRI does not end in an XML name: ask for {instead}")
+        if isinstance(triple.object, ox.Literal):
+            xml_text(triple.object.value, instead)
 
 
 # --- HTTP -----------------------------------------------------------------------------

@@ -377,6 +377,20 @@ def test_a_character_xml_cannot_carry(url):
     assert json.loads(get(url, query)[3])["results"]["bindings"][0]["x"]["value"] == "a\x00b"
 
 
+def test_a_graph_rdfxml_cannot_write_is_406(url):
+    """pyoxigraph wrote a NUL raw, and <http://ex/p/> as the element <oxprefix:>: a 200 of
+    RDF/XML that no XML parser reads."""
+    for template, what in (('akd:japan rdfs:comment "a\\u0000b"', b"U+0000"),
+                           ('akd:japan <http://ex/p/> "x"', b"property <http://ex/p/>")):
+        query = f"CONSTRUCT {{ {template} }} WHERE {{}}"
+        status, _, _, body = get(url, query, "application/rdf+xml")
+        assert status == 406 and what in body and b"Turtle, N-Triples or JSON-LD" in body
+        assert get(url, query, "text/turtle")[0] == 200
+    status, _, _, body = get(url, 'CONSTRUCT { akd:japan <http://ex/p/a1> "x" } WHERE {}',
+                             "application/rdf+xml")
+    assert status == 200 and b"<a1 " in body
+
+
 def test_negotiate():
     offers = ["application/sparql-results+json", "text/csv"]
     assert negotiate(None, offers) == offers[0]
