@@ -573,6 +573,8 @@ def push(settings, endpoint, graph_iri):
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with standard output closed (`kg ... >&-`)
+        stand_in_for_closed_output()
     try:
         try:
             cli(prog_name="kg")
@@ -587,6 +589,20 @@ def main() -> None:
         discard_output()
         click.echo(f"kg: error: cannot write the output ({exc.strerror or exc})", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def stand_in_for_closed_output() -> None:
+    """Make descriptor 1 a pipe whose reader has left: output then ends with 141, as for
+    `| head`, where Python's None for sys.stdout gave a traceback; and no file kg opens
+    can take descriptor 1 and get the output."""
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)
+    if writer != 1:
+        os.dup2(writer, 1)
+        os.close(writer)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
 
 
 def output_closed() -> None:

@@ -420,6 +420,18 @@ def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
     assert (process.wait(300), stderr) == (141, b"")
 
 
+@pytest.mark.parametrize("args, code", [(["query", "co-production"], 141),
+                                        (["export", "-f", "ntriples"], 141),
+                                        (["export", "-f", "ntriples", "-o", "out.nt"], 0)])
+def test_a_closed_standard_output(tiny_copy, args, code):
+    """`kg ... >&-` gave a traceback (sys.stdout is None); output ends as for `| head`."""
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
+                          cwd=tiny_copy, stderr=subprocess.PIPE, text=True, timeout=300,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == code and "Traceback" not in done.stderr
+    assert done.stderr == ("" if code else f"kg: wrote out.nt ({(tiny_copy / 'out.nt').stat().st_size} bytes)\n")
+
+
 NON_ASCII = 'SELECT ?a WHERE { BIND("日本" AS ?a) }'
 JAPANESE_LABEL = """@prefix akd: <https://w3id.org/alliance-kg/id/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
