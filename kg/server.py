@@ -517,6 +517,10 @@ class Handler(BaseHTTPRequestHandler):
                     raise HTTPError(400, f"{name}: {exc}") from None
         server = self.server
         base = f"http://{self.headers.get('Host') or '%s:%s' % server.server_address[:2]}/sparql"
+        try:
+            ox.NamedNode(base)
+        except ValueError:  # a Host header that is no host ("a b"): not the query's fault
+            base = base_url(server) + "/sparql"
         self.answer({"query": text, "default_graphs": params.get("default-graph-uri", []),
                      "named_graphs": params.get("named-graph-uri", []), "base": base}, params)
 

@@ -344,6 +344,13 @@ def raw_request(url, request: bytes) -> bytes:
         return raw.recv(1000).split(b"\r\n", 1)[0]
 
 
+def test_a_host_header_that_is_no_host(url):
+    """Relative IRIs resolve against the URL the client used, and with `Host: a b` every
+    query got 400 "bad query: Invalid base IRI 'http://a b/sparql'"."""
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: a b\r\n\r\n"
+    assert raw_request(url, request).endswith(b" 200 OK")
+
+
 def test_bodies_without_a_usable_length(url):
     """Content-Length -5 got 500 (ValueError); a chunked body was called empty."""
     post = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
