@@ -27,7 +27,7 @@ import json
 import os
 import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -453,8 +453,8 @@ class Handler(BaseHTTPRequestHandler):
                                              for p in q.parameters]}
                        for name, q in self.server.kg_catalog.items()}
             self.send(200, json.dumps(listing, indent=2).encode(), "application/json")
-        elif path.startswith("/queries/"):
-            self.canned(path[len("/queries/"):], params)
+        elif path.startswith("/queries/"):  # the landing page's links quote the name
+            self.canned(unquote(path[len("/queries/"):]), params)
         else:
             raise HTTPError(404, f"nothing at {url.path}; the SPARQL endpoint is /sparql")
 

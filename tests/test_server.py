@@ -251,6 +251,23 @@ def test_landing_page_and_listing(url, graph):
     assert fetch(url + "/nowhere")[0] == 404
 
 
+def test_a_canned_query_whose_name_the_url_quotes(tiny_copy):
+    """The landing page links `my list.rq` as /queries/my%20list, which got 404."""
+    from kg.store import open_graph
+
+    (tiny_copy / "queries" / "members.rq").rename(tiny_copy / "queries" / "my list.rq")
+    server = make_server(open_graph(tiny_copy), port=0, workers=1)
+    start_in_thread(server)
+    try:
+        page = fetch(base_url(server) + "/")[3]
+        assert b'href="/queries/my%20list?format=json"' in page
+        status, media, _, body = fetch(base_url(server) + "/queries/my%20list?format=json")
+        assert (status, media) == (200, "application/sparql-results+json")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_result_size_limit(strict_url):
     status, _, _, body = get(strict_url, "SELECT * WHERE { ?s ?p ?o }")
     assert status == 400 and b"more than 5 results" in body and b"LIMIT" in body
