@@ -573,6 +573,11 @@ def push(settings, endpoint, graph_iri):
 
 
 def main() -> None:
+    import os
+
+    if sys.stdin is None:  # started with standard input closed (`kg sparql - <&-`):
+        # read as empty, and descriptor 0 is not left for a file kg opens to take
+        sys.stdin = open(os.open(os.devnull, os.O_RDONLY), encoding="utf-8")
     if sys.stdout is None:  # started with standard output closed (`kg ... >&-`)
         stand_in_for_closed_output()
     try:

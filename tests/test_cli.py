@@ -432,6 +432,14 @@ def test_a_closed_standard_output(tiny_copy, args, code):
     assert done.stderr == ("" if code else f"kg: wrote out.nt ({(tiny_copy / 'out.nt').stat().st_size} bytes)\n")
 
 
+def test_a_closed_standard_input_reads_as_empty(tiny_copy):
+    """`kg sparql - <&-` gave a traceback: sys.stdin is None."""
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), "sparql", "-"],
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stderr) == (2, "kg: error: the SPARQL query is empty\n")
+
+
 NON_ASCII = 'SELECT ?a WHERE { BIND("日本" AS ?a) }'
 JAPANESE_LABEL = """@prefix akd: <https://w3id.org/alliance-kg/id/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
