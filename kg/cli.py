@@ -489,7 +489,7 @@ def fmt(settings, check_only):
               help="graphml/csv (and the void manifest of them): fact nodes become labelled edges "
                    "between their participants.")
 @click.option("-o", "--output", type=click.Path(),  # as typed: Path() drops a trailing "/"
-              help="The file to write (a folder for csv); default: standard output.")
+              help="The file to write (a folder for csv); default, or -: standard output.")
 @pass_settings
 def export(settings, fmt, asserted, collapse_facts, output):
     """Export the graph for other tools; the same graph always gives the same bytes."""
@@ -497,7 +497,7 @@ def export(settings, fmt, asserted, collapse_facts, output):
 
     files = export_files(settings.graph(), fmt, inferred=not asserted,
                          collapse_facts=collapse_facts)
-    if output is None:
+    if output in (None, "-"):  # `-o -`: standard output, as for other RDF tools
         if len(files) > 1:
             raise KGError(f"--format {fmt} writes {', '.join(files)}: give a folder with -o")
         sys.stdout.buffer.write(next(iter(files.values())))

@@ -633,6 +633,14 @@ def test_export_of_one_file_to_a_folder_is_refused(run, tmp_path):
     assert result.exit_code == 2 and "a folder, but --format ntriples" in result.stderr
 
 
+def test_export_to_dash_is_standard_output(run, tiny_copy, monkeypatch):
+    """`-o -` wrote a file named "-" into the current folder."""
+    monkeypatch.chdir(tiny_copy)
+    to_dash, plain = run("export", "-f", "ntriples", "-o", "-"), run("export", "-f", "ntriples")
+    assert (to_dash.exit_code, to_dash.stdout_bytes) == (0, plain.stdout_bytes)
+    assert not Path("-").exists() and plain.stdout_bytes
+
+
 def test_export_csv_needs_a_folder(run, tmp_path):
     refused = run("export", "-f", "csv")
     assert (refused.exit_code, refused.stderr) == (
