@@ -87,10 +87,10 @@ def run_query(name: str, params: dict | None = None,
     whose str() is that ({"from": 2020}) or as terms of a result (a pyoxigraph NamedNode
     or Literal); a parameter given None is left out. Errors spell a parameter as `flag`
     does."""
-    if params is not None and not isinstance(params, Mapping):
-        raise TypeError(f"run_query params: a dict of parameter values, not a "
-                        f"{type(params).__name__}")
-    graph = graph or open_graph()
+    expect(name, str, "run_query name", "a canned query's name")
+    if params is not None:
+        expect(params, Mapping, "run_query params", "a dict of parameter values")
+    graph = compiled(graph)
     query, substitutions = prepare(graph, name, params, flag)
     rows = Rows(*graph.select(query.sparql, substitutions, str(query.path)))
     return rows.without(query.parameter_variables)
@@ -105,13 +105,16 @@ def sparql(text: str, graph: CompiledGraph | None = None,
     give subject, predicate, object.
     `origin`, the query's file, goes in front of an error as `file:line:column:`.
     """
-    return Rows(*safe_query(graph or open_graph(), text, timeout, origin))
+    expect(text, str, "sparql text", "the query")
+    return Rows(*safe_query(compiled(graph), text, timeout, origin))
 
 
 def describe(term, graph: CompiledGraph | None = None) -> Rows:
     """Every statement about one entity (a name as run_query takes it, or a NamedNode of
     a result), with the source and quote behind it."""
-    graph = graph or open_graph()
+    expect(term, (str, ox.NamedNode, ox.Literal), "describe term",
+           "a name or a result's NamedNode")
+    graph = compiled(graph)
     entity = resolve(graph, typed_text(term), what="entity")
     text = (BUILT_IN_QUERIES / "describe.rq").read_text(encoding="utf-8")
     return Rows(*graph.select(text, {ox.Variable("entity"): entity})).without({"entity"})
@@ -119,13 +122,13 @@ def describe(term, graph: CompiledGraph | None = None) -> Rows:
 
 def stats(graph: CompiledGraph | None = None) -> Rows:
     """Triples per graph, instances per class and contributions per source."""
-    graph = graph or open_graph()
+    graph = compiled(graph)
     return Rows(*graph.select((BUILT_IN_QUERIES / "stats.rq").read_text(encoding="utf-8")))
 
 
 def rdflib_graph(data=None, inferred: bool = True, graph: CompiledGraph | None = None):
     """The graph as an rdflib Graph (asserted plus inferred triples unless inferred=False)."""
-    return (graph or open_graph(data)).rdflib_graph(inferred=inferred)
+    return compiled(graph, data).rdflib_graph(inferred=inferred)
 
 
 def networkx_graph(data=None, inferred: bool = True, collapse_facts: bool = False,
@@ -133,7 +136,7 @@ def networkx_graph(data=None, inferred: bool = True, collapse_facts: bool = Fals
     """The graph as a networkx MultiDiGraph (see kg.export.property_graph)."""
     from kg.export import property_graph
 
-    return property_graph(graph or open_graph(data), inferred, collapse_facts)
+    return property_graph(compiled(graph, data), inferred, collapse_facts)
 
 
 def export_graph(fmt: str, inferred: bool = True, collapse_facts: bool = False,
@@ -141,7 +144,7 @@ def export_graph(fmt: str, inferred: bool = True, collapse_facts: bool = False,
     """The graph exported in one format of kg.export.FORMATS, as {file name: bytes}."""
     from kg.export import export
 
-    return export(graph or open_graph(), fmt, inferred, collapse_facts)
+    return export(compiled(graph), fmt, inferred, collapse_facts)
 
 
 def validate(files=(), sources=None, graph: CompiledGraph | None = None):
@@ -152,7 +155,7 @@ def validate(files=(), sources=None, graph: CompiledGraph | None = None):
     """
     from kg.validation import check
 
-    return check(graph or open_graph(), paths_of(files), sources_folder(sources))
+    return check(compiled(graph), paths_of(files), sources_folder(sources))
 
 
 def add(files, data=None, sources=None):
@@ -179,8 +182,26 @@ def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | Non
     """Upload the graph to a triple store's Graph Store Protocol URL; the triples sent."""
     from kg.remote import check_target, push as upload
 
+    expect(endpoint, str, "push endpoint", "the store's URL")
     check_target(endpoint, graph_iri)  # before a graph is compiled for nothing
-    return upload(graph or open_graph(), endpoint, graph_iri)
+    return upload(compiled(graph), endpoint, graph_iri)
+
+
+def compiled(graph: CompiledGraph | None, data=None) -> CompiledGraph:
+    """`graph`, or the one of `data` (or $KG_DATA, or the package) if it is None."""
+    if graph is None:
+        return open_graph(data)
+    expect(graph, CompiledGraph, "graph", "kg.open_graph(data)")
+    return graph
+
+
+def expect(value, kinds, what: str, meaning: str) -> None:
+    """A TypeError naming the argument and what it takes: a call of the wrong type is a
+    program's mistake, not a user's input (an InputError), and got messages from deep
+    inside (`'str' object has no attribute 'inputs'`, `cannot use a string pattern on a
+    bytes-like object`) or, for describe(None), a search for an entity named "None"."""
+    if not isinstance(value, kinds):
+        raise TypeError(f"{what}: {meaning}, not a {type(value).__name__}")
 
 
 def paths_of(files) -> list[Path]:

@@ -508,8 +508,8 @@ def fmt(settings, check_only):
 @click.option("--collapse-facts", is_flag=True,
               help="graphml/csv (and the void manifest of them): fact nodes become labelled edges "
                    "between their participants.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The file to write (a folder for csv); default: standard output.")
+@click.option("-o", "--output", type=click.Path(),  # as typed: Path() drops a trailing "/"
+              help="The file to write (a folder for csv); default, or -: standard output.")
 @pass_settings
 def export(settings, fmt, asserted, collapse_facts, output):
     """Export the graph for other tools; the same graph always gives the same bytes."""
@@ -517,7 +517,7 @@ def export(settings, fmt, asserted, collapse_facts, output):
 
     files = export_files(settings.graph(), fmt, inferred=not asserted,
                          collapse_facts=collapse_facts)
-    if output is None:
+    if output in (None, "-"):  # `-o -`: standard output, as for other RDF tools
         if len(files) > 1:
             raise KGError(f"--format {fmt} writes {', '.join(files)}: give a folder with -o")
         from kg.output import write_fully
@@ -526,6 +526,10 @@ def export(settings, fmt, asserted, collapse_facts, output):
         return
     from kg.writing import write_all
 
+    if len(files) == 1 and (output.endswith("/") or Path(output).is_dir()):
+        raise KGError(f"{output}: a folder, but --format {fmt} writes one file: name it "
+                      f"(-o {Path(output) / next(iter(files))})")
+    output = Path(output)
     made = None
     if len(files) > 1:
         made = None if output.is_dir() else output
@@ -591,6 +595,13 @@ def push(settings, endpoint, graph_iri):
 
 
 def main() -> None:
+    import os
+
+    if sys.stdin is None:  # started with standard input closed (`kg sparql - <&-`):
+        # read as empty, and descriptor 0 is not left for a file kg opens to take
+        sys.stdin = open(os.open(os.devnull, os.O_RDONLY), encoding="utf-8")
+    if sys.stdout is None:  # started with standard output closed (`kg ... >&-`)
+        stand_in_for_closed_output()
     try:
         try:
             cli(prog_name="kg")
@@ -605,6 +616,20 @@ def main() -> None:
         discard_output()
         click.echo(f"kg: error: cannot write the output ({exc.strerror or exc})", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def stand_in_for_closed_output() -> None:
+    """Make descriptor 1 a pipe whose reader has left: output then ends with 141, as for
+    `| head`, where Python's None for sys.stdout gave a traceback; and no file kg opens
+    can take descriptor 1 and get the output."""
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)
+    if writer != 1:
+        os.dup2(writer, 1)
+        os.close(writer)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
 
 
 def output_closed() -> None:

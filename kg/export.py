@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import InputError
 from kg.namespaces import AK, GRAPHS, PREFIXES, curie
+from kg.output import NOT_IN_XML
 from kg.store import ASSERTED_FILE, INFERRED_FILE, CompiledGraph
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
@@ -293,10 +295,44 @@ def rdfxml(source: ExportSource) -> bytes:
 
     Not "pretty-xml": it fails on a blank node as an rdf:type object (inferred types).
     """
+    refuse_what_xml_cannot_carry("rdfxml", literal_places(source.triples()))
     graph = rdflib_graph(source, sorted_graph=True)
     for predicate in sorted(set(graph.predicates())):  # any generated prefixes in order
-        graph.namespace_manager.compute_qname_strict(predicate)
+        try:
+            graph.namespace_manager.compute_qname_strict(predicate)
+        except ValueError:  # RDF/XML writes a property as an element, whose name it needs
+            raise InputError(f"rdfxml cannot write the property <{predicate}>: its IRI "
+                             f"does not end in an XML name; export turtle, ntriples, jsonld, "
+                             f"trig or nquads") from None
     return graph.serialize(format="xml", encoding="utf-8")
+
+
+def refuse_what_xml_cannot_carry(fmt: str, texts) -> None:
+    """An InputError for the first of the (where, text) pairs holding a character XML 1.0
+    cannot write, even escaped: the XML writers would put it in as it is, and no XML
+    parser would read the file."""
+    for where, text in texts:
+        if found := NOT_IN_XML.search(text):
+            raise InputError(f"{fmt}: {where} holds the character U+{ord(found[0]):04X}, which "
+                             f"XML cannot carry: remove it, or export turtle, ntriples, jsonld, "
+                             f"trig, nquads or csv")
+
+
+def literal_places(triples):
+    """(where, text) of every literal: `akd:x ak:citation [...] ak:quote` for one in a
+    blank node, as kg validate shows it."""
+    referrer = {t.object: t for t in triples if isinstance(t.object, ox.BlankNode)}
+
+    def name(node, seen=()) -> str:
+        if not isinstance(node, ox.BlankNode):
+            return curie(node.value)
+        up = referrer.get(node)
+        if up is None or node in seen:  # nothing refers to it, or a cycle of blank nodes
+            return "[]"
+        return f"{name(up.subject, (*seen, node))} {curie(up.predicate.value)} [...]"
+
+    return ((f"{name(t.subject)} {curie(t.predicate.value)}", t.object.value)
+            for t in triples if isinstance(t.object, ox.Literal))
 
 
 def turtle(source: ExportSource) -> bytes:
@@ -335,10 +371,38 @@ def context() -> dict:
 
 
 def jsonld(source: ExportSource) -> bytes:
-    text = rdflib_graph(source).serialize(format="json-ld", context=context(), indent=2,
-                                          sort_keys=True, ensure_ascii=False)
-    document = sorted_arrays(json.loads(text))
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    """rdflib's JSON-LD, but a literal that a JSON number or boolean would change keeps its
+    lexical form and datatype: with a context, rdflib writes every xsd:integer, double and
+    boolean natively, so "017" came back as "17", "abc"^^xsd:integer as a plain string
+    and "1.0E0"^^xsd:double as "1"^^xsd:integer (JSON has no 1.0 apart from 1)."""
+    from rdflib import Literal
+    from rdflib.plugins.serializers.jsonld import Converter
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    class ExactLiterals(Converter):
+        def to_raw_value(self, graph, s, o, nodemap):
+            if isinstance(o, Literal) and o.datatype is not None and not json_native(o):
+                return {"@type": self.context.to_symbol(o.datatype), "@value": str(o)}
+            return super().to_raw_value(graph, s, o, nodemap)
+
+    shipped = context()
+    nodes = ExactLiterals(Context(shipped), False, False).convert(rdflib_graph(source))
+    document = {"@context": shipped,
+                **({"@graph": nodes} if isinstance(nodes, list) else nodes)}
+    return (json.dumps(sorted_arrays(document), indent=2, sort_keys=True, ensure_ascii=False)
+            + "\n").encode("utf-8")
+
+
+def json_native(literal) -> bool:
+    """Whether a JSON value reads back as this very literal (rdflib's and Oxigraph's
+    JSON-LD parsers: an integer in canonical form, true or false; any other typed literal
+    rdflib writes as a string with its type)."""
+    datatype, text = str(literal.datatype), str(literal)
+    if datatype == XSD + "integer":
+        return re.fullmatch(r"-?[1-9][0-9]*|0", text) is not None
+    if datatype == XSD + "boolean":
+        return text in ("true", "false")
+    return datatype != XSD + "double"
 
 
 def sorted_arrays(value, key=None):
@@ -572,6 +636,11 @@ def plain_value(literal: ox.Literal):
 def graphml(pg) -> bytes:
     import networkx as nx
 
+    refuse_what_xml_cannot_carry("graphml", (
+        *((f"{node} {key}", value) for node, attrs in pg.nodes(data=True)
+          for key, value in attrs.items() if isinstance(value, str)),
+        *((f"{u} -> {v} {key}", value) for u, v, attrs in pg.edges(data=True)
+          for key, value in attrs.items() if isinstance(value, str))))
     stream = io.BytesIO()
     # a key with an int on one node and a float on another is declared double, and one
     # with any text (several values joined by " | ") string

@@ -25,6 +25,8 @@ Label = Callable[[ox.NamedNode], str]
 # Escaped in a table or Markdown, where a raw tab, carriage return, NUL, line separator
 # or bidi override garbles the terminal or the table; a line break stays (cells wrap there).
 INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters XML 1.0 has no way to write, even escaped (SPARQL XML results, RDF/XML, GraphML).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -27,14 +27,15 @@ import json
 import os
 import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
-from kg.output import sparql_json, triple_term_text
+from kg.output import NOT_IN_XML, sparql_json, triple_term_text
+from kg.remote import check_graph_iri
 from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
 from kg.store import unknown_prefix_message
 from kg.workers import WorkerDied, WorkerPool
@@ -63,8 +64,9 @@ GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle
                "xml": "application/rdf+xml"}
 
 
-# Characters XML 1.0 has no way to write, even escaped.
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# The end of a property IRI that RDF/XML can use as the local part of an element name.
+PROPERTY_ELEMENT_NAME = re.compile(r"[^\W\d][\w.\-\u00b7]*$")
 
 
 class HTTPError(Exception):
@@ -290,6 +292,8 @@ def choose_type(kind: str, accept: str | None, formats: list[str]) -> str:
 def serialize(result, media: str) -> bytes:
     kind = result[0]
     if kind == "graph":
+        if media == "application/rdf+xml":
+            refuse_what_rdfxml_cannot_write(result[1])
         return ox.serialize(result[1], format=GRAPH_TYPES[media], prefixes=PREFIXES)
     fmt = RESULTS_TYPES[media]
     if kind == "ask":
@@ -355,12 +359,25 @@ def xml_term(term) -> str:
     return f'<literal datatype="{xml_text(term.datatype.value)}">{xml_text(term.value)}</literal>'
 
 
-def xml_text(text: str) -> str:
+def xml_text(text: str, instead: str = "JSON, CSV or TSV") -> str:
     forbidden = NOT_IN_XML.search(text)
     if forbidden:
         raise HTTPError(406, f"a result holds the character U+{ord(forbidden[0]):04X}, which "
-                             f"XML cannot carry: ask for JSON, CSV or TSV")
+                             f"XML cannot carry: ask for {instead}")
     return escape(text, {'"': "&quot;"})
+
+
+def refuse_what_rdfxml_cannot_write(triples) -> None:
+    """A 406 for a graph RDF/XML cannot carry, which pyoxigraph would write as bad XML: a
+    character XML has no way to write, or a property IRI that does not end in an XML name
+    (<http://ex/p/>), which has no element name."""
+    instead = "Turtle, N-Triples or JSON-LD"
+    for triple in triples:
+        if not PROPERTY_ELEMENT_NAME.search(triple.predicate.value):
+            raise HTTPError(406, f"RDF/XML cannot write the property <{triple.predicate.value}>"
+                                 f", whose IRI does not end in an XML name: ask for {instead}")
+        if isinstance(triple.object, ox.Literal):
+            xml_text(triple.object.value, instead)
 
 
 # --- HTTP -----------------------------------------------------------------------------
@@ -422,7 +439,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def get(self):
         url = urlsplit(self.path)
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = form_values(url.query, "URL")
         path = url.path.rstrip("/") or "/"
         if path == "/":
             self.send(200, landing_page(self.server.kg_catalog).encode(), "text/html; charset=utf-8")
@@ -438,8 +455,8 @@ class Handler(BaseHTTPRequestHandler):
                                              for p in q.parameters]}
                        for name, q in self.server.kg_catalog.items()}
             self.send(200, json.dumps(listing, indent=2).encode(), "application/json")
-        elif path.startswith("/queries/"):
-            self.canned(path[len("/queries/"):], params)
+        elif path.startswith("/queries/"):  # the landing page's links quote the name
+            self.canned(unquote(path[len("/queries/"):]), params)
         else:
             raise HTTPError(404, f"nothing at {url.path}; the SPARQL endpoint is /sparql")
 
@@ -447,7 +464,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.rstrip("/") != "/sparql":
             raise HTTPError(404, f"nothing to POST to at {url.path}; the SPARQL endpoint is /sparql")
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = form_values(url.query, "URL")
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             raise HTTPError(411, "send the body with a Content-Length: chunked bodies are not "
                                  "supported")
@@ -478,7 +495,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(400, "give the query either in the body or as query=, not both")
             params["query"] = [text]
         else:
-            for name, values in parse_qs(text, keep_blank_values=True).items():
+            for name, values in form_values(text, "request body").items():
                 params.setdefault(name, []).extend(values)
             if "update" in params:
                 raise HTTPError(403, "this endpoint is read-only: updates are refused")
@@ -494,8 +511,18 @@ class Handler(BaseHTTPRequestHandler):
             check_user_query(text)
         except InputError as exc:
             raise HTTPError(400, str(exc)) from None
+        for name in ("default-graph-uri", "named-graph-uri"):
+            for iri in params.get(name, []):
+                try:
+                    check_graph_iri(iri)
+                except InputError as exc:
+                    raise HTTPError(400, f"{name}: {exc}") from None
         server = self.server
         base = f"http://{self.headers.get('Host') or '%s:%s' % server.server_address[:2]}/sparql"
+        try:
+            ox.NamedNode(base)
+        except ValueError:  # a Host header that is no host ("a b"): not the query's fault
+            base = base_url(server) + "/sparql"
         self.answer({"query": text, "default_graphs": params.get("default-graph-uri", []),
                      "named_graphs": params.get("named-graph-uri", []), "base": base}, params)
 
@@ -505,8 +532,10 @@ class Handler(BaseHTTPRequestHandler):
         repeated = sorted(k for k, v in params.items() if len(v) > 1)
         if repeated:  # as `kg query`: one value each, never one silently dropped
             raise HTTPError(400, f"parameter {repeated[0]} is given twice")
+        # An empty value is left out: the landing page's forms send every field, blank or not.
         self.answer({"canned": name,
-                     "values": {k: v[0] for k, v in params.items() if k != "format"}}, params)
+                     "values": {k: v[0] or None for k, v in params.items() if k != "format"}},
+                    params)
 
     def answer(self, request: dict, params: dict[str, list[str]]):
         server = self.server
@@ -520,6 +549,16 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(500, str(exc)) from None
         text_type = media.startswith("text/") or media.endswith("json") or media.endswith("xml")
         self.send(status, body, media + ("; charset=utf-8" if text_type else ""))
+
+
+def form_values(text: str, where: str) -> dict[str, list[str]]:
+    """The parameters of a query string or form body. A %-escape that is no UTF-8 is a 400:
+    parse_qs would put U+FFFD in its place, and run a query other than the one sent."""
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise HTTPError(400, f"the {where} is not UTF-8 once its %-escapes are decoded "
+                             f"(byte 0x{exc.object[exc.start]:02X})") from None
 
 
 def landing_page(catalog: dict) -> str:

@@ -44,6 +44,8 @@ def write_all(contents: dict[Path, bytes]) -> None:
             old = real[path].read_bytes() if real[path].exists() else None
             os.replace(temporary, real[path])
             replaced[real[path]] = old
+    except BrokenPipeError:  # a stream's reader left (`-o /dev/stdout | head`): the CLI's
+        raise                # 141; streams go first, so no file has been replaced yet
     except OSError as exc:
         problem = f"{path}: cannot write ({exc.strerror or exc})"
         try:

@@ -263,3 +263,22 @@ def test_describe_reads_a_scheme_s_links_back_once_and_by_name(graph):
     assert statements.count("has concept") == 9
     assert statements.count("skos:hasTopConcept") == 5
     assert len(rows) == len({tuple(row.values()) for row in rows})
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda g: kg.run_query(5, None, g), "run_query name: a canned query's name, not a int"),
+    (lambda g: kg.run_query("co-production", None, "data"),
+     "graph: kg.open_graph(data), not a str"),
+    (lambda g: kg.sparql(b"ASK {}", g), "sparql text: the query, not a bytes"),
+    (lambda g: kg.sparql(None, g), "sparql text: the query, not a NoneType"),
+    (lambda g: kg.describe(None, g),
+     "describe term: a name or a result's NamedNode, not a NoneType"),
+    (lambda g: kg.stats("data"), "graph: kg.open_graph(data), not a str"),
+    (lambda g: kg.push(None, graph=g), "push endpoint: the store's URL, not a NoneType")])
+def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(graph, call, message):
+    """These gave AttributeError from deep inside ('str' object has no attribute
+    'inputs'), a regex's complaint about bytes, or, for describe(None), a search for an
+    entity named "None" ("did you mean: drone?")."""
+    with pytest.raises(TypeError) as raised:
+        call(graph)
+    assert str(raised.value) == message

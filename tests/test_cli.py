@@ -418,7 +418,8 @@ def test_output_that_cannot_be_written_is_one_line(tiny_copy):
 
 
 @pytest.mark.parametrize("args", [["query", "co-production", "-f", "csv"],
-                                  ["export", "-f", "ntriples"]])
+                                  ["export", "-f", "ntriples"],
+                                  ["export", "-f", "ntriples", "-o", "/dev/stdout"]])
 def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
     """`kg query ... | head` exited 1, which means "validation found problems"."""
     process = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
@@ -444,6 +445,26 @@ def test_an_output_closed_halfway_through_ends_with_141(args):
     process.stdout.close()
     stderr = process.stderr.read()
     assert (process.wait(300), stderr) == (141, b"")
+
+
+@pytest.mark.parametrize("args, code", [(["query", "co-production"], 141),
+                                        (["export", "-f", "ntriples"], 141),
+                                        (["export", "-f", "ntriples", "-o", "out.nt"], 0)])
+def test_a_closed_standard_output(tiny_copy, args, code):
+    """`kg ... >&-` gave a traceback (sys.stdout is None); output ends as for `| head`."""
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
+                          cwd=tiny_copy, stderr=subprocess.PIPE, text=True, timeout=300,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == code and "Traceback" not in done.stderr
+    assert done.stderr == ("" if code else f"kg: wrote out.nt ({(tiny_copy / 'out.nt').stat().st_size} bytes)\n")
+
+
+def test_a_closed_standard_input_reads_as_empty(tiny_copy):
+    """`kg sparql - <&-` gave a traceback: sys.stdin is None."""
+    done = subprocess.run([sys.executable, "-m", "kg", "--data", str(tiny_copy), "sparql", "-"],
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stderr) == (2, "kg: error: the SPARQL query is empty\n")
 
 
 NON_ASCII = 'SELECT ?a WHERE { BIND("日本" AS ?a) }'
@@ -626,6 +647,25 @@ def test_export_turtle_round_trips_and_is_deterministic(run, tiny_copy):
     from kg.store import open_graph
 
     assert isomorphic(exported, open_graph(tiny_copy).rdflib_graph())
+
+
+def test_export_of_one_file_to_a_folder_is_refused(run, tmp_path):
+    """`-o out/` once wrote the Turtle into a new file named `out`."""
+    result = run("export", "-f", "turtle", "-o", f"{tmp_path}/out/")
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {tmp_path}/out/: a folder, but --format turtle writes one file: name it "
+           f"(-o {tmp_path}/out/alliance-kg.ttl)\n")
+    assert not (tmp_path / "out").exists()
+    result = run("export", "-f", "ntriples", "-o", str(tmp_path))   # a folder already there
+    assert result.exit_code == 2 and "a folder, but --format ntriples" in result.stderr
+
+
+def test_export_to_dash_is_standard_output(run, tiny_copy, monkeypatch):
+    """`-o -` wrote a file named "-" into the current folder."""
+    monkeypatch.chdir(tiny_copy)
+    to_dash, plain = run("export", "-f", "ntriples", "-o", "-"), run("export", "-f", "ntriples")
+    assert (to_dash.exit_code, to_dash.stdout_bytes) == (0, plain.stdout_bytes)
+    assert not Path("-").exists() and plain.stdout_bytes
 
 
 def test_export_csv_needs_a_folder(run, tmp_path):

@@ -331,3 +331,81 @@ def test_a_property_graph_csv_quotes_a_bare_carriage_return():
     data = ex.csv_bytes(["id", "label", "quantity"],
                         [{"id": "akd:a", "label": "one\rtwo", "quantity": 3}, {"id": "akd:b"}])
     assert data == b'id,label,quantity\n"akd:a","one\rtwo","3"\nakd:b,,\n'
+
+
+@pytest.fixture(scope="module")
+def tiny_with_a_control_character(tmp_path_factory):
+    """The tiny graph with U+0001 in a citation's quote (Turtle's "\\u0001")."""
+    root = tmp_path_factory.mktemp("control")
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    (root / "data").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", root / "data" / "tiny.ttl")
+    (root / "data" / "control.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        'akd:zapper ak:citation [ ak:inSource akd:source-test ; ak:quote "Zap\\u0001" ] .\n',
+        encoding="utf-8")
+    return open_graph(root)
+
+
+@pytest.mark.parametrize("fmt, place", [
+    ("rdfxml", "akd:zapper ak:citation [...] ak:quote"), ("graphml", "akd:zapper quotes"),
+    ("void", "akd:zapper ak:citation [...] ak:quote")])   # the manifest lists rdfxml's file
+def test_a_character_xml_cannot_carry_is_refused_not_written(tiny_with_a_control_character,
+                                                               fmt, place):
+    """RDF/XML and GraphML were written with the raw U+0001, which no XML parser reads."""
+    from kg.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        ex.export(tiny_with_a_control_character, fmt)
+    assert str(refused.value).split(" holds ")[0].split(": ", 1)[1] == place
+    assert "U+0001, which XML cannot carry" in str(refused.value)
+    turtle = ex.export(tiny_with_a_control_character, "turtle")["alliance-kg.ttl"]
+    assert "Zap\u0001" in {str(o) for o in rdflib.Graph().parse(data=turtle, format="turtle").objects()}
+
+
+def test_a_property_rdfxml_cannot_write_is_an_input_error(tmp_path):
+    """A property IRI ending in "/" gave rdflib's ValueError traceback ("Can't split")."""
+    shutil.copytree(REPO / "ontology", tmp_path / "ontology")
+    (tmp_path / "data").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", tmp_path / "data" / "tiny.ttl")
+    (tmp_path / "data" / "slash.ttl").write_text(
+        '<https://w3id.org/alliance-kg/id/zapper> <http://example.org/ns/> "x" .\n',
+        encoding="utf-8")
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match=r"^rdfxml cannot write the property "
+                                         r"<http://example.org/ns/>: its IRI does not end"):
+        ex.export(open_graph(tmp_path), "rdfxml")
+
+
+ODD_LITERALS = ('"017"^^xsd:integer', '"-0"^^xsd:integer', '"abc"^^xsd:integer',
+                '"17"^^xsd:integer', '"1.0E0"^^xsd:double', '"1e0"^^xsd:double',
+                '"1"^^xsd:boolean', '"true"^^xsd:boolean', '"1.50"^^xsd:decimal')
+
+
+def test_jsonld_keeps_literals_a_json_value_would_change(tmp_path):
+    """With a context, rdflib wrote every integer, double and boolean as a JSON value:
+    "017" read back as 17, "abc"^^xsd:integer as a plain string, "1.0E0"^^xsd:double as
+    the integer 1 (Oxigraph) or "1.0" (rdflib)."""
+    import pyoxigraph as ox
+
+    shutil.copytree(REPO / "ontology", tmp_path / "ontology")
+    (tmp_path / "data").mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", tmp_path / "data" / "tiny.ttl")
+    (tmp_path / "data" / "odd.ttl").write_text(
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"akd:zapper rdfs:comment {', '.join(ODD_LITERALS)} .\n", encoding="utf-8")
+    graph = open_graph(tmp_path)
+    (data,) = ex.export(graph, "jsonld").values()
+    parsed = {ox.Quad(q.subject, q.predicate, q.object)
+              for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
+    assert [q.triple for q in ex.canonical(parsed)] == canonical_of(graph.rdflib_graph())
+    # rdflib's parsers normalise "017" to "17" whatever the format: compare like with like
+    (ntriples,) = ex.export(graph, "ntriples").values()
+    assert isomorphic(parse_back("jsonld", data), parse_back("ntriples", ntriples))
+    comments = json.loads(data)["@graph"]
+    (zapper,) = [node for node in comments if node["@id"] == "akd:zapper"]
+    assert 17 in zapper["rdfs:comment"] and True in zapper["rdfs:comment"]  # still JSON values

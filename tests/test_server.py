@@ -212,6 +212,15 @@ def test_canned_query_with_parameters(url, graph):
     assert body.splitlines()[0] == b"date,agreement,type,parties,source,quote"
 
 
+def test_canned_query_blank_parameters_are_left_out(url, graph):
+    """A page's form sends its blank fields as `system=`: as if left out, not a name."""
+    status, _, _, body = fetch(f"{url}/queries/co-production?system=&country=Japan&format=json")
+    rows = run_query("co-production", {"country": "Japan"}, graph)
+    assert status == 200 and json.loads(body) == sparql_json(rows.variables, rows.terms)
+    status, _, _, body = fetch(f"{url}/queries/evidence?entity=")   # still required
+    assert status == 400 and b"needs entity=" in body
+
+
 def test_canned_query_errors(url):
     assert fetch(f"{url}/queries/no-such-query")[0] == 404
     status, _, _, body = fetch(f"{url}/queries/co-production?system=Nothing-Like-It")
@@ -240,6 +249,23 @@ def test_landing_page_and_listing(url, graph):
     assert set(listing) == set(names)
     assert {p["name"] for p in listing["co-production"]["parameters"]} == {"system", "country"}
     assert fetch(url + "/nowhere")[0] == 404
+
+
+def test_a_canned_query_whose_name_the_url_quotes(tiny_copy):
+    """The landing page links `my list.rq` as /queries/my%20list, which got 404."""
+    from kg.store import open_graph
+
+    (tiny_copy / "queries" / "members.rq").rename(tiny_copy / "queries" / "my list.rq")
+    server = make_server(open_graph(tiny_copy), port=0, workers=1)
+    start_in_thread(server)
+    try:
+        page = fetch(base_url(server) + "/")[3]
+        assert b'href="/queries/my%20list?format=json"' in page
+        status, media, _, body = fetch(base_url(server) + "/queries/my%20list?format=json")
+        assert (status, media) == (200, "application/sparql-results+json")
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_result_size_limit(strict_url):
@@ -301,6 +327,30 @@ def test_bad_requests_do_not_stop_the_server(url):
     assert get(url, "ASK {}")[0] == 200
 
 
+def test_escapes_that_are_not_utf8_are_refused(url):
+    """`query=SELECT ("%FF" AS ?x) {}` ran with U+FFFD in place of the byte and gave 200."""
+    latin1 = quote('SELECT ("é" AS ?x) {}', encoding="latin-1")
+    status, _, _, body = fetch(f"{url}/sparql?query={latin1}")
+    assert (status, body) == (400, b"the URL is not UTF-8 once its %-escapes are decoded "
+                                   b"(byte 0xE9)\n")
+    status, _, _, body = fetch(f"{url}/sparql", f"query={latin1}".encode(),
+                               {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400 and body.startswith(b"the request body is not UTF-8")
+    assert fetch(f"{url}/queries/evidence?entity=Jap%E9n")[0] == 400
+    utf8 = quote('SELECT ("é" AS ?x) {}')
+    status, _, _, body = fetch(f"{url}/sparql?query={utf8}&format=csv")
+    assert (status, body) == (200, "x\r\né\r\n".encode())
+
+
+def test_a_graph_uri_that_is_no_iri_is_named(url):
+    """It was reported as "bad query: Invalid IRI code point ' '", blaming a good query."""
+    status, _, _, body = get(url, "ASK {}", **{"default-graph-uri": "my graph"})
+    assert (status, body) == (400, b"default-graph-uri: graph 'my graph' is not an absolute "
+                                   b"IRI (Invalid IRI code point ' ')\n")
+    status, _, _, body = get(url, "ASK {}", **{"named-graph-uri": "graphs/a"})
+    assert status == 400 and body.startswith(b"named-graph-uri: graph 'graphs/a' is not")
+
+
 def raw_request(url, request: bytes) -> bytes:
     """The status line of the answer to a request sent as bytes."""
     import socket
@@ -309,6 +359,13 @@ def raw_request(url, request: bytes) -> bytes:
     with socket.create_connection((host, int(port)), timeout=30) as raw:
         raw.sendall(request)
         return raw.recv(1000).split(b"\r\n", 1)[0]
+
+
+def test_a_host_header_that_is_no_host(url):
+    """Relative IRIs resolve against the URL the client used, and with `Host: a b` every
+    query got 400 "bad query: Invalid base IRI 'http://a b/sparql'"."""
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: a b\r\n\r\n"
+    assert raw_request(url, request).endswith(b" 200 OK")
 
 
 def test_bodies_without_a_usable_length(url):
@@ -342,6 +399,20 @@ def test_a_character_xml_cannot_carry(url):
     status, _, _, body = get(url, query, "application/sparql-results+xml")
     assert status == 406 and b"U+0000" in body
     assert json.loads(get(url, query)[3])["results"]["bindings"][0]["x"]["value"] == "a\x00b"
+
+
+def test_a_graph_rdfxml_cannot_write_is_406(url):
+    """pyoxigraph wrote a NUL raw, and <http://ex/p/> as the element <oxprefix:>: a 200 of
+    RDF/XML that no XML parser reads."""
+    for template, what in (('akd:japan rdfs:comment "a\\u0000b"', b"U+0000"),
+                           ('akd:japan <http://ex/p/> "x"', b"property <http://ex/p/>")):
+        query = f"CONSTRUCT {{ {template} }} WHERE {{}}"
+        status, _, _, body = get(url, query, "application/rdf+xml")
+        assert status == 406 and what in body and b"Turtle, N-Triples or JSON-LD" in body
+        assert get(url, query, "text/turtle")[0] == 200
+    status, _, _, body = get(url, 'CONSTRUCT { akd:japan <http://ex/p/a1> "x" } WHERE {}',
+                             "application/rdf+xml")
+    assert status == 200 and b"<a1 " in body
 
 
 def test_negotiate():
