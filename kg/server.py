@@ -63,8 +63,6 @@ GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle
                "rdf+xml": "application/rdf+xml", "rdf": "application/rdf+xml",
                "xml": "application/rdf+xml"}
 
-
-
 # The end of a property IRI that RDF/XML can use as the local part of an element name.
 PROPERTY_ELEMENT_NAME = re.compile(r"[^\W\d][\w.\-\u00b7]*$")
 
