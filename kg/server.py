@@ -26,6 +26,7 @@ import html
 import json
 import os
 import re
+import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
@@ -79,6 +80,13 @@ class TooManyResults(InputError):
 
 class KGServer(ThreadingHTTPServer):
     daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler):
+        # the family of the host's address, so that an IPv6 host (`--host ::1`) can be
+        # bound, as `python -m http.server` does it
+        self.address_family = socket.getaddrinfo(*address, type=socket.SOCK_STREAM,
+                                                 flags=socket.AI_PASSIVE)[0][0]
+        super().__init__(address, handler)
     kg_answers = None  # none yet when the port cannot be bound: the OSError is what to report
 
     def server_close(self) -> None:
@@ -132,7 +140,7 @@ def serve_forever(server: KGServer) -> None:
 
 def base_url(server: ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 # --- evaluation -----------------------------------------------------------------------
@@ -516,7 +524,8 @@ class Handler(BaseHTTPRequestHandler):
                 except InputError as exc:
                     raise HTTPError(400, f"{name}: {exc}") from None
         server = self.server
-        base = f"http://{self.headers.get('Host') or '%s:%s' % server.server_address[:2]}/sparql"
+        host = self.headers.get("Host")
+        base = f"http://{host}/sparql" if host else base_url(server) + "/sparql"
         try:
             ox.NamedNode(base)
         except ValueError:  # a Host header that is no host ("a b"): not the query's fault

@@ -2,6 +2,7 @@
 and the query side of the W3C SPARQL 1.1 Protocol tests."""
 
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -18,6 +19,15 @@ from kg.server import base_url, make_server, negotiate
 import w3c_protocol
 
 ALLIANCES = "SELECT ?s WHERE { ?s a ak:Alliance } ORDER BY ?s"
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
 
 
 def start_in_thread(server) -> None:
@@ -263,6 +273,20 @@ def test_a_canned_query_whose_name_the_url_quotes(tiny_copy):
         assert b'href="/queries/my%20list?format=json"' in page
         status, media, _, body = fetch(base_url(server) + "/queries/my%20list?format=json")
         assert (status, media) == (200, "application/sparql-results+json")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_an_ipv6_host(graph):
+    """`kg serve --host ::1` could not bind: the server only took IPv4 addresses."""
+    server = make_server(graph, host="::1", port=0, workers=1)
+    start_in_thread(server)
+    try:
+        assert base_url(server).startswith("http://[::1]:")
+        status, media, _, body = get(base_url(server), "ASK { ?s a ak:Alliance }")
+        assert (status, json.loads(body)["boolean"]) == (200, True)
     finally:
         server.shutdown()
         server.server_close()
