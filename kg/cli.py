@@ -526,6 +526,9 @@ def export(settings, fmt, asserted, collapse_facts, output):
         return
     from kg.writing import write_all
 
+    if not output:  # `-o "$OUT"` with $OUT unset: not the current folder
+        raise KGError("-o '' names no file: give a file (a folder for csv), or - for "
+                      "standard output")
     if len(files) == 1 and (output.endswith("/") or Path(output).is_dir()):
         raise KGError(f"{output}: a folder, but --format {fmt} writes one file: name it "
                       f"(-o {Path(output) / next(iter(files))})")

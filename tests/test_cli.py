@@ -668,6 +668,18 @@ def test_export_to_dash_is_standard_output(run, tiny_copy, monkeypatch):
     assert not Path("-").exists() and plain.stdout_bytes
 
 
+@pytest.mark.parametrize("fmt", ["csv", "turtle"])
+def test_export_to_an_empty_path_is_refused(run, tmp_path, monkeypatch, fmt):
+    """`-o "$OUT"` with $OUT unset wrote csv's files into the current folder."""
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    result = run("export", "-f", fmt, "-o", "")
+    assert (result.exit_code, result.stderr) == (
+        2, "kg: error: -o '' names no file: give a file (a folder for csv), or - for "
+           "standard output\n")
+    assert not list((tmp_path / "here").iterdir())
+
+
 def test_export_csv_needs_a_folder(run, tmp_path):
     refused = run("export", "-f", "csv")
     assert (refused.exit_code, refused.stderr) == (
