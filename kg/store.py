@@ -66,21 +66,7 @@ class CompiledGraph:
 
         `origin` (the query's file) goes in front of an error, as `file:line:column:`.
         """
-        in_file = f"{origin}: " if origin else ""
-        try:
-            return self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
-                                    substitutions=substitutions)
-        except SyntaxError as exc:
-            # an undeclared prefix is a sure error, which Oxigraph reports as what it
-            # expected instead, often without naming the prefix
-            message = unknown_prefix_message(sparql, str(exc)) or shorten(str(exc))
-            where = re.match(r"error at (\d+):(\d+): ", message)
-            if origin and where:
-                in_file = f"{origin}:{where[1]}:{where[2]}: "
-                message = message[where.end():]
-            raise InputError(f"{in_file}invalid SPARQL: {message}") from None
-        except RuntimeError as exc:  # e.g. a substituted variable the query does not project
-            raise InputError(f"{in_file}SPARQL query failed: {shorten(str(exc))}") from None
+        return query_store(self.store, sparql, substitutions, origin)
 
     def select(self, sparql: str, substitutions: dict | None = None,
                origin: str = "") -> tuple[list[str], list[list]]:
@@ -118,6 +104,27 @@ class CompiledGraph:
 
     def metadata(self) -> dict:
         return json.loads((self.path / "build.json").read_text())
+
+
+def query_store(store: ox.Store, sparql: str, substitutions: dict | None = None,
+                origin: str = ""):
+    """CompiledGraph.query on any store: its errors are InputErrors placed in the query.
+    (Queries are evaluated lazily: on an empty store this checks a query's syntax.)"""
+    in_file = f"{origin}: " if origin else ""
+    try:
+        return store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
+                           substitutions=substitutions)
+    except SyntaxError as exc:
+        # an undeclared prefix is a sure error, which Oxigraph reports as what it
+        # expected instead, often without naming the prefix
+        message = unknown_prefix_message(sparql, str(exc)) or shorten(str(exc))
+        where = re.match(r"error at (\d+):(\d+): ", message)
+        if origin and where:
+            in_file = f"{origin}:{where[1]}:{where[2]}: "
+            message = message[where.end():]
+        raise InputError(f"{in_file}invalid SPARQL: {message}") from None
+    except RuntimeError as exc:  # e.g. a substituted variable the query does not project
+        raise InputError(f"{in_file}SPARQL query failed: {shorten(str(exc))}") from None
 
 
 REASONERS = ("rules", "owlrl")

@@ -134,10 +134,21 @@ def test_push_into_one_graph(oxigraph_server, graph):
 
 
 def test_remote_errors_are_input_errors(oxigraph_server):
-    with pytest.raises(InputError, match="HTTP 400"):
-        remote.sparql("SELECT * WHERE { ?s ?p }", oxigraph_server + "/query")
+    with fake_endpoint("text/plain", b"bad query", status=400) as endpoint:
+        with pytest.raises(InputError, match=re.escape(f"{endpoint}: HTTP 400 ")):
+            remote.sparql("ASK {}", endpoint)
     with pytest.raises(InputError, match="cannot reach"):
         remote.sparql("ASK {}", f"http://127.0.0.1:{free_port()}/query")
+
+
+def test_a_mistake_in_a_query_for_an_endpoint_is_placed_as_typed():
+    """The endpoint's message counted the 16 prefix lines kg sends in front of the query
+    (`error at 17:24` for line 1); the query is now checked here first, and nothing is
+    sent (no endpoint listens at this port)."""
+    endpoint = f"http://127.0.0.1:{free_port()}/query"
+    with pytest.raises(InputError) as raised:
+        remote.sparql("SELECT *\nWHERE { ?s ?p }", endpoint, origin="mine.rq")
+    assert str(raised.value).startswith("mine.rq:2:16: invalid SPARQL: ")
 
 
 @pytest.mark.parametrize("endpoint", ["notaurl", "file:///etc/hosts", "ftp://h/x", "http:///x"])
@@ -183,13 +194,14 @@ def test_graph_url():
 
 
 @contextmanager
-def fake_endpoint(media: str, body: bytes, content_length: int | None = None):
-    """The URL of a local server that answers every POST and PUT with `body` as `media`,
-    announcing `content_length` bytes (default: the body's length)."""
+def fake_endpoint(media: str, body: bytes, content_length: int | None = None,
+                  status: int = 200):
+    """The URL of a local server that answers every POST and PUT with `status` and `body`
+    as `media`, announcing `content_length` bytes (default: the body's length)."""
     class Reply(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers["Content-Length"]))
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", media)
             self.send_header("Content-Length", str(content_length or len(body)))
             self.end_headers()
