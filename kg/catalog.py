@@ -126,13 +126,18 @@ def find_query(queries_dir: Path, name: str) -> CannedQuery:
     working copy stops only that query."""
     names = query_names(queries_dir)
     if name not in names:
-        import difflib  # only for this error message
-
-        # query names are lower case: COUNTERS is as close to counters as Counters is
-        close = difflib.get_close_matches(name.lower(), names, n=3)
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        raise InputError(f"no canned query named {name!r}{hint} (see `kg queries`)")
+        raise InputError(f"no canned query named {name!r}{did_you_mean(name, names)} "
+                         f"(see `kg queries`)")
     return read_query(queries_dir / f"{name}.rq")
+
+
+def did_you_mean(name: str, names) -> str:
+    """'; did you mean: a, b?' with the query names closest to a mistyped one, or ''."""
+    import difflib  # only for this error message
+
+    # query names are lower case: COUNTERS is as close to counters as Counters is
+    close = difflib.get_close_matches(name.lower(), list(names), n=3)
+    return f"; did you mean: {', '.join(close)}?" if close else ""
 
 
 def read_query(path: Path) -> CannedQuery:

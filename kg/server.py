@@ -535,7 +535,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def canned(self, name: str, params: dict[str, list[str]]):
         if name not in self.server.kg_catalog:
-            raise HTTPError(404, f"no canned query named {name!r} (see /queries)")
+            from kg.catalog import did_you_mean
+
+            raise HTTPError(404, f"no canned query named {name!r}"
+                                 f"{did_you_mean(name, self.server.kg_catalog)} (see /queries)")
         repeated = sorted(k for k, v in params.items() if len(v) > 1)
         if repeated:  # as `kg query`: one value each, never one silently dropped
             raise HTTPError(400, f"parameter {repeated[0]} is given twice")

@@ -233,6 +233,9 @@ def test_canned_query_blank_parameters_are_left_out(url, graph):
 
 def test_canned_query_errors(url):
     assert fetch(f"{url}/queries/no-such-query")[0] == 404
+    status, _, _, body = fetch(f"{url}/queries/coproduction")   # as `kg query` suggests
+    assert (status, body) == (404, b"no canned query named 'coproduction'; did you mean: "
+                                   b"co-production? (see /queries)\n")
     status, _, _, body = fetch(f"{url}/queries/co-production?system=Nothing-Like-It")
     assert status == 400 and body.startswith(b"system= 'Nothing-Like-It': no ak:DefenseSystem")
     # parameters are named as the URL gives them, not as command-line flags
