@@ -246,10 +246,14 @@ def named_graph_quads(asserted: list, added: list) -> list[ox.Quad]:
 
 
 def source_graph(source: ox.NamedNode) -> ox.NamedNode:
-    """The named graph of one source: graph/source/<the source IRI's local name>."""
-    local = curie(source.value).split(":", 1)[-1] if curie(source.value) != source.value \
-        else source.value.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    return ox.NamedNode(SOURCE_GRAPHS + local)
+    """The named graph of one source: graph/source/<its local name> for one of the
+    project's own (akd:); for any other IRI, its local name and a hash of the whole IRI,
+    so that two sources of the same local name never share a graph."""
+    if source.value.startswith(PREFIXES["akd"]):
+        return ox.NamedNode(SOURCE_GRAPHS + source.value[len(PREFIXES["akd"]):])
+    local = source.value.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    digest = hashlib.sha256(source.value.encode("utf-8")).hexdigest()[:8]
+    return ox.NamedNode(f"{SOURCE_GRAPHS}{local}-{digest}")
 
 
 def sorted_lines(data: bytes) -> bytes:
@@ -702,13 +706,15 @@ def _void(source: ExportSource, collapse_facts: bool, files: dict[str, bytes]) -
     per_graph = defaultdict(int)
     for quad in source.quads():
         per_graph[quad.graph_name.value] += 1
+    source_of = {source_graph(t.object).value: t.object.value for t in triples
+                 if t.predicate == IN_SOURCE and isinstance(t.object, ox.NamedNode)}
     for name, count in sorted(per_graph.items()):
         subset = URIRef(name)
         g.add((dataset, VOID.subset, subset))
         g.add((subset, RDF_NS.type, VOID.Dataset))
         g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
-        if name.startswith(SOURCE_GRAPHS):
-            g.add((subset, DCTERMS.source, URIRef(PREFIXES["akd"] + name[len(SOURCE_GRAPHS):])))
+        if name in source_of:
+            g.add((subset, DCTERMS.source, URIRef(source_of[name])))
     by_name = {file: fmt for fmt in FORMATS.values() for file in fmt.file_names}
     for file, data in sorted(files.items()):
         fmt = by_name[file]

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import networkx as nx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -141,6 +142,29 @@ def test_named_graph_per_source(tiny):
     assert not list(background.triples((licence, None, None)))
     asserted = tiny.rdflib_graph(inferred=False)
     assert len(graphs[ex.INFERRED_GRAPH.value]) == len(tiny.rdflib_graph()) - len(asserted)
+
+
+def test_sources_of_one_local_name_get_graphs_of_their_own(tiny_copy):
+    """A source outside akd: was put in the graph of its local name alone, so it shared
+    akd:source-test's graph, and void called that graph's source akd:source-test."""
+    elsewhere = "https://example.org/reports/source-test"
+    (tiny_copy / "data" / "elsewhere.ttl").write_text(
+        f"@prefix ak: <{PREFIXES['ak']}> .\n@prefix akd: <{AKD}> .\n"
+        f'akd:report-event a ak:Event ; ak:citation [ ak:inSource <{elsewhere}> ; '
+        f'ak:quote "A report." ] .\n', encoding="utf-8")
+    graph = open_graph(tiny_copy)
+    own, other = ex.SOURCE_GRAPHS + "source-test", ex.source_graph(ox.NamedNode(elsewhere)).value
+    assert other == ex.SOURCE_GRAPHS + "source-test-" + hashlib.sha256(elsewhere.encode()).hexdigest()[:8]
+    subjects = {}
+    for quad in ex.ExportSource(graph, inferred=False).quads():
+        subjects.setdefault(quad.graph_name.value, set()).add(quad.subject.value)
+    assert AKD + "report-event" in subjects[other] and AKD + "report-event" not in subjects[own]
+    assert AKD + "zapper-licence" in subjects[own] and AKD + "zapper-licence" not in subjects[other]
+    manifest = rdflib.Graph().parse(data=ex.export(graph, "void")["alliance-kg.void.ttl"], format="turtle")
+    dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+    assert set(manifest.subject_objects(dcterms.source)) == {
+        (rdflib.URIRef(own), rdflib.URIRef(AKD + "source-test")),
+        (rdflib.URIRef(other), rdflib.URIRef(elsewhere))}
 
 
 def test_a_subject_citing_two_sources_is_in_both_graphs(graph):
