@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,9 +165,10 @@ def add(files, data=None, sources=None):
     from kg.curation import add as merge
     from kg.validation import check
 
+    files = paths_of(files)
     inputs = find_inputs(data)
     sources = sources_folder(sources)
-    return merge(inputs, paths_of(files),
+    return merge(inputs, files,
                  lambda candidates: check(open_graph(inputs), candidates, sources).problems)
 
 
@@ -206,4 +207,10 @@ def expect(value, kinds, what: str, meaning: str) -> None:
 
 def paths_of(files) -> list[Path]:
     """One path or several, as a list."""
-    return [Path(files)] if isinstance(files, (str, os.PathLike)) else [Path(f) for f in files]
+    if isinstance(files, (str, os.PathLike)):
+        return [Path(files)]
+    expect(files, Iterable, "files", "a path or a list of paths")
+    files = list(files)
+    for file in files:
+        expect(file, (str, os.PathLike), "files", "a path or a list of paths")
+    return [Path(file) for file in files]

@@ -274,7 +274,10 @@ def test_describe_reads_a_scheme_s_links_back_once_and_by_name(graph):
     (lambda g: kg.describe(None, g),
      "describe term: a name or a result's NamedNode, not a NoneType"),
     (lambda g: kg.stats("data"), "graph: kg.open_graph(data), not a str"),
-    (lambda g: kg.push(None, graph=g), "push endpoint: the store's URL, not a NoneType")])
+    (lambda g: kg.push(None, graph=g), "push endpoint: the store's URL, not a NoneType"),
+    (lambda g: kg.validate(5, graph=g), "files: a path or a list of paths, not a int"),
+    (lambda g: kg.validate([None], graph=g), "files: a path or a list of paths, not a NoneType"),
+    (lambda g: kg.add(5, data="no such folder"), "files: a path or a list of paths, not a int")])
 def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(graph, call, message):
     """These gave AttributeError from deep inside ('str' object has no attribute
     'inputs'), a regex's complaint about bytes, or, for describe(None), a search for an
