@@ -283,13 +283,15 @@ def choose_type(kind: str, accept: str | None, formats: list[str]) -> str:
     a comma-separated list of them) this kind of result offers, else by `Accept`."""
     offers = list({"select": RESULTS_TYPES, "ask": BOOLEAN_TYPES, "graph": GRAPH_TYPES}[kind])
     names = GRAPH_NAMES if kind == "graph" else RESULTS_NAMES
-    asked = [part.strip().lower() for value in formats for part in value.split(",")]
+    # a blank value (`format=`, as a form sends an empty field) asks for nothing
+    asked = [part.strip().lower() for value in formats for part in value.split(",")
+             if part.strip()]
     for name in asked:
         media = names.get(name, name)
         if media in offers:
             return media
     if asked:
-        raise HTTPError(406, f"format {formats[-1]!r} is not available for this query (choose "
+        raise HTTPError(406, f"format {asked[-1]!r} is not available for this query (choose "
                              f"one of {', '.join(sorted({n for n, m in names.items() if m in offers}))}"
                              f" or a media type: {', '.join(offers)})")
     return negotiate(accept, offers)

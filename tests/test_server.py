@@ -126,6 +126,9 @@ def test_format_parameter_overrides_accept(url):
     assert body.startswith(b"?s\n<https://w3id.org/alliance-kg/id/")
     status, _, _, body = get(url, ALLIANCES, format="turtle")
     assert status == 406 and b"choose one of csv, json, tsv, xml" in body
+    # a blank format= (a form's empty field) asks for nothing: Accept decides; it got 406
+    status, media, _, _ = get(url, ALLIANCES, "text/csv", format="")
+    assert (status, media) == (200, "text/csv")
 
 
 @pytest.mark.parametrize("formats, media", [
