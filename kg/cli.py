@@ -515,6 +515,9 @@ def export(settings, fmt, asserted, collapse_facts, output):
     """Export the graph for other tools; the same graph always gives the same bytes."""
     from kg.export import export as export_files
 
+    if output == "":  # `-o "$OUT"` with $OUT unset: not the current folder
+        raise KGError("-o '' names no file: give a file (a folder for csv), or - for "
+                      "standard output")
     files = export_files(settings.graph(), fmt, inferred=not asserted,
                          collapse_facts=collapse_facts)
     if output in (None, "-"):  # `-o -`: standard output, as for other RDF tools
@@ -526,9 +529,6 @@ def export(settings, fmt, asserted, collapse_facts, output):
         return
     from kg.writing import write_all
 
-    if not output:  # `-o "$OUT"` with $OUT unset: not the current folder
-        raise KGError("-o '' names no file: give a file (a folder for csv), or - for "
-                      "standard output")
     if len(files) == 1 and (output.endswith("/") or Path(output).is_dir()):
         raise KGError(f"{output}: a folder, but --format {fmt} writes one file: name it "
                       f"(-o {Path(output) / next(iter(files))})")

@@ -144,7 +144,7 @@ def test_named_graph_per_source(tiny):
     assert len(graphs[ex.INFERRED_GRAPH.value]) == len(tiny.rdflib_graph()) - len(asserted)
 
 
-def test_sources_of_one_local_name_get_graphs_of_their_own(tiny_copy):
+def test_sources_of_one_local_name_get_graphs_of_their_own(tiny_copy, fresh_cache):
     """A source outside akd: was put in the graph of its local name alone, so it shared
     akd:source-test's graph, and void called that graph's source akd:source-test."""
     elsewhere = "https://example.org/reports/source-test"
