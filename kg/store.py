@@ -13,6 +13,7 @@ import json
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,11 +55,13 @@ def cache_root() -> Path:
 class CompiledGraph:
     """A read-only view of one compiled store, queried with SPARQL over all its graphs."""
 
-    def __init__(self, store: ox.Store, inputs: Inputs, key: str, path: Path):
+    def __init__(self, store: ox.Store, inputs: Inputs, key: str, path: Path, held=None):
         self.store = store
         self.inputs = inputs
         self.key = key
         self.path = path
+        if held is not None:  # the build's shared lock (see `hold`), let go with this object
+            weakref.finalize(self, held.close)
         self._labels: dict[ox.NamedNode, str] = {}
 
     def query(self, sparql: str, substitutions: dict | None = None, origin: str = ""):
@@ -142,14 +145,31 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     key = inputs.content_key(f"{__version__}/{BUILD_FORMAT}/{reasoner}")
     path = cache_root() / key
     progress = progress or (lambda step: None)
-    if not is_complete(path):
+    held = hold(path)
+    if held is None or not is_complete(path):
         rebuild(inputs, path, progress, reasoner)
+        held = hold(path)
     try:
         store = open_store(path)
     except OSError:  # a damaged RocksDB store: its files are not listed in build.json
         rebuild(inputs, path, progress, reasoner)
+        held = hold(path)
         store = open_store(path)
-    return CompiledGraph(store, inputs, key, path)
+    return CompiledGraph(store, inputs, key, path, held)
+
+
+def hold(path: Path):
+    """A shared lock on a build, for as long as the returned file stays open (None if
+    there is no build): `prune` leaves a build in use alone, as `kg serve` or a Python
+    session reads its N-Triples files long after opening it."""
+    import fcntl
+
+    try:
+        held = open(path / "build.json", "rb")
+    except OSError:
+        return None
+    fcntl.flock(held, fcntl.LOCK_SH)  # waits only while a prune removes this very build
+    return held
 
 
 def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str) -> None:
@@ -359,9 +379,7 @@ def shorten(message: str, limit: int = 160) -> str:
 
 
 def prune(root: Path, keep: Path) -> None:
-    """Remove all but the most recently built compiled stores."""
-    import shutil
-
+    """Remove all but the most recently built compiled stores, except those in use."""
     built_at = {}
     for path in root.iterdir():
         if path.is_dir() and not path.name.startswith("."):
@@ -371,7 +389,26 @@ def prune(root: Path, keep: Path) -> None:
                 continue
     for old in sorted(built_at, key=built_at.get, reverse=True)[KEEP_BUILDS:]:
         if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_unless_held(old)
+
+
+def remove_unless_held(build: Path) -> None:
+    """Remove a build, unless a process holds it (see `hold`); the exclusive lock is kept
+    while removing, so that no reader takes the build meanwhile."""
+    import fcntl
+    import shutil
+
+    try:
+        lock = open(build / "build.json", "rb")
+    except OSError:  # half built, damaged or half removed: no reader holds it
+        shutil.rmtree(build, ignore_errors=True)
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # in use
+            return
+        shutil.rmtree(build, ignore_errors=True)
 
 
 def to_term(term):

@@ -225,3 +225,27 @@ def test_a_build_another_process_prunes_meanwhile_is_no_error(tiny_copy, fresh_c
     graph = open_graph(tiny_copy)
     assert len(graph.store) > 0
     assert len([p for p in fresh_cache.iterdir() if not p.name.startswith(".")]) == KEEP_BUILDS
+
+
+def test_a_build_in_use_is_not_pruned(tiny_copy, fresh_cache, monkeypatch):
+    """Newer builds pruned a build that a running kg serve or Python session still read:
+    its N-Triples files were gone (FileNotFoundError from an export). A build in use is
+    now left until it is let go."""
+    import gc
+
+    from kg import store
+
+    monkeypatch.setattr(store, "KEEP_BUILDS", 1)
+    in_use = open_graph(tiny_copy)
+    data = tiny_copy / "data" / "tiny.ttl"
+    text = data.read_text(encoding="utf-8")
+    for number in range(2):  # two newer builds, one more than KEEP_BUILDS
+        data.write_text(text + f"\n# version {number}\n", encoding="utf-8")
+        open_graph(tiny_copy)
+    assert in_use.path.is_dir() and len(in_use.rdflib_graph()) > 0
+    kept = in_use.path
+    del in_use
+    gc.collect()
+    data.write_text(text + "\n# version 2\n", encoding="utf-8")
+    open_graph(tiny_copy)
+    assert not kept.exists()
