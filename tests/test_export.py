@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
@@ -360,15 +361,19 @@ def test_a_property_graph_csv_quotes_a_bare_carriage_return():
 @pytest.fixture(scope="module")
 def tiny_with_a_control_character(tmp_path_factory):
     """The tiny graph with U+0001 in a citation's quote (Turtle's "\\u0001")."""
-    root = tmp_path_factory.mktemp("control")
+    return tiny_graph_with(
+        tmp_path_factory.mktemp("control"),
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        'akd:zapper ak:citation [ ak:inSource akd:source-test ; ak:quote "Zap\\u0001" ] .\n')
+
+
+def tiny_graph_with(root: Path, extra: str):
+    """The compiled graph of the ontology, tests/fixtures/tiny.ttl and the Turtle `extra`."""
     shutil.copytree(REPO / "ontology", root / "ontology")
     (root / "data").mkdir()
     shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", root / "data" / "tiny.ttl")
-    (root / "data" / "control.ttl").write_text(
-        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
-        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
-        'akd:zapper ak:citation [ ak:inSource akd:source-test ; ak:quote "Zap\\u0001" ] .\n',
-        encoding="utf-8")
+    (root / "data" / "extra.ttl").write_text(extra, encoding="utf-8")
     return open_graph(root)
 
 
@@ -390,17 +395,13 @@ def test_a_character_xml_cannot_carry_is_refused_not_written(tiny_with_a_control
 
 def test_a_property_rdfxml_cannot_write_is_an_input_error(tmp_path):
     """A property IRI ending in "/" gave rdflib's ValueError traceback ("Can't split")."""
-    shutil.copytree(REPO / "ontology", tmp_path / "ontology")
-    (tmp_path / "data").mkdir()
-    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", tmp_path / "data" / "tiny.ttl")
-    (tmp_path / "data" / "slash.ttl").write_text(
-        '<https://w3id.org/alliance-kg/id/zapper> <http://example.org/ns/> "x" .\n',
-        encoding="utf-8")
+    graph = tiny_graph_with(
+        tmp_path, '<https://w3id.org/alliance-kg/id/zapper> <http://example.org/ns/> "x" .\n')
     from kg.errors import InputError
 
     with pytest.raises(InputError, match=r"^rdfxml cannot write the property "
                                          r"<http://example.org/ns/>: its IRI does not end"):
-        ex.export(open_graph(tmp_path), "rdfxml")
+        ex.export(graph, "rdfxml")
 
 
 ODD_LITERALS = ('"017"^^xsd:integer', '"-0"^^xsd:integer', '"abc"^^xsd:integer',
@@ -414,15 +415,12 @@ def test_jsonld_keeps_literals_a_json_value_would_change(tmp_path):
     the integer 1 (Oxigraph) or "1.0" (rdflib)."""
     import pyoxigraph as ox
 
-    shutil.copytree(REPO / "ontology", tmp_path / "ontology")
-    (tmp_path / "data").mkdir()
-    shutil.copy(REPO / "tests" / "fixtures" / "tiny.ttl", tmp_path / "data" / "tiny.ttl")
-    (tmp_path / "data" / "odd.ttl").write_text(
+    graph = tiny_graph_with(
+        tmp_path,
         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        f"akd:zapper rdfs:comment {', '.join(ODD_LITERALS)} .\n", encoding="utf-8")
-    graph = open_graph(tmp_path)
+        f"akd:zapper rdfs:comment {', '.join(ODD_LITERALS)} .\n")
     (data,) = ex.export(graph, "jsonld").values()
     parsed = {ox.Quad(q.subject, q.predicate, q.object)
               for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
