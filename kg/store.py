@@ -147,13 +147,11 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     progress = progress or (lambda step: None)
     held = hold(path)
     if held is None or not is_complete(path):
-        rebuild(inputs, path, progress, reasoner)
-        held = hold(path)
+        held = rebuild(inputs, path, progress, reasoner, held)
     try:
         store = open_store(path)
     except OSError:  # a damaged RocksDB store: its files are not listed in build.json
-        rebuild(inputs, path, progress, reasoner)
-        held = hold(path)
+        held = rebuild(inputs, path, progress, reasoner, held)
         store = open_store(path)
     return CompiledGraph(store, inputs, key, path, held)
 
@@ -172,13 +170,17 @@ def hold(path: Path):
     return held
 
 
-def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str) -> None:
-    """Build into `path`, first removing what a damaged or interrupted build left there."""
+def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str, held=None):
+    """Build into `path`, first removing what a damaged or interrupted build left there
+    (and letting go of `held`, the lock on it); the new build, held (see `hold`)."""
+    if held is not None:
+        held.close()
     if path.exists():
         import shutil
 
         shutil.rmtree(path, ignore_errors=True)
     build(inputs, path, progress, reasoner)
+    return hold(path)
 
 
 def is_complete(path: Path) -> bool:
