@@ -80,6 +80,7 @@ class TooManyResults(InputError):
 
 class KGServer(ThreadingHTTPServer):
     daemon_threads = True
+    kg_answers = None  # none yet when the port cannot be bound: the OSError is what to report
 
     def __init__(self, address: tuple[str, int], handler):
         # the family of the host's address, so that an IPv6 host (`--host ::1`) can be
@@ -87,7 +88,6 @@ class KGServer(ThreadingHTTPServer):
         self.address_family = socket.getaddrinfo(*address, type=socket.SOCK_STREAM,
                                                  flags=socket.AI_PASSIVE)[0][0]
         super().__init__(address, handler)
-    kg_answers = None  # none yet when the port cannot be bound: the OSError is what to report
 
     def server_close(self) -> None:
         super().server_close()
