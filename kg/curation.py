@@ -317,8 +317,9 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
             nested = blank_node_triples(candidate, node)
             for held in {s for s, _, _ in nested}:
                 place(held, new_file, candidate_path)
-            if description(candidate, node) not in free_blank_nodes:
-                free_blank_nodes.add(description(candidate, node))
+            content = description(candidate, node)
+            if content not in free_blank_nodes:
+                free_blank_nodes.add(content)
                 for triple in nested:
                     graph_of_file(new_file).add(triple)
         # Nor do blank nodes that only reference each other, round a cycle.
