@@ -303,7 +303,25 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
         else:
             term = parameter_term(parameter, value, graph, flag.format(parameter.name))
         substitutions[ox.Variable(parameter.variable)] = term
+    check_range(query, substitutions, flag)
     return substitutions
+
+
+def check_range(query: CannedQuery, substitutions: dict, flag: str) -> None:
+    """Refuse a `from` after its `to`: such a range holds nothing, and an empty answer
+    would read as "nothing happened then" rather than as the typo it is."""
+    ends = [substitutions.get(ox.Variable(f"param_{name}")) for name in ("from", "to")]
+    if any(end is None or end == UNSET for end in ends):
+        return
+    start, end = ends
+    if start.datatype == end.datatype and order_key(start) > order_key(end):
+        raise InputError(f"{flag.format('from')} {start.value} is after {flag.format('to')} "
+                         f"{end.value}: no {query.parameter('from').type} is in that range")
+
+
+def order_key(literal: ox.Literal):
+    """A year or integer in numeric order; a date (YYYY-MM-DD) orders as its text."""
+    return literal.value if literal.datatype.value == XSD + "date" else int(literal.value)
 
 
 def parameter_term(parameter: Parameter, value: str, graph, given_as: str):

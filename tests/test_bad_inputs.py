@@ -66,6 +66,8 @@ CASES = [
      "kg: error: --system 'Patriot Advanced Capabilty-3': no ak:DefenseSystem has that name; "
      "did you mean: Patriot Advanced Capability-3?"),
     (["query", "timeline", "--from", "20x1"], "kg: error: --from '20x1' is not a valid year"),
+    (["query", "timeline", "--from", "2025", "--to", "2020"],
+     "kg: error: --from 2025 is after --to 2020: no year is in that range"),
     (["query", "evidence"], "kg: error: query 'evidence' needs --entity (the country, "
                             "organization, system, person or fact)"),
     (["sparql", "@{bad}/malformed.rq"], "kg: error: {bad}/malformed.rq:4:1: invalid SPARQL: "

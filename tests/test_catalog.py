@@ -211,6 +211,23 @@ def test_malformed_typed_values_are_refused(tiny, tmp_path, kind, value, why):
     assert str(refused.value) == f"--v {value!r} is not a valid {kind}{why}"
 
 
+@pytest.mark.parametrize("kind, start, end", [
+    ("year", "2025", "2020"), ("integer", "10", "9"),   # by number, not as text
+    ("date", "2020-03-01", "2020-02-29"), ("year", "0500", "-0500"),
+])
+def test_a_range_that_ends_before_it_starts_is_refused(tiny, tmp_path, kind, start, end):
+    query = read_query(write_query(tmp_path, "demo", (
+        f"# title: t\n# param from: {kind}, optional -- f\n# param to: {kind}, optional -- t\n"
+        "SELECT ?param_from ?param_to WHERE {}\n")))
+    with pytest.raises(InputError) as refused:
+        bind(query, tiny, {"from": start, "to": end})
+    assert str(refused.value) == (f"--from {start} is after --to {end}: "
+                                  f"no {kind} is in that range")
+    assert bind(query, tiny, {"from": end, "to": start})   # the other way round is a range
+    assert bind(query, tiny, {"from": start, "to": start})
+    assert bind(query, tiny, {"from": start})
+
+
 def test_parameters_are_bound_as_terms_never_pasted(tiny, tmp_path):
     """A value that would break out of a pasted query stays one literal."""
     query = read_query(write_query(tmp_path, "demo", (

@@ -248,6 +248,8 @@ def test_canned_query_errors(url):
     assert status == 400 and b"needs entity=" in body and b"--" not in body
     status, _, _, body = fetch(f"{url}/queries/timeline?from=20x1")
     assert status == 400 and body == b"from= '20x1' is not a valid year\n"
+    status, _, _, body = fetch(f"{url}/queries/agreements?from=2025&to=2020")
+    assert status == 400 and body == b"from= 2025 is after to= 2020: no year is in that range\n"
     status, _, _, body = fetch(f"{url}/queries/co-production?system=PAC-3&system=SM-3")
     assert status == 400 and body == b"parameter system is given twice\n"
 
