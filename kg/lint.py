@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 from kg.loading import read_utf8
-from kg.namespaces import AK, AKC, AKD, curie
+from kg.namespaces import AK, AKC, AKD, curie, nearest
 from kg.problems import Problem, clues_of, describe_node, show
 
 PROJECT = (AKD, AKC)
@@ -445,22 +445,6 @@ class Checks:
 def is_plain_name(file_name: str) -> bool:
     """A file name, not a path: nothing outside the sources folder is ever read."""
     return Path(file_name).name == file_name and file_name not in (".", "..")
-
-
-def nearest(term, declared) -> str:
-    names = {curie(str(d)): d for d in declared}
-    close = difflib.get_close_matches(curie(str(term)), list(names), n=3, cutoff=0.6)
-    if close:
-        return f" (did you mean {', '.join(close)}?)"
-    # the right name under a mistyped namespace (ontology/ for ontology#, http for https)
-    same_name = sorted(name for name, iri in names.items()
-                       if local_name(str(iri)) == local_name(str(term)))
-    return (f" (did you mean {', '.join(same_name)}? check the prefix declarations)"
-            if same_name else "")
-
-
-def local_name(iri: str) -> str:
-    return re.split(r"[#/]", iri)[-1]
 
 
 def is_ill_typed(term) -> bool:

@@ -1,5 +1,7 @@
 """The project's namespaces and the prefixes every query and display may use."""
 
+import re
+
 AK = "https://w3id.org/alliance-kg/ontology#"
 AKC = "https://w3id.org/alliance-kg/concept/"
 AKD = "https://w3id.org/alliance-kg/id/"
@@ -41,3 +43,23 @@ def expand(name: str) -> str | None:
     if sep and prefix in PREFIXES and not local.startswith("//"):
         return PREFIXES[prefix] + local
     return None
+
+
+def nearest(term, known) -> str:
+    """' (did you mean a, b?)' with the names in `known` (IRIs) closest to a mistyped
+    IRI `term` as CURIEs, or ''."""
+    import difflib  # only for this hint
+
+    names = {curie(str(d)): d for d in known}
+    close = difflib.get_close_matches(curie(str(term)), list(names), n=3, cutoff=0.6)
+    if close:
+        return f" (did you mean {', '.join(close)}?)"
+    # the right name under a mistyped namespace (ontology/ for ontology#, http for https)
+    same_name = sorted(name for name, iri in names.items()
+                       if local_name(str(iri)) == local_name(str(term)))
+    return (f" (did you mean {', '.join(same_name)}? check the prefix declarations)"
+            if same_name else "")
+
+
+def local_name(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
