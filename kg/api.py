@@ -26,7 +26,8 @@ from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
-__all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql", "describe",
+__all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql",
+           "absent_names", "describe",
            "stats", "rdflib_graph", "validate", "add", "format_files", "networkx_graph",
            "export_graph", "push", "KGError", "InputError"]
 
@@ -107,6 +108,16 @@ def sparql(text: str, graph: CompiledGraph | None = None,
     """
     expect(text, str, "sparql text", "the query")
     return Rows(*safe_query(compiled(graph), text, timeout, origin))
+
+
+def absent_names(text: str, graph: CompiledGraph | None = None) -> list:
+    """The names of a SPARQL query that no triple of the graph uses (kg.hints.AbsentName:
+    as written, line, column and the nearest names the graph uses): why a query with a
+    mistyped `rdfs:labl` finds nothing."""
+    from kg.hints import absent_names as find_absent
+
+    expect(text, str, "sparql text", "the query")
+    return find_absent(compiled(graph), text)
 
 
 def describe(term, graph: CompiledGraph | None = None) -> Rows:

@@ -346,9 +346,14 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
         from kg.remote import sparql as run_remote
 
         return run_remote(text, endpoint, graphs, timeout=timeout, origin=origin)
-    from kg.api import sparql as run_sparql
+    from kg.api import absent_names, sparql as run_sparql
 
-    return run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
+    rows = run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
+    if (not rows.terms or rows.boolean is False) and settings.verbosity >= 0:
+        for name in absent_names(text, settings.graph()):  # why it found nothing, if a typo
+            where = f"{origin}:" if origin else ""
+            click.echo(f"kg: note: {where}{name.line}:{name.column}: {name}", err=True)
+    return rows
 
 
 def read_query_text(arg: str) -> tuple[str, str]:

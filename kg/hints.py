@@ -1,0 +1,110 @@
+"""Hints for a query that found nothing: the IRIs it names that no triple of the graph
+uses (a mistyped `rdfs:labl`, `ak:concernSystem` or `akd:japn`), each with the nearest
+names the graph does use.
+
+Read with kg.safety's tokeniser, so that only names in code count (not in strings or
+comments), each resolved by the query's own PREFIX declarations over the predeclared ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.namespaces import AKC, AKD, PREFIXES, nearest
+from kg.safety import code_tokens, text_position
+
+# Named in a query without being a node of the graph: datatypes (`"1"^^xsd:integer`,
+# `DATATYPE(?d) = xsd:date`) and casts (`xsd:integer(?n)`).
+NOT_NODES = (PREFIXES["xsd"],)
+# The vocabulary a mistyped property or class is compared with: what the ontology declares.
+DECLARED = """SELECT DISTINCT ?term WHERE {
+  VALUES ?kind { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty
+                 owl:AnnotationProperty rdf:Property }
+  ?term a ?kind FILTER(isIRI(?term)) }"""
+# The project's own nodes, which a mistyped akd: or akc: name is compared with.
+PROJECT_NODES = """SELECT DISTINCT ?node WHERE {
+  ?node rdfs:label|skos:prefLabel ?name
+  FILTER(STRSTARTS(STR(?node), STR(akd:)) || STRSTARTS(STR(?node), STR(akc:))) }"""
+RDF_TYPE = PREFIXES["rdf"] + "type"
+
+
+@dataclass(frozen=True)
+class AbsentName:
+    """A name of the query that no triple of the graph uses, where it is written
+    (line and column from 1), and the nearest names the graph uses (' (did you mean
+    rdfs:label?)', or '')."""
+    written: str
+    line: int
+    column: int
+    suggestion: str
+
+    def __str__(self) -> str:
+        return f"{self.written} is in no triple of the graph{self.suggestion}"
+
+
+def absent_names(graph, text: str) -> list[AbsentName]:
+    """The names of the query `text` that no triple of the CompiledGraph `graph` uses, as
+    subject, predicate, object or graph name, each once, in the order written."""
+    absent, seen, known = [], set(), {}
+    for iri, written, offset in named_iris(text):
+        if iri in seen:
+            continue
+        seen.add(iri)
+        if not used(graph.store, ox.NamedNode(iri)):
+            project = iri.startswith((AKD, AKC))
+            if project not in known:
+                known[project] = names_like(graph, project)
+            absent.append(AbsentName(written, *text_position(text, offset),
+                                     nearest(iri, known[project])))
+    return absent
+
+
+def named_iris(text: str):
+    """(IRI, as written, offset) for each IRI the query names as a node: not the namespace
+    of a PREFIX, the BASE, a function or a datatype; relative IRIs are skipped."""
+    prefixes = dict(PREFIXES)
+    code = code_tokens(text)
+    namespace_at = None
+    for index, (kind, value, offset) in enumerate(code):
+        previous = code[index - 1][1].upper() if index else ""
+        following = code[index + 1][1] if index + 1 < len(code) else ""
+        if previous in ("PREFIX", "BASE"):  # `PREFIX ak: <namespace>`, `BASE <iri>`
+            if kind == "pname" and following.startswith("<"):
+                prefixes[value[:-1]] = following[1:-1]
+                namespace_at = index + 1
+            continue
+        datatype = [token[1] for token in code[max(index - 2, 0):index]] == ["^", "^"]
+        if kind not in ("pname", "iri") or index == namespace_at or datatype or following == "(":
+            continue
+        iri = resolved(kind, value, prefixes)
+        if iri and not iri.startswith(NOT_NODES):
+            yield iri, value, offset
+
+
+def resolved(kind: str, value: str, prefixes: dict) -> str | None:
+    """The IRI of a prefixed name or <IRI>, or None for a blank node label, a relative
+    IRI (BASE would resolve it), one with escapes and an unknown prefix (both refused
+    by Oxigraph anyway)."""
+    if kind == "iri":
+        iri = value[1:-1]
+        return iri if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) and "\\" not in iri else None
+    prefix, _, local = value.partition(":")
+    if prefix == "_" or prefix not in prefixes:
+        return None
+    return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)  # PN_LOCAL_ESC: ak:a\.b is ak:a.b
+
+
+def used(store: ox.Store, node: ox.NamedNode) -> bool:
+    patterns = ((node, None, None), (None, node, None), (None, None, node))
+    return node.value == RDF_TYPE or store.contains_named_graph(node) or any(
+        next(store.quads_for_pattern(*pattern), None) is not None for pattern in patterns)
+
+
+def names_like(graph, project: bool) -> list[str]:
+    """The IRIs a mistyped name is compared with: the project's labelled nodes for an
+    akd: or akc: name, else the declared properties and classes (and rdf:type)."""
+    _, rows = graph.select(PROJECT_NODES if project else DECLARED)
+    return [row[0].value for row in rows] + ([] if project else [RDF_TYPE])

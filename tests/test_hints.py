@@ -1,0 +1,66 @@
+"""Hints for a query that found nothing: the names in it that no triple of the graph uses."""
+
+import pytest
+from click.testing import CliRunner
+
+from kg.api import absent_names
+from kg.cli import cli
+from kg.hints import named_iris
+from kg.namespaces import AKD, PREFIXES
+from kg.store import open_graph
+
+RDFS = PREFIXES["rdfs"]
+
+
+@pytest.fixture
+def tiny(tiny_copy):
+    return open_graph(tiny_copy)
+
+
+def test_named_iris_reads_the_query_as_sparql_does():
+    text = ('PREFIX ak: <http://example.org/own#>\n'   # the query's own prefix wins
+            'BASE <http://example.org/base/>\n'
+            'SELECT ?s WHERE { ?s ak:p "rdfs:inString"^^xsd:string ; rdfs:labl\\.x <rel> ;\n'
+            '  <http://example.org/full> ?o # akd:inComment\n'
+            '  FILTER(xsd:integer(?o) > 1 || ?o = akd:x) ?s ^akd:y _:b }')
+    assert [(iri, written) for iri, written, _ in named_iris(text)] == [
+        ("http://example.org/own#p", "ak:p"),
+        (RDFS + "labl.x", "rdfs:labl\\.x"),          # PN_LOCAL_ESC unescaped
+        ("http://example.org/full", "<http://example.org/full>"),
+        (AKD + "x", "akd:x"), (AKD + "y", "akd:y")]
+
+
+def test_a_mistyped_name_is_absent_with_the_nearest_names(tiny):
+    text = ("SELECT ?s WHERE { ?s rdfs:labl ?l ; ak:variantOf akd:zaper .\n"
+            "  ?s a ak:DefenceSystem ; rdfs:labl ?m }")
+    assert [(n.written, n.line, n.column, str(n)) for n in absent_names(text, tiny)] == [
+        ("rdfs:labl", 1, 22, "rdfs:labl is in no triple of the graph (did you mean rdfs:label?)"),
+        ("akd:zaper", 1, 50, "akd:zaper is in no triple of the graph "
+                             "(did you mean akd:zapper, akd:zapper-2, akd:zapper-mou?)"),
+        ("ak:DefenceSystem", 2, 8, "ak:DefenceSystem is in no triple of the graph "
+                                   "(did you mean ak:DefenseSystem, ak:concernsSystem, ak:WeaponSystem?)")]
+
+
+def test_names_the_graph_uses_anywhere_are_not_absent(tiny):
+    text = ("SELECT * WHERE { GRAPH <https://w3id.org/alliance-kg/graph/asserted> {\n"
+            "  ?s a ak:DefenseSystem ; ak:variantOf akd:zapper ; ?p rdfs:Resource } }")
+    assert [n.written for n in absent_names(text, tiny)] == ["rdfs:Resource"]
+    assert absent_names("ASK { ?s rdf:type ak:Company }", tiny) == []
+
+
+def test_kg_sparql_notes_absent_names_only_when_nothing_is_found(tiny_copy, tmp_path):
+    def run(*args):
+        return CliRunner().invoke(cli, ["--data", str(tiny_copy), *args], prog_name="kg")
+
+    found_nothing = run("sparql", "SELECT ?s WHERE { ?s rdfs:labl ?l }")
+    assert found_nothing.exit_code == 0 and found_nothing.stdout == "s\n-\n(0 rows)\n"
+    assert found_nothing.stderr == ("kg: note: 1:22: rdfs:labl is in no triple of the graph "
+                                    "(did you mean rdfs:label?)\n")
+    query = tmp_path / "q.rq"
+    query.write_text("PREFIX ex: <http://example.org/>\nASK { ?s ex:nothing ?o }\n")
+    assert run("sparql", f"@{query}").stderr == \
+        f"kg: note: {query}:2:10: ex:nothing is in no triple of the graph\n"
+    # rows found, or -q: no note
+    assert run("sparql", "SELECT ?s WHERE { ?s rdfs:label ?l OPTIONAL { ?s rdfs:labl ?m } }"
+               ).stderr == ""
+    assert run("-q", "sparql", "SELECT ?s WHERE { ?s rdfs:labl ?l }").stderr == ""
