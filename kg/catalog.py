@@ -365,7 +365,8 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     text = check_utf8(value, what).strip()
     plain = plain_name(text)
     # as typed first: a label may hold a character that plain_name would replace
-    named = candidates = named_by(graph, text) or (named_by(graph, plain) if plain != text else [])
+    named = candidates = (named_by(graph, text) or (named_by(graph, plain) if plain != text else [])
+                          or named_in_singular(graph, plain))
     if entity_class:
         candidates = [c for c in candidates if is_instance(graph, c, entity_class)]
     if len(candidates) == 1:
@@ -405,6 +406,14 @@ def named_by(graph, text: str) -> list[ox.NamedNode]:
         named = (labelled(graph, text) or locally_named(graph, text)
                  or labelled_ignoring_case(graph, text))
     return named or matched_to_wikidata(graph, text) or coded(graph, text)
+
+
+def named_in_singular(graph, text: str) -> list[ox.NamedNode]:
+    """The nodes a plural name names in the singular, as an article writes it
+    ("ballistic missiles", "Patriots"); not a CURIE or IRI, whose `s` is part of the name."""
+    if len(text) < 3 or text[-1] not in "sS" or ":" in text:
+        return []
+    return named_by(graph, text[:-1])
 
 
 # A Wikidata item as an analyst may give it: Q17, wd:Q17, its IRI or its page's URL.

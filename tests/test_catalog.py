@@ -120,6 +120,20 @@ def test_alternative_labels_resolve_case_insensitively(tiny):
 
 
 @pytest.mark.parametrize("given, local", [
+    ("Zappers", "zapper"), ("ZAP-1s", "zapper"), ("attack drones", "drone"),
+    ("Zapper 2s", "zapper-2")])
+def test_a_plural_name_resolves_to_what_its_singular_names(tiny, given, local):
+    """As an article writes them: "attack drones" names the concept "attack drone"."""
+    assert resolve(tiny, given).value.endswith("/" + local)
+
+
+@pytest.mark.parametrize("given", ["akd:zappers", AKD + "zappers", "Zapperss"])
+def test_only_a_name_in_the_plural_loses_its_s(tiny, given):
+    with pytest.raises(InputError, match=f"entity '{given}': no entity has that name"):
+        resolve(tiny, given)
+
+
+@pytest.mark.parametrize("given, local", [
     ("ZAP\u20111", "zapper"), ("ZAP\u20131", "zapper"), ("zap\u22121", "zapper"),
     ("\u201cZAP-1\u201d", "zapper"), ("\uff3a\uff21\uff30-1", "zapper"),
     ("akd:zapper\u2011licence", "zapper-licence"),
