@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.catalog import CannedQuery, load_catalog, prepare, resolve, typed_text
+from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, resolve,
+                        typed_text)
 from kg.errors import InputError, KGError
 from kg.safety import DEFAULT_TIMEOUT, safe_query
 from kg.loading import find_inputs, sources_folder
@@ -63,10 +64,14 @@ class Rows:
                               "install: pip install pandas") from None
         return pandas.DataFrame(self.to_dicts(label), columns=self.variables)
 
+    def columns(self, names) -> Rows:
+        """The same rows with only the named columns, in that order."""
+        index = [self.variables.index(name) for name in names]
+        return Rows(list(names), [[row[i] for i in index] for row in self.terms], self.boolean)
+
     def without(self, names) -> Rows:
         """The same rows without the named columns."""
-        keep = [i for i, name in enumerate(self.variables) if name not in names]
-        return Rows([self.variables[i] for i in keep], [[row[i] for i in keep] for row in self.terms])
+        return self.columns([name for name in self.variables if name not in names])
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -94,7 +99,7 @@ def run_query(name: str, params: dict | None = None,
     graph = compiled(graph)
     query, substitutions = prepare(graph, name, params, flag)
     rows = Rows(*graph.select(query.sparql, substitutions, str(query.path)))
-    return rows.without(query.parameter_variables)
+    return rows.columns(query.result_columns(rows.variables))
 
 
 def sparql(text: str, graph: CompiledGraph | None = None,
@@ -107,7 +112,8 @@ def sparql(text: str, graph: CompiledGraph | None = None,
     `origin`, the query's file, goes in front of an error as `file:line:column:`.
     """
     expect(text, str, "sparql text", "the query")
-    return Rows(*safe_query(compiled(graph), text, timeout, origin))
+    rows = Rows(*safe_query(compiled(graph), text, timeout, origin))
+    return rows.columns(in_written_order(text, rows.variables))
 
 
 def absent_names(text: str, graph: CompiledGraph | None = None) -> list:

@@ -102,6 +102,12 @@ class CannedQuery:
         """The ?param_NAME columns, which results leave out."""
         return {parameter.variable for parameter in self.parameters}
 
+    def result_columns(self, variables: list[str]) -> list[str]:
+        """The columns of its results: without the ?param_NAME ones, and those of a
+        `SELECT *` in written order."""
+        return [name for name in in_written_order(self.sparql, variables)
+                if name not in self.parameter_variables]
+
     def parameter(self, name: str, flag: str = "--{}") -> Parameter:
         for parameter in self.parameters:
             if parameter.name == name:
@@ -264,6 +270,19 @@ def select_clause(text: str) -> tuple[int, set[str] | None] | None:
             projected.add(value[1:])
         after_as = kind == "word" and value.upper() == "AS"
     return line, projected
+
+
+def in_written_order(text: str, variables: list[str]) -> list[str]:
+    """The columns of a `SELECT *` in the order their variables first appear in the query,
+    as Jena and rdflib give them (Oxigraph sorts them by name); another query's as given."""
+    clause = select_clause(text)
+    if clause is None or clause[1] is not None:
+        return variables
+    first: dict[str, int] = {}
+    for kind, value, _ in code_tokens(text):
+        if kind == "variable":
+            first.setdefault(value[1:], len(first))
+    return sorted(variables, key=lambda name: first.get(name, len(first)))
 
 
 def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[CannedQuery, dict]:

@@ -223,16 +223,18 @@ def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,
 
     query, substitutions = prepare(graph, name, params)
     rows = Rows(*remote_select(endpoint, query.sparql, substitutions, graphs, timeout))
-    return rows.without(query.parameter_variables)
+    return rows.columns(query.result_columns(rows.variables))
 
 
 def sparql(text: str, endpoint: str, graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT,
            origin: str = ""):
     """kg.api.sparql on a remote endpoint: the same refusals (SERVICE, FROM, updates)."""
     from kg.api import Rows
+    from kg.catalog import in_written_order
 
     check_user_query(text, origin)
     # a mistake is placed in the query as typed, as for the local graph: the endpoint's
     # message would count the prefix lines sent in front of it
     query_store(ox.Store(), text, origin=origin)
-    return Rows(*remote_select(endpoint, text, None, graphs, timeout))
+    rows = Rows(*remote_select(endpoint, text, None, graphs, timeout))
+    return rows.columns(in_written_order(text, rows.variables))

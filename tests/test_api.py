@@ -285,3 +285,26 @@ def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(graph, call, me
     with pytest.raises(TypeError) as raised:
         call(graph)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("query, columns", [
+    ("SELECT * WHERE { ?system ak:counters ?threat . ?system rdfs:label ?a }",
+     ["system", "threat", "a"]),
+    ("SELECT DISTINCT * { ?z a ak:Alliance { SELECT ?z (STR(?z) AS ?b) WHERE { ?z ?p ?o } } }",
+     ["z", "b"]),
+    ("SELECT ?threat ?a ?system WHERE { ?system ak:counters ?threat . ?system rdfs:label ?a }",
+     ["threat", "a", "system"]),   # as projected
+])
+def test_select_star_columns_come_in_written_order(graph, query, columns):
+    """As Jena and rdflib give them; Oxigraph sorts them by name."""
+    rows = kg.sparql(query + " LIMIT 1", graph)
+    assert rows.variables == columns and len(rows.terms[0]) == len(columns)
+    assert rows.to_dicts()[0][columns[0]] == rows.terms[0][0].value
+
+
+def test_a_canned_select_star_gives_its_columns_in_written_order(tiny_copy):
+    (tiny_copy / "queries" / "star.rq").write_text(
+        "# title: t\n# param what: entity, optional -- w\n"
+        "SELECT * WHERE { ?zone a ?kind OPTIONAL { ?zone ak:country ?param_what } }\n")
+    rows = kg.run_query("star", {}, kg.open_graph(tiny_copy))
+    assert rows.variables == ["zone", "kind"] and len(rows) > 0

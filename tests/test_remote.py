@@ -109,6 +109,7 @@ def test_every_canned_query_gives_the_same_rows(pushed, graph):
     "ASK { akd:pac-3 ak:variantOf* ?x }",
     "CONSTRUCT WHERE { ?s a ak:Alliance }",
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s a ak:Alliance ; rdfs:label ?label }",   # columns in written order
     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
 ])
 def test_sparql_gives_the_same_rows(pushed, graph, query):
