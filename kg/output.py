@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -20,6 +21,8 @@ import pyoxigraph as ox
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 # Long cells (quotes) wrap in a terminal table rather than making it unreadably wide.
 TABLE_CELL_WIDTH = 48
+# How narrow a cell may wrap to fit a table in the terminal: narrower, words break apart.
+NARROWEST_CELL = 12
 
 Label = Callable[[ox.NamedNode], str]
 # Escaped in a table or Markdown, where a raw tab, carriage return, NUL, line separator
@@ -69,7 +72,8 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
             headers = [printable(name, encoding) for name in variables]
             shown = [[printable(cell, encoding) for cell in row] for row in shown]
             write_text(out, text_table(headers, shown,
-                                       TABLE_CELL_WIDTH if len(variables) > 2 else None))
+                                       TABLE_CELL_WIDTH if len(variables) > 2 else None,
+                                       room=terminal_width(out)))
             if count:
                 out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
@@ -122,8 +126,23 @@ def stdout_for(fmt: str):
     return out
 
 
-def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None) -> str:
-    """Columns aligned and underlined; cells wider than `width` columns wrap onto more lines.
+def terminal_width(out) -> int | None:
+    """The columns a table has to fit in: $COLUMNS if set, else the terminal's width when
+    `out` is one; None for a pipe or file, whose tables do not depend on a window."""
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return os.get_terminal_size(out.fileno()).columns if out.isatty() else None
+    except (AttributeError, OSError, ValueError):  # a StringIO, a closed or odd stream
+        return None
+
+
+def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None,
+               room: int | None = None) -> str:
+    """Columns aligned and underlined; cells wider than `width` columns wrap onto more lines,
+    and the widest columns wrap narrower (not below NARROWEST_CELL) for the table to fit
+    in `room` columns if given.
 
     Written here rather than with tabulate, whose import alone costs a quarter of the
     cold-start budget of a query.
@@ -133,6 +152,13 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     wrapped = [[cell_lines(cell, width) for cell in row] for row in cells]
     widths = [max([columns(header)] + [columns(line) for row in wrapped for line in row[i]])
               for i, header in enumerate(headers)]
+    cap = narrowest_fitting(widths, room) if room else None
+    if cap is not None:
+        for i in [i for i, w in enumerate(widths) if w > cap]:
+            for row, lines in zip(cells, wrapped):
+                lines[i] = cell_lines(row[i], cap)
+            widths[i] = max([columns(headers[i])] + [columns(line) for lines in wrapped
+                                                     for line in lines[i]])
 
     def line(parts):
         return "  ".join(part + " " * (w - columns(part))
@@ -143,6 +169,18 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
         for i in range(max(len(cell) for cell in row)):
             lines.append(line([cell[i] if i < len(cell) else "" for cell in row]))
     return "".join(lines)
+
+
+def narrowest_fitting(widths: list[int], room: int) -> int | None:
+    """The widest cell width at which columns of `widths` fit in `room` (two spaces
+    between columns), not below NARROWEST_CELL; None if they fit as they are."""
+    def table_width(cap):
+        return sum(min(w, cap) for w in widths) + 2 * (len(widths) - 1)
+
+    if table_width(max(widths)) <= room:
+        return None
+    return next((cap for cap in range(max(widths) - 1, NARROWEST_CELL - 1, -1)
+                 if table_width(cap) <= room), NARROWEST_CELL)
 
 
 def cell_lines(cell: str, width: int | None) -> list[str]:

@@ -10,11 +10,13 @@ sys.path.insert(0, str(REPO / "benchmarks"))  # the synthetic graph generator, `
 
 
 @pytest.fixture(autouse=True, scope="session")
-def isolated_cache(tmp_path_factory):
-    """Compiled graphs go to a temporary cache, never the user's."""
+def isolated_environment(tmp_path_factory):
+    """Compiled graphs go to a temporary cache, never the user's; tables are laid out for
+    a pipe, not fitted to the window the tests run in ($COLUMNS)."""
     patch = pytest.MonkeyPatch()
     patch.setenv("KG_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     patch.delenv("KG_DATA", raising=False)
+    patch.delenv("COLUMNS", raising=False)
     yield
     patch.undo()
 

@@ -173,6 +173,41 @@ def test_unusual_values_in_each_format(run, query, fmt, expected):
     assert (result.exit_code, result.output) == (0, expected)
 
 
+@pytest.mark.parametrize("room", [90, 100, 110])
+def test_a_table_fits_the_terminal_width_columns_gives(run, monkeypatch, room):
+    """$COLUMNS (or the terminal's width) narrows the widest columns until the table fits;
+    the quotes of co-production made lines of over 200 columns, which the terminal broke."""
+    piped = run("query", "co-production").output
+    monkeypatch.setenv("COLUMNS", str(room))
+    fitted = run("query", "co-production").output
+    assert max(map(len, piped.splitlines())) > room
+    assert max(map(len, fitted.splitlines())) <= room
+    # the same words, wrapped differently (the underline aside)
+    def words(table):
+        return [word for line in table.splitlines() if not line.startswith("-")
+                for word in line.split()]
+
+    assert words(fitted) != words(piped) and sorted(words(fitted)) == sorted(words(piped))
+
+
+def test_a_table_too_wide_to_fit_keeps_readable_columns(run, monkeypatch):
+    from kg.output import NARROWEST_CELL
+
+    monkeypatch.setenv("COLUMNS", "20")
+    lines = run("query", "co-production").output.splitlines()
+    assert lines[0].split() == ["system", "program", "participant", "role", "country",
+                                "since", "source", "quote"]
+    # wrapped at NARROWEST_CELL (12): "Licensed / production / of Zapper 2", 11 wide
+    assert NARROWEST_CELL == 12
+    assert [len(dashes) for dashes in lines[1].split()] == [8, 11, 11, 8, 7, 5, 11, 9]
+
+
+def test_a_table_that_fits_is_left_as_it_is(run, monkeypatch):
+    piped = run("describe", "Zapper 2").output
+    monkeypatch.setenv("COLUMNS", "1000")
+    assert run("describe", "Zapper 2").output == piped
+
+
 def test_a_triple_term_in_json_is_a_sparql_1_2_triple(run):
     [binding] = json.loads(run("sparql", "-f", "json", TRIPLE_TERM_SELECT).output)[
         "results"]["bindings"]
