@@ -53,7 +53,11 @@ def absent_names(graph, text: str) -> list[AbsentName]:
         if iri in seen:
             continue
         seen.add(iri)
-        if not used(graph.store, ox.NamedNode(iri)):
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:  # read otherwise than Oxigraph did: no hint rather than a wrong one
+            continue
+        if not used(graph.store, node):
             project = iri.startswith((AKD, AKC))
             if project not in known:
                 known[project] = names_like(graph, project)
