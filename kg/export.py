@@ -71,6 +71,7 @@ INTEGER_TYPES = {XSD + name for name in (
     "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
     "unsignedByte")}
 DECIMAL_TYPES = {XSD + name for name in ("decimal", "double", "float")}
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}  # xsd:boolean's lexical forms
 FACT = ox.NamedNode(AK + "Fact")
 SOURCE = ox.NamedNode(AK + "Source")
 CONCEPT = ox.NamedNode(SKOS + "Concept")
@@ -623,9 +624,11 @@ def local_name(iri: ox.NamedNode) -> str:
 
 
 def plain_value(literal: ox.Literal):
-    """A number as int or float, so that GraphML declares it numeric (Gephi can size and
-    filter by it); any other literal as its text."""
+    """A number as int or float and a boolean as bool, so that GraphML declares them
+    numeric or boolean (Gephi can size and filter by them); any other literal as its text."""
     datatype = literal.datatype.value
+    if datatype == XSD + "boolean" and literal.value in BOOLEANS:
+        return BOOLEANS[literal.value]
     try:
         if datatype in INTEGER_TYPES:
             return int(literal.value)

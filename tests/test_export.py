@@ -232,6 +232,21 @@ def test_graphml_declares_numbers_numeric(graph):
     assert ",431000000," in nodes
 
 
+def test_graphml_declares_booleans_boolean(tmp_path):
+    graph = tiny_graph_with(tmp_path, "PREFIX akd: <https://w3id.org/alliance-kg/id/>\n"
+                            "PREFIX ex: <http://example.org/>\n"
+                            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+                            'akd:zapper ex:tested true ; ex:fielded "0"^^xsd:boolean .\n')
+    (data,) = ex.export(graph, "graphml", inferred=False).values()
+    loaded = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    assert loaded.nodes["akd:zapper"]["tested"] is True
+    assert loaded.nodes["akd:zapper"]["fielded"] is False
+    assert b'attr.name="fielded" attr.type="boolean"' in data
+    # an ill-typed boolean stays text, as an ill-typed number does
+    boolean = ox.NamedNode(PREFIXES["xsd"] + "boolean")
+    assert ex.plain_value(ox.Literal("maybe", datatype=boolean)) == "maybe"
+
+
 def test_collapsed_property_graph_has_no_fact_nodes(tiny):
     nodes, edges = expected_counts(tiny)
     files = ex.export(tiny, "csv", inferred=False, collapse_facts=True)
