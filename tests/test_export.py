@@ -242,6 +242,8 @@ def test_graphml_declares_booleans_boolean(tmp_path):
     assert loaded.nodes["akd:zapper"]["tested"] is True
     assert loaded.nodes["akd:zapper"]["fielded"] is False
     assert b'attr.name="fielded" attr.type="boolean"' in data
+    nodes = csv.DictReader(io.StringIO(ex.export(graph, "csv", inferred=False)["nodes.csv"].decode()))
+    assert {row["id"]: row["fielded"] for row in nodes}["akd:zapper"] == "false"  # canonical, as "0" is
     # an ill-typed boolean stays text, as an ill-typed number does
     boolean = ox.NamedNode(PREFIXES["xsd"] + "boolean")
     assert ex.plain_value(ox.Literal("maybe", datatype=boolean)) == "maybe"
