@@ -90,8 +90,8 @@ def named_iris(text: str):
 
 def resolved(kind: str, value: str, prefixes: dict) -> str | None:
     """The IRI of a prefixed name or <IRI>, or None for a blank node label, a relative
-    IRI (BASE would resolve it), one with escapes and an unknown prefix (both refused
-    by Oxigraph anyway)."""
+    IRI (BASE would resolve it), an IRI written with \\u escapes (left undecoded) and an
+    undeclared prefix (which Oxigraph refuses)."""
     if kind == "iri":
         iri = value[1:-1]
         return iri if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) and "\\" not in iri else None
@@ -103,7 +103,7 @@ def resolved(kind: str, value: str, prefixes: dict) -> str | None:
 
 def used(store: ox.Store, node: ox.NamedNode) -> bool:
     patterns = ((node, None, None), (None, node, None), (None, None, node))
-    return node.value == RDF_TYPE or store.contains_named_graph(node) or any(
+    return store.contains_named_graph(node) or any(
         next(store.quads_for_pattern(*pattern), None) is not None for pattern in patterns)
 
 

@@ -41,6 +41,11 @@ def test_a_mistyped_name_is_absent_with_the_nearest_names(tiny):
                                    "(did you mean ak:DefenseSystem, ak:concernsSystem, ak:WeaponSystem?)")]
 
 
+def test_rdf_type_is_suggested_though_no_ontology_declares_it(tiny):
+    [typo] = absent_names("ASK { ?s rdf:typ ?o }", tiny)
+    assert typo.suggestion == " (did you mean rdf:type?)"
+
+
 def test_names_the_graph_uses_anywhere_are_not_absent(tiny):
     text = ("SELECT * WHERE { GRAPH <https://w3id.org/alliance-kg/graph/asserted> {\n"
             "  ?s a ak:DefenseSystem ; ak:variantOf akd:zapper ; ?p rdfs:Resource } }")
