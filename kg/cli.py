@@ -338,7 +338,8 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
     Prefixes ak:, akc:, akd:, aks:, kg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:,
     org:, schema:, sh: and wd: are predeclared. The query sees only this graph: SERVICE,
-    FROM and updates are refused.
+    FROM and updates are refused. A query that finds nothing gets a note naming each IRI
+    of it that no triple of the graph uses (a typo, mostly) and the nearest names.
     """
     graphs = remote_graphs(endpoint, graph_iri)
     text, origin = read_query_text(query_text)
