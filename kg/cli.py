@@ -267,6 +267,8 @@ class CannedQueryCommand(click.Command):
                 formatter.write_dl([(p.option, p.requirement + (f": {p.description}" if
                                                                 p.description else ""))
                                     for p in query.parameters] or [("(none)", "")])
+            with formatter.section(f"SPARQL of {name}"):  # unwrapped, to copy as it is
+                formatter.write(f"{'':>{formatter.current_indent}}{query.path}\n")
         super().format_epilog(ctx, formatter)
 
 

@@ -460,7 +460,8 @@ class Handler(BaseHTTPRequestHandler):
                               "parameters": [{"name": p.name, "type": p.entity_class or p.type,
                                               "required": p.required, "default": p.default,
                                               "description": p.description}
-                                             for p in q.parameters]}
+                                             for p in q.parameters],
+                              "sparql": q.sparql}
                        for name, q in self.server.kg_catalog.items()}
             self.send(200, json.dumps(listing, indent=2).encode(), "application/json")
         elif path.startswith("/queries/"):  # the landing page's links quote the name

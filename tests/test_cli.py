@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -411,6 +412,14 @@ def test_query_help_shows_the_named_query_and_its_parameters(run):
     assert "  --system ak:DefenseSystem  optional: only programs for this system or its\n" \
         in result.output
     assert "Query " not in run("query", "--help").output
+
+
+def test_query_help_gives_the_file_of_its_sparql_unwrapped(tiny_copy, tmp_path_factory):
+    """A starting point for your own query; a wheel's copy is deep in site-packages."""
+    deep = tmp_path_factory.mktemp("long") / ("a-folder-name-long-enough-to-be-wrapped-" * 2)
+    shutil.copytree(tiny_copy, deep)
+    result = CliRunner().invoke(cli, ["--data", str(deep), "query", "counters", "--help"])
+    assert result.output.endswith(f"SPARQL of counters:\n  {deep / 'queries' / 'counters.rq'}\n")
 
 
 def test_bare_kg_shows_the_help():

@@ -266,6 +266,7 @@ def test_landing_page_and_listing(url, graph):
     listing = json.loads(body)
     assert set(listing) == set(names)
     assert {p["name"] for p in listing["co-production"]["parameters"]} == {"system", "country"}
+    assert listing["co-production"]["sparql"] == names["co-production"].path.read_text()
     assert fetch(url + "/nowhere")[0] == 404
 
 
