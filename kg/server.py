@@ -591,7 +591,9 @@ def landing_page(catalog: dict) -> str:
             f"<ul>{params}</ul>"
             f'<form action="/queries/{quote(name)}">{fields}<select name="format">'
             + "".join(f"<option>{f}</option>" for f in ("json", "csv", "tsv", "xml"))
-            + "</select> <button>Run</button></form></section>")
+            + "</select> <button>Run</button></form>"
+            f"<details><summary>SPARQL</summary><pre>{html.escape(query.sparql)}</pre></details>"
+            "</section>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>alliance-kg SPARQL endpoint</title></head>
 <body><h1>alliance-kg</h1>

@@ -1,6 +1,7 @@
 """`kg serve`: the SPARQL 1.1 Protocol endpoint (kg.server), over plain HTTP, SPARQLWrapper
 and the query side of the W3C SPARQL 1.1 Protocol tests."""
 
+import html
 import json
 import socket
 import threading
@@ -262,6 +263,7 @@ def test_landing_page_and_listing(url, graph):
     assert (status, media) == (200, "text/html")
     for name in names:
         assert f'href="/queries/{name}?format=json"'.encode() in body
+    assert html.escape(names["co-production"].sparql).encode() in body   # under <details>
     status, _, _, body = fetch(url + "/queries")
     listing = json.loads(body)
     assert set(listing) == set(names)
