@@ -205,9 +205,15 @@ class Checks:
 
     def untyped(self, subject) -> list[Problem]:
         """Statements about an akd: node without a class, neither in the graph nor in the
-        file: usually a mistyped subject. (A class the ontology does not declare is
-        kg:undeclared-class.)"""
-        if not isinstance(subject, URIRef) or not str(subject).startswith(AKD) or any(
+        file: usually a mistyped subject. A class only inference gives does not count for
+        a node nothing names: a property's domain types any subject (`akd:thaad-deploymnt
+        ak:operator akd:japan` makes a fact), whose shapes then asked for a label and a
+        citation instead of naming the node meant. (A class the ontology does not declare
+        is kg:undeclared-class.)"""
+        if not isinstance(subject, URIRef) or not str(subject).startswith(AKD):
+            return []
+        typed = any(predicate == RDF.type for predicate, _ in self.asserted(subject))
+        if (typed or subject in self.known) and any(
                 True for _ in self.graph.objects(subject, RDF.type)):
             return []
         return [self.problem("violation", subject, None, None,

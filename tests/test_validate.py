@@ -359,6 +359,13 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:lockheed-martn: akd:lockheed-martn is not in the graph (did you mean "
      "akd:lockheed-martin, akd:lloyd-austin?): use the name of the node you mean, or give a new "
      "one a class (a ak:...), a label and a citation. [kg:unknown-subject]"),
+    # the same, when the property's domain gives the mistyped node a class: it was told
+    # to add a label and a citation, as if it were a new fact
+    ("akd:thaad-deploymnt-south-korea ak:operator akd:united-states .",
+     "violation: akd:thaad-deploymnt-south-korea: akd:thaad-deploymnt-south-korea is not in "
+     "the graph (did you mean akd:thaad-deployment-south-korea, akd:south-korea, "
+     "akd:north-korea?): use the name of the node you mean, or give a new one a class (a "
+     "ak:...), a label and a citation. [kg:unknown-subject]"),
     # a variant of itself, directly or around a chain that the transitive closure closes
     # (both once conformed)
     ("akd:sm-3-block-iia ak:variantOf akd:sm-3-block-iia .",
