@@ -32,7 +32,12 @@ CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
 SOURCE = URIRef(AK + "Source")
 IN_SOURCE, QUOTE = URIRef(AK + "inSource"), URIRef(AK + "quote")
 FILE_NAME = URIRef(AK + "fileName")
-BUILT_IN = (str(RDF), str(RDFS), str(OWL))
+# RDF, RDFS and OWL terms need no declaration in the ontology; rdflib knows each
+# vocabulary's terms, so a name outside them (rdfs:lable, rdf:typ) is still a typo.
+BUILT_IN = (RDF, RDFS, OWL)
+BUILT_IN_PROPERTIES = {URIRef(str(vocabulary) + name) for vocabulary in BUILT_IN
+                       for name in (*vocabulary.__annotations__, *vocabulary._extras)
+                       if name[:1].islower()}  # the nearest names to offer: not classes
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 # The date properties, whose values must be one of DATE_TYPES. The shapes say so too, for
@@ -142,13 +147,13 @@ class Checks:
         found, undeclared = [], set()
         for predicate, obj in self.asserted(subject):
             if (predicate not in self.properties and predicate not in undeclared
-                    and not str(predicate).startswith(BUILT_IN)):
+                    and not any(predicate in vocabulary for vocabulary in BUILT_IN)):
                 undeclared.add(predicate)  # one problem however many values it has
                 found.append(self.problem(
                     "violation", subject, predicate, None,
                     f"{curie(str(predicate))} is not declared by the ontology"
-                    f"{nearest(predicate, self.properties)}: use a declared property.",
-                    "undeclared-property"))
+                    f"{nearest(predicate, self.properties | BUILT_IN_PROPERTIES)}: use a declared "
+                    f"property.", "undeclared-property"))
             if predicate == RDF.type and obj not in self.classes:
                 found.append(self.problem(
                     "violation", subject, predicate, obj,

@@ -344,6 +344,12 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
      "ontology (did you mean ak:party, ak:partOf, ak:date?): use a declared property. "
      "[kg:undeclared-property]"),
+    # a typo in an RDF, RDFS or OWL name: those namespaces were skipped whole, so it
+    # conformed, and the node was left without the label the curator meant to give
+    ('akd:pac-3 <http://www.w3.org/2000/01/rdf-schema#lable> "Patriot"@en .',
+     "violation: akd:pac-3 rdfs:lable: rdfs:lable is not declared by the ontology (did you "
+     "mean rdfs:label, rdf:value, rdfs:range?): use a declared property. "
+     "[kg:undeclared-property]"),
     # rdflib would normalise it to "P0D" before lint saw it (it once did)
     ('akd:mou-1999-us-japan-bmd ak:duration "PT"^^<http://www.w3.org/2001/XMLSchema#duration> .',
      'violation: akd:mou-1999-us-japan-bmd ak:duration: "PT"^^xsd:duration is not a valid '
