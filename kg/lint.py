@@ -122,8 +122,8 @@ class Checks:
                                   if str(p).startswith(AK)}
         self.transitive = set(graph.subjects(RDF.type, OWL.TransitiveProperty))
         self.disjoint = {frozenset(pair) for pair in graph.subject_objects(OWL.disjointWith)}
-        self.ranges = dict(graph.subject_objects(RDFS.range))
-        self.domains = dict(graph.subject_objects(RDFS.domain))
+        self.ranges = inherited(graph, RDFS.range)
+        self.domains = inherited(graph, RDFS.domain)
         self.types: dict = {}
         self.clashes: dict = {}
         self.disjoint_sets: dict = {}
@@ -278,7 +278,8 @@ class Checks:
             for node, expected in implied:
                 as_value = node != subject
                 others = self.clashing(expected, node) if expected is not None else ()
-                if not others or node in told:
+                if (not others or node in told
+                        or as_value and not self.against_declared(node, others)):
                     continue
                 told.add(node)  # one problem per node: each class clashes with the other
                 found.append(self.problem(
@@ -299,6 +300,16 @@ class Checks:
         return (f"{curie(str(node))} is a {classes}, but {curie(str(predicate))} is said of a "
                 f"{curie(str(expected))}, a disjoint class: say it of a {curie(str(expected))} "
                 f"instead.")
+
+    def against_declared(self, node, clashing) -> bool:
+        """Whether one of the `clashing` classes of a linked node is one it is declared (its
+        rdf:type, with superclasses), or no class of it is declared here. A link that
+        agrees with what the node is declared to be is not the mistake, even if it now
+        clashes: a program's ak:producer akd:sm-3-block-iia makes the missile an agent, and
+        a deployment's ak:concernsSystem of it is not to blame."""
+        declared = {kind for predicate, obj in self.asserted(node) if predicate == RDF.type
+                    for kind in self.graph.transitive_objects(obj, RDFS.subClassOf)}
+        return not declared or any(kind in declared for kind in clashing)
 
     def in_disjoint_classes(self, node) -> bool:
         """Whether two of the node's classes (with their superclasses, as inference
@@ -451,6 +462,21 @@ class Checks:
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())
+
+
+def inherited(graph: Graph, declaration) -> dict:
+    """Each property's rdfs:domain or rdfs:range (`declaration`): its own, else that of
+    its nearest super-property. Inference gives a sub-property's values its super-property's
+    range (ak:operator's are ak:participant's agents), so kg:disjoint-classes must know it
+    to blame the statement that made a system an agent."""
+    declared = dict(graph.subject_objects(declaration))
+    found = {}
+    for prop in declared.keys() | set(graph.subjects(RDFS.subPropertyOf, None)):
+        for ancestor in graph.transitive_objects(prop, RDFS.subPropertyOf):  # itself first
+            if ancestor in declared:
+                found[prop] = declared[ancestor]
+                break
+    return found
 
 
 def is_plain_name(file_name: str) -> bool:

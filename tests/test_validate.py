@@ -388,6 +388,16 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:raytheon ak:country: akd:lockheed-martin is a "
      "ak:Company, but ak:country links to a ak:Country, a disjoint class: link a ak:Country "
      "instead. [kg:disjoint-classes]"),
+    # a system as a role's value: the role's range is its super-property's (ak:participant:
+    # agents); that went unseen, and a shipped ak:concernsSystem of the missile was blamed
+    ("akd:co-production-sm-3-block-iia ak:producer akd:sm-3-block-iia .",
+     "violation: akd:co-production-sm-3-block-iia ak:producer: akd:sm-3-block-iia is a "
+     "ak:InterceptorMissile, but ak:producer links to a ak:Agent, a disjoint class: link a "
+     "ak:Agent instead. [kg:disjoint-classes]"),
+    ("akd:sm-3-block-iia-deployment-2018 ak:operator akd:aegis-destroyer .",
+     "violation: akd:sm-3-block-iia-deployment-2018 ak:operator: akd:aegis-destroyer is a "
+     "ak:WeaponSystem, but ak:operator links to a ak:Agent, a disjoint class: link a ak:Agent "
+     "instead. [kg:disjoint-classes]"),
     ("akd:japan ak:agreementType <https://w3id.org/alliance-kg/concept/mou> .",
      "violation: akd:japan ak:agreementType: akd:japan is a ak:Country, but ak:agreementType is "
      "said of a ak:Agreement, a disjoint class: say it of a ak:Agreement instead. "
