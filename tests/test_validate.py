@@ -496,6 +496,22 @@ def test_a_mistake_in_one_of_several_citations_is_placed_inside_it(tmp_path):
         (f"{candidate}:11", "[aks:QuoteProperty]")]
 
 
+def test_an_empty_quote_is_placed_in_its_own_citation(tmp_path):
+    """An empty quote, a placeholder left to fill in, was placed in the citation before
+    it: every text holds the empty string, so the shorter [...] won."""
+    candidate = candidate_file(
+        tmp_path,
+        "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] ,",  # line 3
+        '    [ ak:inSource akd:source-aaf-2015 ; ak:quote "" ] .')         # line 4
+    assert validate(candidate).stdout.splitlines() == [
+        f"{candidate}:3: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs "
+        "exactly one ak:quote: copy the words that state the fact exactly from the source, "
+        "one quote per citation. [aks:QuoteProperty]",
+        f'{candidate}:4: violation: akd:pac-3 ak:citation [...] ak:quote (value ""): A quote '
+        "must not be empty: copy the words that state the fact exactly from the source. "
+        "[aks:QuoteNotEmptyProperty]"]
+
+
 FIRST_STEP = "The first step was establishing a cooperative technical research program for BMD."
 
 
