@@ -23,6 +23,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
+from kg.catalog import plain_name
 from kg.loading import read_utf8
 from kg.namespaces import AK, AKC, AKD, curie, nearest
 from kg.problems import Problem, clues_of, describe_node, show
@@ -134,7 +135,7 @@ class Checks:
             for predicate in LABELS:
                 for node, label in graph.subject_objects(predicate):
                     if isinstance(node, URIRef) and str(node).startswith(PROJECT):
-                        self.named_by.setdefault(str(label).casefold(), set()).add(node)
+                        self.named_by.setdefault(label_key(label), set()).add(node)
         self.known = set().union(*self.named_by.values())
         self.source_classes = set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
 
@@ -231,7 +232,7 @@ class Checks:
         found = []
         for predicate in LABELS:
             for label in self.graph.objects(subject, predicate):
-                others = self.named_by.get(str(label).casefold(), set()) - {subject}
+                others = self.named_by.get(label_key(label), set()) - {subject}
                 if others:
                     names = ", ".join(sorted(curie(str(o)) for o in others))
                     found.append(self.problem(
@@ -462,6 +463,13 @@ class Checks:
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())
+
+
+def label_key(label) -> str:
+    """A label as kg reads a name (kg.catalog.resolve): in any case, typographic dashes
+    and quotes as plain ones, runs of spaces as one. Two labels with one key name one
+    thing to `kg describe`: "David’s Sling", copied from an article, is "David's Sling"."""
+    return plain_name(str(label)).casefold()
 
 
 def inherited(graph: Graph, declaration) -> dict:

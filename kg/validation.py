@@ -15,7 +15,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, expand
-from kg.lint import DATE_PROPERTIES, asserted_statements, lint
+from kg.lint import DATE_PROPERTIES, asserted_statements, label_key, lint
 from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -206,10 +206,10 @@ SELECT ?node ?label WHERE {
 
 
 def labels_of(store) -> dict[str, set]:
-    """Which project nodes each label (case-folded) names."""
+    """Which project nodes each label names (by kg.lint.label_key)."""
     named_by: dict[str, set] = {}
     for row in store.query(LABELS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
-        named_by.setdefault(row["label"].value.casefold(), set()).add(URIRef(row["node"].value))
+        named_by.setdefault(label_key(row["label"].value), set()).add(URIRef(row["node"].value))
     return named_by
 
 # Shapes whose findings a lint rule reports better (with the nearest declared names, the

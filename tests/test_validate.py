@@ -339,6 +339,12 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      'warning: akd:pac-3 skos:altLabel (value "Patriot PAC-3"@jp): the tag @jp is not @en, the '
      "graph's language: tag English text @en; keep another tag only on a name in that "
      "language. [kg:language-tag]"),
+    # a label that kg describe reads as another node's (copied from an article, with a
+    # typographic apostrophe and a double space) once passed as a new name
+    ('akd:pac-3 <http://www.w3.org/2004/02/skos/core#altLabel> "David\\u2019s  Sling"@en .',
+     'violation: akd:pac-3 skos:altLabel (value "David\u2019s  Sling"@en): this label also names '
+     "akd:davids-sling: if it is the same entity, use that node; if not, make the labels "
+     "distinct. [kg:duplicate-label]"),
     # an undeclared property is one problem, however many values it has
     ("akd:mou-1999-us-japan-bmd ak:partie akd:japan, akd:united-states .",
      "violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
