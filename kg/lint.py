@@ -23,6 +23,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
+from kg.catalog import plain_name
 from kg.loading import read_utf8
 from kg.namespaces import AK, AKC, AKD, curie, nearest
 from kg.problems import Problem, clues_of, describe_node, show
@@ -32,7 +33,12 @@ CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
 SOURCE = URIRef(AK + "Source")
 IN_SOURCE, QUOTE = URIRef(AK + "inSource"), URIRef(AK + "quote")
 FILE_NAME = URIRef(AK + "fileName")
-BUILT_IN = (str(RDF), str(RDFS), str(OWL))
+# RDF, RDFS and OWL terms need no declaration in the ontology; rdflib knows each
+# vocabulary's terms, so a name outside them (rdfs:lable, rdf:typ) is still a typo.
+BUILT_IN = (RDF, RDFS, OWL)
+BUILT_IN_PROPERTIES = {URIRef(str(vocabulary) + name) for vocabulary in BUILT_IN
+                       for name in (*vocabulary.__annotations__, *vocabulary._extras)
+                       if name[:1].islower()}  # the nearest names to offer: not classes
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 # The date properties, whose values must be one of DATE_TYPES. The shapes say so too, for
@@ -117,8 +123,8 @@ class Checks:
                                   if str(p).startswith(AK)}
         self.transitive = set(graph.subjects(RDF.type, OWL.TransitiveProperty))
         self.disjoint = {frozenset(pair) for pair in graph.subject_objects(OWL.disjointWith)}
-        self.ranges = dict(graph.subject_objects(RDFS.range))
-        self.domains = dict(graph.subject_objects(RDFS.domain))
+        self.ranges = inherited(graph, RDFS.range)
+        self.domains = inherited(graph, RDFS.domain)
         self.types: dict = {}
         self.clashes: dict = {}
         self.disjoint_sets: dict = {}
@@ -129,7 +135,7 @@ class Checks:
             for predicate in LABELS:
                 for node, label in graph.subject_objects(predicate):
                     if isinstance(node, URIRef) and str(node).startswith(PROJECT):
-                        self.named_by.setdefault(str(label).casefold(), set()).add(node)
+                        self.named_by.setdefault(label_key(label), set()).add(node)
         self.known = set().union(*self.named_by.values())
         self.source_classes = set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
 
@@ -142,13 +148,13 @@ class Checks:
         found, undeclared = [], set()
         for predicate, obj in self.asserted(subject):
             if (predicate not in self.properties and predicate not in undeclared
-                    and not str(predicate).startswith(BUILT_IN)):
+                    and not any(predicate in vocabulary for vocabulary in BUILT_IN)):
                 undeclared.add(predicate)  # one problem however many values it has
                 found.append(self.problem(
                     "violation", subject, predicate, None,
                     f"{curie(str(predicate))} is not declared by the ontology"
-                    f"{nearest(predicate, self.properties)}: use a declared property.",
-                    "undeclared-property"))
+                    f"{nearest(predicate, self.properties | BUILT_IN_PROPERTIES)}: use a declared "
+                    f"property.", "undeclared-property"))
             if predicate == RDF.type and obj not in self.classes:
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
@@ -205,9 +211,15 @@ class Checks:
 
     def untyped(self, subject) -> list[Problem]:
         """Statements about an akd: node without a class, neither in the graph nor in the
-        file: usually a mistyped subject. (A class the ontology does not declare is
-        kg:undeclared-class.)"""
-        if not isinstance(subject, URIRef) or not str(subject).startswith(AKD) or any(
+        file: usually a mistyped subject. A class only inference gives does not count for
+        a node nothing names: a property's domain types any subject (`akd:thaad-deploymnt
+        ak:operator akd:japan` makes a fact), whose shapes then asked for a label and a
+        citation instead of naming the node meant. (A class the ontology does not declare
+        is kg:undeclared-class.)"""
+        if not isinstance(subject, URIRef) or not str(subject).startswith(AKD):
+            return []
+        typed = any(predicate == RDF.type for predicate, _ in self.asserted(subject))
+        if (typed or subject in self.known) and any(
                 True for _ in self.graph.objects(subject, RDF.type)):
             return []
         return [self.problem("violation", subject, None, None,
@@ -220,7 +232,7 @@ class Checks:
         found = []
         for predicate in LABELS:
             for label in self.graph.objects(subject, predicate):
-                others = self.named_by.get(str(label).casefold(), set()) - {subject}
+                others = self.named_by.get(label_key(label), set()) - {subject}
                 if others:
                     names = ", ".join(sorted(curie(str(o)) for o in others))
                     found.append(self.problem(
@@ -267,7 +279,8 @@ class Checks:
             for node, expected in implied:
                 as_value = node != subject
                 others = self.clashing(expected, node) if expected is not None else ()
-                if not others or node in told:
+                if (not others or node in told
+                        or as_value and not self.against_declared(node, others)):
                     continue
                 told.add(node)  # one problem per node: each class clashes with the other
                 found.append(self.problem(
@@ -288,6 +301,16 @@ class Checks:
         return (f"{curie(str(node))} is a {classes}, but {curie(str(predicate))} is said of a "
                 f"{curie(str(expected))}, a disjoint class: say it of a {curie(str(expected))} "
                 f"instead.")
+
+    def against_declared(self, node, clashing) -> bool:
+        """Whether one of the `clashing` classes of a linked node is one it is declared (its
+        rdf:type, with superclasses), or no class of it is declared here. A link that
+        agrees with what the node is declared to be is not the mistake, even if it now
+        clashes: a program's ak:producer akd:sm-3-block-iia makes the missile an agent, and
+        a deployment's ak:concernsSystem of it is not to blame."""
+        declared = {kind for predicate, obj in self.asserted(node) if predicate == RDF.type
+                    for kind in self.graph.transitive_objects(obj, RDFS.subClassOf)}
+        return not declared or any(kind in declared for kind in clashing)
 
     def in_disjoint_classes(self, node) -> bool:
         """Whether two of the node's classes (with their superclasses, as inference
@@ -440,6 +463,28 @@ class Checks:
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())
+
+
+def label_key(label) -> str:
+    """A label as kg reads a name (kg.catalog.resolve): in any case, typographic dashes
+    and quotes as plain ones, runs of spaces as one. Two labels with one key name one
+    thing to `kg describe`: "David’s Sling", copied from an article, is "David's Sling"."""
+    return plain_name(str(label)).casefold()
+
+
+def inherited(graph: Graph, declaration) -> dict:
+    """Each property's rdfs:domain or rdfs:range (`declaration`): its own, else that of
+    its nearest super-property. Inference gives a sub-property's values its super-property's
+    range (ak:operator's are ak:participant's agents), so kg:disjoint-classes must know it
+    to blame the statement that made a system an agent."""
+    declared = dict(graph.subject_objects(declaration))
+    found = {}
+    for prop in declared.keys() | set(graph.subjects(RDFS.subPropertyOf, None)):
+        for ancestor in graph.transitive_objects(prop, RDFS.subPropertyOf):  # itself first
+            if ancestor in declared:
+                found[prop] = declared[ancestor]
+                break
+    return found
 
 
 def is_plain_name(file_name: str) -> bool:

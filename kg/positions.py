@@ -227,6 +227,8 @@ class SourceIndex:
         breaks as index_files gives the text)."""
         if clue.startswith("<") and clue.endswith(">"):
             return self.written_forms(clue[1:-1])
+        if not clue:  # an empty string is in every text: only its quotes tell where it is
+            return ['""', "''"]
         clue = LINE_BREAK.sub("\n", clue)
         return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 

@@ -15,7 +15,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, expand
-from kg.lint import DATE_PROPERTIES, asserted_statements, lint
+from kg.lint import DATE_PROPERTIES, asserted_statements, label_key, lint
 from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -206,10 +206,10 @@ SELECT ?node ?label WHERE {
 
 
 def labels_of(store) -> dict[str, set]:
-    """Which project nodes each label (case-folded) names."""
+    """Which project nodes each label names (by kg.lint.label_key)."""
     named_by: dict[str, set] = {}
     for row in store.query(LABELS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
-        named_by.setdefault(row["label"].value.casefold(), set()).add(URIRef(row["node"].value))
+        named_by.setdefault(label_key(row["label"].value), set()).add(URIRef(row["node"].value))
     return named_by
 
 # Shapes whose findings a lint rule reports better (with the nearest declared names, the
@@ -225,15 +225,17 @@ SUPERSEDED_BY_LINT = {"aks:DeclaredPredicatesShape": "kg:undeclared-property",
 def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
     """Lint's problems, and SHACL's except where lint reports the same thing better.
 
-    SHACL's findings about a node that only a mistyped link created (it has no label, no
-    citation), that a citation made a source, or that a statement put in a class it
-    cannot be in, are left out: lint names the link itself (kg:unknown-entity, with the
-    nearest known names; kg:not-a-source; kg:disjoint-classes).
+    SHACL's findings about a node that only a mistyped link or subject created (it has no
+    label, no citation), that a citation made a source, or that a statement put in a class
+    it cannot be in, are left out: lint names the mistake itself (kg:unknown-entity and
+    kg:unknown-subject, with the nearest known names; kg:not-a-source; kg:disjoint-classes).
     """
     phantoms = {p.value for p in lint
                 if p.shape in ("kg:unknown-entity", "kg:not-a-source", "kg:disjoint-classes")}
-    # a node put in a class it cannot be in: the shapes of that class say nothing useful
-    phantoms |= {p.focus for p in lint if p.shape == "kg:disjoint-classes" and not p.value}
+    # a node put in a class it cannot be in, or a mistyped subject: the shapes of the
+    # class inference gave it say nothing useful
+    phantoms |= {p.focus for p in lint if p.shape == "kg:unknown-subject"
+                 or p.shape == "kg:disjoint-classes" and not p.value}
     said = {(p.focus, p.path, p.value) for p in lint} | {
         (p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
         for p in lint}

@@ -204,7 +204,9 @@ def test_deeply_nested_blank_nodes_are_no_recursion_error(tmp_path):
     depth = 5000
     deep.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
                     "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
-                    "akd:deep ak:component " + "[ ak:component " * depth + "akd:pac-3"
+                    # typed, or kg:unknown-subject would stand for its shapes' findings
+                    "akd:deep a ak:DefenseSystem ; ak:component " + "[ ak:component " * depth
+                    + "akd:pac-3"
                     + " ]" * depth + " .\n")
     result = CliRunner().invoke(cli, ["validate", str(deep)])
     assert result.exit_code == 1, result.output

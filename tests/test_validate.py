@@ -339,10 +339,22 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      'warning: akd:pac-3 skos:altLabel (value "Patriot PAC-3"@jp): the tag @jp is not @en, the '
      "graph's language: tag English text @en; keep another tag only on a name in that "
      "language. [kg:language-tag]"),
+    # a label that kg describe reads as another node's (copied from an article, with a
+    # typographic apostrophe and a double space) once passed as a new name
+    ('akd:pac-3 <http://www.w3.org/2004/02/skos/core#altLabel> "David\\u2019s  Sling"@en .',
+     'violation: akd:pac-3 skos:altLabel (value "David\u2019s  Sling"@en): this label also names '
+     "akd:davids-sling: if it is the same entity, use that node; if not, make the labels "
+     "distinct. [kg:duplicate-label]"),
     # an undeclared property is one problem, however many values it has
     ("akd:mou-1999-us-japan-bmd ak:partie akd:japan, akd:united-states .",
      "violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
      "ontology (did you mean ak:party, ak:partOf, ak:date?): use a declared property. "
+     "[kg:undeclared-property]"),
+    # a typo in an RDF, RDFS or OWL name: those namespaces were skipped whole, so it
+    # conformed, and the node was left without the label the curator meant to give
+    ('akd:pac-3 <http://www.w3.org/2000/01/rdf-schema#lable> "Patriot"@en .',
+     "violation: akd:pac-3 rdfs:lable: rdfs:lable is not declared by the ontology (did you "
+     "mean rdfs:label, rdf:value, rdfs:range?): use a declared property. "
      "[kg:undeclared-property]"),
     # rdflib would normalise it to "P0D" before lint saw it (it once did)
     ('akd:mou-1999-us-japan-bmd ak:duration "PT"^^<http://www.w3.org/2001/XMLSchema#duration> .',
@@ -359,6 +371,13 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:lockheed-martn: akd:lockheed-martn is not in the graph (did you mean "
      "akd:lockheed-martin, akd:lloyd-austin?): use the name of the node you mean, or give a new "
      "one a class (a ak:...), a label and a citation. [kg:unknown-subject]"),
+    # the same, when the property's domain gives the mistyped node a class: it was told
+    # to add a label and a citation, as if it were a new fact
+    ("akd:thaad-deploymnt-south-korea ak:operator akd:united-states .",
+     "violation: akd:thaad-deploymnt-south-korea: akd:thaad-deploymnt-south-korea is not in "
+     "the graph (did you mean akd:thaad-deployment-south-korea, akd:south-korea, "
+     "akd:north-korea?): use the name of the node you mean, or give a new one a class (a "
+     "ak:...), a label and a citation. [kg:unknown-subject]"),
     # a variant of itself, directly or around a chain that the transitive closure closes
     # (both once conformed)
     ("akd:sm-3-block-iia ak:variantOf akd:sm-3-block-iia .",
@@ -374,6 +393,16 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     ("akd:raytheon ak:country akd:lockheed-martin .",
      "violation: akd:raytheon ak:country: akd:lockheed-martin is a "
      "ak:Company, but ak:country links to a ak:Country, a disjoint class: link a ak:Country "
+     "instead. [kg:disjoint-classes]"),
+    # a system as a role's value: the role's range is its super-property's (ak:participant:
+    # agents); that went unseen, and a shipped ak:concernsSystem of the missile was blamed
+    ("akd:co-production-sm-3-block-iia ak:producer akd:sm-3-block-iia .",
+     "violation: akd:co-production-sm-3-block-iia ak:producer: akd:sm-3-block-iia is a "
+     "ak:InterceptorMissile, but ak:producer links to a ak:Agent, a disjoint class: link a "
+     "ak:Agent instead. [kg:disjoint-classes]"),
+    ("akd:sm-3-block-iia-deployment-2018 ak:operator akd:aegis-destroyer .",
+     "violation: akd:sm-3-block-iia-deployment-2018 ak:operator: akd:aegis-destroyer is a "
+     "ak:WeaponSystem, but ak:operator links to a ak:Agent, a disjoint class: link a ak:Agent "
      "instead. [kg:disjoint-classes]"),
     ("akd:japan ak:agreementType <https://w3id.org/alliance-kg/concept/mou> .",
      "violation: akd:japan ak:agreementType: akd:japan is a ak:Country, but ak:agreementType is "
@@ -471,6 +500,22 @@ def test_a_mistake_in_one_of_several_citations_is_placed_inside_it(tmp_path):
         (f"{candidate}:7", "[kg:quote-not-in-source]"),
         (f"{candidate}:9", "[kg:not-a-source]"),
         (f"{candidate}:11", "[aks:QuoteProperty]")]
+
+
+def test_an_empty_quote_is_placed_in_its_own_citation(tmp_path):
+    """An empty quote, a placeholder left to fill in, was placed in the citation before
+    it: every text holds the empty string, so the shorter [...] won."""
+    candidate = candidate_file(
+        tmp_path,
+        "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] ,",  # line 3
+        '    [ ak:inSource akd:source-aaf-2015 ; ak:quote "" ] .')         # line 4
+    assert validate(candidate).stdout.splitlines() == [
+        f"{candidate}:3: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs "
+        "exactly one ak:quote: copy the words that state the fact exactly from the source, "
+        "one quote per citation. [aks:QuoteProperty]",
+        f'{candidate}:4: violation: akd:pac-3 ak:citation [...] ak:quote (value ""): A quote '
+        "must not be empty: copy the words that state the fact exactly from the source. "
+        "[aks:QuoteNotEmptyProperty]"]
 
 
 FIRST_STEP = "The first step was establishing a cooperative technical research program for BMD."
