@@ -25,7 +25,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
 from kg.catalog import plain_name
 from kg.loading import read_utf8
-from kg.namespaces import AK, AKC, AKD, curie, nearest
+from kg.namespaces import AK, AKC, AKD, curie, local_name, nearest
 from kg.problems import Problem, clues_of, describe_node, show
 
 PROJECT = (AKD, AKC)
@@ -36,9 +36,8 @@ FILE_NAME = URIRef(AK + "fileName")
 # RDF, RDFS and OWL terms need no declaration in the ontology; rdflib knows each
 # vocabulary's terms, so a name outside them (rdfs:lable, rdf:typ) is still a typo.
 BUILT_IN = (RDF, RDFS, OWL)
-BUILT_IN_PROPERTIES = {URIRef(str(vocabulary) + name) for vocabulary in BUILT_IN
-                       for name in (*vocabulary.__annotations__, *vocabulary._extras)
-                       if name[:1].islower()}  # the nearest names to offer: not classes
+BUILT_IN_PROPERTIES = {term for vocabulary in BUILT_IN for term in dir(vocabulary)
+                       if local_name(term)[:1].islower()}  # the nearest names to offer: not classes
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 # The date properties, whose values must be one of DATE_TYPES. The shapes say so too, for
