@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 
 from kg.catalog import plain_name
 from kg.loading import read_utf8
@@ -186,6 +186,13 @@ class Checks:
                 "warning", subject, None, None,
                 f"{curie(str(subject))} is outside the project's namespace: name curated "
                 f"entities akd:<name> ({AKD}).", "outside-namespace"))
+        elif isinstance(subject, BNode) and self.is_described(subject):
+            # a citation is a blank node by design; an entity or fact cannot be one
+            found.append(self.problem(
+                "warning", subject, None, None,
+                "this node has a class or a label but no name: `kg describe` cannot find "
+                f"it and no other file can link to it; name it akd:<name> ({AKD}).",
+                "outside-namespace"))
         for predicate, obj in self.asserted(subject):
             if (predicate in self.object_properties and isinstance(obj, URIRef)
                     and not str(obj).startswith(PROJECT)):
@@ -196,6 +203,12 @@ class Checks:
                     f"for it, or create one.",
                     "outside-namespace"))
         return found
+
+    def is_described(self, node) -> bool:
+        """Whether the node is asserted to be in a project class or has a label: what
+        curators write of an entity or fact, never of a citation."""
+        return any(predicate == RDF.type and str(obj).startswith(AK) or predicate in LABELS
+                   for predicate, obj in self.asserted(node))
 
     def references(self, subject) -> list[Problem]:
         """A link to a project node that nothing describes: usually a mistyped name."""
