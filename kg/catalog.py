@@ -326,11 +326,18 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
     return substitutions
 
 
+# The parameter types whose values have an order that a range can run against.
+ORDERED_TYPES = {"year", "integer", "date"}
+
+
 def check_range(query: CannedQuery, substitutions: dict, flag: str) -> None:
     """Refuse a `from` after its `to`: such a range holds nothing, and an empty answer
     would read as "nothing happened then" rather than as the typo it is."""
     ends = [substitutions.get(ox.Variable(f"param_{name}")) for name in ("from", "to")]
     if any(end is None or end == UNSET for end in ends):
+        return
+    kinds = {parameter.type for parameter in query.parameters if parameter.name in ("from", "to")}
+    if not kinds <= ORDERED_TYPES:  # a string or entity `from` and `to` has no order to check
         return
     start, end = ends
     if start.datatype == end.datatype and order_key(start) > order_key(end):

@@ -242,6 +242,15 @@ def test_a_range_that_ends_before_it_starts_is_refused(tiny, tmp_path, kind, sta
     assert bind(query, tiny, {"from": start})
 
 
+@pytest.mark.parametrize("kind, start, end", [("string", "b", "a"), ("entity", "zapper-2", "zapper")])
+def test_a_from_and_to_without_an_order_are_no_range(tiny, tmp_path, kind, start, end):
+    """Strings and entities have no order to check: they were a traceback (int('b'))."""
+    query = read_query(write_query(tmp_path, "demo", (
+        f"# title: t\n# param from: {kind}, optional -- f\n# param to: {kind}, optional -- t\n"
+        "SELECT ?param_from ?param_to WHERE {}\n")))
+    assert len(bind(query, tiny, {"from": start, "to": end})) == 2
+
+
 def test_parameters_are_bound_as_terms_never_pasted(tiny, tmp_path):
     """A value that would break out of a pasted query stays one literal."""
     query = read_query(write_query(tmp_path, "demo", (
