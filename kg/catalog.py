@@ -428,18 +428,25 @@ def named_by(graph, text: str) -> list[ox.NamedNode]:
         namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
         named = (named_in(graph, namespace, iri[len(namespace):]) if namespace
                  else existing(graph, iri))
-    else:  # index lookups first: the exact label, then the local name; only then a scan
-        named = (labelled(graph, text) or locally_named(graph, text)
-                 or labelled_ignoring_case(graph, text))
+    else:
+        named = named_as_written(graph, text)
     return named or matched_to_wikidata(graph, text) or coded(graph, text)
+
+
+def named_as_written(graph, text: str) -> list[ox.NamedNode]:
+    """The nodes `text` names as a label or local name."""
+    # index lookups first: the exact label, then the local name; only then a scan
+    return (labelled(graph, text) or locally_named(graph, text)
+            or labelled_ignoring_case(graph, text))
 
 
 def named_in_singular(graph, text: str) -> list[ox.NamedNode]:
     """The nodes a plural name names in the singular, as an article writes it
-    ("ballistic missiles", "Patriots"); not a CURIE or IRI, whose `s` is part of the name."""
+    ("ballistic missiles", "Patriots"); not a CURIE or IRI, whose `s` is part of the name,
+    nor a Wikidata ID or ISO code, which has no plural ("its" is not Italy's IT)."""
     if len(text) < 3 or text[-1] not in "sS" or ":" in text:
         return []
-    return named_by(graph, text[:-1])
+    return named_as_written(graph, text[:-1])
 
 
 # A Wikidata item as an analyst may give it: Q17, wd:Q17, its IRI or its page's URL.

@@ -133,6 +133,13 @@ def test_only_a_name_in_the_plural_loses_its_s(tiny, given):
         resolve(tiny, given)
 
 
+@pytest.mark.parametrize("given", ["its", "ILs", "Q17s", "wd:Q17s"])
+def test_an_iso_code_or_wikidata_id_has_no_plural(graph, given):
+    """"its" named Italy (IT), "Q17s" Japan: a code with an s is no code, nor a name."""
+    with pytest.raises(InputError, match=f"--country '{given}': no ak:Country has that name"):
+        resolve(graph, given, "ak:Country", "--country")
+
+
 @pytest.mark.parametrize("given, local", [
     ("ZAP\u20111", "zapper"), ("ZAP\u20131", "zapper"), ("zap\u22121", "zapper"),
     ("\u201cZAP-1\u201d", "zapper"), ("\uff3a\uff21\uff30-1", "zapper"),
