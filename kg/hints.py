@@ -17,8 +17,9 @@ from kg.namespaces import AKC, AKD, PREFIXES, nearest
 from kg.safety import code_tokens, text_position
 
 # Named in a query without being a node of the graph: datatypes (`"1"^^xsd:integer`,
-# `DATATYPE(?d) = xsd:date`) and casts (`xsd:integer(?n)`).
-NOT_NODES = (PREFIXES["xsd"],)
+# `DATATYPE(?d) = xsd:date`, `DATATYPE(?l) = rdf:langString`) and casts (`xsd:integer(?n)`).
+NOT_NODES = (PREFIXES["xsd"], *(PREFIXES["rdf"] + name for name in (
+    "langString", "dirLangString", "HTML", "XMLLiteral", "JSON", "PlainLiteral")))
 # The vocabulary a mistyped property or class is compared with: what the ontology declares.
 DECLARED = """SELECT DISTINCT ?term WHERE {
   VALUES ?kind { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty

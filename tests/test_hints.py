@@ -46,6 +46,13 @@ def test_rdf_type_is_suggested_though_no_ontology_declares_it(tiny):
     assert typo.suggestion == " (did you mean rdf:type?)"
 
 
+@pytest.mark.parametrize("datatype", ["rdf:langString", "rdf:HTML", "rdf:JSON", "xsd:date"])
+def test_a_datatype_compared_with_is_no_absent_name(tiny, datatype):
+    """rdf:langString is in no triple, but names no node a typo would have missed."""
+    text = f'SELECT ?s WHERE {{ ?s rdfs:label ?l FILTER(DATATYPE(?l) = {datatype}) }}'
+    assert absent_names(text, tiny) == []
+
+
 def test_names_the_graph_uses_anywhere_are_not_absent(tiny):
     text = ("SELECT * WHERE { GRAPH <https://w3id.org/alliance-kg/graph/asserted> {\n"
             "  ?s a ak:DefenseSystem ; ak:variantOf akd:zapper ; ?p rdfs:Resource } }")
