@@ -203,6 +203,18 @@ def test_a_table_too_wide_to_fit_keeps_readable_columns(run, monkeypatch):
     assert [len(dashes) for dashes in lines[1].split()] == [8, 11, 11, 8, 7, 5, 11, 9]
 
 
+def test_a_table_fits_though_a_header_is_wider_than_its_cells(run, monkeypatch):
+    """Headers do not wrap: the width was chosen as if this one did, and lines came out
+    88 columns wide in an 80-column window, where 80 fit."""
+    monkeypatch.setenv("COLUMNS", "80")
+    words = " ".join(["word"] * 20)
+    lines = run("sparql", f'SELECT ?a_very_long_header_name_that_is_wide ?b ?c WHERE {{ '
+                f'BIND("x" AS ?a_very_long_header_name_that_is_wide) BIND("{words}" AS ?b) '
+                f'BIND("{words}" AS ?c) }}').output.splitlines()
+    assert lines[0].startswith("a_very_long_header_name_that_is_wide  b ")
+    assert max(map(len, lines)) <= 80
+
+
 def test_a_table_that_fits_is_left_as_it_is(run, monkeypatch):
     piped = run("describe", "Zapper 2").output
     monkeypatch.setenv("COLUMNS", "1000")
