@@ -514,18 +514,21 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
             citation_of[t.subject].append(t)
 
     def attributes(node) -> dict:
-        values = defaultdict(set)
+        # each key's values by type and value: in a set, true and 1 would be one value
+        values = defaultdict(dict)
         for t in out[node]:
             if t.predicate in attribute_name:
                 value = plain_value(t.object) if isinstance(t.object, ox.Literal) else curie(t.object.value)
-                values[attribute_name[t.predicate]].add(value)
+                values[attribute_name[t.predicate]][type(value), value] = value
             elif t.predicate == CITATION:
                 for c in citation_of[t.object]:
                     key = "sources" if c.predicate == IN_SOURCE else "quotes"
-                    values[key].add(curie(c.object.value) if key == "sources" else c.object.value)
+                    value = curie(c.object.value) if key == "sources" else c.object.value
+                    values[key][str, value] = value
         attrs = {"label": label_of(node), "type": most_specific(types[node], superclasses),
                  "fact": node in facts}
-        attrs.update((key, vals.pop() if len(vals) == 1 else " | ".join(sorted(map(str, vals))))
+        attrs.update((key, [*vals.values()][0] if len(vals) == 1
+                      else " | ".join(sorted(map(csv_value, vals.values()))))
                      for key, vals in sorted(values.items()))
         return attrs
 
