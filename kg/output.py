@@ -195,8 +195,23 @@ def cell_lines(cell: str, width: int | None) -> list[str]:
     if "\n" not in cell and columns(cell) <= width:  # most cells: what textwrap would give
         return [cell.rstrip(" ")]
     lines = cell.splitlines() or [""]
-    return [piece for line in lines for wrapped in textwrap.wrap(line, width) or [""]
-            for piece in fit(wrapped, width)]
+    return [piece for line in lines for piece in marks_with_their_letters(
+        [piece for wrapped in textwrap.wrap(line, width) or [""] for piece in fit(wrapped, width)])]
+
+
+def marks_with_their_letters(pieces: list[str]) -> list[str]:
+    """The pieces of one line with the combining marks (and other zero-width characters)
+    that begin a piece moved back to the end of the one before: textwrap, counting
+    characters, cuts a long word between a letter and its accent (e / \u0301)."""
+    joined = pieces[:1]
+    for piece in pieces[1:]:
+        marks = 0
+        while marks < len(piece) and character_columns(piece[marks]) == 0:
+            marks += 1
+        joined[-1] += piece[:marks]
+        if piece[marks:]:
+            joined.append(piece[marks:])
+    return joined
 
 
 def columns(text: str) -> int:

@@ -215,6 +215,16 @@ def test_a_table_fits_though_a_header_is_wider_than_its_cells(run, monkeypatch):
     assert max(map(len, lines)) <= 80
 
 
+def test_a_table_fitted_keeps_each_accent_on_its_letter(run, monkeypatch):
+    """Wrapped 13 characters wide, e + U+0301 were cut between the e and its accent,
+    which then stood alone at the start of the next line."""
+    monkeypatch.setenv("COLUMNS", "19")   # column a wraps 13 columns wide
+    lines = run("sparql", ACCENTED).output.splitlines()[2:-1]
+    cells = [line.split("  ")[0].strip() for line in lines]
+    assert all(cell.startswith("e") for cell in cells) and "".join(cells) == "e\u0301" * 30
+    assert max(len(cell) // 2 for cell in cells) == 7
+
+
 def test_a_table_that_fits_is_left_as_it_is(run, monkeypatch):
     piped = run("describe", "Zapper 2").output
     monkeypatch.setenv("COLUMNS", "1000")
