@@ -276,13 +276,19 @@ def in_written_order(text: str, variables: list[str]) -> list[str]:
     """The columns of a `SELECT *` in the order their variables first appear in the query,
     as Jena and rdflib give them (Oxigraph sorts them by name); another query's as given."""
     clause = select_clause(text)
-    if clause is None or clause[1] is not None:
-        return variables
+    if clause is None or clause[1] is not None or query_form(text) != "SELECT":
+        return variables  # a CONSTRUCT's subject, predicate, object, even with a SELECT * inside
     first: dict[str, int] = {}
     for kind, value, _ in code_tokens(text):
         if kind == "variable":
             first.setdefault(value[1:], len(first))
     return sorted(variables, key=lambda name: first.get(name, len(first)))
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first of them the query says."""
+    return next((value.upper() for kind, value, _ in code_tokens(text) if kind == "word"
+                 and value.upper() in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")), None)
 
 
 def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[CannedQuery, dict]:
