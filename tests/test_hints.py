@@ -76,3 +76,9 @@ def test_kg_sparql_notes_absent_names_only_when_nothing_is_found(tiny_copy, tmp_
     assert run("sparql", "SELECT ?s WHERE { ?s rdfs:label ?l OPTIONAL { ?s rdfs:labl ?m } }"
                ).stderr == ""
     assert run("-q", "sparql", "SELECT ?s WHERE { ?s rdfs:labl ?l }").stderr == ""
+
+
+def test_kg_sparql_help_says_where_and_when_the_notes_come(tiny_copy):
+    """It promised a note for any query that finds nothing: none comes with --endpoint."""
+    text = " ".join(CliRunner().invoke(cli, ["sparql", "--help"]).output.split())
+    assert "A query of this graph (not --endpoint) that finds nothing gets a note on stderr" in text
