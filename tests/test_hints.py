@@ -53,6 +53,17 @@ def test_a_datatype_compared_with_is_no_absent_name(tiny, datatype):
     assert absent_names(text, tiny) == []
 
 
+def test_a_construct_template_makes_names_it_need_not_find(tiny):
+    """A CONSTRUCT writes new names (ex:alliedWith): they were noted as absent, as if they
+    were why the WHERE found nothing; CONSTRUCT WHERE's template is its pattern."""
+    prefix = "PREFIX ex: <http://example.org/>\n"
+    assert [n.written for n in absent_names(
+        prefix + "CONSTRUCT { ?s ex:alliedWith [ ex:via ?o ] } WHERE { ?s ex:memberOf ?o }",
+        tiny)] == ["ex:memberOf"]
+    assert [n.written for n in absent_names(prefix + "CONSTRUCT WHERE { ?s ex:memberOf ?o }",
+                                            tiny)] == ["ex:memberOf"]
+
+
 def test_names_the_graph_uses_anywhere_are_not_absent(tiny):
     text = ("SELECT * WHERE { GRAPH <https://w3id.org/alliance-kg/graph/asserted> {\n"
             "  ?s a ak:DefenseSystem ; ak:variantOf akd:zapper ; ?p rdfs:Resource } }")
