@@ -276,13 +276,19 @@ def in_written_order(text: str, variables: list[str]) -> list[str]:
     """The columns of a `SELECT *` in the order their variables first appear in the query,
     as Jena and rdflib give them (Oxigraph sorts them by name); another query's as given."""
     clause = select_clause(text)
-    if clause is None or clause[1] is not None:
-        return variables
+    if clause is None or clause[1] is not None or query_form(text) != "SELECT":
+        return variables  # a CONSTRUCT's subject, predicate, object, even with a SELECT * inside
     first: dict[str, int] = {}
     for kind, value, _ in code_tokens(text):
         if kind == "variable":
             first.setdefault(value[1:], len(first))
     return sorted(variables, key=lambda name: first.get(name, len(first)))
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first of them the query says."""
+    return next((value.upper() for kind, value, _ in code_tokens(text) if kind == "word"
+                 and value.upper() in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")), None)
 
 
 def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[CannedQuery, dict]:
@@ -326,11 +332,18 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
     return substitutions
 
 
+# The parameter types whose values have an order that a range can run against.
+ORDERED_TYPES = {"year", "integer", "date"}
+
+
 def check_range(query: CannedQuery, substitutions: dict, flag: str) -> None:
     """Refuse a `from` after its `to`: such a range holds nothing, and an empty answer
     would read as "nothing happened then" rather than as the typo it is."""
     ends = [substitutions.get(ox.Variable(f"param_{name}")) for name in ("from", "to")]
     if any(end is None or end == UNSET for end in ends):
+        return
+    kinds = {parameter.type for parameter in query.parameters if parameter.name in ("from", "to")}
+    if not kinds <= ORDERED_TYPES:  # a string or entity `from` and `to` has no order to check
         return
     start, end = ends
     if start.datatype == end.datatype and order_key(start) > order_key(end):
@@ -421,18 +434,25 @@ def named_by(graph, text: str) -> list[ox.NamedNode]:
         namespace = next((ns for ns in PROJECT_NAMESPACES if iri.startswith(ns)), None)
         named = (named_in(graph, namespace, iri[len(namespace):]) if namespace
                  else existing(graph, iri))
-    else:  # index lookups first: the exact label, then the local name; only then a scan
-        named = (labelled(graph, text) or locally_named(graph, text)
-                 or labelled_ignoring_case(graph, text))
+    else:
+        named = named_as_written(graph, text)
     return named or matched_to_wikidata(graph, text) or coded(graph, text)
+
+
+def named_as_written(graph, text: str) -> list[ox.NamedNode]:
+    """The nodes `text` names as a label or local name."""
+    # index lookups first: the exact label, then the local name; only then a scan
+    return (labelled(graph, text) or locally_named(graph, text)
+            or labelled_ignoring_case(graph, text))
 
 
 def named_in_singular(graph, text: str) -> list[ox.NamedNode]:
     """The nodes a plural name names in the singular, as an article writes it
-    ("ballistic missiles", "Patriots"); not a CURIE or IRI, whose `s` is part of the name."""
+    ("ballistic missiles", "Patriots"); not a CURIE or IRI, whose `s` is part of the name,
+    nor a Wikidata ID or ISO code, which has no plural ("its" is not Italy's IT)."""
     if len(text) < 3 or text[-1] not in "sS" or ":" in text:
         return []
-    return named_by(graph, text[:-1])
+    return named_as_written(graph, text[:-1])
 
 
 # A Wikidata item as an analyst may give it: Q17, wd:Q17, its IRI or its page's URL.

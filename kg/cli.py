@@ -340,8 +340,9 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
     Prefixes ak:, akc:, akd:, aks:, kg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:,
     org:, schema:, sh: and wd: are predeclared. The query sees only this graph: SERVICE,
-    FROM and updates are refused. A query that finds nothing gets a note naming each IRI
-    of it that no triple of the graph uses (a typo, mostly) and the nearest names.
+    FROM and updates are refused. A query of this graph (not --endpoint) that finds
+    nothing gets a note on stderr naming each IRI of it that no triple of the graph uses
+    (a typo, mostly) and the nearest names; -q before the command leaves them out.
     """
     graphs = remote_graphs(endpoint, graph_iri)
     text, origin = read_query_text(query_text)

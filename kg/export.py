@@ -514,18 +514,21 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
             citation_of[t.subject].append(t)
 
     def attributes(node) -> dict:
-        values = defaultdict(set)
+        # each key's values by type and value: in a set, true and 1 would be one value
+        values = defaultdict(dict)
         for t in out[node]:
             if t.predicate in attribute_name:
                 value = plain_value(t.object) if isinstance(t.object, ox.Literal) else curie(t.object.value)
-                values[attribute_name[t.predicate]].add(value)
+                values[attribute_name[t.predicate]][type(value), value] = value
             elif t.predicate == CITATION:
                 for c in citation_of[t.object]:
                     key = "sources" if c.predicate == IN_SOURCE else "quotes"
-                    values[key].add(curie(c.object.value) if key == "sources" else c.object.value)
+                    value = curie(c.object.value) if key == "sources" else c.object.value
+                    values[key][str, value] = value
         attrs = {"label": label_of(node), "type": most_specific(types[node], superclasses),
                  "fact": node in facts}
-        attrs.update((key, vals.pop() if len(vals) == 1 else " | ".join(sorted(map(str, vals))))
+        attrs.update((key, [*vals.values()][0] if len(vals) == 1
+                      else " | ".join(sorted(map(csv_value, vals.values()))))
                      for key, vals in sorted(values.items()))
         return attrs
 
@@ -651,9 +654,34 @@ def graphml(pg) -> bytes:
     stream = io.BytesIO()
     # a key with an int on one node and a float on another is declared double, and one
     # with any text (several values joined by " | ") string
-    nx.write_graphml(pg, stream, encoding="utf-8", prettyprint=True, named_key_ids=False,
+    nx.write_graphml(booleans_as_text_where_mixed(pg), stream, encoding="utf-8", prettyprint=True, named_key_ids=False,
                      infer_numeric_types=True)
     return stream.getvalue()
+
+
+def booleans_as_text_where_mixed(pg):
+    """The property graph with the booleans of a key that also holds numbers or text as
+    text ("true"): networkx would declare such a key a number (a boolean with an int) and
+    write a boolean as "True", which no reader of a number reads."""
+    def mixed(attribute_dicts) -> set:
+        kinds = defaultdict(set)
+        for attrs in attribute_dicts:
+            for key, value in attrs.items():
+                kinds[key].add(type(value))
+        return {key for key, found in kinds.items() if bool in found and len(found) > 1}
+
+    node_keys = mixed(attrs for _, attrs in pg.nodes(data=True))
+    edge_keys = mixed(attrs for *_, attrs in pg.edges(data=True))
+    if not node_keys and not edge_keys:
+        return pg
+    pg = pg.copy()  # new attribute dicts: the caller's graph keeps its booleans
+    for keys, attribute_dicts in ((node_keys, (attrs for _, attrs in pg.nodes(data=True))),
+                                  (edge_keys, (attrs for *_, attrs in pg.edges(data=True)))):
+        for attrs in attribute_dicts:
+            for key in keys & attrs.keys():
+                if isinstance(attrs[key], bool):
+                    attrs[key] = csv_value(attrs[key])
+    return pg
 
 
 def csv_files(pg) -> dict[str, bytes]:

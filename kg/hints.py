@@ -17,8 +17,9 @@ from kg.namespaces import AKC, AKD, PREFIXES, nearest
 from kg.safety import code_tokens, text_position
 
 # Named in a query without being a node of the graph: datatypes (`"1"^^xsd:integer`,
-# `DATATYPE(?d) = xsd:date`) and casts (`xsd:integer(?n)`).
-NOT_NODES = (PREFIXES["xsd"],)
+# `DATATYPE(?d) = xsd:date`, `DATATYPE(?l) = rdf:langString`) and casts (`xsd:integer(?n)`).
+NOT_NODES = (PREFIXES["xsd"], *(PREFIXES["rdf"] + name for name in (
+    "langString", "dirLangString", "HTML", "XMLLiteral", "JSON", "PlainLiteral")))
 # The vocabulary a mistyped property or class is compared with: what the ontology declares.
 DECLARED = """SELECT DISTINCT ?term WHERE {
   VALUES ?kind { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty
@@ -72,7 +73,10 @@ def named_iris(text: str):
     prefixes = dict(PREFIXES)
     code = code_tokens(text)
     namespace_at = None
+    template = construct_template(code)
     for index, (kind, value, offset) in enumerate(code):
+        if index in template:
+            continue
         previous = code[index - 1][1].upper() if index else ""
         following = code[index + 1][1] if index + 1 < len(code) else ""
         if previous in ("PREFIX", "BASE"):  # `PREFIX ak: <namespace>`, `BASE <iri>`
@@ -86,6 +90,22 @@ def named_iris(text: str):
         iri = resolved(kind, value, prefixes)
         if iri and not iri.startswith(NOT_NODES):
             yield iri, value, offset
+
+
+def construct_template(code: tuple) -> range:
+    """The indexes of the tokens of a CONSTRUCT's template, `{ ... }`: what it makes rather
+    than what it matches, so a name there that the graph lacks (a new property, mostly)
+    is no reason for finding nothing. Empty for CONSTRUCT WHERE, whose template matches."""
+    start = next((index + 1 for index, (kind, value, _) in enumerate(code)
+                  if kind == "word" and value.upper() == "CONSTRUCT"), None)
+    if start is None or start == len(code) or code[start][1] != "{":
+        return range(0)
+    depth = 0
+    for end in range(start, len(code)):
+        depth += {"{": 1, "}": -1}.get(code[end][1], 0)
+        if depth == 0:
+            return range(start, end + 1)
+    return range(start, len(code))
 
 
 def resolved(kind: str, value: str, prefixes: dict) -> str | None:

@@ -152,7 +152,7 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     wrapped = [[cell_lines(cell, width) for cell in row] for row in cells]
     widths = [max([columns(header)] + [columns(line) for row in wrapped for line in row[i]])
               for i, header in enumerate(headers)]
-    cap = narrowest_fitting(widths, room) if room else None
+    cap = narrowest_fitting(widths, [columns(header) for header in headers], room) if room else None
     if cap is not None:
         for i in [i for i, w in enumerate(widths) if w > cap]:
             for row, lines in zip(cells, wrapped):
@@ -171,11 +171,13 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     return "".join(lines)
 
 
-def narrowest_fitting(widths: list[int], room: int) -> int | None:
+def narrowest_fitting(widths: list[int], headers: list[int], room: int) -> int | None:
     """The widest cell width at which columns of `widths` fit in `room` (two spaces
-    between columns), not below NARROWEST_CELL; None if they fit as they are."""
+    between columns), not below NARROWEST_CELL; None if they fit as they are. A column
+    is never narrower than its header (of `headers` columns), which does not wrap."""
     def table_width(cap):
-        return sum(min(w, cap) for w in widths) + 2 * (len(widths) - 1)
+        return (sum(max(header, min(w, cap)) for w, header in zip(widths, headers))
+                + 2 * (len(widths) - 1))
 
     if table_width(max(widths)) <= room:
         return None
@@ -193,8 +195,23 @@ def cell_lines(cell: str, width: int | None) -> list[str]:
     if "\n" not in cell and columns(cell) <= width:  # most cells: what textwrap would give
         return [cell.rstrip(" ")]
     lines = cell.splitlines() or [""]
-    return [piece for line in lines for wrapped in textwrap.wrap(line, width) or [""]
-            for piece in fit(wrapped, width)]
+    return [piece for line in lines for piece in marks_with_their_letters(
+        [piece for wrapped in textwrap.wrap(line, width) or [""] for piece in fit(wrapped, width)])]
+
+
+def marks_with_their_letters(pieces: list[str]) -> list[str]:
+    """The pieces of one line with the combining marks (and other zero-width characters)
+    that begin a piece moved back to the end of the one before: textwrap, counting
+    characters, cuts a long word between a letter and its accent (e / \u0301)."""
+    joined = pieces[:1]
+    for piece in pieces[1:]:
+        marks = 0
+        while marks < len(piece) and character_columns(piece[marks]) == 0:
+            marks += 1
+        joined[-1] += piece[:marks]
+        if piece[marks:]:
+            joined.append(piece[marks:])
+    return joined
 
 
 def columns(text: str) -> int:

@@ -302,6 +302,14 @@ def test_select_star_columns_come_in_written_order(graph, query, columns):
     assert rows.to_dicts()[0][columns[0]] == rows.terms[0][0].value
 
 
+def test_a_construct_keeps_its_columns_with_a_select_star_inside(graph):
+    """Its rows are subject, predicate, object: they came as object, predicate, subject."""
+    rows = kg.sparql("CONSTRUCT { ?s ?p ?o } WHERE { { SELECT * WHERE { ?object ?predicate "
+                     "?subject . ?object a ak:Alliance } } BIND(?object AS ?s) "
+                     "BIND(?predicate AS ?p) BIND(?subject AS ?o) }", graph)
+    assert rows.variables == ["subject", "predicate", "object"] and len(rows) > 0
+
+
 def test_a_canned_select_star_gives_its_columns_in_written_order(tiny_copy):
     (tiny_copy / "queries" / "star.rq").write_text(
         "# title: t\n# param what: entity, optional -- w\n"

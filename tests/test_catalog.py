@@ -133,6 +133,13 @@ def test_only_a_name_in_the_plural_loses_its_s(tiny, given):
         resolve(tiny, given)
 
 
+@pytest.mark.parametrize("given", ["its", "ILs", "Q17s", "wd:Q17s"])
+def test_an_iso_code_or_wikidata_id_has_no_plural(graph, given):
+    """"its" named Italy (IT), "Q17s" Japan: a code with an s is no code, nor a name."""
+    with pytest.raises(InputError, match=f"--country '{given}': no ak:Country has that name"):
+        resolve(graph, given, "ak:Country", "--country")
+
+
 @pytest.mark.parametrize("given, local", [
     ("ZAP\u20111", "zapper"), ("ZAP\u20131", "zapper"), ("zap\u22121", "zapper"),
     ("\u201cZAP-1\u201d", "zapper"), ("\uff3a\uff21\uff30-1", "zapper"),
@@ -240,6 +247,15 @@ def test_a_range_that_ends_before_it_starts_is_refused(tiny, tmp_path, kind, sta
     assert bind(query, tiny, {"from": end, "to": start})   # the other way round is a range
     assert bind(query, tiny, {"from": start, "to": start})
     assert bind(query, tiny, {"from": start})
+
+
+@pytest.mark.parametrize("kind, start, end", [("string", "b", "a"), ("entity", "zapper-2", "zapper")])
+def test_a_from_and_to_without_an_order_are_no_range(tiny, tmp_path, kind, start, end):
+    """Strings and entities have no order to check: they were a traceback (int('b'))."""
+    query = read_query(write_query(tmp_path, "demo", (
+        f"# title: t\n# param from: {kind}, optional -- f\n# param to: {kind}, optional -- t\n"
+        "SELECT ?param_from ?param_to WHERE {}\n")))
+    assert len(bind(query, tiny, {"from": start, "to": end})) == 2
 
 
 def test_parameters_are_bound_as_terms_never_pasted(tiny, tmp_path):

@@ -203,6 +203,28 @@ def test_a_table_too_wide_to_fit_keeps_readable_columns(run, monkeypatch):
     assert [len(dashes) for dashes in lines[1].split()] == [8, 11, 11, 8, 7, 5, 11, 9]
 
 
+def test_a_table_fits_though_a_header_is_wider_than_its_cells(run, monkeypatch):
+    """Headers do not wrap: the width was chosen as if this one did, and lines came out
+    88 columns wide in an 80-column window, where 80 fit."""
+    monkeypatch.setenv("COLUMNS", "80")
+    words = " ".join(["word"] * 20)
+    lines = run("sparql", f'SELECT ?a_very_long_header_name_that_is_wide ?b ?c WHERE {{ '
+                f'BIND("x" AS ?a_very_long_header_name_that_is_wide) BIND("{words}" AS ?b) '
+                f'BIND("{words}" AS ?c) }}').output.splitlines()
+    assert lines[0].startswith("a_very_long_header_name_that_is_wide  b ")
+    assert max(map(len, lines)) <= 80
+
+
+def test_a_table_fitted_keeps_each_accent_on_its_letter(run, monkeypatch):
+    """Wrapped 13 characters wide, e + U+0301 were cut between the e and its accent,
+    which then stood alone at the start of the next line."""
+    monkeypatch.setenv("COLUMNS", "19")   # column a wraps 13 columns wide
+    lines = run("sparql", ACCENTED).output.splitlines()[2:-1]
+    cells = [line.split("  ")[0].strip() for line in lines]
+    assert all(cell.startswith("e") for cell in cells) and "".join(cells) == "e\u0301" * 30
+    assert max(len(cell) // 2 for cell in cells) == 7
+
+
 def test_a_table_that_fits_is_left_as_it_is(run, monkeypatch):
     piped = run("describe", "Zapper 2").output
     monkeypatch.setenv("COLUMNS", "1000")

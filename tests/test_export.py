@@ -249,6 +249,31 @@ def test_graphml_declares_booleans_boolean(tmp_path):
     assert ex.plain_value(ox.Literal("maybe", datatype=boolean)) == "maybe"
 
 
+def test_a_boolean_and_a_number_of_one_node_are_two_values(tmp_path):
+    """true == 1 in Python: a node with both kept only one of them."""
+    graph = tiny_graph_with(tmp_path, "PREFIX akd: <https://w3id.org/alliance-kg/id/>\n"
+                            "PREFIX ex: <http://example.org/>\n"
+                            "akd:zapper ex:tested true, 1 ; ex:fielded false, true .\n")
+    nodes = csv.DictReader(io.StringIO(ex.export(graph, "csv", inferred=False)["nodes.csv"].decode()))
+    zapper = {row["id"]: row for row in nodes}["akd:zapper"]
+    assert (zapper["tested"], zapper["fielded"]) == ("1 | true", "false | true")
+
+
+def test_a_key_with_booleans_and_numbers_is_text_in_graphml(tmp_path):
+    """It was declared long, with False among its numbers: unreadable (networkx raised)."""
+    graph = tiny_graph_with(tmp_path, "PREFIX akd: <https://w3id.org/alliance-kg/id/>\n"
+                            "PREFIX ex: <http://example.org/>\n"
+                            "akd:zapper ex:flag false . akd:zapper-2 ex:flag 5 .\n"
+                            "akd:maker-a ex:flag true .\n")
+    pg = ex.property_graph(graph, inferred=False)
+    (data,) = ex.export(graph, "graphml", inferred=False).values()
+    loaded = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    assert b'attr.name="flag" attr.type="string"' in data
+    assert [loaded.nodes[node]["flag"] for node in ("akd:zapper", "akd:zapper-2", "akd:maker-a")
+            ] == ["false", "5", "true"]
+    assert pg.nodes["akd:zapper"]["flag"] is False   # for networkx, still a boolean
+
+
 def test_collapsed_property_graph_has_no_fact_nodes(tiny):
     nodes, edges = expected_counts(tiny)
     files = ex.export(tiny, "csv", inferred=False, collapse_facts=True)

@@ -46,6 +46,24 @@ def test_rdf_type_is_suggested_though_no_ontology_declares_it(tiny):
     assert typo.suggestion == " (did you mean rdf:type?)"
 
 
+@pytest.mark.parametrize("datatype", ["rdf:langString", "rdf:HTML", "rdf:JSON", "xsd:date"])
+def test_a_datatype_compared_with_is_no_absent_name(tiny, datatype):
+    """rdf:langString is in no triple, but names no node a typo would have missed."""
+    text = f'SELECT ?s WHERE {{ ?s rdfs:label ?l FILTER(DATATYPE(?l) = {datatype}) }}'
+    assert absent_names(text, tiny) == []
+
+
+def test_a_construct_template_makes_names_it_need_not_find(tiny):
+    """A CONSTRUCT writes new names (ex:alliedWith): they were noted as absent, as if they
+    were why the WHERE found nothing; CONSTRUCT WHERE's template is its pattern."""
+    prefix = "PREFIX ex: <http://example.org/>\n"
+    assert [n.written for n in absent_names(
+        prefix + "CONSTRUCT { ?s ex:alliedWith [ ex:via ?o ] } WHERE { ?s ex:memberOf ?o }",
+        tiny)] == ["ex:memberOf"]
+    assert [n.written for n in absent_names(prefix + "CONSTRUCT WHERE { ?s ex:memberOf ?o }",
+                                            tiny)] == ["ex:memberOf"]
+
+
 def test_names_the_graph_uses_anywhere_are_not_absent(tiny):
     text = ("SELECT * WHERE { GRAPH <https://w3id.org/alliance-kg/graph/asserted> {\n"
             "  ?s a ak:DefenseSystem ; ak:variantOf akd:zapper ; ?p rdfs:Resource } }")
@@ -69,3 +87,9 @@ def test_kg_sparql_notes_absent_names_only_when_nothing_is_found(tiny_copy, tmp_
     assert run("sparql", "SELECT ?s WHERE { ?s rdfs:label ?l OPTIONAL { ?s rdfs:labl ?m } }"
                ).stderr == ""
     assert run("-q", "sparql", "SELECT ?s WHERE { ?s rdfs:labl ?l }").stderr == ""
+
+
+def test_kg_sparql_help_says_where_and_when_the_notes_come(tiny_copy):
+    """It promised a note for any query that finds nothing: none comes with --endpoint."""
+    text = " ".join(CliRunner().invoke(cli, ["sparql", "--help"]).output.split())
+    assert "A query of this graph (not --endpoint) that finds nothing gets a note on stderr" in text
