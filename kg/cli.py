@@ -351,12 +351,17 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
         return run_remote(text, endpoint, graphs, timeout=timeout, origin=origin)
     from kg.api import absent_names, sparql as run_sparql
+    from kg.hints import MAX_SUGGESTED
 
     rows = run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
     if (not rows.terms or rows.boolean is False) and settings.verbosity >= 0:
-        for name in absent_names(text, settings.graph()):  # why it found nothing, if a typo
+        absent = absent_names(text, settings.graph())  # why it found nothing, if a typo
+        for name in absent[:MAX_SUGGESTED]:
             where = f"{origin}:" if origin else ""
             click.echo(f"kg: note: {where}{name.line}:{name.column}: {name}", err=True)
+        if len(absent) > MAX_SUGGESTED:
+            click.echo(f"kg: note: and {len(absent) - MAX_SUGGESTED} more names of the query are in "
+                       f"no triple of the graph", err=True)
     return rows
 
 

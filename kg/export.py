@@ -654,8 +654,8 @@ def graphml(pg) -> bytes:
     stream = io.BytesIO()
     # a key with an int on one node and a float on another is declared double, and one
     # with any text (several values joined by " | ") string
-    nx.write_graphml(booleans_as_text_where_mixed(pg), stream, encoding="utf-8", prettyprint=True, named_key_ids=False,
-                     infer_numeric_types=True)
+    nx.write_graphml(booleans_as_text_where_mixed(pg), stream, encoding="utf-8",
+                     prettyprint=True, named_key_ids=False, infer_numeric_types=True)
     return stream.getvalue()
 
 

@@ -30,6 +30,9 @@ PROJECT_NODES = """SELECT DISTINCT ?node WHERE {
   ?node rdfs:label|skos:prefLabel ?name
   FILTER(STRSTARTS(STR(?node), STR(akd:)) || STRSTARTS(STR(?node), STR(akc:))) }"""
 RDF_TYPE = PREFIXES["rdf"] + "type"
+# Each suggestion compares the name with every labelled node (1.6 s at 1M triples): only
+# the first few absent names get one, so that a query of thousands of IDs is told at once.
+MAX_SUGGESTED = 3
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ class AbsentName:
 
 def absent_names(graph, text: str) -> list[AbsentName]:
     """The names of the query `text` that no triple of the CompiledGraph `graph` uses, as
-    subject, predicate, object or graph name, each once, in the order written."""
+    subject, predicate, object or graph name, each once, in the order written; the first
+    MAX_SUGGESTED with the nearest names."""
     absent, seen, known = [], set(), {}
     for iri, written, offset in named_iris(text):
         if iri in seen:
@@ -58,12 +62,15 @@ def absent_names(graph, text: str) -> list[AbsentName]:
             node = ox.NamedNode(iri)
         except ValueError:  # read otherwise than Oxigraph did: no hint rather than a wrong one
             continue
-        if not used(graph.store, node):
+        if used(graph.store, node):
+            continue
+        suggestion = ""
+        if len(absent) < MAX_SUGGESTED:
             project = iri.startswith((AKD, AKC))
             if project not in known:
                 known[project] = names_like(graph, project)
-            absent.append(AbsentName(written, *text_position(text, offset),
-                                     nearest(iri, known[project])))
+            suggestion = nearest(iri, known[project])
+        absent.append(AbsentName(written, *text_position(text, offset), suggestion))
     return absent
 
 
@@ -109,14 +116,15 @@ def construct_template(code: tuple) -> range:
 
 
 def resolved(kind: str, value: str, prefixes: dict) -> str | None:
-    """The IRI of a prefixed name or <IRI>, or None for a blank node label, a relative
+    """The IRI of a prefixed name or <IRI>, or None for a blank node label, a namespace
+    (`akd:` alone, which queries compare as a string: STR(akd:)), a relative
     IRI (BASE would resolve it), an IRI written with \\u escapes (left undecoded) and an
     undeclared prefix (which Oxigraph refuses)."""
     if kind == "iri":
         iri = value[1:-1]
         return iri if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) and "\\" not in iri else None
     prefix, _, local = value.partition(":")
-    if prefix == "_" or prefix not in prefixes:
+    if prefix == "_" or prefix not in prefixes or not local:  # akd: alone: STR(akd:)
         return None
     return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)  # PN_LOCAL_ESC: ak:a\.b is ak:a.b
 
