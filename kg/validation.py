@@ -301,10 +301,28 @@ def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),
     # Top-level results only: sh:detail nests the results of sh:node checks again.
     results = [r for r in report_graph.objects(None, SH.result)
                if focus_nodes is None or report_graph.value(r, SH.focusNode) in focus_nodes]
+    results = without_range_checks_of_ill_typed(results, report_graph)
     problems = sorted((problem_of(result, report_graph, data_graph, holders)
                        for result in results),
                       key=lambda p: (-SEVERITY_ORDER.index(p.severity), p.focus, p.path, p.message))
     return Report(problems)
+
+
+# Comparisons that every value of another datatype fails: "5 billion" is a string, and
+# "must not be negative" would only confuse what its datatype problem says.
+RANGE_COMPONENTS = {SH.MinInclusiveConstraintComponent, SH.MaxInclusiveConstraintComponent,
+                    SH.MinExclusiveConstraintComponent, SH.MaxExclusiveConstraintComponent}
+
+
+def without_range_checks_of_ill_typed(results: list, report: Graph) -> list:
+    """The results but those of a range constraint on a value that fails its datatype."""
+    def statement(result):
+        return tuple(report.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.value))
+
+    component = {r: report.value(r, SH.sourceConstraintComponent) for r in results}
+    ill_typed = {statement(r) for r in results if component[r] == SH.DatatypeConstraintComponent}
+    return [r for r in results
+            if component[r] not in RANGE_COMPONENTS or statement(r) not in ill_typed]
 
 
 def shapes_without(shapes: Graph, skip) -> Graph:

@@ -505,6 +505,16 @@ def test_a_mistake_in_one_of_several_citations_is_placed_inside_it(tmp_path):
         (f"{candidate}:11", "[aks:QuoteProperty]")]
 
 
+@pytest.mark.parametrize("amount, shapes", [
+    ('"5 billion"', ["aks:AmountDatatypeProperty"]),          # not also "must not be negative"
+    ("-5.0", ["aks:AmountNonNegativeProperty"])])
+def test_a_value_of_the_wrong_datatype_is_not_also_out_of_range(tmp_path, amount, shapes):
+    candidate = candidate_file(tmp_path, "akd:saving-x a ak:MonetaryFigure ; ak:amount "
+                                         f"{amount} .")
+    problems = json.loads(validate(candidate, "--format", "json").stdout)
+    assert [p["shape"] for p in problems if p["path"] == "ak:amount" and p["value"]] == shapes
+
+
 def test_an_entity_as_a_blank_node_is_told_to_take_a_name(tmp_path):
     """Merged as it was, such a node showed as _:ac05... in queries, and `kg describe` of
     its label found nothing; a citation is a blank node by design and is left alone."""
