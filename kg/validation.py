@@ -114,7 +114,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     for path in files:
         quads = parse_file(path)
         if not quads:
-            raise InputError(f"{path}: holds no triples: nothing to validate")
+            raise InputError(f"{path}: holds no triples: nothing to check or add")
         candidate += quads
     shipped_quads = graph.asserted_quads()
     store = materialised(shipped_quads + candidate)

@@ -18,7 +18,7 @@ CASES = [
     (["validate", "{bad}/missing.ttl"], "kg: error: {bad}/missing.ttl: file not found"),
     (["validate", "{bad}"], "kg: error: {bad}: is a directory, not a file"),
     (["validate", "{bad}/empty.ttl"],
-     "kg: error: {bad}/empty.ttl: holds no triples: nothing to validate"),
+     "kg: error: {bad}/empty.ttl: holds no triples: nothing to check or add"),
     (["validate", "{bad}/binary.png"], "kg: error: {bad}/binary.png:1:1: not UTF-8 text (byte 0x89): save it as UTF-8"),
     (["validate", "{bad}/latin1.ttl"],
      "kg: error: {bad}/latin1.ttl:1:77: not UTF-8 text (byte 0xE9): save it as UTF-8"),
