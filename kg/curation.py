@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
@@ -33,6 +33,7 @@ from kg.loading import Inputs, add_triples, parse_file, read_bytes, read_utf8, t
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
 
+RDF_TYPE = RDF.type
 LOCK_FILE = ".kg.lock"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to finish
 # Not *.ttl, so a temporary file left by a killed run is never read as data.
@@ -247,7 +248,8 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     Where triples go: a triple goes to the data file where its subject already appears
     as a subject (the first such file in path order); a blank node goes with the subject
     that references it (citations with their fact). Subjects found in no data file go to
-    a new file data/<candidate stem>.ttl, whose header is the candidate's leading
+    a new file data/<candidate stem>.ttl (of the first candidate that gives the subject a
+    class, else of the first that describes it), whose header is the candidate's leading
     comments; if that file exists already it is used only when it holds some of the
     candidate's subjects (it came from an earlier add of the same candidate), otherwise
     InputError asks to rename the candidate. Triples already present, including
@@ -279,10 +281,27 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
           data_dir: Path) -> dict[Path, Graph]:
     """The graph of every data file that gains triples, after the merge, by path."""
     home = subject_homes(data)
+    # A new subject several candidates describe lives with the one that gives it a class
+    # (with its label and citations, mostly), not with whichever candidate came first.
+    typed_in: dict[URIRef, Path] = {}
+    for candidate_path, candidate in candidates:
+        for subject in candidate.subjects(RDF_TYPE, None):
+            if isinstance(subject, URIRef) and subject not in home:
+                typed_in.setdefault(subject, candidate_path)
     free_blank_nodes = {key for graph in data.values() for key in subject_keys(graph)
                         if not isinstance(key, URIRef)}
     after: dict[Path, Graph] = {}
     blank_node_file: dict[BNode, Path] = {}
+    graph_of_candidate = dict(candidates)
+    new_files: dict[Path, Path] = {}
+
+    def new_file_of(candidate_path: Path) -> Path:
+        """The candidate's new file, checked once, before any of its subjects goes there."""
+        if candidate_path not in new_files:
+            new_files[candidate_path] = new_file_for(
+                candidate_path, graph_of_candidate[candidate_path], data,
+                set(home) | free_blank_nodes, data_dir)
+        return new_files[candidate_path]
 
     def graph_of_file(path: Path) -> Graph:
         if path not in after:
@@ -295,10 +314,11 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
                              f"{blank_node_file[node].name} and {path.name}: give it an IRI")
 
     for candidate_path, candidate in candidates:
-        new_file = new_file_for(candidate_path, candidate, data,
-                                set(home) | free_blank_nodes, data_dir)
+        new_file = new_file_of(candidate_path)
         for subject in sorted({s for s in candidate.subjects() if isinstance(s, URIRef)}):
-            target = home.setdefault(subject, new_file)
+            if subject not in home:
+                home[subject] = new_file_of(typed_in.get(subject, candidate_path))
+            target = home[subject]
             graph = graph_of_file(target)
             for predicate, value in sorted(candidate.predicate_objects(subject)):
                 if not isinstance(value, BNode):

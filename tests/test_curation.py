@@ -324,6 +324,40 @@ def test_add_refuses_a_new_file_name_taken_by_an_unrelated_file(working_copy, tm
     assert add(inputs, [candidate], no_problems).written == [inputs.data_dir / "systems.ttl"]
 
 
+HUDSON_LINK = ("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+               "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+               "akd:hudson-institute ak:country akd:united-states .\n")
+HUDSON = ("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+          "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+          '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+          'akd:hudson-institute a ak:Organization ; rdfs:label "Hudson Institute"@en .\n')
+
+
+def test_a_new_subject_of_two_candidates_lives_with_the_one_that_gives_its_class(
+        working_copy, tmp_path):
+    """It went to the file of the first candidate given, whatever that said of it."""
+    inputs = find_inputs(working_copy)
+    (tmp_path / "two-b.ttl").write_text(HUDSON_LINK, encoding="utf-8")
+    (tmp_path / "two-a.ttl").write_text(HUDSON, encoding="utf-8")
+    result = add(inputs, [tmp_path / "two-b.ttl", tmp_path / "two-a.ttl"], no_problems)
+    assert result.written == [inputs.data_dir / "two-a.ttl"]
+    assert len(graph_of_file(inputs.data_dir / "two-a.ttl")) == 3
+
+
+def test_a_class_given_in_a_later_candidate_still_checks_that_candidates_file(
+        working_copy, tmp_path):
+    """The typing candidate's new file is checked before a subject goes there, even when
+    another candidate comes first: countries.ttl is an unrelated data file."""
+    inputs = find_inputs(working_copy)
+    (tmp_path / "first.ttl").write_text(HUDSON_LINK, encoding="utf-8")
+    (tmp_path / "countries.ttl").write_text(HUDSON, encoding="utf-8")
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match=r"countries\.ttl: its new subjects would go to .*"
+                                         r"rename the candidate"):
+        add(inputs, [tmp_path / "first.ttl", tmp_path / "countries.ttl"], no_problems)
+    assert snapshot(inputs.data_dir) == before
+
+
 def test_an_extended_candidate_adds_its_new_subjects_to_the_file_it_made(working_copy, tmp_path):
     inputs = find_inputs(working_copy)
     add(inputs, [EXERCISE], no_problems)
