@@ -350,19 +350,27 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
         from kg.remote import sparql as run_remote
 
         return run_remote(text, endpoint, graphs, timeout=timeout, origin=origin)
-    from kg.api import absent_names, sparql as run_sparql
-    from kg.hints import MAX_SUGGESTED
+    from kg.api import sparql as run_sparql
 
     rows = run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
     if (not rows.terms or rows.boolean is False) and settings.verbosity >= 0:
-        absent = absent_names(text, settings.graph())  # why it found nothing, if a typo
-        for name in absent[:MAX_SUGGESTED]:
-            where = f"{origin}:" if origin else ""
-            click.echo(f"kg: note: {where}{name.line}:{name.column}: {name}", err=True)
-        if len(absent) > MAX_SUGGESTED:
-            click.echo(f"kg: note: and {len(absent) - MAX_SUGGESTED} more names of the query are in "
-                       f"no triple of the graph", err=True)
+        note_absent_names(text, origin, settings.graph())  # why it found nothing, if a typo
     return rows
+
+
+def note_absent_names(text: str, origin: str, graph) -> None:
+    """Notes on stderr naming what of the query no triple uses: the first few, then a
+    count (kg.hints is imported only for a query that found nothing)."""
+    from kg.api import absent_names
+    from kg.hints import MAX_SUGGESTED
+
+    absent = absent_names(text, graph)
+    where = f"{origin}:" if origin else ""
+    for name in absent[:MAX_SUGGESTED]:
+        click.echo(f"kg: note: {where}{name.line}:{name.column}: {name}", err=True)
+    if len(absent) > MAX_SUGGESTED:
+        click.echo(f"kg: note: and {len(absent) - MAX_SUGGESTED} more names of the query are "
+                   f"in no triple of the graph", err=True)
 
 
 def read_query_text(arg: str) -> tuple[str, str]:
