@@ -33,7 +33,6 @@ from kg.loading import Inputs, add_triples, parse_file, read_bytes, read_utf8, t
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
 
-RDF_TYPE = RDF.type
 LOCK_FILE = ".kg.lock"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to finish
 # Not *.ttl, so a temporary file left by a killed run is never read as data.
@@ -285,7 +284,7 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
     # (with its label and citations, mostly), not with whichever candidate came first.
     typed_in: dict[URIRef, Path] = {}
     for candidate_path, candidate in candidates:
-        for subject in candidate.subjects(RDF_TYPE, None):
+        for subject in candidate.subjects(RDF.type, None):
             if isinstance(subject, URIRef) and subject not in home:
                 typed_in.setdefault(subject, candidate_path)
     free_blank_nodes = {key for graph in data.values() for key in subject_keys(graph)

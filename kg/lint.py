@@ -40,7 +40,7 @@ BUILT_IN = (RDF, RDFS, OWL)
 BUILT_IN_PROPERTIES = {term for vocabulary in BUILT_IN for term in dir(vocabulary)
                        if local_name(term)[:1].islower()}  # the nearest names to offer: not classes
 # rdflib's namespaces look each attribute up anew (a microsecond): the hot ones, once.
-TYPE = RDF.type
+RDF_TYPE = RDF.type
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 # The date properties, whose values must be one of DATE_TYPES. The shapes say so too, for
@@ -119,11 +119,11 @@ class Checks:
         self.graph = graph
         self.sources = sources
         self.today = today
-        self.properties = {p for kind in PROPERTY_KINDS for p in graph.subjects(TYPE, kind)}
-        self.classes = set(graph.subjects(TYPE, OWL.Class)) | set(graph.subjects(TYPE, RDFS.Class))
-        self.object_properties = {p for p in graph.subjects(TYPE, OWL.ObjectProperty)
+        self.properties = {p for kind in PROPERTY_KINDS for p in graph.subjects(RDF_TYPE, kind)}
+        self.classes = set(graph.subjects(RDF_TYPE, OWL.Class)) | set(graph.subjects(RDF_TYPE, RDFS.Class))
+        self.object_properties = {p for p in graph.subjects(RDF_TYPE, OWL.ObjectProperty)
                                   if str(p).startswith(AK)}
-        self.transitive = set(graph.subjects(TYPE, OWL.TransitiveProperty))
+        self.transitive = set(graph.subjects(RDF_TYPE, OWL.TransitiveProperty))
         self.disjoint = {frozenset(pair) for pair in graph.subject_objects(OWL.disjointWith)}
         self.ranges = inherited(graph, RDFS.range)
         self.domains = inherited(graph, RDFS.domain)
@@ -157,7 +157,7 @@ class Checks:
                     f"{curie(str(predicate))} is not declared by the ontology"
                     f"{nearest(predicate, self.properties | BUILT_IN_PROPERTIES)}: use a declared "
                     f"property.", "undeclared-property"))
-            if predicate == TYPE and obj not in self.classes:
+            if predicate == RDF_TYPE and obj not in self.classes:
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
                     f"{curie(str(obj))} is not a class the ontology declares"
@@ -210,7 +210,7 @@ class Checks:
     def is_described(self, node) -> bool:
         """Whether the node is asserted to be in a project class or has a label: what
         curators write of an entity or fact, never of a citation."""
-        return any(predicate == TYPE and str(obj).startswith(AK) or predicate in LABELS
+        return any(predicate == RDF_TYPE and str(obj).startswith(AK) or predicate in LABELS
                    for predicate, obj in self.asserted(node))
 
     def references(self, subject) -> list[Problem]:
@@ -233,9 +233,9 @@ class Checks:
         is kg:undeclared-class.)"""
         if not isinstance(subject, URIRef) or not str(subject).startswith(AKD):
             return []
-        named = subject in self.known or any(predicate == TYPE
+        named = subject in self.known or any(predicate == RDF_TYPE
                                              for predicate, _ in self.asserted(subject))
-        if named and any(True for _ in self.graph.objects(subject, TYPE)):
+        if named and any(True for _ in self.graph.objects(subject, RDF_TYPE)):
             return []
         return [self.problem("violation", subject, None, None,
                              f"{curie(str(subject))} is not in the graph"
@@ -288,8 +288,8 @@ class Checks:
         for predicate, obj in self.asserted(subject):
             if predicate == IN_SOURCE:
                 continue  # kg:not-a-source says it better
-            implied = [(subject, obj if predicate == TYPE else self.domains.get(predicate))]
-            if predicate != TYPE and isinstance(obj, URIRef):
+            implied = [(subject, obj if predicate == RDF_TYPE else self.domains.get(predicate))]
+            if predicate != RDF_TYPE and isinstance(obj, URIRef):
                 implied.append((obj, self.ranges.get(predicate)))
             for node, expected in implied:
                 as_value = node != subject
@@ -306,7 +306,7 @@ class Checks:
 
     def clash_message(self, node, predicate, expected, others, as_value: bool) -> str:
         classes = ", ".join(self.most_specific(others))
-        if predicate == TYPE:
+        if predicate == RDF_TYPE:
             return (f"{curie(str(node))} is both a {classes} and a {curie(str(expected))}, "
                     f"classes the ontology declares disjoint: keep the one class that fits.")
         if as_value:
@@ -323,7 +323,7 @@ class Checks:
         agrees with what the node is declared to be is not the mistake, even if it now
         clashes: a program's ak:producer akd:sm-3-block-iia makes the missile an agent, and
         a deployment's ak:concernsSystem of it is not to blame."""
-        declared = {kind for predicate, obj in self.asserted(node) if predicate == TYPE
+        declared = {kind for predicate, obj in self.asserted(node) if predicate == RDF_TYPE
                     for kind in self.graph.transitive_objects(obj, RDFS.subClassOf)}
         return not declared or any(kind in declared for kind in clashing)
 
@@ -338,7 +338,7 @@ class Checks:
 
     def classes_of(self, node) -> frozenset:
         if node not in self.types:
-            self.types[node] = frozenset(self.graph.objects(node, TYPE))
+            self.types[node] = frozenset(self.graph.objects(node, RDF_TYPE))
         return self.types[node]
 
     def clashing(self, expected, node) -> tuple:
@@ -365,7 +365,7 @@ class Checks:
                 and not is_ill_typed(value)]
 
     def dates(self, subject) -> list[Problem]:
-        if (subject, TYPE, URIRef(AK + "Event")) not in self.graph:
+        if (subject, RDF_TYPE, URIRef(AK + "Event")) not in self.graph:
             return []
         if (subject, URIRef(AK + "status"), URIRef(AKC + "planned")) in self.graph:
             return []
@@ -383,7 +383,7 @@ class Checks:
         for citation in self.citations(subject):
             for cited in self.graph.objects(citation, IN_SOURCE):
                 kinds = self.other_kinds(cited)
-                if kinds and (cited, TYPE, SOURCE) in self.graph:
+                if kinds and (cited, RDF_TYPE, SOURCE) in self.graph:
                     found.append(self.problem(
                         "violation", citation, IN_SOURCE, cited,
                         f"{curie(str(cited))} is a {', '.join(kinds)}, not a source: "
@@ -395,7 +395,7 @@ class Checks:
         a few sources are cited by every citation)."""
         if cited not in self.kinds_of_cited:
             self.kinds_of_cited[cited] = self.most_specific(
-                kind for kind in self.graph.objects(cited, TYPE)
+                kind for kind in self.graph.objects(cited, RDF_TYPE)
                 if str(kind).startswith(AK) and kind not in self.source_classes)
         return self.kinds_of_cited[cited]
 
