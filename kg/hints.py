@@ -30,7 +30,7 @@ PROJECT_NODES = """SELECT DISTINCT ?node WHERE {
   ?node rdfs:label|skos:prefLabel ?name
   FILTER(STRSTARTS(STR(?node), STR(akd:)) || STRSTARTS(STR(?node), STR(akc:))) }"""
 RDF_TYPE = PREFIXES["rdf"] + "type"
-# Each suggestion compares the name with every labelled node (1.6 s at 1M triples): only
+# Each suggestion compares the name with every labelled node (about 2 s at 1M triples): only
 # the first few absent names get one, so that a query of thousands of IDs is told at once.
 MAX_SUGGESTED = 3
 
