@@ -1,16 +1,16 @@
 """Checks beyond SHACL core for what curators actually get wrong.
 
 Each check reads the inferred graph (rdflib) and looks only at the given subjects (the
-candidate's, or all curated ones): an undeclared predicate or class (a typo, with the
-nearest declared names), an ill-typed literal, an IRI outside the project's namespaces
-where a project entity is expected, a link to a project node nothing describes (a
-mistyped name), statements about an akd: node that has no class (a mistyped subject),
-a language tag other than @en, a label that already names another entity, a node linked
-to itself (directly or around a chain of ak:variantOf), a statement that puts a node in
-two disjoint classes (a company linked as a country), a date property whose value is not
-a date (with the date it spells, where it spells one), a future date on an event that is
-not planned, a citation of something that is not a source, a quote with line breaks or
-runs of spaces, and a quote missing from its source text.
+candidate's, or all curated ones): an undeclared predicate, class or ak:supports value (a
+typo, with the nearest declared names), an ill-typed literal, an IRI outside the
+project's namespaces where a project entity is expected, a link to a project node nothing
+describes (a mistyped name), statements about an akd: node that has no class (a mistyped
+subject), a language tag other than @en, a label that already names another entity, a
+node linked to itself (directly or around a chain of ak:variantOf), a statement that puts
+a node in two disjoint classes (a company linked as a country), a date property whose
+value is not a date (with the date it spells, where it spells one), a future date on an
+event that is not planned, a citation of something that is not a source, a quote with
+line breaks or runs of spaces, and a quote missing from its source text.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ PROJECT = (AKD, AKC)
 CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
 SOURCE = URIRef(AK + "Source")
 IN_SOURCE, QUOTE = URIRef(AK + "inSource"), URIRef(AK + "quote")
+SUPPORTS = URIRef(AK + "supports")
 FILE_NAME = URIRef(AK + "fileName")
 # RDF, RDFS and OWL terms need no declaration in the ontology; rdflib knows each
 # vocabulary's terms, so a name outside them (rdfs:lable, rdf:typ) is still a typo.
@@ -162,6 +163,12 @@ class Checks:
                     "violation", subject, predicate, obj,
                     f"{curie(str(obj))} is not a class the ontology declares"
                     f"{nearest(obj, self.classes)}: use a declared class.", "undeclared-class"))
+            if predicate == SUPPORTS and obj not in self.properties:
+                found.append(self.problem(
+                    "violation", subject, predicate, obj,
+                    f"{show(obj)} is not a property the ontology declares"
+                    f"{nearest(obj, self.properties)}: name the property whose statement on "
+                    f"the cited node the quote states.", "undeclared-property"))
         return found
 
     def literals(self, subject) -> list[Problem]:

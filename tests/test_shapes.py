@@ -180,6 +180,23 @@ CASES = [
          "akd:quote-tagged a ak:Company ; rdfs:label \"Q5\"@en ; ak:country akd:test-country-a ; "
          "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\"@en ] .",
          {(V, "akd:quote-tagged ak:citation [...]", "ak:quote", "aks:QuoteDatatypeProperty")}),
+    # ak:supports names a statement of the citing node: ak:country is one, ak:party is not
+    Case("supports-stated",
+         "akd:supports-stated a ak:Company ; rdfs:label \"S1\"@en ; ak:country akd:test-country-a ; "
+         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\" ; "
+         "ak:supports ak:country ] ."),
+    Case("supports-unstated",
+         "akd:supports-unstated a ak:Company ; rdfs:label \"S2\"@en ; ak:country akd:test-country-a ; "
+         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\" ; "
+         "ak:supports ak:party ] .",
+         {(V, "akd:supports-unstated ak:citation [...]", "ak:supports",
+           "aks:SupportedStatementShape")},
+         says="states nothing with this property"),
+    Case("mentions-literal",
+         "akd:mentions-literal a ak:Company ; rdfs:label \"M1\"@en ; ak:country akd:test-country-a ; "
+         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\" ; "
+         "ak:mentions \"Test Country A\" ] .",
+         {(V, "akd:mentions-literal ak:citation [...]", "ak:mentions", "aks:MentionsProperty")}),
     # A literal citation is also a citation target: it has no source and no quote.
     Case("citation-literal",
          "akd:citation-literal a ak:Company ; rdfs:label \"C5\"@en ; "

@@ -256,7 +256,7 @@ def test_problems_of_blank_node_subjects_are_placed_in_their_own_statement(tmp_p
         "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
         "property. [kg:undeclared-property]",
         f"{candidate}:6: violation: [] ak:citation [...] ak:quot: ak:quot is not declared by the "
-        "ontology (did you mean ak:quote, ak:unit, ak:quantity?): use a declared property. "
+        "ontology (did you mean ak:quote, ak:unit, ak:supports?): use a declared property. "
         "[kg:undeclared-property]",
         f"{candidate}:7: violation: [] ak:eventType: akd:nothing is not in the graph (did you "
         "mean akd:china, akd:nato, akd:iran?): link to an existing node, or describe the new "
@@ -359,6 +359,19 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "violation: akd:pac-3 rdfs:lable: rdfs:lable is not declared by the ontology (did you "
      "mean rdfs:label, rdf:value, rdfs:range?): use a declared property. "
      "[kg:undeclared-property]"),
+    # ak:supports names a property: a typo gets the nearest, a property the node does not
+    # state is a citation hung on the wrong node
+    (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
+     "ak:supports ak:operatr ] .",
+     "violation: akd:pac-3 ak:citation [...] ak:supports: ak:operatr is not a property the "
+     "ontology declares (did you mean ak:operator, ak:operatorIn, ak:operates?): name the "
+     "property whose statement on the cited node the quote states. [kg:undeclared-property]"),
+    (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
+     "ak:supports ak:operator ] .",
+     "violation: akd:pac-3 ak:citation [...] ak:supports (value ak:operator): The node this "
+     "citation belongs to states nothing with this property: ak:supports names one of the "
+     "node's own properties whose statement the quote states, such as ak:developer. "
+     "[aks:SupportedStatementShape]"),
     # rdflib would normalise it to "P0D" before lint saw it (it once did)
     ('akd:mou-1999-us-japan-bmd ak:duration "PT"^^<http://www.w3.org/2001/XMLSchema#duration> .',
      'violation: akd:mou-1999-us-japan-bmd ak:duration: "PT"^^xsd:duration is not a valid '
