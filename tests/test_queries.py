@@ -187,6 +187,26 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
      "at least in theory."),
     ("partners", {"country": "Australia", "partner": "Japan"}, {"through": AKD + "quad"},
      "reenergized Quad (Australia, India, Japan, and the US)"),
+    # the curated ak:supports and ak:mentions: Japan co-develops ("the two countries"), where
+    # the quote naming Japan is about spending; Raytheon develops ("both companies"), where
+    # the quote naming it is about contracting
+    ("co-production", {"system": "SM-3 Block IIA"},
+     {"participant": AKD + "japan", "role": AK + "developer"},
+     "Currently, the two countries are co-developing SM-3 Block IIA interceptors to upgrade "
+     "Aegis-equipped destroyers."),
+    ("co-production", {"system": "SM-3 Block IIA"},
+     {"participant": AKD + "raytheon", "role": AK + "developer"},
+     "Both companies were responsible for developing specific parts of the program."),
+    ("co-production", {"system": "SM-3 Block IIA"},
+     {"participant": AKD + "raytheon", "role": AK + "contractor"},
+     "The U.S. government contracted with Raytheon, and the Japanese government contracted "
+     "with Mitsubishi Heavy Industries."),
+    ("systems", {"country": "United States"},
+     {"fact": AKD + "us-israel-missile-defense-cooperation", "role": AK + "funder"},
+     "Given that funding for Israeli missile defense comes out of the same account as US "
+     "domestic missile defense programs, additional support for Israel means fewer resources "
+     "are available for critical US programs at a time when the missile threat from North "
+     "Korea is increasing."),
     # states the amount
     ("funding", {"country": "Israel"}, {"kind": AKC + "aid"},
      "The MoU guarantees $5 billion in US aid for Israel’s missile defense over the next decade."),
@@ -194,6 +214,27 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
 def test_a_row_quotes_the_sentence_that_names_what_it_is_about(graph, name, params, row, quote):
     [found] = [r for r in rows(graph, name, **params) if row.items() <= r.items()]
     assert found["quote"] == quote
+
+
+def test_a_quote_that_mentions_the_agreement_is_preferred(working_copy):
+    # "The MoU" is this agreement, though no label of it occurs in the quote; without the
+    # mention, the alphabetically first quote naming Israel wins
+    from kg.store import open_graph
+
+    path = working_copy / "data" / "002-jpost-2017.ttl"
+    quote = "The MoU guarantees $5 billion in US aid for Israel’s missile defense over the next decade."
+    line = f'            ak:quote "{quote}" ;\n'
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\nakd:us-israel-mou-2016\n")  # the quote also backs the aid figure
+    at = text.index(line, start) + len(line)
+    path.write_text(text[:at] + "            ak:mentions akd:us-israel-mou-2016 ;\n" + text[at:],
+                    encoding="utf-8")
+    before = {row["agreement"]: row["quote"] for row in rows(open_graph(), "agreements")}
+    after = {row["agreement"]: row["quote"] for row in rows(open_graph(working_copy), "agreements")}
+    mou = AKD + "us-israel-mou-2016"
+    assert before[mou] != quote and after[mou] == quote
+    assert {k: v for k, v in after.items() if k != mou} == {
+        k: v for k, v in before.items() if k != mou}
 
 
 def test_hypersonic_threats_are_countered_by_the_glide_phase_interceptor(graph):
