@@ -651,3 +651,52 @@ def test_an_ill_typed_boolean_is_reported_once_not_also_warned_by_rdflib(tmp_pat
     assert f'{candidate}:3: violation: akd:pac-3 ak:inService: "maybe"^^xsd:boolean is not a ' \
            "valid xsd:boolean" in result.stdout
     assert [str(w.message) for w in warned] == []
+
+
+# The 1999 MoU again, under a new name and label: the same class, statements and quote.
+MOU_1999_AGAIN = [
+    "@prefix akc: <https://w3id.org/alliance-kg/concept/> .",
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    "akd:{name} a ak:Agreement ; ak:agreementType akc:mou ;",
+    '    <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@en ;',
+    "    ak:party akd:united-states , akd:japan ; ak:date {date} ;",
+    "    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote \"In 1999, the two countries "
+    "signed a Memorandum of Understanding for joint research and development of BMD.\" ] .",
+]
+
+
+def restatement(name: str, label: str = "The 1999 BMD memorandum", date: str = '"1999"^^xsd:gYear'):
+    return [line.format(name=name, label=label, date=date) for line in MOU_1999_AGAIN]
+
+
+def test_a_fact_entered_again_under_a_new_name_is_a_warning(tmp_path):
+    result = validate(candidate_file(tmp_path, *restatement("us-japan-mou-1999")))
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"{tmp_path / 'candidate.ttl'}:5: warning: akd:us-japan-mou-1999: akd:us-japan-mou-1999 "
+        "states what akd:mou-1999-us-japan-bmd states, of the same class and from a quote they "
+        "share: if it is the same fact, give its label or citations to "
+        "akd:mou-1999-us-japan-bmd instead; if not, add the statement that tells them apart (a "
+        "date, a participant). [kg:duplicate-fact]\n")
+
+
+def test_a_fact_that_differs_in_one_statement_is_no_duplicate(tmp_path):
+    result = validate(candidate_file(tmp_path, *restatement("mou-1998", date='"1998"^^xsd:gYear')))
+    assert result.stdout == "" and result.exit_code == 0
+
+
+def test_two_new_records_of_one_fact_are_reported_once(tmp_path):
+    lines = restatement("mou-a", date='"2001"^^xsd:gYear') + restatement(
+        "mou-b", label="Another name", date='"2001"^^xsd:gYear')[2:]
+    result = validate(candidate_file(tmp_path, *lines))
+    assert [line.split(": ")[2] for line in result.stdout.splitlines()] == ["akd:mou-b"]
+
+
+def test_duplicate_facts_in_the_data_are_reported_once(working_copy):
+    (working_copy / "data" / "again.ttl").write_text("\n".join(
+        ["@prefix ak: <https://w3id.org/alliance-kg/ontology#> .",
+         "@prefix akd: <https://w3id.org/alliance-kg/id/> ."] + restatement("mou-again")) + "\n")
+    result = CliRunner().invoke(cli, ["--data", str(working_copy), "validate"])
+    found = [line for line in result.stdout.splitlines() if "[kg:duplicate-fact]" in line]
+    assert [line.split(": ")[0:3] for line in found] == [
+        [f"{working_copy / 'data' / 'again.ttl'}:5", "warning", "akd:mou-again"]]
