@@ -265,6 +265,26 @@ def test_describe_reads_a_scheme_s_links_back_once_and_by_name(graph):
     assert len(rows) == len({tuple(row.values()) for row in rows})
 
 
+def test_describe_gives_a_role_the_quotes_that_back_it(graph):
+    """The SM-3 Block IIA co-development cites five quotes; those about Raytheon's roles
+    say which they back (ak:supports), so its contractor row quotes the contract, not all
+    five. A role no citation backs in particular keeps all of them (the licensee rows)."""
+    rows = kg.describe("Raytheon", graph).to_dicts(label=graph.label)
+    quotes = {}
+    for row in rows:
+        quotes.setdefault(row["statement"], set()).add(row["quote"])
+    assert quotes["contractor of"] == {"The U.S. government contracted with Raytheon, and the "
+                                       "Japanese government contracted with Mitsubishi Heavy "
+                                       "Industries."}
+    assert quotes["developer of"] == {
+        "Both companies were responsible for developing specific parts of the program.",
+        "Currently, the two countries are co-developing SM-3 Block IIA interceptors to upgrade "
+        "Aegis-equipped destroyers."}
+    licensed = [row for row in kg.describe("Japan", graph).to_dicts(label=graph.label)
+                if row["statement"] == "licensee of" and row["value"].startswith("Licensed production of PAC-3")]
+    assert len(licensed) == 2  # the program's two citations
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda g: kg.run_query(5, None, g), "run_query name: a canned query's name, not a int"),
     (lambda g: kg.run_query("co-production", None, "data"),
