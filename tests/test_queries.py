@@ -207,6 +207,13 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
      "domestic missile defense programs, additional support for Israel means fewer resources "
      "are available for critical US programs at a time when the missile threat from North "
      "Korea is increasing."),
+    # backs the date ("last week"), where the alphabetically first quote naming Israel
+    # says only what the ministry added
+    ("timeline", {"country": "Israel", "from": "2017", "to": "2017"},
+     {"what": AKD + "liberman-washington-meetings-2017"},
+     "Meeting with senior Trump administration officials in Washington last week, Defense "
+     "Minister Avigdor Liberman twice referenced the growing threat posed by North Korea’s "
+     "missile programs preoccupying the White House in its first days on the job."),
     # states the amount
     ("funding", {"country": "Israel"}, {"kind": AKC + "aid"},
      "The MoU guarantees $5 billion in US aid for Israel’s missile defense over the next decade."),
