@@ -29,6 +29,7 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
+from kg.lint import IN_SOURCE, QUOTE
 from kg.loading import Inputs, add_triples, parse_file, read_bytes, read_utf8, to_rdflib
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
@@ -253,7 +254,9 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     candidate's subjects (it came from an earlier add of the same candidate), otherwise
     InputError asks to rename the candidate. Triples already present, including
     citations equal to an existing one and blank-node subjects ([] a ak:Event ...) equal
-    to one in any data file, are skipped; a file that gains nothing is not rewritten.
+    to one in any data file, are skipped; a citation with the source and quote of one the
+    subject has is that one, and its other statements (ak:supports ...) are added to it.
+    A file that gains nothing is not rewritten.
     Touched files are rewritten whole, in canonical form; if a data file changed since
     validation began, InputError, and nothing is written.
     """
@@ -326,7 +329,11 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
                 nested = blank_node_triples(candidate, value)
                 for node in {value} | {s for s, _, _ in nested}:
                     place(node, target, candidate_path)
-                if not has_equal_blank_node(graph, subject, predicate, candidate, value):
+                cited = same_citation(graph, subject, predicate, candidate, value)
+                if cited is not None:  # its new statements (ak:supports ...) go to that one
+                    for s, p, o in nested:
+                        graph.add((cited if s == value else s, p, o))
+                elif not has_equal_blank_node(graph, subject, predicate, candidate, value):
                     graph.add((subject, predicate, value))
                     for triple in nested:
                         graph.add(triple)
@@ -408,6 +415,19 @@ def blank_node_triples(graph: Graph, node: BNode) -> list:
             if isinstance(value, BNode):
                 todo.append(value)
     return triples
+
+
+def same_citation(graph: Graph, subject, predicate, candidate: Graph, node: BNode) -> BNode | None:
+    """The citation `subject predicate [...]` already has with the source and quote of the
+    candidate's citation `node`, if any: a citation is known by its source and quote."""
+    key = citation_key(candidate, node)
+    return next((value for value in graph.objects(subject, predicate)
+                 if key and isinstance(value, BNode) and citation_key(graph, value) == key), None)
+
+
+def citation_key(graph: Graph, node) -> tuple | None:
+    source, quote = graph.value(node, IN_SOURCE), graph.value(node, QUOTE)
+    return (source, quote) if source is not None and quote is not None else None
 
 
 def has_equal_blank_node(graph: Graph, subject, predicate, candidate: Graph, node: BNode) -> bool:

@@ -277,6 +277,27 @@ def test_add_with_the_real_validation(working_copy):
     assert not accepted.refused and accepted.added == 12
 
 
+def test_a_citation_the_subject_has_takes_what_the_candidate_adds_to_it(working_copy, tmp_path):
+    """Marking an existing quote as backing the date (ak:supports) once added a second
+    citation with the same source and quote; it is now one triple on the existing one."""
+    quote = ("In 1999, the two countries signed a Memorandum of Understanding for joint "
+             "research and development of BMD.")
+    candidate = tmp_path / "mou-date.ttl"
+    candidate.write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        f'akd:mou-1999-us-japan-bmd ak:citation [ ak:inSource akd:source-aaf-2015 ; '
+        f'ak:quote "{quote}" ; ak:supports ak:date ] .\n', encoding="utf-8")
+    inputs = find_inputs(working_copy)
+    result = add(inputs, [candidate], no_problems)
+    assert result.added == 1
+    graph = graph_of_file(working_copy / "data" / "003-aaf-2015.ttl")
+    mou = URIRef(AKD + "mou-1999-us-japan-bmd")
+    [citation] = graph.objects(mou, URIRef(AK + "citation"))
+    assert graph.value(citation, URIRef(AK + "supports")) == URIRef(AK + "date")
+    assert add(inputs, [candidate], no_problems).added == 0  # and once only
+
+
 def test_add_into_read_only_data_is_refused(working_copy):
     inputs = dataclasses.replace(find_inputs(working_copy), writable=False)
     before = snapshot(inputs.data_dir)
