@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, re
 from kg.errors import InputError, KGError
 from kg.safety import DEFAULT_TIMEOUT, safe_query
 from kg.loading import find_inputs, sources_folder
-from kg.output import triple_term_text
+from kg.output import FORMATS, triple_term_text, write_rows
 from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
@@ -63,6 +64,16 @@ class Rows:
             raise ImportError("Rows.to_pandas() needs pandas, which alliance-kg does not "
                               "install: pip install pandas") from None
         return pandas.DataFrame(self.to_dicts(label), columns=self.variables)
+
+    def to_text(self, fmt: str = "table", label: Callable[[ox.NamedNode], str] | None = None) -> str:
+        """The rows as `kg query -f FMT` prints them: FMT one of kg.output.FORMATS (json is
+        SPARQL 1.1 Results JSON), IRIs whole or, with `label=graph.label`, as labels."""
+        expect(fmt, str, "to_text fmt", f"one of {', '.join(FORMATS)}")
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+        out = io.StringIO()
+        write_rows(self.variables, self.terms, fmt, label, boolean=self.boolean, out=out)
+        return out.getvalue()
 
     def columns(self, names) -> Rows:
         """The same rows with only the named columns, in that order."""

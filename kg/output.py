@@ -42,14 +42,18 @@ ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@[-`{-~])")
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
                label: Label | None,
-               boolean: bool | None = None, count: bool = True) -> None:
+               boolean: bool | None = None, count: bool = True, out=None) -> None:
     """Print rows of pyoxigraph terms (None for unbound) in the given format.
 
     `label` turns an IRI into display text; None means show full IRIs. `boolean`, an ASK
     query's answer, is what json prints for it, as the SPARQL JSON results format has it.
-    `count` ends a table with its number of rows.
+    `count` ends a table with its number of rows. `out` is a text stream to write to
+    instead of standard output (a table then fits no window).
     """
-    out = stdout_for(fmt)
+    room = None
+    if out is None:
+        out = stdout_for(fmt)
+        room = terminal_width(out)
     if fmt == "json":
         document = sparql_json(variables, rows) if boolean is None else {"head": {},
                                                                          "boolean": boolean}
@@ -73,7 +77,7 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
             shown = [[printable(cell, encoding) for cell in row] for row in shown]
             write_text(out, text_table(headers, shown,
                                        TABLE_CELL_WIDTH if len(variables) > 2 else None,
-                                       room=terminal_width(out)))
+                                       room=room))
             if count:
                 out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 

@@ -236,6 +236,24 @@ def test_rows_iterate_as_dicts_of_plain_values(graph):
     assert "https://w3id.org/alliance-kg/id/japan" in {row["participant"] for row in rows}
 
 
+@pytest.mark.parametrize("fmt", ["csv", "table", "json"])
+def test_rows_as_text_are_what_kg_query_prints(graph, fmt):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    printed = CliRunner().invoke(cli, ["query", "co-production", "--system", "PAC-3", "-f", fmt])
+    assert printed.exit_code == 0
+    rows = kg.run_query("co-production", {"system": "PAC-3"}, graph)
+    assert rows.to_text(fmt, label=graph.label) == printed.stdout
+    assert "https://w3id.org/alliance-kg/id/japan" in rows.to_text(fmt)  # IRIs unless labelled
+
+
+def test_rows_as_text_in_an_unknown_format_is_an_input_error(graph):
+    with pytest.raises(kg.InputError, match="unknown format 'xml': use one of table, csv"):
+        kg.run_query("members", {}, graph).to_text("xml")
+
+
 def test_describe_reads_a_one_word_preposition_as_a_link_to_the_entity(graph):
     """A money figure is ak:about the SM-3 Block IIA co-development: from the program's
     side that is "← about" (what the figure is about), not "about of"."""
