@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, resolve,
                         typed_text)
 from kg.errors import InputError, KGError
-from kg.safety import DEFAULT_TIMEOUT, safe_query
+from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, safe_query
 from kg.loading import find_inputs, sources_folder
 from kg.output import FORMATS, triple_term_text, write_rows
 from kg.store import CompiledGraph, open_graph
@@ -31,7 +31,7 @@ BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 __all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql",
            "absent_names", "describe",
            "stats", "rdflib_graph", "validate", "add", "format_files", "networkx_graph",
-           "export_graph", "push", "KGError", "InputError"]
+           "export_graph", "push", "serve", "KGError", "InputError"]
 
 
 @dataclass
@@ -90,6 +90,20 @@ class Rows:
     def __iter__(self):
         """The rows as dicts of plain values (`for row in rows`, as to_dicts() gives them)."""
         return iter(self.to_dicts())
+
+
+def serve(graph: CompiledGraph | None = None, host: str = "127.0.0.1", port: int = 8000, *,
+          timeout: float | None = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+          workers: int | None = None, quiet: bool = True):
+    """A SPARQL 1.1 Protocol server of the graph, as `kg serve` runs it, bound but not yet
+    serving: call its serve_forever() (in a thread, to go on), then shutdown() and
+    server_close(). Its `url` is http://HOST:PORT (port 0: a free one); queries take at
+    most `timeout` s and `max_rows` rows, in `workers` processes (default: one a CPU);
+    `quiet=False` logs each request on stderr."""
+    from kg.server import make_server
+
+    return make_server(compiled(graph), host, port, timeout=timeout, max_rows=max_rows,
+                       quiet=quiet, workers=workers)
 
 
 def queries(data=None) -> dict[str, CannedQuery]:

@@ -22,7 +22,7 @@ import click
 from kg import __version__
 from kg.errors import EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
-from kg.safety import DEFAULT_TIMEOUT, MAX_TIMEOUT
+from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 # The reader closed the output (`kg query ... | head`): the status of a command that
 # SIGPIPE stopped (128 + 13), which no other outcome of kg shares.
@@ -581,7 +581,8 @@ def export(settings, fmt, asserted, collapse_facts, output):
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="0: any free port.")
 @timeout_option("Time limit of each query.")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+@click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,
+              show_default=True,
               help="Refuse results with more rows (the client should add a LIMIT).")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Query processes, each answering one query at a time [default: one per "
@@ -592,14 +593,15 @@ def serve(settings, host, port, timeout, max_rows, workers):
 
     Canned queries are at /queries/NAME?PARAM=VALUE and listed at /.
     """
-    from kg.server import base_url, make_server, serve_forever
+    from kg.api import serve as sparql_server
+    from kg.server import serve_forever
 
     try:
-        server = make_server(settings.graph(), host, port, timeout=timeout, max_rows=max_rows,
-                             quiet=settings.verbosity < 1, workers=workers)
+        server = sparql_server(settings.graph(), host, port, timeout=timeout, max_rows=max_rows,
+                               workers=workers, quiet=settings.verbosity < 1)
     except OSError as exc:
         raise KGError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    click.echo(f"kg: serving {base_url(server)}/sparql (Ctrl-C stops)", err=True)
+    click.echo(f"kg: serving {server.url}/sparql (Ctrl-C stops)", err=True)
     serve_forever(server)
 
 

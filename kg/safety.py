@@ -20,6 +20,8 @@ from kg.errors import InputError
 DEFAULT_TIMEOUT = 5.0
 # The longest limit: a day. A larger one overflows the thread timer.
 MAX_TIMEOUT = 86_400
+# Rows a served query may give (`kg serve --max-rows`): a client wanting more adds a LIMIT.
+DEFAULT_MAX_ROWS = 10_000
 
 OWN_GRAPH_ONLY = "kg queries only its own graph"
 READ_ONLY = "kg runs only queries (SELECT, ASK, CONSTRUCT, DESCRIBE), never updates"

@@ -37,11 +37,11 @@ from kg.errors import InputError
 from kg.namespaces import PREFIXES
 from kg.output import NOT_IN_XML, sparql_json, triple_term_text
 from kg.remote import check_graph_iri
-from kg.safety import DEFAULT_TIMEOUT, QueryTimeout, check_user_query, run_with_timeout
+from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, QueryTimeout, check_user_query,
+                       run_with_timeout)
 from kg.store import unknown_prefix_message
 from kg.workers import WorkerDied, WorkerPool
 
-DEFAULT_MAX_ROWS = 10_000
 MAX_BODY = 1_000_000  # bytes of a POST body
 
 # Media types offered, in order of preference, and their short `format=` names.
@@ -88,6 +88,12 @@ class KGServer(ThreadingHTTPServer):
         self.address_family = socket.getaddrinfo(*address, type=socket.SOCK_STREAM,
                                                  flags=socket.AI_PASSIVE)[0][0]
         super().__init__(address, handler)
+
+    @property
+    def url(self) -> str:
+        """http://HOST:PORT, where the SPARQL endpoint is /sparql."""
+        host, port = self.server_address[:2]
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def server_close(self) -> None:
         super().server_close()
@@ -136,11 +142,6 @@ def serve_forever(server: KGServer) -> None:
         pass
     finally:
         server.server_close()
-
-
-def base_url(server: ThreadingHTTPServer) -> str:
-    host, port = server.server_address[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 # --- evaluation -----------------------------------------------------------------------
@@ -528,11 +529,11 @@ class Handler(BaseHTTPRequestHandler):
                     raise HTTPError(400, f"{name}: {exc}") from None
         server = self.server
         host = self.headers.get("Host")
-        base = f"http://{host}/sparql" if host else base_url(server) + "/sparql"
+        base = f"http://{host}/sparql" if host else server.url + "/sparql"
         try:
             ox.NamedNode(base)
         except ValueError:  # a Host header that is no host ("a b"): not the query's fault
-            base = base_url(server) + "/sparql"
+            base = server.url + "/sparql"
         self.answer({"query": text, "default_graphs": params.get("default-graph-uri", []),
                      "named_graphs": params.get("named-graph-uri", []), "base": base}, params)
 

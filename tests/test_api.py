@@ -249,6 +249,23 @@ def test_rows_as_text_are_what_kg_query_prints(graph, fmt):
     assert "https://w3id.org/alliance-kg/id/japan" in rows.to_text(fmt)  # IRIs unless labelled
 
 
+def test_serve_gives_a_sparql_endpoint_to_run_in_a_thread(graph):
+    import json
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    server = kg.serve(graph, port=0, workers=1)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        query = urllib.parse.urlencode({"query": "ASK { ?s a ak:Alliance }"})
+        with urllib.request.urlopen(f"{server.url}/sparql?{query}", timeout=30) as response:
+            assert json.load(response) == {"head": {}, "boolean": True}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_rows_as_text_in_an_unknown_format_is_an_input_error(graph):
     with pytest.raises(kg.InputError, match="unknown format 'xml': use one of table, csv"):
         kg.run_query("members", {}, graph).to_text("xml")

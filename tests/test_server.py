@@ -15,7 +15,7 @@ import pytest
 
 from kg.api import run_query
 from kg.output import sparql_json
-from kg.server import base_url, make_server, negotiate
+from kg.server import make_server, negotiate
 
 import w3c_protocol
 
@@ -43,7 +43,7 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 def url(graph):
     server = make_server(graph, port=0, timeout=5)
     start_in_thread(server)
-    yield base_url(server)
+    yield server.url
     server.shutdown()
     server.server_close()
 
@@ -53,7 +53,7 @@ def strict_url(graph):
     """A server with a short time limit and a small result-size limit."""
     server = make_server(graph, port=0, timeout=0.5, max_rows=5, workers=2)
     start_in_thread(server)
-    yield base_url(server)
+    yield server.url
     server.shutdown()
     server.server_close()
 
@@ -280,9 +280,9 @@ def test_a_canned_query_whose_name_the_url_quotes(tiny_copy):
     server = make_server(open_graph(tiny_copy), port=0, workers=1)
     start_in_thread(server)
     try:
-        page = fetch(base_url(server) + "/")[3]
+        page = fetch(server.url + "/")[3]
         assert b'href="/queries/my%20list?format=json"' in page
-        status, media, _, body = fetch(base_url(server) + "/queries/my%20list?format=json")
+        status, media, _, body = fetch(server.url + "/queries/my%20list?format=json")
         assert (status, media) == (200, "application/sparql-results+json")
     finally:
         server.shutdown()
@@ -295,8 +295,8 @@ def test_an_ipv6_host(graph):
     server = make_server(graph, host="::1", port=0, workers=1)
     start_in_thread(server)
     try:
-        assert base_url(server).startswith("http://[::1]:")
-        status, media, _, body = get(base_url(server), "ASK { ?s a ak:Alliance }")
+        assert server.url.startswith("http://[::1]:")
+        status, media, _, body = get(server.url, "ASK { ?s a ak:Alliance }")
         assert (status, json.loads(body)["boolean"]) == (200, True)
     finally:
         server.shutdown()
@@ -334,12 +334,12 @@ def test_a_timed_out_query_is_stopped(graph):
     start_in_thread(server)
     try:
         (process, _), = server.kg_answers.workers
-        status, _, _, body = get(base_url(server), SLOW)
+        status, _, _, body = get(server.url, SLOW)
         assert status == 503 and b"timed out after 0.5 s" in body
         process.join(5)
         assert not process.is_alive()
         server.kg_timeout = 30  # the new process may still be starting
-        status, _, _, body = get(base_url(server), ALLIANCES)
+        status, _, _, body = get(server.url, ALLIANCES)
         assert status == 200 and json.loads(body) == sparql_json(*graph.select(ALLIANCES))
         (new, _), = server.kg_answers.workers
         assert new.is_alive() and new.pid != process.pid
