@@ -32,6 +32,7 @@ OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig"
 # Oxigraph's message for a relative IRI when there is no base IRI.
 NO_SCHEME = "No scheme found in an absolute IRI"
 END_OF_FILE = "Unexpected end of file"
+END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid-statement
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
 RDF_12_MARKS = ("<<", "{|", "~", "--")  # triple terms, annotations, reifiers, directions
@@ -211,6 +212,9 @@ def parse_file(path: Path) -> list:
             # Oxigraph places the error where the string or IRI opens: say what is open
             message = (f"the {UNCLOSED[written_at(text, exc)[0]]} opened here is never closed: "
                        f"the file ends inside it")
+        elif message in (END_OF_FILE, END_IN_STATEMENT):
+            message = ("the file ends inside a statement: finish the statement, and end it "
+                       "with a dot")
         message += prefix_declaration_hint(message)
         raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
     refuse_rdf_12(path, text, quads)

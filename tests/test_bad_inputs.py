@@ -32,6 +32,10 @@ CASES = [
     (["validate", "{bad}/unclosed-iri.ttl"],
      "kg: error: {bad}/unclosed-iri.ttl:3:13: the IRI opened here is never closed: the file "
      "ends inside it"),
+    # Oxigraph says only "Unexpected end" (or "Unexpected end of file")
+    (["validate", "{bad}/unfinished.ttl"],
+     "kg: error: {bad}/unfinished.ttl:5:1: the file ends inside a statement: finish the "
+     "statement, and end it with a dot"),
     (["validate", "{bad}/unknown-prefix.ttl"],
      "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared "
      "(declare it: @prefix bad: <IRI> .)"),

@@ -294,7 +294,8 @@ def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
     broken.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:x akd:y akd:z\n")
     result = validate(broken)
     assert result.exit_code == 2
-    assert result.output == f"kg: error: {broken}:3:1: Unexpected end\n"
+    assert result.output == (f"kg: error: {broken}:3:1: the file ends inside a statement: "
+                             "finish the statement, and end it with a dot\n")
 
 
 def test_syntax_only_checks_nothing_else():
