@@ -5,6 +5,10 @@ Oxigraph evaluates SERVICE itself: `SERVICE <http://host/sparql> { ... }` makes 
 the sub-query to that URL, and an update's LOAD fetches one. pyoxigraph offers no switch
 to turn that off, so a user's query is checked before it runs.
 
+Its SPARQL tokeniser also makes Oxigraph's syntax errors readable (`readable_syntax_error`:
+what a query that ends too soon leaves open; expected tokens without Rust's character
+classes).
+
 Importing this module is cheap (re only): it is on the `kg sparql` path, whose cold-start
 budget is smaller than `import rdflib`.
 """
@@ -171,6 +175,65 @@ def undeclared_prefix(text: str, predeclared) -> tuple[str, int, int] | None:
         elif prefix not in declared:
             return (prefix, *text_position(text, offset))
     return None
+
+
+# An item of the list of what Oxigraph's parser expected: a token in quotes, a keyword,
+# or a character class in Rust's notation (['0' ..= '9' | ...], [_] for any character),
+# which tells a user nothing and is left out.
+EXPECTED_ITEM = re.compile(r""""(?:[^"\\]|\\.)*"|\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]|[^,\s][^,]*""")
+OPENERS = {"{": "}", "(": ")", "[": "]"}
+MOST_EXPECTED = 12
+
+
+def readable_syntax_error(text: str, message: str) -> str:
+    """Oxigraph's message for a query that does not parse (`error at L:C: ...`), made
+    readable: a query that ends too soon says what is left open; a list of what was
+    expected keeps its tokens and keywords."""
+    where = re.match(r"error at (\d+):(\d+): ", message)
+    if not where:
+        return message
+    lines = text.split("\n")
+    line, column = int(where[1]), int(where[2])
+    offset = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
+    if not any(start >= offset for _, _, start in code_tokens(text)):
+        return where[0] + left_open(text)
+    return where[0] + readable_expectation(message[where.end():])
+
+
+def left_open(text: str) -> str:
+    """What a query that ends too soon leaves open: the innermost bracket not closed."""
+    opened = []
+    for kind, token, start in code_tokens(text):
+        if kind == "other" and token in "\"'":  # a quote the tokeniser found no end of
+            if text[start - 2:start] == token * 2:  # of three: the tokens "" and "
+                start -= 2
+            line, column = text_position(text, start)
+            return f"the string opened at {line}:{column} is never closed"
+        if token in OPENERS:
+            opened.append((token, start))
+        elif opened and token == OPENERS[opened[-1][0]]:
+            opened.pop()
+    if not opened:
+        return ("the query ends too soon: something before here is unfinished (a triple "
+                "pattern needs a subject, a predicate and an object)")
+    bracket, start = opened[-1]
+    line, column = text_position(text, start)
+    return (f"the query ends before the {bracket} opened at {line}:{column} is closed: "
+            f"finish what is inside it and close it with {OPENERS[bracket]}")
+
+
+def readable_expectation(message: str) -> str:
+    """`expected one of ...` without character classes, and at most MOST_EXPECTED items."""
+    listed = re.match(r"expected (one of )?", message)
+    if not listed:
+        return message
+    items = [item.strip() for item in EXPECTED_ITEM.findall(message[listed.end():])]
+    kept = [item for item in items if not item.startswith("[")]
+    if not kept:
+        return "this does not fit the SPARQL grammar here"
+    more = ", …" if len(kept) > MOST_EXPECTED else ""
+    return (f"expected {'one of ' if len(kept) > 1 else ''}"
+            f"{', '.join(kept[:MOST_EXPECTED])}{more}")
 
 
 def text_position(text: str, offset: int) -> tuple[int, int]:

@@ -118,9 +118,12 @@ def query_store(store: ox.Store, sparql: str, substitutions: dict | None = None,
         return store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                            substitutions=substitutions)
     except SyntaxError as exc:
+        from kg.safety import readable_syntax_error
+
         # an undeclared prefix is a sure error, which Oxigraph reports as what it
         # expected instead, often without naming the prefix
-        message = unknown_prefix_message(sparql, str(exc)) or shorten(str(exc))
+        message = unknown_prefix_message(sparql, str(exc)) or shorten(
+            readable_syntax_error(sparql, " ".join(str(exc).split())))
         where = re.match(r"error at (\d+):(\d+): ", message)
         if origin and where:
             in_file = f"{origin}:{where[1]}:{where[2]}: "
