@@ -38,6 +38,9 @@ INTEGER_TYPES = {XSD + name for name in (
     "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 # In Markdown a backslash before ASCII punctuation escapes it, and shows only if doubled.
 ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@[-`{-~])")
+# Characters that Markdown reads as table, emphasis, code, link, strikethrough, HTML or
+# entity syntax inside a table cell (CommonMark lets any ASCII punctuation be escaped).
+MARKDOWN_SYNTAX = re.compile(r"[|*_`\[\]<~&]")
 
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
@@ -258,9 +261,10 @@ def markdown_table(headers: Sequence[str], cells: list[list[str]]) -> str:
 
 
 def markdown_cell(text: str) -> str:
-    """The text as a cell of a Markdown table: `|` escaped, and a backslash that would
-    escape the punctuation after it doubled, so that it shows (`a\\|b` rendered as `a|b`)."""
-    return ESCAPING_BACKSLASH.sub(r"\\\\", text).replace("|", "\\|").replace("\n", " ")
+    """The text as a cell of a Markdown table, shown as it is: a backslash that would
+    escape the punctuation after it doubled (`a\\|b` rendered as `a|b`), then `|` and
+    what Markdown reads as emphasis, code, a link, HTML or an entity escaped."""
+    return MARKDOWN_SYNTAX.sub(r"\\\g<0>", ESCAPING_BACKSLASH.sub(r"\\\\", text)).replace("\n", " ")
 
 
 def visible(text: str) -> str:

@@ -126,6 +126,7 @@ TYPED = ('SELECT ?i ?d ?x ?b ?inf ?long ?bad ?s WHERE { BIND(42 AS ?i) BIND(1.50
          'BIND(1e3 AS ?x) BIND(true AS ?b) BIND("INF"^^xsd:double AS ?inf) '
          'BIND("12345678901234567890.123"^^xsd:decimal AS ?long) BIND("x"^^xsd:integer AS ?bad) '
          'BIND("7" AS ?s) }')
+MARKDOWN_SYNTAX = 'SELECT ?m WHERE { BIND("the *real* <a:s> &amp; x_y" AS ?m) }'
 LONG_JAPANESE = 'SELECT ?a ?b ?c WHERE { BIND("' + "日" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 ACCENTED = 'SELECT ?a ?b ?c WHERE { BIND("' + "e\\u0301" * 30 + '" AS ?a) BIND(1 AS ?b) BIND(2 AS ?c) }'
 
@@ -135,7 +136,7 @@ ACCENTED = 'SELECT ?a ?b ?c WHERE { BIND("' + "e\\u0301" * 30 + '" AS ?a) BIND(1
     (TRIPLE_TERM_SELECT, "table", 't\n-----------------------\n<<( <a:s> <a:p> "o" )>>\n(1 row)\n'),
     (TRIPLE_TERM_SELECT, "csv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
     (TRIPLE_TERM_SELECT, "tsv", 't\n"<<( <a:s> <a:p> ""o"" )>>"\n'),
-    (TRIPLE_TERM_SELECT, "markdown", '| t |\n| --- |\n| <<( <a:s> <a:p> "o" )>> |\n'),
+    (TRIPLE_TERM_SELECT, "markdown", '| t |\n| --- |\n| \\<\\<( \\<a:s> \\<a:p> "o" )>> |\n'),
     (TRIPLE_TERM_SELECT, "jsonl", '{"t": "<<( <a:s> <a:p> \\"o\\" )>>"}\n'),
     # one solution of no variables: the table took max() of nothing, Markdown printed `|  |`
     (NO_COLUMNS, "table", "(no columns)\n(1 row)\n"),
@@ -149,6 +150,8 @@ ACCENTED = 'SELECT ?a ?b ?c WHERE { BIND("' + "e\\u0301" * 30 + '" AS ?a) BIND(1
     (CONTROL_CHARACTERS, "jsonl", '{"e": "a\\tb\\rc\\u0000d\u202ee\\nf"}\n'),
     # a backslash before punctuation escapes it in Markdown: a\\|b was rendered a|b
     (BACKSLASHES, "markdown", "| m |\n| --- |\n| a\\\\\\|b C:\\tmp |\n"),
+    # Markdown read *...* as emphasis, <a:s> as a link, &amp; as an ampersand
+    (MARKDOWN_SYNTAX, "markdown", "| m |\n| --- |\n| the \\*real\\* \\<a:s> \\&amp; x\\_y |\n"),
     # JSON lines told an unbound variable from an empty string no more than CSV does
     (EMPTY_AND_UNBOUND, "jsonl", '{"a": "", "b": null}\n'),
     # numbers and booleans were strings ("count": "61"), which jq compares as text; what
