@@ -192,12 +192,17 @@ def readable_syntax_error(text: str, message: str) -> str:
     where = re.match(r"error at (\d+):(\d+): ", message)
     if not where:
         return message
+    said = message[where.end():]
+    if "IRI parsing failed" in said:  # Oxigraph's words for <x> or <a b>
+        return (where[0] + "an IRI before here does not parse: write it whole, with a scheme "
+                "and no spaces (<https://...>), or as a prefixed name (akd:japan)")
     lines = text.split("\n")
     line, column = int(where[1]), int(where[2])
     offset = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
-    if not any(start >= offset for _, _, start in code_tokens(text)):
+    # a parse that wanted more where the query has no more: it ends too soon
+    if said.startswith("expected") and not any(start >= offset for _, _, start in code_tokens(text)):
         return where[0] + left_open(text)
-    return where[0] + readable_expectation(message[where.end():])
+    return where[0] + readable_expectation(said)
 
 
 def left_open(text: str) -> str:

@@ -300,7 +300,12 @@ def test_stats_counts_a_sources_disputing_quotes_among_its_citations():
      "kg: error: invalid SPARQL: error at 1:24: invalid IRI <http:...>: an IRI ends at > and "
      "holds no space"),
     (["sparql", "SELECT ?f WHERE { ?s <a b> ?o . foo:x ?p ?o }"],
-     "kg: error: invalid SPARQL: error at 1:27: expected one of IRI parsing failed"),
+     "kg: error: invalid SPARQL: error at 1:27: an IRI before here does not parse: write it "
+     "whole, with a scheme and no spaces (<https://...>), or as a prefixed name (akd:japan)"),
+    # a relative IRI ends the query: it is what is wrong, not the end of the query
+    (["sparql", "DESCRIBE <x>"],
+     "kg: error: invalid SPARQL: error at 1:13: an IRI before here does not parse: write it "
+     "whole, with a scheme and no spaces (<https://...>), or as a prefixed name (akd:japan)"),
     (["sparql", "SELECT ?f WHERE { ?s ?p foo:x }"],
      "kg: error: invalid SPARQL: error at 1:25: unknown prefix foo: (declare it: PREFIX foo: <IRI>)"),
     (["sparql", "@/no/such/file.rq"], "kg: error: /no/such/file.rq: file not found"),
