@@ -315,6 +315,11 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
         "Both companies were responsible for developing specific parts of the program.",
         "Currently, the two countries are co-developing SM-3 Block IIA interceptors to upgrade "
         "Aegis-equipped destroyers."}
+    cited = {(row["value"], row["quote"][:20]) for row in kg.describe(
+        "akd:co-development-sm-3-block-iia", graph).to_dicts() if row["statement"] == "cited in"}
+    assert cited == {("contractor", "The U.S. government "), ("developer", "Both companies were "),
+                     ("developer", "Currently, the two c"), ("funder", "The United States ha"),
+                     ("funder", "The two countries ag")}
     licensed = [row for row in kg.describe("Japan", graph).to_dicts(label=graph.label)
                 if row["statement"] == "licensee of" and row["value"].startswith("Licensed production of PAC-3")]
     assert len(licensed) == 2  # the program's two citations
