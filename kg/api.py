@@ -65,7 +65,8 @@ class Rows:
                               "install: pip install pandas") from None
         return pandas.DataFrame(self.to_dicts(label), columns=self.variables)
 
-    def to_text(self, fmt: str = "table", label: Callable[[ox.NamedNode], str] | None = None) -> str:
+    def to_text(self, fmt: str = "table",
+                label: Callable[[ox.NamedNode], str] | None = None) -> str:
         """The rows as `kg query -f FMT` prints them: FMT one of kg.output.FORMATS (json is
         SPARQL 1.1 Results JSON), IRIs whole or, with `label=graph.label`, as labels."""
         expect(fmt, str, "to_text fmt", f"one of {', '.join(FORMATS)}")

@@ -264,7 +264,8 @@ def markdown_cell(text: str) -> str:
     """The text as a cell of a Markdown table, shown as it is: a backslash that would
     escape the punctuation after it doubled (`a\\|b` rendered as `a|b`), then `|` and
     what Markdown reads as emphasis, code, a link, HTML or an entity escaped."""
-    return MARKDOWN_SYNTAX.sub(r"\\\g<0>", ESCAPING_BACKSLASH.sub(r"\\\\", text)).replace("\n", " ")
+    shown = ESCAPING_BACKSLASH.sub(r"\\\\", text)
+    return MARKDOWN_SYNTAX.sub(r"\\\g<0>", shown).replace("\n", " ")
 
 
 def visible(text: str) -> str:

@@ -200,7 +200,8 @@ def readable_syntax_error(text: str, message: str) -> str:
     line, column = int(where[1]), int(where[2])
     offset = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
     # a parse that wanted more where the query has no more: it ends too soon
-    if said.startswith("expected") and not any(start >= offset for _, _, start in code_tokens(text)):
+    ends_before = not any(start >= offset for _, _, start in code_tokens(text))
+    if said.startswith("expected") and ends_before:
         return where[0] + left_open(text)
     return where[0] + readable_expectation(said)
 
