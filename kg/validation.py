@@ -169,26 +169,17 @@ def restated_facts(store, subjects: set | None = None) -> list[Problem]:
     fact node cites and states all the same things of the same class: usually one fact
     entered twice under two names. A warning, at the node named later (or at the one of
     `subjects`)."""
-    import pyoxigraph as ox
-
     from kg.store import ASSERTED
 
     def statements(node) -> set:
         return {(q.predicate, q.object) for q in store.quads_for_pattern(node, None, None, ASSERTED)
                 if URIRef(q.predicate.value) not in NOT_STATEMENTS_OF_FACT}
 
-    def pairs(**options):
-        return store.query(SHARED_QUOTE_QUERY, prefixes=PREFIXES,
-                           use_default_graph_as_union=True, **options)
-
-    if subjects is None:
-        rows = list(pairs())
-    else:
-        rows = [row for node in sorted(subjects, key=str)
-                for row in pairs(substitutions={ox.Variable("fact"): node})]
-    # each pair once, at the node named later, or at the one of `subjects`
-    rows = [row for row in rows if row["fact"].value > row["other"].value
-            or subjects is not None and row["other"] not in subjects]
+    pairs = store.query(SHARED_QUOTE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
+    # each pair once: at the node named later, or at the one of `subjects`
+    rows = [row for row in pairs if (subjects is None or row["fact"] in subjects) and (
+        row["fact"].value > row["other"].value or subjects is not None
+        and row["other"] not in subjects)]
     found = []
     for row in rows:
         fact, other = row["fact"], row["other"]
