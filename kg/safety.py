@@ -182,13 +182,18 @@ def undeclared_prefix(text: str, predeclared) -> tuple[str, int, int] | None:
 # which tells a user nothing and is left out.
 EXPECTED_ITEM = re.compile(r""""(?:[^"\\]|\\.)*"|\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]|[^,\s][^,]*""")
 OPENERS = {"{": "}", "(": ")", "[": "]"}
+CLOSERS = set(OPENERS.values())
+# What starts the last triple pattern of a group, and how many of its terms come after it
+# when only the object is missing: `{ ?s ?p }`, `. ?s ?p }`, `; ?p }`, `, }`.
+PATTERN_BREAKS = {"{": 2, ".": 2, ";": 1, ",": 0}
+TERM_TOKENS = ("variable", "iri", "pname", "string", "number")
 MOST_EXPECTED = 12
 
 
 def readable_syntax_error(text: str, message: str) -> str:
     """Oxigraph's message for a query that does not parse (`error at L:C: ...`), made
-    readable: a query that ends too soon says what is left open; a list of what was
-    expected keeps its tokens and keywords."""
+    readable: a query that ends with a bracket or string open says which; a list of what
+    was expected keeps its tokens and keywords."""
     where = re.match(r"error at (\d+):(\d+): ", message)
     if not where:
         return message
@@ -199,15 +204,18 @@ def readable_syntax_error(text: str, message: str) -> str:
     lines = text.split("\n")
     line, column = int(where[1]), int(where[2])
     offset = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
-    # a parse that wanted more where the query has no more: it ends too soon
-    ends_before = not any(start >= offset for _, _, start in code_tokens(text))
-    if said.startswith("expected") and ends_before:
-        return where[0] + left_open(text)
-    return where[0] + readable_expectation(said)
+    found = next((token for _, token, start in code_tokens(text)
+                  if start + len(token) > offset), None)
+    # at the end: it wanted more than there is
+    missing = (left_open(text) or object_missing(text)) if found is None else None
+    return where[0] + (missing or readable_expectation(said, found))
 
 
-def left_open(text: str) -> str:
-    """What a query that ends too soon leaves open: the innermost bracket not closed."""
+def left_open(text: str) -> str | None:
+    """What a query that ends too soon leaves open, or a bracket closed that is not open:
+    a string, or the innermost bracket; None if all is closed. (Oxigraph places other
+    errors at the end too: `ORDER ?x` is "expected BY" there, so an end alone says nothing
+    of what is missing.)"""
     opened = []
     for kind, token, start in code_tokens(text):
         if kind == "other" and token in "\"'":  # a quote the tokeniser found no end of
@@ -217,24 +225,62 @@ def left_open(text: str) -> str:
             return f"the string opened at {line}:{column} is never closed"
         if token in OPENERS:
             opened.append((token, start))
-        elif opened and token == OPENERS[opened[-1][0]]:
-            opened.pop()
+        elif token in CLOSERS:
+            line, column = text_position(text, start)
+            if not opened:
+                return f"the {token} at {line}:{column} closes nothing: no bracket is open"
+            bracket, at = opened.pop()
+            if token != OPENERS[bracket]:
+                open_line, open_column = text_position(text, at)
+                return (f"the {token} at {line}:{column} does not close the {bracket} opened "
+                        f"at {open_line}:{open_column}: close that first, with "
+                        f"{OPENERS[bracket]}")
     if not opened:
-        return ("the query ends too soon: something before here is unfinished (a triple "
-                "pattern needs a subject, a predicate and an object)")
+        return None
     bracket, start = opened[-1]
     line, column = text_position(text, start)
     return (f"the query ends before the {bracket} opened at {line}:{column} is closed: "
             f"finish what is inside it and close it with {OPENERS[bracket]}")
 
 
-def readable_expectation(message: str) -> str:
-    """`expected one of ...` without character classes, and at most MOST_EXPECTED items."""
+def object_missing(text: str) -> str | None:
+    """The last triple pattern of a query whose group ends before its object (`{ ?s ?p }`,
+    `?s ?p ?o ; ?q }`), as a message, else None: Oxigraph says only "expected OPTIONAL"
+    or "expected BIND" at the end of the query."""
+    code = code_tokens(text)
+    if not code or code[-1][1] != "}":
+        return None
+    pattern, stop = [], None
+    for kind, token, start in reversed(code[:-1]):
+        if token in PATTERN_BREAKS:
+            stop = (token, start)
+            break
+        pattern.insert(0, (kind, token, start))
+    if stop is None or len(pattern) != PATTERN_BREAKS[stop[0]] or not all(
+            kind in TERM_TOKENS or token == "a" for kind, token, _ in pattern):
+        return None
+    if pattern:
+        written, at = " ".join(token for _, token, _ in pattern), pattern[0][2]
+    else:
+        written, at = stop
+    line, column = text_position(text, at)
+    return (f"{written} at {line}:{column} is followed by no object: a triple pattern needs "
+            f"a subject, a predicate and an object")
+
+
+def readable_expectation(message: str, found: str | None = None) -> str:
+    """`expected one of ...` without character classes, and at most MOST_EXPECTED items;
+    `found` is the token at the error. A lone keyword that `found` does not begin is how
+    Oxigraph's parser reports a token that fits nowhere there (`?citation> .` gave
+    "expected OPTIONAL"): that token is named instead."""
     listed = re.match(r"expected (one of )?", message)
     if not listed:
         return message
     items = [item.strip() for item in EXPECTED_ITEM.findall(message[listed.end():])]
     kept = [item for item in items if not item.startswith("[")]
+    if found and (not kept or len(kept) == 1 and re.fullmatch(r"[A-Z_0-9]+", kept[0])
+                  and not kept[0].startswith(found.upper())):
+        return f"unexpected {found} here"
     if not kept:
         return "this does not fit the SPARQL grammar here"
     more = ", …" if len(kept) > MOST_EXPECTED else ""

@@ -76,16 +76,31 @@ CASES = [
                             "organization, system, person or fact)"),
     # Oxigraph said "expected OPTIONAL", and here "expected one of LATERAL, SERVICE, [_]"
     (["sparql", "@{bad}/malformed.rq"], "kg: error: {bad}/malformed.rq:4:1: invalid SPARQL: "
-     "the query ends too soon: something before here is unfinished (a triple pattern needs a "
-     "subject, a predicate and an object)"),
+     "?s ?p at 2:3 is followed by no object: a triple pattern needs a subject, a predicate "
+     "and an object"),
     (["sparql", "SELECT * WHERE { ?s ?p }"],
-     "kg: error: invalid SPARQL: error at 1:25: the query ends too soon: something before here "
-     "is unfinished (a triple pattern needs a subject, a predicate and an object)"),
+     "kg: error: invalid SPARQL: error at 1:25: ?s ?p at 1:18 is followed by no object: a "
+     "triple pattern needs a subject, a predicate and an object"),
+    (["sparql", "SELECT ?x WHERE { ?x ?p ?o ; ?q }"],
+     "kg: error: invalid SPARQL: error at 1:34: ?q at 1:30 is followed by no object: a "
+     "triple pattern needs a subject, a predicate and an object"),
+    # Oxigraph places this at the end as well: the end alone is not what is wrong
+    (["sparql", "SELECT ?x WHERE { ?x ?p ?o } ORDER ?x"],
+     "kg: error: invalid SPARQL: error at 1:38: expected BY"),
     # Oxigraph listed every token and character class it would take instead
     (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18: the query ends "
      "before the { opened at 1:17 is closed: finish what is inside it and close it with }"),
     (["sparql", "SELECT ?x WHERE { ?x ?p \"abc }"],
      "kg: error: invalid SPARQL: error at 1:31: the string opened at 1:25 is never closed"),
+    (["sparql", "SELECT ?x WHERE { ?x ?p ?o } }"],
+     "kg: error: invalid SPARQL: error at 1:31: the } at 1:30 closes nothing: no bracket is "
+     "open"),
+    (["sparql", "SELECT ?x WHERE { FILTER(?x = 1 }"],
+     "kg: error: invalid SPARQL: error at 1:34: the } at 1:33 does not close the ( opened at "
+     "1:25: close that first, with )"),
+    # a lone keyword is how Oxigraph reports a token that fits nowhere: "expected OPTIONAL"
+    (["sparql", "SELECT ?x WHERE { ?x ?p ?o BIND ?o AS ?y }"],
+     "kg: error: invalid SPARQL: error at 1:36: unexpected AS here"),
     (["sparql", "SELECT (COUNT(?x) AS ?n WHERE { ?x ?p ?o }"],
      "kg: error: invalid SPARQL: error at 1:25: expected \")\""),
     (["sparql", "SELECT ?s WHERE { ?s a foo:Bar }"], "kg: error: invalid SPARQL: error at 1:24: "

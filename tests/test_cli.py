@@ -432,9 +432,9 @@ def test_a_broken_canned_query_is_named_by_file_line_and_column(run, tiny_copy):
     result = run("query", "broken")
     assert result.exit_code == 2
     # 5:1 is the end of the file, where the pattern `?s ?p` is still unfinished
-    assert result.output == (f"kg: error: {broken}:5:1: invalid SPARQL: the query ends too "
-                             "soon: something before here is unfinished (a triple pattern "
-                             "needs a subject, a predicate and an object)\n")
+    assert result.output == (f"kg: error: {broken}:5:1: invalid SPARQL: ?s ?p at 3:3 is "
+                             "followed by no object: a triple pattern needs a subject, a "
+                             "predicate and an object\n")
 
 
 def test_query_help_shows_the_named_query_and_its_parameters(run):
