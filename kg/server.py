@@ -39,7 +39,7 @@ from kg.output import NOT_IN_XML, sparql_json, triple_term_text
 from kg.remote import check_graph_iri
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, QueryTimeout, check_user_query,
                        run_with_timeout)
-from kg.store import unknown_prefix_message
+from kg.store import syntax_error_message
 from kg.workers import WorkerDied, WorkerPool
 
 MAX_BODY = 1_000_000  # bytes of a POST body
@@ -219,9 +219,8 @@ def sparql_result(store: ox.Store, request: dict):
         return evaluate(store, text, request["default_graphs"], request["named_graphs"],
                         request["max_rows"], request["base"])
     except (SyntaxError, ValueError, InputError) as exc:
-        # an undeclared prefix is named, as kg sparql names it
-        message = (isinstance(exc, SyntaxError) and unknown_prefix_message(text, str(exc))
-                   or str(exc))
+        # worded as kg sparql words it
+        message = syntax_error_message(text, exc) if isinstance(exc, SyntaxError) else str(exc)
         raise HTTPError(400, f"bad query: {' '.join(message.split())[:300]}") from None
     except (RuntimeError, OSError) as exc:
         raise HTTPError(400, f"query failed: {' '.join(str(exc).split())[:300]}") from None

@@ -118,12 +118,7 @@ def query_store(store: ox.Store, sparql: str, substitutions: dict | None = None,
         return store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                            substitutions=substitutions)
     except SyntaxError as exc:
-        from kg.safety import readable_syntax_error
-
-        # an undeclared prefix is a sure error, which Oxigraph reports as what it
-        # expected instead, often without naming the prefix
-        message = unknown_prefix_message(sparql, str(exc)) or shorten(
-            readable_syntax_error(sparql, " ".join(str(exc).split())))
+        message = shorten(syntax_error_message(sparql, exc))
         where = re.match(r"error at (\d+):(\d+): ", message)
         if origin and where:
             in_file = f"{origin}:{where[1]}:{where[2]}: "
@@ -354,6 +349,17 @@ def infer_with_owlrl(store: ox.Store) -> None:
 
     asserted = rdflib_graph_of(store.quads_for_pattern(None, None, None, ASSERTED))
     store.bulk_extend(to_quad(t, INFERRED) for t in infer(asserted) if t not in asserted)
+
+
+def syntax_error_message(sparql: str, exc: SyntaxError) -> str:
+    """What to say of a query that does not parse, `error at L:C: ...`, wherever it was
+    sent (kg sparql, canned queries, kg serve): an undeclared prefix by name, which
+    Oxigraph reports as what it expected instead, else Oxigraph's message made readable."""
+    from kg.safety import readable_syntax_error
+
+    engine_message = " ".join(str(exc).split())
+    return (unknown_prefix_message(sparql, engine_message)
+            or readable_syntax_error(sparql, engine_message))
 
 
 def unknown_prefix_message(sparql: str, engine_message: str = "") -> str | None:
