@@ -29,11 +29,12 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
-from kg.lint import IN_SOURCE, QUOTE
 from kg.loading import Inputs, add_triples, parse_file, read_bytes, read_utf8, to_rdflib
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
 
+# What a citation is known by (kg.lint has the same terms; importing it would cost kg fmt).
+IN_SOURCE, QUOTE = (URIRef(PREFIXES["ak"] + name) for name in ("inSource", "quote"))
 LOCK_FILE = ".kg.lock"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to finish
 # Not *.ttl, so a temporary file left by a killed run is never read as data.
