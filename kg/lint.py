@@ -107,6 +107,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.date_types(subject)
         problems += checks.dates(subject)
         problems += checks.cited_sources(subject)
+        problems += checks.repeated_citations(subject)
         problems += checks.quote_spacing(subject)
         problems += checks.quotes(subject)
     return problems
@@ -397,6 +398,26 @@ class Checks:
                         f"ak:inSource names the article the quote comes from.", "not-a-source"))
         return found
 
+    def repeated_citations(self, subject) -> list[Problem]:
+        """A second citation of the subject with the source and quote of another: one
+        citation stands for a quote, whatever number of statements it backs (ak:supports)."""
+        found = []
+        for link in CITATION_LINKS:
+            seen = set()
+            for citation in self.asserted_values(subject, link):
+                values = dict(self.asserted(citation))
+                key = values.get(IN_SOURCE), values.get(QUOTE)
+                if None in key:
+                    continue  # the shapes report a missing source or quote
+                if key in seen:
+                    found.append(self.problem(
+                        "warning", citation, QUOTE, key[1],
+                        f"{curie(str(subject))} cites this quote of {curie(str(key[0]))} twice: "
+                        f"keep one of the two citations, with an ak:supports for each statement "
+                        f"the quote backs.", "duplicate-citation"))
+                seen.add(key)
+        return found
+
     def other_kinds(self, cited) -> list[str]:
         """The classes of a cited node other than source classes, as CURIEs (remembered:
         a few sources are cited by every citation)."""
@@ -485,6 +506,9 @@ class Checks:
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())
+
+    def asserted_values(self, subject, predicate) -> list:
+        return [obj for p, obj in self.asserted(subject) if p == predicate]
 
 
 @functools.lru_cache(maxsize=None)

@@ -336,6 +336,11 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "(did you mean akd:source-aaf-2015, akd:source-jf-2024, akd:source-at-2020?): link to an "
      "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # not five source shapes failing on akd:japan, in a shipped file
+    # a second citation of a quote the node already cites (akd:tokyo, in a shipped file)
+    (f"akd:tokyo ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .",
+     f"warning: akd:tokyo ak:citation [...] ak:quote (value {BATTERIES}): akd:tokyo cites this "
+     "quote of akd:source-aaf-2015 twice: keep one of the two citations, with an ak:supports "
+     "for each statement the quote backs. [kg:duplicate-citation]"),
     (f"akd:pac-3 ak:citation [ ak:inSource akd:japan ; ak:quote {BATTERIES} ] .",
      "violation: akd:pac-3 ak:citation [...] ak:inSource: akd:japan is a ak:Country, not a "
      "source: ak:inSource names the article the quote comes from. [kg:not-a-source]"),
@@ -701,3 +706,13 @@ def test_duplicate_facts_in_the_data_are_reported_once(working_copy):
     found = [line for line in result.stdout.splitlines() if "[kg:duplicate-fact]" in line]
     assert [line.split(": ")[0:3] for line in found] == [
         [f"{working_copy / 'data' / 'again.ttl'}:5", "warning", "akd:mou-again"]]
+
+
+def test_a_quote_cited_three_times_by_one_node_is_reported_twice(tmp_path):
+    citation = f"[ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ]"
+    result = validate(candidate_file(
+        tmp_path, f"akd:tokyo ak:citation {citation} , {citation} ;",
+        f"    ak:disputedBy {citation} ."))  # a citation and a dispute are not copies
+    assert result.exit_code == 0
+    assert [line.split(": ")[1] for line in result.stdout.splitlines()] == ["warning"] * 2
+    assert result.stdout.count("[kg:duplicate-citation]") == 2
