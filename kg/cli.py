@@ -375,10 +375,10 @@ def note_absent_names(text: str, origin: str, graph) -> None:
 
 def read_query_text(arg: str) -> tuple[str, str]:
     """The query text, and the file it came from ("" for the argument or stdin)."""
-    from kg.loading import check_utf8, decode_utf8, read_bounded, read_utf8
+    from kg.loading import STDIN, check_utf8, decode_utf8, read_bounded, read_utf8
 
     if arg == "-":
-        text, origin = decode_utf8(read_bounded(sys.stdin.buffer, "stdin"), "stdin"), ""
+        text, origin = decode_utf8(read_bounded(sys.stdin.buffer, STDIN), STDIN), ""
     elif arg == "@":  # Path("") is ".", which would be called a directory
         raise KGError("@ needs a file name: kg sparql @query.rq")
     elif arg.startswith("@"):
@@ -410,7 +410,7 @@ def stats(settings):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path())  # as typed: Path("./-") is "-"
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "turtle"]),
               default="text", show_default=True,
               help="text: one line a problem; json: objects; turtle: a SHACL validation report.")
@@ -425,11 +425,13 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
     """Check the graph, or candidate FILES together with it, against ontology and shapes.
 
     \b
-    With FILES, reports only the problems they bring in, each with its file and line.
+    With FILES, reports only the problems they bring in, each with its file and line;
+    a FILE of - is standard input (named <stdin> in the report).
     Exit codes: 0 conforms, 1 problems at or above --fail-on, 2 unusable input.
     """
     from kg.loading import find_inputs, parse_file
 
+    files = candidate_inputs(files)
     if syntax_only:
         paths = list(files)
         if not paths:
@@ -445,6 +447,15 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
     report = check(settings.graph(), list(files), sources)
     print_report(report, fmt, fail_on, settings.verbosity)
     sys.exit(report.exit_code(fail_on))
+
+
+def candidate_inputs(files: tuple[str, ...]) -> list:
+    """The candidate files as paths, and - as the Turtle of standard input (read once)."""
+    from kg.loading import StandardInput
+
+    if files.count("-") > 1:
+        raise KGError("- (standard input) is given twice: it can be read only once")
+    return [StandardInput.read() if file == "-" else Path(file) for file in files]
 
 
 def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
@@ -473,7 +484,7 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @sources_option
 @pass_settings
 def add(settings, files, sources):
@@ -488,6 +499,9 @@ def add(settings, files, sources):
     from kg.api import add as merge_candidates
     from kg.validation import Report
 
+    if "-" in files:  # new subjects go to a data file named after their candidate
+        raise KGError("kg add reads candidate files, not standard input (-): save the Turtle "
+                      "to a file named for what it adds, then add that file")
     result = merge_candidates(files, settings.data, sources)
     print_report(Report(result.problems), "text", "violation", -1)
     if result.refused:

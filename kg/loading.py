@@ -40,6 +40,7 @@ RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, t
                   "VERSION) is not supported: write RDF 1.1 Turtle")
 ONTOLOGY_FILES = ("alliance-kg.ttl", "concepts.ttl")
 SHAPES_FILE = "shapes.ttl"
+STDIN = "<stdin>"  # how standard input is named in messages
 
 
 def default_root() -> Path:
@@ -122,12 +123,33 @@ def sources_folder(sources: str | os.PathLike | None) -> Path | None:
     return Path(sources)
 
 
-def read_bytes(path: Path) -> bytes:
+@dataclass(frozen=True)
+class StandardInput:
+    """Turtle read from standard input (`kg validate -`), which kg reads in place of a
+    file: it reads once what may be read only once, and is named as compilers name it."""
+
+    data: bytes
+    name = STDIN
+    suffix = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def read(cls) -> StandardInput:
+        import sys
+
+        return cls(read_bounded(sys.stdin.buffer, STDIN))
+
+
+def read_bytes(path: Path | StandardInput) -> bytes:
     """A file's bytes, or an InputError naming the file; never more than MAX_INPUT_BYTES.
 
     The size is checked before reading, and the reading itself is bounded too: a device
     or a link to one (/dev/zero) has no size and would never end.
     """
+    if isinstance(path, StandardInput):
+        return path.data
     try:
         with path.open("rb") as file:
             size = os.fstat(file.fileno()).st_size

@@ -154,7 +154,7 @@ def test_an_endless_input_is_refused_after_the_limit_not_read_forever(tiny_copy,
               "kg reads up to that size\n"
     for args, path in ((["validate", "/dev/zero"], "/dev/zero"),
                        (["sparql", "@/dev/zero"], "/dev/zero"),
-                       (["sparql", "-"], "stdin"),  # fed 2 MiB below
+                       (["sparql", "-"], "<stdin>"),  # fed 2 MiB below
                        (["--data", str(tiny_copy), "stats"], tiny_copy / "data" / "zero.ttl")):
         (tiny_copy / "data" / "zero.ttl").unlink(missing_ok=True)
         if path == tiny_copy / "data" / "zero.ttl":
@@ -258,4 +258,4 @@ def test_text_that_is_not_utf8_is_one_line_wherever_it_comes_from(working_copy):
            "UTF-8\n")
     result = CliRunner().invoke(cli, ["sparql", "-"], input=b'SELECT * { ?s ?p "caf\xe9" }')
     assert (result.exit_code, result.stderr) == (
-        2, "kg: error: stdin:1:22: not UTF-8 text (byte 0xE9): save it as UTF-8\n")
+        2, "kg: error: <stdin>:1:22: not UTF-8 text (byte 0xE9): save it as UTF-8\n")

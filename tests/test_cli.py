@@ -687,6 +687,16 @@ def test_add_refuses_a_relative_iri_without_base_and_writes_nothing(run, tiny_co
     assert {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()} == before
 
 
+def test_add_refuses_standard_input_and_writes_nothing(run, tiny_copy):
+    before = {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()}
+    result = run("add", "-", input=b'<https://w3id.org/alliance-kg/id/zapper> '
+                                   b'<http://www.w3.org/2004/02/skos/core#altLabel> "Z"@en .')
+    assert (result.exit_code, result.stderr) == (
+        2, "kg: error: kg add reads candidate files, not standard input (-): save the Turtle to "
+           "a file named for what it adds, then add that file\n")
+    assert {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()} == before
+
+
 def test_add_merges_into_the_subjects_file_then_validates_clean(run, tiny_copy, tmp_path):
     good = tmp_path / "more.ttl"
     good.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"

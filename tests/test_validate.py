@@ -298,6 +298,26 @@ def test_syntax_error_is_exit_2_with_file_line_column(tmp_path):
                              "finish the statement, and end it with a dot\n")
 
 
+def test_a_candidate_on_standard_input_is_reported_as_stdin():
+    on_stdin = CliRunner().invoke(cli, ["validate", "-"], input=MISTAKES.read_bytes())
+    assert on_stdin.exit_code == 1
+    assert on_stdin.stdout == validate(MISTAKES).stdout.replace(str(MISTAKES), "<stdin>")
+    broken = CliRunner().invoke(cli, ["validate", "--syntax-only", "-"], input=b"<a:a> <b:b>")
+    assert (broken.exit_code, broken.stderr) == (
+        2, "kg: error: <stdin>:1:12: the file ends inside a statement: finish the statement, and "
+           "end it with a dot\n")
+
+
+def test_standard_input_is_read_once_and_a_file_named_dash_is_a_file(tmp_path, monkeypatch):
+    twice = CliRunner().invoke(cli, ["validate", "-", "-"], input=b"")
+    assert (twice.exit_code, twice.stderr) == (
+        2, "kg: error: - (standard input) is given twice: it can be read only once\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_bytes(MISTAKES.read_bytes())
+    result = CliRunner().invoke(cli, ["validate", "--syntax-only", "./-"], input=b"<a> <b>")
+    assert (result.exit_code, result.stderr) == (0, "1 file: valid Turtle\n")
+
+
 def test_syntax_only_checks_nothing_else():
     result = validate("--syntax-only", MISTAKES)
     assert result.exit_code == 0
