@@ -51,6 +51,14 @@ PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProper
 DATE_PROPERTIES = tuple(URIRef(AK + name) for name in ("date", "startDate", "endDate", "asOf"))
 DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
 # A Markdown link in a source text, [words](target): the article itself shows only the words.
+# A full stop, question or exclamation mark (and a closing quote or bracket) followed by
+# a space and the capital letter or digit that begins the next sentence.
+SENTENCE_END = re.compile(r"(?<!\S)(\S*?)([.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr",
+                 "sen", "rep", "gov", "prof", "rev", "hon", "st", "jr", "sr", "no", "vs", "etc",
+                 "inc", "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+                 "sep", "sept", "oct", "nov", "dec"}
+INITIALS = re.compile(r"(?:^|\.)[A-Za-z]$")  # J. Smith, U.S. Navy
 MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
@@ -109,6 +117,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.cited_sources(subject)
         problems += checks.repeated_citations(subject)
         problems += checks.quote_spacing(subject)
+        problems += checks.quote_sentences(subject)
         problems += checks.quotes(subject)
     return problems
 
@@ -451,6 +460,15 @@ class Checks:
                 if predicate == QUOTE and isinstance(quote, Literal)
                 and str(quote) != normalise_spaces(str(quote))]
 
+    def quote_sentences(self, subject) -> list[Problem]:
+        """A quote of more than one sentence: the sources' rule is one sentence or less."""
+        return [self.problem("warning", subject, QUOTE, quote,
+                             f"the quote goes on after a sentence ends (at '{end}'): quote the one "
+                             f"sentence that states the fact, or the words of it that do; cite a "
+                             f"second sentence in a citation of its own.", "multi-sentence-quote")
+                for predicate, quote in self.asserted(subject)
+                if predicate == QUOTE and (end := sentence_end(str(quote)))]
+
     def quotes(self, subject) -> list[Problem]:
         if self.sources is None:
             return []
@@ -585,6 +603,17 @@ def earliest_day(term) -> dt.date | None:
         return None
     year, month, day = match.groups()
     return dt.date(int(year), int(month or 1), int(day or 1))
+
+
+def sentence_end(text: str) -> str | None:
+    """The word that ends the first sentence of `text` that another follows, if any. A
+    full stop after an abbreviation (Gen., U.S., an initial) ends none; in doubt, none."""
+    for match in SENTENCE_END.finditer(text):
+        word = match.group(1).lstrip("\"“‘(")
+        if match.group(2) == "." and (word.lower() in ABBREVIATIONS or INITIALS.search(word)):
+            continue
+        return word + match.group(2)
+    return None
 
 
 def article_words(text: str) -> str:

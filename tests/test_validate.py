@@ -488,6 +488,14 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      f'warning: akd:pac-3 ak:citation [...] ak:quote (value "{BATTERIES[1:30]}\\n    '
      f'{BATTERIES[31:-1]}"): the quote has a line break, tab or run of spaces: write it on one '
      "line, with one space between words, as the graph's quotes are. [kg:quote-spacing]"),
+    # two sentences, both in the article: only the 300-character limit held quotes short
+    ('akd:tokyo ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "It has four '
+     f'Aegis-equipped destroyers with SM-3 interceptors and plans to add four more. {BATTERIES[1:]} ] .',
+     'warning: akd:tokyo ak:citation [...] ak:quote (value "It has four Aegis-equipped destroyers '
+     f'with SM-3 interceptors and plans to add four more. {BATTERIES[1:]}): the quote goes on '
+     "after a sentence ends (at 'more.'): quote the one sentence that states the fact, or the "
+     "words of it that do; cite a second sentence in a citation of its own. "
+     "[kg:multi-sentence-quote]"),
     # a date of the wrong type is told the type its value needs (the shapes only listed
     # the three date types)
     ('akd:mou-1999-us-japan-bmd ak:endDate "2005-06" .',
@@ -736,3 +744,29 @@ def test_a_quote_cited_three_times_by_one_node_is_reported_twice(tmp_path):
     assert result.exit_code == 0
     assert [line.split(": ")[1] for line in result.stdout.splitlines()] == ["warning"] * 2
     assert result.stdout.count("[kg:duplicate-citation]") == 2
+
+
+@pytest.mark.parametrize("quote, end", [
+    ("It has four destroyers. It also has 17 batteries.", "destroyers."),
+    ("“Are we going to defend them?” Schoff asks. “We might not.”", "them?"),
+    ("Japan deployed it in 2009. Since then, more", "2009."),
+    # an abbreviation or initial ends no sentence; a question inside a quote goes on
+    ("Gen. Mark Milley and Lt. Col. Smith met Dr. Kim", None),
+    ("the U.S. Navy and J. Smith said", None),
+    ("“Are we going to defend them?” asks Schoff.", None),
+    ("a 3.5 percent rise", None),
+])
+def test_the_end_of_a_sentence_is_told_from_an_abbreviation(quote, end):
+    from kg.lint import sentence_end
+
+    assert sentence_end(quote) == end
+
+
+def test_no_quote_of_the_graph_goes_on_after_a_sentence_ends(graph):
+    from kg.lint import sentence_end
+
+    quotes = [row["q"].value for row in graph.store.query(
+        "SELECT DISTINCT ?q { ?c <https://w3id.org/alliance-kg/ontology#quote> ?q }",
+        use_default_graph_as_union=True)]
+    assert len(quotes) > 200
+    assert [quote for quote in quotes if sentence_end(quote)] == []
