@@ -101,7 +101,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
     `holders` is `kg.problems.holders_of(asserted)`, which SHACL's messages use too.
     """
     subjects = set(subjects)
-    checks = Checks(asserted, inferred, sources, dt.date.today(), labels, holders)
+    checks = Checks(asserted, inferred, sources, dt.date.today(), labels, holders, subjects)
     problems = []
     for subject in sorted(subjects, key=str):
         problems += checks.terms(subject)
@@ -124,8 +124,9 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
 
 class Checks:
     def __init__(self, asserted: dict, graph: Graph, sources: Path | None, today: dt.date,
-                 labels: dict | None, holders: dict):
+                 labels: dict | None, holders: dict, linted: set):
         self.asserted_statements = asserted
+        self.linted = linted
         self.holders = holders
         self.graph = graph
         self.sources = sources
@@ -409,11 +410,15 @@ class Checks:
 
     def repeated_citations(self, subject) -> list[Problem]:
         """A second citation of the subject with the source and quote of another: one
-        citation stands for a quote, whatever number of statements it backs (ak:supports)."""
+        citation stands for a quote, whatever number of statements it backs (ak:supports).
+        Only citations checked here count: a candidate may restate a citation of the graph
+        to annotate it, which kg add merges into that citation."""
         found = []
         for link in CITATION_LINKS:
             seen = set()
             for citation in self.asserted_values(subject, link):
+                if citation not in self.linted:
+                    continue
                 values = dict(self.asserted(citation))
                 key = values.get(IN_SOURCE), values.get(QUOTE)
                 if None in key:

@@ -356,8 +356,9 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "(did you mean akd:source-aaf-2015, akd:source-jf-2024, akd:source-at-2020?): link to an "
      "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # not five source shapes failing on akd:japan, in a shipped file
-    # a second citation of a quote the node already cites (akd:tokyo, in a shipped file)
-    (f"akd:tokyo ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .",
+    # a citation written twice
+    (f"akd:tokyo ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] , "
+     f"[ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .",
      f"warning: akd:tokyo ak:citation [...] ak:quote (value {BATTERIES}): akd:tokyo cites this "
      "quote of akd:source-aaf-2015 twice: keep one of the two citations, with an ak:supports "
      "for each statement the quote backs. [kg:duplicate-citation]"),
@@ -736,13 +737,14 @@ def test_duplicate_facts_in_the_data_are_reported_once(working_copy):
         [f"{working_copy / 'data' / 'again.ttl'}:5", "warning", "akd:mou-again"]]
 
 
-def test_a_quote_cited_three_times_by_one_node_is_reported_twice(tmp_path):
+def test_a_citation_of_the_graph_restated_to_annotate_it_is_no_duplicate(tmp_path):
+    # akd:tokyo cites this quote in a shipped file: kg add merges the two
     citation = f"[ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ]"
+    result = validate(candidate_file(tmp_path, f"akd:tokyo ak:citation {citation} ."))
+    assert (result.exit_code, result.stdout) == (0, "")
     result = validate(candidate_file(
-        tmp_path, f"akd:tokyo ak:citation {citation} , {citation} ;",
+        tmp_path, f"akd:tokyo ak:citation {citation} , {citation} , {citation} ;",
         f"    ak:disputedBy {citation} ."))  # a citation and a dispute are not copies
-    assert result.exit_code == 0
-    assert [line.split(": ")[1] for line in result.stdout.splitlines()] == ["warning"] * 2
     assert result.stdout.count("[kg:duplicate-citation]") == 2
 
 
@@ -770,3 +772,15 @@ def test_no_quote_of_the_graph_goes_on_after_a_sentence_ends(graph):
         use_default_graph_as_union=True)]
     assert len(quotes) > 200
     assert [quote for quote in quotes if sentence_end(quote)] == []
+
+
+def test_a_citation_copied_into_another_data_file_is_a_duplicate(working_copy):
+    (working_copy / "data" / "again.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        f"akd:tokyo ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .\n")
+    result = CliRunner().invoke(cli, ["--data", str(working_copy), "validate"])
+    found = [line for line in result.stdout.splitlines() if "[kg:duplicate-citation]" in line]
+    assert [line.split(": ")[0:2] for line in found] == [
+        [f"{working_copy / 'data' / 'again.ttl'}:3", "warning"]]
+    assert "akd:tokyo cites this quote of akd:source-aaf-2015 twice" in found[0]
