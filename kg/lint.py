@@ -50,7 +50,6 @@ PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProper
 # alternative of their sh:or, two for every date (an eighth of the time of validation).
 DATE_PROPERTIES = tuple(URIRef(AK + name) for name in ("date", "startDate", "endDate", "asOf"))
 DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
-# A Markdown link in a source text, [words](target): the article itself shows only the words.
 # A full stop, question or exclamation mark (and a closing quote or bracket) followed by
 # a space and the capital letter or digit that begins the next sentence.
 SENTENCE_END = re.compile(r"(?<!\S)(\S*?)([.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -59,6 +58,7 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sg
                  "inc", "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
                  "sep", "sept", "oct", "nov", "dec"}
 INITIALS = re.compile(r"(?:^|\.)[A-Za-z]$")  # J. Smith, U.S. Navy
+# A Markdown link in a source text, [words](target): the article itself shows only the words.
 MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 

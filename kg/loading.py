@@ -10,6 +10,7 @@ import functools
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,8 +138,6 @@ class StandardInput:
 
     @classmethod
     def read(cls) -> StandardInput:
-        import sys
-
         return cls(read_bounded(sys.stdin.buffer, STDIN))
 
 
