@@ -7,10 +7,12 @@ the content key; parsing happens only when the compiled graph must be (re)built.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,24 @@ RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, t
 ONTOLOGY_FILES = ("alliance-kg.ttl", "concepts.ttl")
 SHAPES_FILE = "shapes.ttl"
 STDIN = "<stdin>"  # how standard input is named in messages
+
+
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector paused, then resumed (usable as a decorator).
+
+    Each of its full collections walks every object alive, so with an rdflib graph of
+    millions of terms in memory it took a fifth of the time of validating a million
+    triples, and with a million parsed quads a third of the time of parsing them.
+    Reference counting still frees all acyclic garbage meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def default_root() -> Path:

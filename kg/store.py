@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import InputError
-from kg.loading import Inputs, find_inputs
+from kg.loading import Inputs, collector_paused, find_inputs
 from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
@@ -199,6 +199,7 @@ def open_store(path: Path) -> ox.Store:
     return ox.Store.read_only(str(path / "store"))
 
 
+@collector_paused()
 def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules") -> None:
     """Parse, infer and store into a staging folder, then rename it to `path`."""
     import shutil  # these three are not on the query path: 8 ms

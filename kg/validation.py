@@ -7,8 +7,6 @@ the problems the candidates bring in. `run_shacl` runs the shapes on one inferre
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
+from kg.loading import collector_paused
 from kg.lint import DATE_PROPERTIES, asserted_statements, label_key, lint
 from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
 
@@ -63,23 +62,6 @@ def term_of(name: str):
     """The IRI of a CURIE or IRI as shown in a problem, else the text as a literal."""
     iri = expand(name) or (name if name.startswith(("http://", "https://", "urn:")) else None)
     return URIRef(iri) if iri else Literal(name)
-
-
-@contextmanager
-def collector_paused():
-    """Python's cyclic garbage collector paused, then resumed (usable as a decorator).
-
-    Each of its full collections walks every object alive, so with an rdflib graph of
-    millions of terms in memory it took a fifth of the time of validating a million
-    triples. Reference counting still frees all acyclic garbage meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @collector_paused()
