@@ -96,6 +96,15 @@ def company(label):
     return f'a ak:Company ; rdfs:label "{label}"@en ; ak:country akd:test-country-a ; ak:citation $CITE'
 
 
+QUOTED = 'ak:inSource akd:test-source ; ak:quote "a quote"'
+
+
+def citing(label, citation):
+    """A company whose one citation is `[ citation ]`."""
+    return (f'a ak:Company ; rdfs:label "{label}"@en ; ak:country akd:test-country-a ; '
+            f'ak:citation [ {citation} ]')
+
+
 def agreement(label):
     return (f'a ak:Agreement ; rdfs:label "{label}"@en ; ak:agreementType akc:mou ; '
             'ak:party akd:test-country-a , akd:test-country-b ; ak:citation $CITE')
@@ -130,27 +139,23 @@ CASES = [
 
     # --- citations ----------------------------------------------------------------------
     Case("citation-no-source",
-         "akd:citation-no-source a ak:Company ; rdfs:label \"C1\"@en ; "
-         "ak:country akd:test-country-a ; ak:citation [ ak:quote \"a quote\" ] .",
+         "akd:citation-no-source " + citing('C1', 'ak:quote "a quote"') + " .",
          {(V, "akd:citation-no-source ak:citation [...]", "ak:inSource",
            "aks:CitationSourceProperty")}),
     Case("citation-two-sources",
-         "akd:citation-two-sources a ak:Company ; rdfs:label \"C2\"@en ; "
-         "ak:country akd:test-country-a ; ak:citation [ ak:inSource akd:test-source , "
-         "akd:test-source-2 ; ak:quote \"a quote\" ] .",
+         "akd:citation-two-sources " + citing('C2', 'ak:inSource akd:test-source , '
+         'akd:test-source-2 ; ak:quote "a quote"') + " .",
          {(V, "akd:citation-two-sources ak:citation [...]", "ak:inSource",
            "aks:CitationSourceProperty")}),
     Case("citation-insource-literal",
-         "akd:citation-insource-literal a ak:Company ; rdfs:label \"C3\"@en ; "
-         "ak:country akd:test-country-a ; ak:citation [ ak:inSource \"Test Times\" ; "
-         "ak:quote \"a quote\" ] .",
+         "akd:citation-insource-literal "
+         + citing('C3', 'ak:inSource "Test Times" ; ak:quote "a quote"') + " .",
          {(V, "akd:citation-insource-literal ak:citation [...]", "ak:inSource",
            "aks:InSourceClassProperty")}),
     # A misspelt source IRI becomes an ak:Source by inference, and fails the source shapes.
     Case("citation-insource-unknown",
-         "akd:citation-insource-unknown a ak:Company ; rdfs:label \"C4\"@en ; "
-         "ak:country akd:test-country-a ; ak:citation [ ak:inSource "
-         "akd:citation-insource-unknown-src ; ak:quote \"a quote\" ] .",
+         "akd:citation-insource-unknown " + citing('C4', 'ak:inSource '
+         'akd:citation-insource-unknown-src ; ak:quote "a quote"') + " .",
          {(V, "akd:citation-insource-unknown-src", "rdfs:label", "aks:LabelProperty"),
           (V, "akd:citation-insource-unknown-src", "dcterms:title", "aks:SourceTitleProperty"),
           (V, "akd:citation-insource-unknown-src", "dcterms:publisher",
@@ -161,41 +166,34 @@ CASES = [
           (V, "akd:citation-insource-unknown-src", "ak:fileName",
            "aks:SourceFileNameProperty")}),
     Case("quote-missing",
-         "akd:quote-missing a ak:Company ; rdfs:label \"Q1\"@en ; "
-         "ak:country akd:test-country-a ; ak:citation [ ak:inSource akd:test-source ] .",
+         "akd:quote-missing " + citing('Q1', 'ak:inSource akd:test-source') + " .",
          {(V, "akd:quote-missing ak:citation [...]", "ak:quote", "aks:QuoteProperty")}),
     Case("quote-two",
-         "akd:quote-two a ak:Company ; rdfs:label \"Q2\"@en ; ak:country akd:test-country-a ; "
-         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"one\" , \"two\" ] .",
+         "akd:quote-two "
+         + citing('Q2', 'ak:inSource akd:test-source ; ak:quote "one" , "two"') + " .",
          {(V, "akd:quote-two ak:citation [...]", "ak:quote", "aks:QuoteProperty")}),
     Case("quote-empty",
-         "akd:quote-empty a ak:Company ; rdfs:label \"Q3\"@en ; ak:country akd:test-country-a ; "
-         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"  \" ] .",
+         "akd:quote-empty " + citing('Q3', 'ak:inSource akd:test-source ; ak:quote "  "') + " .",
          {(V, "akd:quote-empty ak:citation [...]", "ak:quote", "aks:QuoteNotEmptyProperty")}),
     Case("quote-long",
-         "akd:quote-long a ak:Company ; rdfs:label \"Q4\"@en ; ak:country akd:test-country-a ; "
-         f"ak:citation [ ak:inSource akd:test-source ; ak:quote \"{'word ' * 61}\" ] .",
+         "akd:quote-long "
+         + citing('Q4', 'ak:inSource akd:test-source ; ak:quote "' + 'word ' * 61 + '"') + " .",
          {(W, "akd:quote-long ak:citation [...]", "ak:quote", "aks:QuoteLengthProperty")}),
     Case("quote-tagged",
-         "akd:quote-tagged a ak:Company ; rdfs:label \"Q5\"@en ; ak:country akd:test-country-a ; "
-         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\"@en ] .",
+         "akd:quote-tagged "
+         + citing('Q5', 'ak:inSource akd:test-source ; ak:quote "a quote"@en') + " .",
          {(V, "akd:quote-tagged ak:citation [...]", "ak:quote", "aks:QuoteDatatypeProperty")}),
     # ak:supports names a statement of the citing node: ak:country is one, ak:party is not
     Case("supports-stated",
-         "akd:supports-stated a ak:Company ; rdfs:label \"S1\"@en ; ak:country akd:test-country-a ; "
-         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\" ; "
-         "ak:supports ak:country ] ."),
+         "akd:supports-stated " + citing('S1', QUOTED + ' ; ak:supports ak:country') + " ."),
     Case("supports-unstated",
-         "akd:supports-unstated a ak:Company ; rdfs:label \"S2\"@en ; ak:country akd:test-country-a ; "
-         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\" ; "
-         "ak:supports ak:party ] .",
+         "akd:supports-unstated " + citing('S2', QUOTED + ' ; ak:supports ak:party') + " .",
          {(V, "akd:supports-unstated ak:citation [...]", "ak:supports",
            "aks:SupportedStatementShape")},
          says="states nothing with this property"),
     Case("mentions-literal",
-         "akd:mentions-literal a ak:Company ; rdfs:label \"M1\"@en ; ak:country akd:test-country-a ; "
-         "ak:citation [ ak:inSource akd:test-source ; ak:quote \"a quote\" ; "
-         "ak:mentions \"Test Country A\" ] .",
+         "akd:mentions-literal "
+         + citing('M1', QUOTED + ' ; ak:mentions "Test Country A"') + " .",
          {(V, "akd:mentions-literal ak:citation [...]", "ak:mentions", "aks:MentionsProperty")}),
     # A literal citation is also a citation target: it has no source and no quote.
     Case("citation-literal",
