@@ -9,8 +9,9 @@ subject), a language tag other than @en, a label that already names another enti
 node linked to itself (directly or around a chain of ak:variantOf), a statement that puts
 a node in two disjoint classes (a company linked as a country), a date property whose
 value is not a date (with the date it spells, where it spells one), a future date on an
-event that is not planned, a citation of something that is not a source, a quote with
-line breaks or runs of spaces, and a quote missing from its source text.
+event that is not planned, a citation of something that is not a source, a citation
+written twice, a quote with line breaks or runs of spaces or of more than one sentence,
+and a quote missing from its source text.
 """
 
 from __future__ import annotations
