@@ -29,9 +29,9 @@ from kg.store import CompiledGraph, open_graph
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
 __all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql",
-           "absent_names", "describe",
-           "stats", "rdflib_graph", "validate", "add", "format_files", "networkx_graph",
-           "export_graph", "push", "serve", "KGError", "InputError"]
+           "absent_names", "describe", "stats", "rdflib_graph", "validate", "validate_text",
+           "add", "format_files", "networkx_graph", "export_graph", "push", "serve",
+           "KGError", "InputError"]
 
 
 @dataclass
@@ -199,6 +199,18 @@ def validate(files=(), sources=None, graph: CompiledGraph | None = None):
     from kg.validation import check
 
     return check(compiled(graph), paths_of(files), sources_folder(sources))
+
+
+def validate_text(turtle: str, name: str = "<string>", sources=None,
+                  graph: CompiledGraph | None = None):
+    """Validate candidate Turtle given as text (an editor's buffer, a form) with the
+    graph, as validate() does a file; problems and syntax errors are placed at NAME:LINE."""
+    from kg.loading import TurtleText
+    from kg.validation import check
+
+    expect(turtle, str, "validate_text turtle", "the Turtle as a str")
+    expect(name, str, "validate_text name", "what messages call the text")
+    return check(compiled(graph), [TurtleText.from_text(turtle, name)], sources_folder(sources))
 
 
 def add(files, data=None, sources=None):

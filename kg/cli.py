@@ -451,11 +451,11 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
 
 def candidate_inputs(files: tuple[str, ...]) -> list:
     """The candidate files as paths, and - as the Turtle of standard input (read once)."""
-    from kg.loading import StandardInput
+    from kg.loading import TurtleText
 
     if files.count("-") > 1:
         raise KGError("- (standard input) is given twice: it can be read only once")
-    return [StandardInput.read() if file == "-" else Path(file) for file in files]
+    return [TurtleText.from_stdin() if file == "-" else Path(file) for file in files]
 
 
 def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:

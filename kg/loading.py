@@ -145,36 +145,46 @@ def sources_folder(sources: str | os.PathLike | None) -> Path | None:
 
 
 @dataclass(frozen=True)
-class StandardInput:
-    """Turtle read from standard input (`kg validate -`), which kg reads in place of a
-    file: it reads once what may be read only once, and is named as compilers name it."""
+class TurtleText:
+    """Turtle that kg reads in place of a file: standard input (`kg validate -`), read
+    once as it may be read only once, or text given to kg.validate_text. Messages name it
+    as compilers name such input (`<stdin>`, `<string>`)."""
 
     data: bytes
-    name = STDIN
+    name: str
     suffix = ""
 
     def __str__(self) -> str:
         return self.name
 
     @classmethod
-    def read(cls) -> StandardInput:
-        return cls(read_bounded(sys.stdin.buffer, STDIN))
+    def from_stdin(cls) -> TurtleText:
+        return cls(read_bounded(sys.stdin.buffer, STDIN), STDIN)
+
+    @classmethod
+    def from_text(cls, text: str, name: str) -> TurtleText:
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate, which no RDF term can hold
+            line = text.count("\n", 0, exc.start) + 1
+            column = exc.start - text.rfind("\n", 0, exc.start)
+            raise InputError(f"{name}:{line}:{column}: not Unicode text (a lone surrogate, "
+                             f"U+{ord(text[exc.start]):04X})") from None
+        refuse_if_too_large(name, len(data), "text")
+        return cls(data, name)
 
 
-def read_bytes(path: Path | StandardInput) -> bytes:
+def read_bytes(path: Path | TurtleText) -> bytes:
     """A file's bytes, or an InputError naming the file; never more than MAX_INPUT_BYTES.
 
     The size is checked before reading, and the reading itself is bounded too: a device
     or a link to one (/dev/zero) has no size and would never end.
     """
-    if isinstance(path, StandardInput):
+    if isinstance(path, TurtleText):
         return path.data
     try:
         with path.open("rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if size > MAX_INPUT_BYTES:
-                raise InputError(f"{path}: file is too large ({size / 2**20:.0f} MiB; the limit "
-                                 f"is {MAX_INPUT_BYTES // 2**20} MiB): split it")
+            refuse_if_too_large(str(path), os.fstat(file.fileno()).st_size, "file")
             return read_bounded(file, str(path))
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
@@ -182,6 +192,12 @@ def read_bytes(path: Path | StandardInput) -> bytes:
         raise InputError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def refuse_if_too_large(origin: str, size: int, what: str) -> None:
+    if size > MAX_INPUT_BYTES:
+        raise InputError(f"{origin}: {what} is too large ({size / 2**20:.0f} MiB; the limit "
+                         f"is {MAX_INPUT_BYTES // 2**20} MiB): split it")
 
 
 def read_bounded(stream, origin: str) -> bytes:

@@ -56,6 +56,37 @@ def test_values_may_be_given_as_python_values(graph, tmp_path):
         raise AssertionError("expected kg.InputError")
 
 
+MISTAKES = Path(__file__).parent / "fixtures" / "candidates" / "mistakes.ttl"
+
+
+def test_turtle_text_is_validated_as_the_file_it_would_be(graph):
+    """An editor's buffer is checked without a file; its problems are placed in it."""
+    as_file = kg.validate(MISTAKES, graph=graph).problems
+    as_text = kg.validate_text(MISTAKES.read_text(), name="buffer", graph=graph).problems
+    assert len(as_text) == 7
+    assert ([p.to_dict() for p in as_text]
+            == [dict(p.to_dict(), file="buffer") for p in as_file])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("akd:x akd:y akd:z .", "<string>:1:1: The prefix akd: has not been declared"),
+    ("<a:s> <a:p> 'x' .\n<a:s> <a:p> '\ud800' .",
+     "<string>:2:14: not Unicode text (a lone surrogate, U+D800)"),
+    ("<a:s> <a:p> '\ud800' .", "<string>:1:14: not Unicode text (a lone surrogate, U+D800)"),
+    ("", "<string>: holds no triples: nothing to check or add")])
+def test_bad_turtle_text_raises_an_input_error_placed_in_it(graph, text, message):
+    with pytest.raises(kg.InputError, match=re.escape(message)):
+        kg.validate_text(text, graph=graph)
+
+
+def test_turtle_text_past_the_input_limit_is_refused(graph, monkeypatch):
+    import kg.loading
+
+    monkeypatch.setattr(kg.loading, "MAX_INPUT_BYTES", 10)
+    with pytest.raises(kg.InputError, match="^buffer: text is too large"):
+        kg.validate_text("<a:s> <a:p> 'x' .", name="buffer", graph=graph)
+
+
 def test_dir_lists_the_api():
     assert {"open_graph", "run_query", "sparql", "validate", "InputError"} <= set(dir(kg))
 
@@ -337,6 +368,9 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     (lambda g: kg.push(None, graph=g), "push endpoint: the store's URL, not a NoneType"),
     (lambda g: kg.validate(5, graph=g), "files: a path or a list of paths, not a int"),
     (lambda g: kg.validate([None], graph=g), "files: a path or a list of paths, not a NoneType"),
+    (lambda g: kg.validate_text(b"", graph=g), "validate_text turtle: the Turtle as a str, not a bytes"),
+    (lambda g: kg.validate_text("", name=None, graph=g),
+     "validate_text name: what messages call the text, not a NoneType"),
     (lambda g: kg.add(5, data="no such folder"), "files: a path or a list of paths, not a int")])
 def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(graph, call, message):
     """These gave AttributeError from deep inside ('str' object has no attribute
