@@ -6,7 +6,7 @@ Shared by the SHACL step (kg.validation) and the checks beyond it (kg.lint).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -35,9 +35,10 @@ class Problem:
     term: object = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        fields = asdict(self)
-        del fields["clues"], fields["term"]
-        return fields
+        # not dataclasses.asdict: it deep-copies `term`, and a copy of an ill-typed rdflib
+        # literal ("abc"^^xsd:date) parses its value again, logging a traceback on stderr
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("clues", "term")}
 
 
 def describe_node(node, data: Graph, holders: dict | None = None) -> str:

@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -105,6 +107,17 @@ def test_json_and_turtle_reports():
     report = Graph().parse(data=validate(MISTAKES, "--format", "turtle").stdout, format="turtle")
     assert len(set(report.subjects(None, SH.ValidationResult))) == len(problems)
     assert (None, SH.conforms, None) in report
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "turtle"])
+def test_a_report_prints_nothing_on_stderr_but_its_verdict(fmt):
+    """The JSON report printed rdflib's traceback for the ill-typed "abc"^^xsd:date first:
+    Problem.to_dict deep-copied the literal, and rdflib parsed the copy's value again. (A
+    process of its own: pytest would capture what rdflib logs.)"""
+    done = subprocess.run([sys.executable, "-m", "kg", "validate", MISTAKES, "--format", fmt],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr == "does not conform: 7 violations, 0 warnings, 0 infos\n"
 
 
 def test_the_turtle_report_gives_each_value_as_the_term_it_is():
