@@ -222,6 +222,10 @@ def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,
     from kg.catalog import prepare
 
     query, substitutions = prepare(graph, name, params)
+    if graphs and ASSERTED.value not in graphs and f"<{ASSERTED.value}>" in query.sparql:
+        raise InputError(f"query {name!r} tells curated triples from inferred ones by the "
+                         f"graph <{ASSERTED.value}>, which a push into one --graph does not "
+                         f"keep: push without --graph to run it on the store")
     rows = Rows(*remote_select(endpoint, query.sparql, substitutions, graphs, timeout))
     return rows.columns(query.result_columns(rows.variables))
 
