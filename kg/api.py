@@ -99,8 +99,9 @@ def serve(graph: CompiledGraph | None = None, host: str = "127.0.0.1", port: int
     """A SPARQL 1.1 Protocol server of the graph, as `kg serve` runs it, bound but not yet
     serving: call its serve_forever() (in a thread, to go on), then shutdown() and
     server_close(). Its `url` is http://HOST:PORT (port 0: a free one); queries take at
-    most `timeout` s and `max_rows` rows, in `workers` processes (default: one a CPU);
-    `quiet=False` logs each request on stderr."""
+    most `timeout` s and `max_rows` rows, in `workers` processes (default: one a CPU),
+    which import the calling script again (Python's `spawn`): in a script, call serve()
+    under `if __name__ == "__main__":`. `quiet=False` logs each request on stderr."""
     from kg.server import make_server
 
     return make_server(compiled(graph), host, port, timeout=timeout, max_rows=max_rows,
