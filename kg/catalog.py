@@ -69,6 +69,7 @@ class Parameter:
     default: str | None = None
     entity_class: str | None = None   # a CURIE such as ak:DefenseSystem, for type entity
     description: str = ""
+    line: int = 0  # of its `# param` header line, where an unusable default is reported
 
     @property
     def variable(self) -> str:
@@ -205,7 +206,7 @@ def parse_parameter(path: Path, line: int, spec: str) -> Parameter:
                          f"valid {match['type']}{problem}")
     return Parameter(name=name, type=match["type"], required=match["required"] == "required",
                      default=default, entity_class=match["cls"],
-                     description=(match["description"] or "").strip())
+                     description=(match["description"] or "").strip(), line=line)
 
 
 def check_parameters(path: Path, text: str, parameters: list[tuple[int, Parameter]]) -> None:
@@ -326,7 +327,11 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
                                  f"({parameter.description or parameter.type})")
             term = UNSET
         else:
-            term = parameter_term(parameter, value, graph, flag.format(parameter.name))
+            given_as = flag.format(parameter.name)
+            if parameter.name not in values:
+                # an entity default is resolved only here, with a graph: place it in the file
+                given_as = f"{query.path}:{parameter.line}: the default of {given_as}"
+            term = parameter_term(parameter, value, graph, given_as)
         substitutions[ox.Variable(parameter.variable)] = term
     check_range(query, substitutions, flag)
     return substitutions

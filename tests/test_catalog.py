@@ -216,6 +216,19 @@ def test_unknown_parameter_and_missing_required_parameter(tiny, tmp_path):
         bind(query, tiny, {})
 
 
+def test_an_entity_default_that_names_nothing_is_placed_at_its_header_line(tiny, tmp_path):
+    """It can be resolved only with a graph, when the query runs; the error blamed
+    `--system 'Nope'`, an option the user never gave."""
+    path = write_query(tmp_path, "demo", (
+        "# title: t\n# param system: entity ak:DefenseSystem, optional, default Nope -- s\n"
+        "SELECT ?s ?param_system WHERE { ?s ak:concernsSystem ?param_system }\n"))
+    with pytest.raises(InputError) as refused:
+        bind(read_query(path), tiny, {})
+    assert str(refused.value).startswith(
+        f"{path}:2: the default of --system 'Nope': no ak:DefenseSystem has that name")
+    assert bind(read_query(path), tiny, {"system": "Zapper"})  # given, the default is unused
+
+
 @pytest.mark.parametrize("kind, value, why", [
     ("year", "20x1", ""), ("integer", "1.5", ""), ("date", "2020-13", ""),
     # \d took digits of any script, which then matched no year of the graph
