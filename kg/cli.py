@@ -109,6 +109,7 @@ class Settings:
         self.data = data
         self.verbosity = verbosity
         self._graph = None
+        self.open_seconds = 0.0  # what opening (or building) the graph took, once opened
 
     def graph(self):
         """The compiled graph, built (with a progress line on a terminal) if needed."""
@@ -117,9 +118,10 @@ class Settings:
         if self._graph is None:
             started = time.perf_counter()
             self._graph = open_graph(self.data, progress=self.progress)
+            self.open_seconds = time.perf_counter() - started
             if self.verbosity > 0:
-                click.echo(f"kg: graph {self._graph.path} "
-                           f"({time.perf_counter() - started:.2f} s to open)", err=True)
+                click.echo(f"kg: graph {self._graph.path} ({self.open_seconds:.2f} s to open)",
+                           err=True)
         return self._graph
 
     def progress(self, step: str) -> None:
@@ -154,13 +156,20 @@ def row_output(command):
     @click.option("--iris", is_flag=True, help="Show raw IRIs instead of labels.")
     @functools.wraps(command)
     def wrapper(*args, fmt, iris, **kwargs):
-        rows = command(*args, **kwargs)
         settings = click.get_current_context().find_object(Settings)
+        started, opening = time.perf_counter(), settings.open_seconds
+        rows = command(*args, **kwargs)
+        # the graph's opening has a line of its own (-v)
+        ran = time.perf_counter() - started - (settings.open_seconds - opening)
         from kg.output import write_rows
 
         label = None if iris else settings.graph().label
+        printing = time.perf_counter()
         write_rows(rows.variables, rows.terms, fmt, label, boolean=rows.boolean,
                    count=settings.verbosity >= 0)
+        if settings.verbosity > 0:
+            click.echo(f"kg: {len(rows)} row{'s' if len(rows) != 1 else ''}: {ran:.2f} s to run, "
+                       f"{time.perf_counter() - printing:.2f} s to print", err=True)
 
     return wrapper
 

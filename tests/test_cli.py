@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,16 @@ def test_quiet_table_is_only_the_rows(run):
     full = run("query", "co-production").output.splitlines()
     assert run("-q", "query", "co-production").output.splitlines() == full[:-1]
     assert full[-1] == "(2 rows)"
+
+
+@pytest.mark.parametrize("args, rows", [(["query", "co-production"], "2 rows"),
+                                        (["sparql", "ASK {}"], "1 row")])
+def test_verbose_times_opening_running_and_printing_on_stderr(run, args, rows):
+    result = run("-v", *args)
+    assert result.stdout == run(*args).stdout
+    opened, timed = result.stderr.splitlines()[-2:]
+    assert re.fullmatch(r"kg: graph \S+ \(\d+\.\d\d s to open\)", opened)
+    assert re.fullmatch(rf"kg: {rows}: \d+\.\d\d s to run, \d+\.\d\d s to print", timed)
 
 
 def test_query_csv_with_raw_iris(run):
