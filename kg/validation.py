@@ -282,10 +282,13 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
 
 
 def curated_subjects(asserted: list[tuple]) -> set:
-    """The subjects of the data files (asserted triples): akd: nodes and the blank nodes
-    they hold, and whatever has a date (lint checks dates in place of the shapes, whose
-    targets are every subject of a date property)."""
-    nodes = {s for s, _, _ in asserted if isinstance(s, URIRef) and s.startswith(AKD)}
+    """The subjects of the data files (asserted triples): akd: nodes, blank nodes that
+    nothing holds (an entity or fact written without a name, which lint warns of), the
+    blank nodes these hold, and whatever has a date (lint checks dates in place of the
+    shapes, whose targets are every subject of a date property)."""
+    held = {o for _, _, o in asserted if isinstance(o, BNode)}
+    nodes = {s for s, _, _ in asserted if isinstance(s, URIRef) and s.startswith(AKD)
+             or isinstance(s, BNode) and s not in held}
     date_properties = frozenset(DATE_PROPERTIES)  # a hash lookup: a million triples pass
     dated = {s for s, p, _ in asserted if p in date_properties}
     return nodes | dated | {o for s, _, o in asserted if isinstance(o, BNode) and s in nodes}

@@ -740,6 +740,24 @@ def test_two_new_records_of_one_fact_are_reported_once(tmp_path):
     assert [line.split(": ")[2] for line in result.stdout.splitlines()] == ["akd:mou-b"]
 
 
+def test_a_fact_without_a_name_in_the_data_is_warned_of_as_in_a_candidate(tiny_copy):
+    """Only a candidate's was: validating the whole graph looked at akd: nodes, the blank
+    nodes they hold and dated nodes, so `kg add` could merge a nameless fact that plain
+    `kg validate` then never mentioned."""
+    nameless = tiny_copy / "data" / "nameless.ttl"
+    nameless.write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "[] a ak:Agreement ; rdfs:label \"Nameless\"@en ; ak:party akd:land-a , akd:land-b ;\n"
+        "    ak:citation [ ak:inSource akd:source-test ; ak:quote \"Maker A designs the Zapper.\" ] .\n")
+    whole = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate"]).stdout
+    alone = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate", str(nameless)]).stdout
+    warned = [line for line in whole.splitlines() if "[kg:outside-namespace]" in line]
+    assert [line.split(": ")[0:3] for line in warned] == [[f"{nameless}:4", "warning", "[]"]]
+    assert warned == [line for line in alone.splitlines() if "[kg:outside-namespace]" in line]
+
+
 def test_duplicate_facts_in_the_data_are_reported_once(working_copy):
     (working_copy / "data" / "again.ttl").write_text("\n".join(
         ["@prefix ak: <https://w3id.org/alliance-kg/ontology#> .",
