@@ -44,13 +44,15 @@ class Rows:
 
     def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None) -> list[dict]:
         """Rows as dicts of plain values: IRIs and literals as their string values, or
-        with `label=graph.label` IRIs as their labels, as the CLI's tables show them."""
+        with `label=graph.label` IRIs (and blank nodes) as their labels, as the CLI's
+        tables show them."""
         def plain(term):
             if term is None:
                 return None
             if isinstance(term, ox.Triple):
                 return triple_term_text(term)
-            return label(term) if label and isinstance(term, ox.NamedNode) else term.value
+            return (label(term) if label and isinstance(term, (ox.NamedNode, ox.BlankNode))
+                    else term.value)
 
         return [{name: plain(term) for name, term in zip(self.variables, row)}
                 for row in self.terms]

@@ -24,7 +24,7 @@ TABLE_CELL_WIDTH = 48
 # How narrow a cell may wrap to fit a table in the terminal: narrower, words break apart.
 NARROWEST_CELL = 12
 
-Label = Callable[[ox.NamedNode], str]
+Label = Callable[[ox.NamedNode | ox.BlankNode], str]
 # Escaped in a table or Markdown, where a raw tab, carriage return, NUL, line separator
 # or bidi override garbles the terminal or the table; a line break stays (cells wrap there).
 INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -281,8 +281,10 @@ def printable(text: str, encoding: str) -> str:
 def display(term, label: Label | None) -> str:
     if term is None:
         return ""
+    if isinstance(term, (ox.NamedNode, ox.BlankNode)) and label:
+        return label(term)
     if isinstance(term, ox.NamedNode):
-        return label(term) if label else term.value
+        return term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):

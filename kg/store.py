@@ -97,12 +97,14 @@ class CompiledGraph:
         """The asserted triples exactly as curated (from the build's N-Triples file)."""
         return list(ox.parse(path=self.path / ASSERTED_FILE, format=ox.RdfFormat.N_TRIPLES))
 
-    def label(self, node: ox.NamedNode) -> str:
-        """The node's English rdfs:label (or any label), else its CURIE."""
+    def label(self, node: ox.NamedNode | ox.BlankNode) -> str:
+        """The node's English rdfs:label (or any label), else its CURIE (a blank node:
+        _:id; one with a label is a nameless entity or fact, which lint warns of)."""
         if node not in self._labels:
             labels = [q.object for q in self.store.quads_for_pattern(node, RDFS_LABEL, None)]
             labels.sort(key=lambda l: (l.language != "en", l.value))
-            self._labels[node] = labels[0].value if labels else curie(node.value)
+            self._labels[node] = labels[0].value if labels else (
+                curie(node.value) if isinstance(node, ox.NamedNode) else str(node))
         return self._labels[node]
 
     def metadata(self) -> dict:

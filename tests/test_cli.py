@@ -67,6 +67,23 @@ def test_verbose_times_opening_running_and_printing_on_stderr(run, args, rows):
     assert re.fullmatch(rf"kg: {rows}: \d+\.\d\d s to run, \d+\.\d\d s to print", timed)
 
 
+def test_a_nameless_fact_shows_its_label_not_its_blank_node_id(run, tiny_copy):
+    """lint warns of a fact without a name, but kg add merges it: its row showed
+    `_:bb2ef41b80edd753670bc1cf764d80f9`."""
+    (tiny_copy / "data" / "nameless.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akc: <https://w3id.org/alliance-kg/concept/> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "[] a ak:Agreement ; ak:agreementType akc:mou ; rdfs:label \"Nameless MoU\"@en ;\n"
+        "    ak:party akd:land-a , akd:land-b ;\n"
+        "    ak:citation [ ak:inSource akd:source-test ; ak:quote \"Land A and Land B signed an MoU.\" ] .\n")
+    rows = list(csv.DictReader(io.StringIO(run("query", "agreements", "-f", "csv").stdout)))
+    assert {row["agreement"] for row in rows} == {"Zapper MoU", "Nameless MoU"}
+    raw = list(csv.DictReader(io.StringIO(run("query", "agreements", "-f", "csv", "--iris").stdout)))
+    assert sorted(row["agreement"][:2] for row in raw) == ["_:", "ht"]
+
+
 def test_query_csv_with_raw_iris(run):
     result = run("query", "co-production", "--system", "ZAP-1", "--format", "csv", "--iris")
     rows = list(csv.DictReader(io.StringIO(result.output)))
