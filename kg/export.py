@@ -62,6 +62,7 @@ TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 SUBCLASS_OF = ox.NamedNode(RDFS + "subClassOf")
 SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
+INVERSE_OF = ox.NamedNode(PREFIXES["owl"] + "inverseOf")
 CITATION = ox.NamedNode(AK + "citation")
 IN_SOURCE = ox.NamedNode(AK + "inSource")
 QUOTE = ox.NamedNode(AK + "quote")
@@ -541,12 +542,18 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
         if (t.predicate != TYPE and t.subject in node_set and t.object in node_set
                 and not (collapse_facts and (t.subject in facts or t.object in facts))):
             links[(t.subject, t.object)].add(t.predicate)
-    # Inference adds each link's broader properties (ak:participant beside ak:licensor):
-    # as edges, they would count one link several times in degrees and centralities.
+    # Inference adds each link's broader properties (ak:participant beside ak:licensor)
+    # and its inverse (Japan ak:participatesIn the MoU whose ak:party it is): as edges,
+    # they would count one link several times in degrees and centralities.
+    specific = {pair: without_broader(predicates, superproperties)
+                for pair, predicates in links.items()}
+    kept_direction = InverseLinks(source.asserted, superproperties)
     edges = [(curie(subject.value), curie(object_.value), curie(predicate.value),
               {"label": label_of(predicate), "predicate": curie(predicate.value)})
-             for (subject, object_), predicates in links.items()
-             for predicate in without_broader(predicates, superproperties)]
+             for (subject, object_), predicates in specific.items()
+             for predicate in predicates
+             if not kept_direction.drops(subject, predicate, object_,
+                                         specific.get((object_, subject), ()))]
     if collapse_facts:
         concepts = {n for n in nodes if types[n] & {CONCEPT, CONCEPT_SCHEME}}
         sources = {n for n in nodes if SOURCE in types[n]}
@@ -583,6 +590,37 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
     for u, v, key, attrs in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
         result.add_edge(u, v, key=key, **attrs)
     return result
+
+
+class InverseLinks:
+    """Which of a link given both ways (a p b, b q a, with q an inverse of p or of a
+    property p narrows) a property graph keeps: the curated direction, or, where both or
+    neither are curated, the one the ontology declares (`p owl:inverseOf q`: p's)."""
+
+    def __init__(self, asserted: list[ox.Triple], superproperties: dict):
+        self.asserted = set(asserted)
+        self.superproperties = superproperties
+        self.inverse: dict = {}
+        self.declared = set()
+        for t in asserted:
+            if t.predicate == INVERSE_OF:
+                self.inverse[t.subject], self.inverse[t.object] = t.object, t.subject
+                self.declared.add(t.subject)
+
+    def broad(self, predicate) -> set:
+        return {predicate} | self.superproperties[predicate]
+
+    def rank(self, subject, predicate, object_) -> tuple[bool, bool]:
+        return (ox.Triple(subject, predicate, object_) in self.asserted,
+                bool(self.broad(predicate) & self.declared))
+
+    def drops(self, subject, predicate, object_, reverse_predicates) -> bool:
+        """Whether the link is dropped for one of `reverse_predicates` (object_ to subject)."""
+        mine = self.rank(subject, predicate, object_)
+        return any(
+            ({self.inverse.get(p) for p in self.broad(predicate)} & self.broad(other)
+             and self.rank(object_, other, subject) > mine)
+            for other in reverse_predicates)
 
 
 def closure(triples, predicate) -> dict:
