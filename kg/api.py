@@ -20,10 +20,10 @@ import pyoxigraph as ox
 
 from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, resolve,
                         typed_text)
-from kg.errors import InputError, KGError
+from kg.errors import InputError, KGError, expect, expect_flag, whole_number
 from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, safe_query
 from kg.loading import find_inputs, sources_folder
-from kg.output import FORMATS, triple_term_text, write_rows
+from kg.output import FORMATS, json_value, triple_term_text, write_rows
 from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
@@ -42,36 +42,43 @@ class Rows:
     terms: list[list]
     boolean: bool | None = None  # an ASK query's answer (its one `result` row holds it too)
 
-    def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None) -> list[dict]:
+    def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None,
+                 typed: bool = False) -> list[dict]:
         """Rows as dicts of plain values: IRIs and literals as their string values, or
         with `label=graph.label` IRIs (and blank nodes) as their labels, as the CLI's
-        tables show them."""
+        tables show them; with `typed`, numbers and booleans as Python's, as `-f jsonl`
+        writes them."""
+        expect_label(label)
+        expect_flag(typed, "to_dicts typed")
+
         def plain(term):
             if term is None:
                 return None
             if isinstance(term, ox.Triple):
                 return triple_term_text(term)
-            return (label(term) if label and isinstance(term, (ox.NamedNode, ox.BlankNode))
+            text = (label(term) if label and isinstance(term, (ox.NamedNode, ox.BlankNode))
                     else term.value)
+            return json_value(term, text) if typed else text
 
         return [{name: plain(term) for name, term in zip(self.variables, row)}
                 for row in self.terms]
 
     def to_pandas(self, label: Callable[[ox.NamedNode], str] | None = None):
-        """The rows as a pandas DataFrame of plain values (see to_dicts; pandas is not a
-        dependency)."""
+        """The rows as a pandas DataFrame of plain values, numbers as numbers (see
+        to_dicts; pandas is not a dependency)."""
         try:
             import pandas
         except ImportError:
             raise ImportError("Rows.to_pandas() needs pandas, which alliance-kg does not "
                               "install: pip install pandas") from None
-        return pandas.DataFrame(self.to_dicts(label), columns=self.variables)
+        return pandas.DataFrame(self.to_dicts(label, typed=True), columns=self.variables)
 
     def to_text(self, fmt: str = "table",
                 label: Callable[[ox.NamedNode], str] | None = None) -> str:
         """The rows as `kg query -f FMT` prints them: FMT one of kg.output.FORMATS (json is
         SPARQL 1.1 Results JSON), IRIs whole or, with `label=graph.label`, as labels."""
         expect(fmt, str, "to_text fmt", f"one of {', '.join(FORMATS)}")
+        expect_label(label)
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
         out = io.StringIO()
@@ -104,8 +111,17 @@ def serve(graph: CompiledGraph | None = None, host: str = "127.0.0.1", port: int
     most `timeout` s and `max_rows` rows, in `workers` processes (default: one a CPU),
     which import the calling script again (Python's `spawn`): in a script, call serve()
     under `if __name__ == "__main__":`. `quiet=False` logs each request on stderr."""
+    from kg.safety import check_timeout
     from kg.server import make_server
 
+    # as `kg serve` checks its options: a bad value failed every query, or deep inside
+    expect(host, str, "serve host", "a host name or IP address")
+    whole_number(port, "serve port", 0, 65535)
+    check_timeout(timeout)
+    whole_number(max_rows, "serve max_rows", 1)
+    if workers is not None:
+        whole_number(workers, "serve workers", 1)
+    expect_flag(quiet, "serve quiet")
     return make_server(compiled(graph), host, port, timeout=timeout, max_rows=max_rows,
                        quiet=quiet, workers=workers)
 
@@ -174,6 +190,7 @@ def stats(graph: CompiledGraph | None = None) -> Rows:
 
 def rdflib_graph(data=None, inferred: bool = True, graph: CompiledGraph | None = None):
     """The graph as an rdflib Graph (asserted plus inferred triples unless inferred=False)."""
+    expect_flag(inferred, "rdflib_graph inferred")
     return compiled(graph, data).rdflib_graph(inferred=inferred)
 
 
@@ -182,14 +199,19 @@ def networkx_graph(data=None, inferred: bool = True, collapse_facts: bool = Fals
     """The graph as a networkx MultiDiGraph (see kg.export.property_graph)."""
     from kg.export import property_graph
 
+    expect_flag(inferred, "networkx_graph inferred")
+    expect_flag(collapse_facts, "networkx_graph collapse_facts")
     return property_graph(compiled(graph, data), inferred, collapse_facts)
 
 
 def export_graph(fmt: str, inferred: bool = True, collapse_facts: bool = False,
                  graph: CompiledGraph | None = None) -> dict[str, bytes]:
     """The graph exported in one format of kg.export.FORMATS, as {file name: bytes}."""
-    from kg.export import export
+    from kg.export import FORMATS as EXPORT_FORMATS, export
 
+    expect(fmt, str, "export_graph fmt", f"one of {', '.join(EXPORT_FORMATS)}")
+    expect_flag(inferred, "export_graph inferred")
+    expect_flag(collapse_facts, "export_graph collapse_facts")
     return export(compiled(graph), fmt, inferred, collapse_facts)
 
 
@@ -234,6 +256,7 @@ def format_files(data=None, check: bool = False) -> list[Path]:
     """The working copy's data files not in canonical Turtle; unless `check`, rewritten."""
     from kg.curation import format_files as rewrite
 
+    expect_flag(check, "format_files check")
     return rewrite(find_inputs(data), check=check)
 
 
@@ -246,21 +269,17 @@ def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | Non
     return upload(compiled(graph), endpoint, graph_iri)
 
 
+def expect_label(label) -> None:
+    if label is not None and not callable(label):
+        raise TypeError(f"label: a function such as graph.label, not a {type(label).__name__}")
+
+
 def compiled(graph: CompiledGraph | None, data=None) -> CompiledGraph:
     """`graph`, or the one of `data` (or $KG_DATA, or the package) if it is None."""
     if graph is None:
         return open_graph(data)
     expect(graph, CompiledGraph, "graph", "kg.open_graph(data)")
     return graph
-
-
-def expect(value, kinds, what: str, meaning: str) -> None:
-    """A TypeError naming the argument and what it takes: a call of the wrong type is a
-    program's mistake, not a user's input (an InputError), and got messages from deep
-    inside (`'str' object has no attribute 'inputs'`, `cannot use a string pattern on a
-    bytes-like object`) or, for describe(None), a search for an entity named "None"."""
-    if not isinstance(value, kinds):
-        raise TypeError(f"{what}: {meaning}, not a {type(value).__name__}")
 
 
 def paths_of(files) -> list[Path]:

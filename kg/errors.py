@@ -13,3 +13,27 @@ class KGError(Exception):
 
 class InputError(KGError):
     """A file, folder, query or parameter that cannot be used."""
+
+
+def expect(value, kinds, what: str, meaning: str) -> None:
+    """A TypeError naming the argument and what it takes: a call of the wrong type is a
+    program's mistake, not a user's input (an InputError), and got messages from deep
+    inside (`'str' object has no attribute 'inputs'`, `cannot use a string pattern on a
+    bytes-like object`) or, for describe(None), a search for an entity named "None"."""
+    if not isinstance(value, kinds):
+        raise TypeError(f"{what}: {meaning}, not a {type(value).__name__}")
+
+
+def expect_flag(value, what: str) -> None:
+    """A TypeError unless True or False: any other value (\"no\") would count as true."""
+    expect(value, bool, what, "True or False")
+
+
+def whole_number(value, what: str, low: int, high: int | None = None) -> None:
+    """A TypeError unless an int, an InputError unless it is from `low` to `high`."""
+    if isinstance(value, bool):  # an int to Python, but no number to the caller
+        raise TypeError(f"{what}: a whole number, not a bool")
+    expect(value, int, what, "a whole number")
+    if value < low or (high is not None and value > high):
+        upto = f"to {high}" if high is not None else "up"
+        raise InputError(f"{what} {value!r}: give a whole number from {low} {upto}")

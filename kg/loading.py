@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, expect
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A wheel carries ontology/, data/ and queries/ under kg/bundled (see pyproject.toml);
@@ -111,6 +111,8 @@ def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
     ontology/ and queries/ are used when the working copy has them, the bundled ones
     otherwise.
     """
+    if data is not None:
+        expect(data, (str, os.PathLike), "data", "a working copy's or data folder's path")
     bundled = default_root()
     chosen = data if data is not None else os.environ.get(DATA_ENV) or None
     if chosen is None:
@@ -139,6 +141,7 @@ def sources_folder(sources: str | os.PathLike | None) -> Path | None:
     InputError if there is no such folder (each quote would be reported missing)."""
     if sources is None:
         return None
+    expect(sources, (str, os.PathLike), "sources", "a folder's path")
     if not Path(sources).is_dir():
         raise InputError(f"{sources}: sources folder not found")
     return Path(sources)

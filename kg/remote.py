@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import InputError, expect
 from kg.namespaces import PREFIXES
 from kg.safety import DEFAULT_TIMEOUT, check_user_query, code_tokens, rows_of
 from kg.store import ASSERTED, INFERRED, query_store
@@ -92,6 +92,7 @@ def check_endpoint(url: str) -> None:
     """Refuse, as an InputError naming it, an endpoint URL that urllib would fail on or
     should not open: only http:// and https://, with a host, a port from 1 to 65535, and
     only printable ASCII (a URL percent-encodes the rest)."""
+    expect(url, str, "endpoint", "the store's URL")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -121,6 +122,7 @@ def check_target(endpoint: str, graph_iri: str | None) -> None:
 
 def check_graph_iri(iri: str) -> None:
     """Refuse, as an InputError, a graph name that is no absolute IRI ('', 'my graph')."""
+    expect(iri, str, "graph", "an absolute IRI")
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
@@ -221,6 +223,8 @@ def run_query(name: str, params: dict[str, str] | None, graph, endpoint: str,
     from kg.api import Rows
     from kg.catalog import prepare
 
+    expect(name, str, "run_query name", "a canned query's name")
+    check_endpoint(endpoint)  # before the parameters are resolved for nothing
     query, substitutions = prepare(graph, name, params)
     if graphs and ASSERTED.value not in graphs and f"<{ASSERTED.value}>" in query.sparql:
         raise InputError(f"query {name!r} tells curated triples from inferred ones by the "
@@ -236,6 +240,8 @@ def sparql(text: str, endpoint: str, graphs=KG_GRAPHS, timeout: float | None = D
     from kg.api import Rows
     from kg.catalog import in_written_order
 
+    expect(text, str, "sparql text", "the query")
+    check_endpoint(endpoint)
     check_user_query(text, origin)
     # a mistake is placed in the query as typed, as for the local graph: the endpoint's
     # message would count the prefix lines sent in front of it

@@ -9,6 +9,7 @@ import pytest
 
 import kg
 import kg.api
+import kg.remote
 
 
 def test_readme_example(graph):
@@ -85,6 +86,27 @@ def test_turtle_text_past_the_input_limit_is_refused(graph, monkeypatch):
     monkeypatch.setattr(kg.loading, "MAX_INPUT_BYTES", 10)
     with pytest.raises(kg.InputError, match="^buffer: text is too large"):
         kg.validate_text("<a:s> <a:p> 'x' .", name="buffer", graph=graph)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda g: kg.serve(g, timeout=-3),
+     "timeout -3: give a number of seconds from 0 (no limit) to 86400"),
+    (lambda g: kg.serve(g, workers=0), "serve workers 0: give a whole number from 1 up"),
+    (lambda g: kg.serve(g, max_rows=-5), "serve max_rows -5: give a whole number from 1 up"),
+    (lambda g: kg.serve(g, port=70000), "serve port 70000: give a whole number from 0 to 65535")])
+def test_serve_refuses_what_kg_serve_refuses(graph, call, message):
+    """kg.serve took them, and then failed every query (500 or 503) or deep inside."""
+    with pytest.raises(kg.InputError) as refused:
+        call(graph)
+    assert str(refused.value) == message
+
+
+def test_typed_rows_give_numbers_as_numbers(graph):
+    """As -f jsonl writes them; to_pandas uses them, so that a column of amounts sums."""
+    rows = kg.sparql('SELECT ?n ?b ?d ?s WHERE { VALUES (?n ?b ?d ?s) '
+                     '{ (431000000 true 1.5 "17") } }', graph)
+    assert rows.to_dicts(typed=True) == [{"n": 431000000, "b": True, "d": 1.5, "s": "17"}]
+    assert rows.to_dicts() == [{"n": "431000000", "b": "true", "d": "1.5", "s": "17"}]
 
 
 def test_dir_lists_the_api():
@@ -371,7 +393,29 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     (lambda g: kg.validate_text(b"", graph=g), "validate_text turtle: the Turtle as a str, not a bytes"),
     (lambda g: kg.validate_text("", name=None, graph=g),
      "validate_text name: what messages call the text, not a NoneType"),
-    (lambda g: kg.add(5, data="no such folder"), "files: a path or a list of paths, not a int")])
+    (lambda g: kg.add(5, data="no such folder"), "files: a path or a list of paths, not a int"),
+    (lambda g: kg.serve(g, port="80a"), "serve port: a whole number, not a str"),
+    (lambda g: kg.serve(g, port=True), "serve port: a whole number, not a bool"),
+    (lambda g: kg.serve(g, host=3), "serve host: a host name or IP address, not a int"),
+    (lambda g: kg.serve(g, quiet="no"), "serve quiet: True or False, not a str"),
+    (lambda g: kg.remote.sparql("ASK {}", None), "endpoint: the store's URL, not a NoneType"),
+    (lambda g: kg.remote.sparql(b"ASK {}", "http://127.0.0.1:9/query"),
+     "sparql text: the query, not a bytes"),
+    (lambda g: kg.remote.run_query("co-production", {}, g, 5),
+     "endpoint: the store's URL, not a int"),
+    (lambda g: kg.open_graph(3), "data: a working copy's or data folder's path, not a int"),
+    (lambda g: kg.queries(3), "data: a working copy's or data folder's path, not a int"),
+    (lambda g: kg.validate(graph=g, sources=3), "sources: a folder's path, not a int"),
+    (lambda g: kg.sparql("ASK {}", g).to_text("csv", label=3),
+     "label: a function such as graph.label, not a int"),
+    (lambda g: kg.sparql("ASK {}", g).to_dicts(label="x"),
+     "label: a function such as graph.label, not a str"),
+    (lambda g: kg.export_graph(None, graph=g), "export_graph fmt: one of turtle, ntriples, "
+     "rdfxml, jsonld, trig, nquads, graphml, csv, void, not a NoneType"),
+    (lambda g: kg.rdflib_graph(inferred="no", graph=g), "rdflib_graph inferred: True or False, not a str"),
+    (lambda g: kg.networkx_graph(collapse_facts="yes", graph=g),
+     "networkx_graph collapse_facts: True or False, not a str"),
+    (lambda g: kg.format_files(check="yes"), "format_files check: True or False, not a str")])
 def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(graph, call, message):
     """These gave AttributeError from deep inside ('str' object has no attribute
     'inputs'), a regex's complaint about bytes, or, for describe(None), a search for an
