@@ -216,12 +216,14 @@ def test_graph_url():
 
 @contextmanager
 def fake_endpoint(media: str, body: bytes, content_length: int | None = None,
-                  status: int = 200):
+                  status: int = 200, delay: float = 0):
     """The URL of a local server that answers every POST and PUT with `status` and `body`
-    as `media`, announcing `content_length` bytes (default: the body's length)."""
+    as `media`, announcing `content_length` bytes (default: the body's length), after
+    `delay` seconds."""
     class Reply(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers["Content-Length"]))
+            time.sleep(delay)
             self.send_response(status)
             self.send_header("Content-Type", media)
             self.send_header("Content-Length", str(content_length or len(body)))
@@ -241,6 +243,14 @@ def fake_endpoint(media: str, body: bytes, content_length: int | None = None,
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_store_slower_than_the_time_limit_was_reached_but_did_not_answer():
+    """It was reported as `cannot reach URL: timed out`."""
+    with fake_endpoint("application/sparql-results+json", b"{}", delay=3) as endpoint:
+        with pytest.raises(InputError) as refused:
+            remote.sparql("ASK {}", endpoint, timeout=0.5)
+    assert str(refused.value) == f"{endpoint}: no answer within 0.5 s (the time limit)"
 
 
 @pytest.mark.parametrize("media, body", [
