@@ -201,6 +201,9 @@ def readable_syntax_error(text: str, message: str) -> str:
     if "IRI parsing failed" in said:  # Oxigraph's words for <x> or <a b>
         return (where[0] + "an IRI before here does not parse: write it whole, with a scheme "
                 "and no spaces (<https://...>), or as a prefixed name (akd:japan)")
+    not_a_form = unknown_query_form(text)
+    if not_a_form:
+        return not_a_form
     lines = text.split("\n")
     line, column = int(where[1]), int(where[2])
     offset = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
@@ -209,6 +212,22 @@ def readable_syntax_error(text: str, message: str) -> str:
     # at the end: it wanted more than there is
     missing = (left_open(text) or object_missing(text)) if found is None else None
     return where[0] + (missing or readable_expectation(said, found))
+
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def unknown_query_form(text: str) -> str | None:
+    """`error at L:C: ...` for a query whose first word after its PREFIX and BASE
+    declarations is no query form (SELEC), else None: Oxigraph says what it expected
+    further on (`expected DESCRIBE`, `unexpected WHERE here`)."""
+    tokens = [token for token in code_tokens(text) if token[0] != "pname" and token[0] != "iri"]
+    first = next((token for token in tokens if token[1].upper() not in ("PREFIX", "BASE")), None)
+    if first is None or first[0] != "word" or first[1].upper() in QUERY_FORMS:
+        return None
+    line, column = text_position(text, first[2])
+    return (f"error at {line}:{column}: {first[1]} is no query form: a query begins with "
+            f"{', '.join(QUERY_FORMS[:-1])} or {QUERY_FORMS[-1]}")
 
 
 def left_open(text: str) -> str | None:

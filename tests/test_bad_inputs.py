@@ -103,6 +103,12 @@ CASES = [
      "kg: error: invalid SPARQL: error at 1:36: unexpected AS here"),
     (["sparql", "SELECT (COUNT(?x) AS ?n WHERE { ?x ?p ?o }"],
      "kg: error: invalid SPARQL: error at 1:25: expected \")\""),
+    # Oxigraph said what it expected further on: "expected DESCRIBE", "unexpected WHERE"
+    (["sparql", "SELEC ?x"], "kg: error: invalid SPARQL: error at 1:1: SELEC is no query "
+     "form: a query begins with SELECT, ASK, CONSTRUCT or DESCRIBE"),
+    (["sparql", "PREFIX x: <http://x/>\n# a comment\nselec * WHERE {}"], "kg: error: invalid "
+     "SPARQL: error at 3:1: selec is no query form: a query begins with SELECT, ASK, "
+     "CONSTRUCT or DESCRIBE"),
     (["sparql", "SELECT ?s WHERE { ?s a foo:Bar }"], "kg: error: invalid SPARQL: error at 1:24: "
      "unknown prefix foo: (declare it: PREFIX foo: <IRI>)"),
     (["describe", "Atlantis"], "kg: error: entity 'Atlantis': no entity has that name"),
