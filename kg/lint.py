@@ -512,6 +512,14 @@ class Checks:
         passages = [" ".join(words[start:start + size])
                     for start in range(max(1, len(words) - size + 1))]
         nearest_passage = difflib.get_close_matches(wanted, passages, n=1, cutoff=0.6)
+        if nearest_passage:
+            # then those around it, of a word or two more or fewer: of the quote's own
+            # length, the nearest to a quote that left out a word lacks its first or last
+            at = passages.index(nearest_passage[0])
+            around = sorted({" ".join(words[start:start + length])
+                             for start in range(max(0, at - 2), at + 3)
+                             for length in range(max(1, size - 2), size + 3)})
+            nearest_passage = difflib.get_close_matches(wanted, around, n=1, cutoff=0.6)
         ellipsis = "..." in quote or "\u2026" in quote
         return (f"the quote does not appear in {file_name}"
                 + (f' (nearest there: "{nearest_passage[0]}")' if nearest_passage else "")

@@ -620,10 +620,13 @@ FIRST_STEP = "The first step was establishing a cooperative technical research p
      "the quote is not in 004_342bdff9a334f595.txt but in 003_e24d1c7b705b8c02.txt: cite "
      "akd:source-aaf-2015 instead."),
     ("aaf-2015", "The first step was establishing ... research program for BMD.",
-     'the quote does not appear in 003_e24d1c7b705b8c02.txt (nearest there: "first step was '
-     'establishing a cooperative technical research program for"): copy it exactly from the '
-     "source (white space and typographic quotes may differ); an ellipsis joins words the "
-     "source does not: give each part a citation of its own."),
+     f'the quote does not appear in 003_e24d1c7b705b8c02.txt (nearest there: "{FIRST_STEP}"): '
+     "copy it exactly from the source (white space and typographic quotes may differ); an "
+     "ellipsis joins words the source does not: give each part a citation of its own."),
+    # a word left out: the passage of the quote's length lacked its first or last word
+    ("aaf-2015", FIRST_STEP.replace("cooperative ", ""),
+     f'the quote does not appear in 003_e24d1c7b705b8c02.txt (nearest there: "{FIRST_STEP}"): '
+     "copy it exactly from the source (white space and typographic quotes may differ)."),
 ])
 def test_a_misquote_is_told_what_the_sources_say(tmp_path, source, quote, message):
     """It was only told that the quote is not in its source."""
