@@ -187,11 +187,15 @@ class Checks:
         found = []
         for predicate, obj in self.asserted(subject):
             if is_ill_typed(obj):
+                # "2019-03"^^xsd:date: the date type whose form it has
+                fitting = as_date(str(obj)) if obj.datatype in DATE_TYPES else None
+                advice = (f"write {show(fitting)}" if fitting is not None else
+                          "write the value in that type's form (e.g. 2023-11-12 for "
+                          "xsd:date), or use the type that fits it")
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
-                    f"{show(obj)} is not a valid {curie(str(obj.datatype))}: write the value in "
-                    f"that type's form (e.g. 2023-11-12 for xsd:date), or use the type that "
-                    f"fits it.", "ill-typed-literal"))
+                    f"{show(obj)} is not a valid {curie(str(obj.datatype))}: {advice}.",
+                    "ill-typed-literal"))
             elif isinstance(obj, Literal) and obj.language and obj.language.lower() != "en":
                 # a mistyped tag (@jp for @ja, @eng) is as silent as a foreign one
                 found.append(self.problem(
@@ -601,11 +605,19 @@ def date_fix(value) -> str:
     text = str(value) if isinstance(value, Literal) else ""
     if isinstance(value, Literal) and value.datatype == XSD.dateTime:
         text = text.partition("T")[0]
-    for datatype in DATE_TYPES:
-        if not is_ill_formed(text, datatype):  # first: rdflib logs a Literal it cannot convert
-            return f"write {show(Literal(text, datatype=datatype))}"
+    fitting = as_date(text)
+    if fitting is not None:
+        return f"write {show(fitting)}"
     return ('write it as e.g. "2023-11-13"^^xsd:date, "2023-11"^^xsd:gYearMonth or '
             '"2023"^^xsd:gYear')
+
+
+def as_date(text: str) -> Literal | None:
+    """The text as a literal of the first date type whose form it has, else None."""
+    for datatype in DATE_TYPES:
+        if not is_ill_formed(text, datatype):  # first: rdflib logs a Literal it cannot convert
+            return Literal(text, datatype=datatype)
+    return None
 
 
 def earliest_day(term) -> dt.date | None:

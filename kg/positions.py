@@ -168,7 +168,7 @@ class SourceIndex:
         return forms + (["a"] if iri == RDF_TYPE else [])
 
     def line(self, subject: str, predicate: str | None = None, clues=(),
-             exact: bool = False) -> int | None:
+             exact: bool = False, value: str | None = None) -> int | None:
         """The line of the predicate in the subject's statements, else of the subject
         (unless `exact`: then None).
 
@@ -190,10 +190,14 @@ class SourceIndex:
                 at = start if offset is None else offset
                 return statement.line + statement.text.count("\n", 0, at)
         if predicate:
-            for statement in found:
-                offset = self.find(predicate, statement.text)
-                if offset is not None:
-                    return statement.line + statement.text.count("\n", 0, offset)
+            stating = [(statement, offset) for statement in found
+                       for offset in [self.find(predicate, statement.text)] if offset is not None]
+            # of two statements of the predicate ("1999" and "2019-02-30" as dates), the
+            # one that writes the value at fault
+            stating.sort(key=lambda found: not (value and value in found[0].text[found[1]:]))
+            if stating:
+                statement, offset = stating[0]
+                return statement.line + statement.text.count("\n", 0, offset)
         return None if exact and predicate else found[0].line
 
     def find(self, predicate: str, text: str, start: int = 0, end: int | None = None) -> int | None:
@@ -239,9 +243,11 @@ def index_files(paths) -> list[SourceIndex]:
     return [SourceIndex(path, LINE_BREAK.sub("\n", read_utf8(path))) for path in paths]
 
 
-def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=()):
-    """(path, line) of the first file that states the predicate of the subject, else of
-    the first that states the subject, else (None, None).
+def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=(),
+           value: str | None = None):
+    """(path, line) of the first file that states the predicate of the subject (where it
+    does so more than once, with `value`, a literal's text, if one does), else of the
+    first that states the subject, else (None, None).
 
     A candidate's subject may live in a data file too: a problem with a statement only
     the data file makes (a label another node now shares) is there, not at the subject
@@ -249,7 +255,7 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
     """
     for exact in (True, False) if predicate else (False,):
         for index in indexes:
-            line = index.line(subject, predicate, clues, exact)
+            line = index.line(subject, predicate, clues, exact, value)
             if line:
                 return index.path, line
     return None, None

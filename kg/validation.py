@@ -307,7 +307,8 @@ def located(problems: list[Problem], indexes) -> Report:
         property_at_fault = inner or predicate
         path, line = locate(indexes, expand(subject) or subject,
                             expand(property_at_fault) or property_at_fault or None,
-                            problem.clues)
+                            problem.clues,
+                            str(problem.term) if isinstance(problem.term, Literal) else None)
         placed.append(replace(problem, file=str(path or ""), line=line or 0))
     placed.sort(key=lambda p: (p.file == "", p.file, p.line, -SEVERITY_ORDER.index(p.severity),
                                p.focus, p.path, p.message))

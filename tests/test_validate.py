@@ -606,6 +606,20 @@ def test_an_empty_quote_is_placed_in_its_own_citation(tmp_path):
         "[aks:QuoteNotEmptyProperty]"]
 
 
+def test_each_of_two_values_of_a_property_is_placed_at_its_own_line(tmp_path):
+    """Both were placed at the first statement of ak:date; and a date in another date
+    type's form is told that type, as a plain string is."""
+    candidate = candidate_file(
+        tmp_path, "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        'akd:mou-1999-us-japan-bmd ak:date "2019-02-30"^^xsd:date .',   # line 4
+        'akd:mou-1999-us-japan-bmd ak:date "1999-03"^^xsd:date .')      # line 5
+    found = [line for line in validate(candidate).stdout.splitlines()
+             if "[kg:ill-typed-literal]" in line]
+    assert [line.split(": ")[0].rsplit(":", 1)[1] for line in found] == ["4", "5"]
+    assert found[1].endswith('"1999-03"^^xsd:date is not a valid xsd:date: write '
+                             '"1999-03"^^xsd:gYearMonth. [kg:ill-typed-literal]')
+
+
 FIRST_STEP = "The first step was establishing a cooperative technical research program for BMD."
 
 
