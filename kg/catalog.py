@@ -299,15 +299,19 @@ def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[
     query = find_query(graph.inputs.queries_dir, name)
     # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
     check_user_query(query.sparql, origin=str(query.path))
-    values = {key: typed_text(value) for key, value in (params or {}).items()
+    values = {key: typed_text(value, f"parameter {key}") for key, value in (params or {}).items()
               if value is not None}
     return query, bind(query, graph, values, flag)
 
 
-def typed_text(value) -> str:
+def typed_text(value, what: str = "a value") -> str:
     """What a user would type for a value: a pyoxigraph term of a result (str() of a
     NamedNode is `<IRI>`, which names nothing) as its IRI or lexical form, anything else
-    as its str() (2020, an rdflib term, a datetime.date)."""
+    as its str() (2020, an rdflib term, a datetime.date), but for a collection, whose
+    str() names nothing either (a parameter takes one value)."""
+    if isinstance(value, (list, tuple, set, frozenset, dict, bytes)):
+        raise TypeError(f"{what}: one text, number, date or term, not a "
+                        f"{type(value).__name__}")
     return value.value if isinstance(value, (ox.NamedNode, ox.Literal)) else str(value)
 
 

@@ -394,6 +394,8 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     (lambda g: kg.validate_text("", name=None, graph=g),
      "validate_text name: what messages call the text, not a NoneType"),
     (lambda g: kg.add(5, data="no such folder"), "files: a path or a list of paths, not a int"),
+    (lambda g: kg.run_query("co-production", {"system": ["PAC-3"]}, g),
+     "parameter system: one text, number, date or term, not a list"),
     (lambda g: kg.serve(g, port="80a"), "serve port: a whole number, not a str"),
     (lambda g: kg.serve(g, port=True), "serve port: a whole number, not a bool"),
     (lambda g: kg.serve(g, host=3), "serve host: a host name or IP address, not a int"),
