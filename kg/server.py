@@ -251,13 +251,20 @@ class InThreads:
         pass
 
 
-def negotiate(accept: str | None, offers: list[str]) -> str:
-    """The offer the Accept header prefers (q-values, wildcards); the first offer if none."""
+# What a client asking for JSON or XML means for a graph, as `format=json` and `xml` do.
+GRAPH_ALIASES = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
+                 "text/xml": "application/rdf+xml"}
+
+
+def negotiate(accept: str | None, offers: list[str], aliases: dict | None = None) -> str:
+    """The offer the Accept header prefers (q-values, wildcards, `aliases` of offers);
+    the first offer if none: Accept is a preference, unlike `format=`."""
     if not accept:
         return offers[0]
     ranges = []
     for part in accept.split(","):
         media, *params = [p.strip() for p in part.split(";")]
+        media = (aliases or {}).get(media.lower(), media)
         q = 1.0
         for param in params:
             name, _, value = param.partition("=")
@@ -294,7 +301,7 @@ def choose_type(kind: str, accept: str | None, formats: list[str]) -> str:
         raise HTTPError(406, f"format {asked[-1]!r} is not available for this query (choose "
                              f"one of {', '.join(sorted({n for n, m in names.items() if m in offers}))}"
                              f" or a media type: {', '.join(offers)})")
-    return negotiate(accept, offers)
+    return negotiate(accept, offers, GRAPH_ALIASES if kind == "graph" else None)
 
 
 def serialize(result, media: str) -> bytes:
@@ -471,7 +478,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def post(self):
         url = urlsplit(self.path)
-        if url.path.rstrip("/") != "/sparql":
+        path = url.path.rstrip("/") or "/"
+        if path in ("/", "/queries") or path.startswith("/queries/"):
+            raise HTTPError(405, f"{url.path} is read with GET; POST queries to /sparql",
+                            {"Allow": "GET, OPTIONS"})
+        if path != "/sparql":
             raise HTTPError(404, f"nothing to POST to at {url.path}; the SPARQL endpoint is /sparql")
         params = form_values(url.query, "URL")
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():

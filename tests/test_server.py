@@ -160,11 +160,13 @@ def test_ask(url):
 @pytest.mark.parametrize("accept, fmt", [
     ("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
     ("application/ld+json", ox.RdfFormat.JSON_LD), ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    # as format=json and format=xml mean for a graph (they got Turtle)
+    ("application/json", ox.RdfFormat.JSON_LD), ("application/xml", ox.RdfFormat.RDF_XML),
 ])
 def test_construct_and_describe_as_rdf(url, graph, accept, fmt):
     for query in ("CONSTRUCT WHERE { ?s a ak:Alliance }", "DESCRIBE akd:pac-3"):
         status, media, _, body = get(url, query, accept)
-        assert (status, media) == (200, accept)
+        assert (status, media) == (200, fmt.media_type)
         got = [q.triple for q in ox.parse(body, format=fmt)]
         assert got and same_graph(got, graph.query(query))
 
@@ -450,6 +452,14 @@ def test_a_graph_rdfxml_cannot_write_is_406(url):
     status, _, _, body = get(url, 'CONSTRUCT { akd:japan <http://ex/p/a1> "x" } WHERE {}',
                              "application/rdf+xml")
     assert status == 200 and b"<a1 " in body
+
+
+@pytest.mark.parametrize("path", ["/", "/queries", "/queries/co-production"])
+def test_post_to_what_is_read_with_get_is_a_method_not_allowed(url, path):
+    """It was a 404, as if nothing were there."""
+    status, _, headers, body = fetch(url + path, b"x", {"Content-Type": "text/plain"})
+    assert (status, headers["Allow"]) == (405, "GET, OPTIONS")
+    assert f"{path} is read with GET; POST queries to /sparql".encode() in body
 
 
 def test_negotiate():
