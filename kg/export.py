@@ -787,7 +787,9 @@ def _void(source: ExportSource, collapse_facts: bool, files: dict[str, bytes]) -
     by_name = {file: fmt for fmt in FORMATS.values() for file in fmt.file_names}
     for file, data in sorted(files.items()):
         fmt = by_name[file]
-        distribution = URIRef(f"{dataset}/{file}")
+        # the property graph with facts collapsed is other bytes: another distribution
+        collapsed = "collapsed/" if collapse_facts and fmt.name in ("graphml", "csv") else ""
+        distribution = URIRef(f"{dataset}/{collapsed}{file}")
         g.add((dataset, DCAT.distribution, distribution))
         g.add((distribution, RDF_NS.type, DCAT.Distribution))
         g.add((distribution, DCTERMS.title, Literal(file)))

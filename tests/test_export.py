@@ -371,6 +371,22 @@ def test_void_counts_and_checksums(tiny):
         assert files["alliance-kg.void.ttl"] == ex.export(tiny, "void", inferred)["alliance-kg.void.ttl"]
 
 
+def test_a_collapsed_property_graph_is_a_distribution_of_its_own(tiny):
+    """Its manifest named it as the uncollapsed one is named, with other checksums."""
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+
+    def distributions(collapse_facts):
+        data = ex.export(tiny, "void", collapse_facts=collapse_facts)["alliance-kg.void.ttl"]
+        manifest = rdflib.Graph().parse(data=data, format="turtle")
+        return {str(manifest.value(d, rdflib.DCTERMS.title)): str(d)
+                for d in manifest.objects(None, dcat.distribution)}
+
+    kept, collapsed = distributions(False), distributions(True)
+    assert collapsed["alliance-kg.graphml"] == ex.DATASET + "inferred/collapsed/alliance-kg.graphml"
+    assert kept["alliance-kg.graphml"] == ex.DATASET + "inferred/alliance-kg.graphml"
+    assert collapsed["alliance-kg.nt"] == kept["alliance-kg.nt"]  # the same bytes
+
+
 def test_unknown_format_is_an_input_error(tiny):
     from kg.errors import InputError
 
