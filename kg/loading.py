@@ -35,6 +35,7 @@ OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig"
 # Oxigraph's message for a relative IRI when there is no base IRI.
 NO_SCHEME = "No scheme found in an absolute IRI"
 END_OF_FILE = "Unexpected end of file"
+DOT_EXPECTED = "A dot is expected at the end of statements"
 END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid-statement
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
@@ -275,6 +276,8 @@ def parse_file(path: Path) -> list:
         elif message in (END_OF_FILE, END_IN_STATEMENT):
             message = ("the file ends inside a statement: finish the statement, and end it "
                        "with a dot")
+        elif message == DOT_EXPECTED:
+            message += missing_separator_hint(text, exc)
         message += prefix_declaration_hint(message)
         raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
     refuse_rdf_12(path, text, quads)
@@ -313,6 +316,21 @@ def prefix_declaration_hint(message: str) -> str:
         return ""
     prefix = undeclared[1]
     return f" (declare it: @prefix {prefix}: <{PREFIXES.get(prefix, 'IRI')}> .)"
+
+
+def missing_separator_hint(text: str, exc: SyntaxError) -> str:
+    """Where Oxigraph expects a dot before the first word of a line, the line before
+    most likely lacks its ; (the statement goes on) or its dot: say which line."""
+    lines = text.split("\n")
+    row = (exc.lineno or 1) - 1
+    if row >= len(lines) or lines[row][:(exc.offset or 1) - 1].strip():
+        return ""
+    before = next((i for i in range(row - 1, -1, -1)
+                   if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
+    if before is None or lines[before].rstrip()[-1:] in (";", ",", ".", "[", "("):
+        return ""
+    return (f" (line {before + 1} ends with neither: end it with ; to say more of the same "
+            f"subject, or with . to end its statement)")
 
 
 def syntax_error_position(exc: SyntaxError) -> str:

@@ -36,6 +36,11 @@ CASES = [
     (["validate", "{bad}/unfinished.ttl"],
      "kg: error: {bad}/unfinished.ttl:5:1: the file ends inside a statement: finish the "
      "statement, and end it with a dot"),
+    # Oxigraph says only that it expects a dot, at the next line's first word
+    (["validate", "{bad}/missing-semicolon.ttl"],
+     "kg: error: {bad}/missing-semicolon.ttl:8:5: A dot is expected at the end of statements "
+     "(line 6 ends with neither: end it with ; to say more of the same subject, or with . to "
+     "end its statement)"),
     (["validate", "{bad}/unknown-prefix.ttl"],
      "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared "
      "(declare it: @prefix bad: <IRI> .)"),
