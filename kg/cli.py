@@ -503,7 +503,8 @@ def add(settings, files, sources):
     Each triple goes to the data file where its subject lives (new subjects: a new file
     named after the candidate); touched files are rewritten in canonical form, all or
     nothing, under a lock. With any violation nothing is written (exit 1).
-    Needs a working copy: --data DIR or $KG_DATA (never the installed package).
+    Needs a working copy: --data DIR or $KG_DATA, else the clone an editable install
+    (pip install -e) runs from; never an installed package's data.
     """
     from kg.api import add as merge_candidates
     from kg.validation import Report
