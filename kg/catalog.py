@@ -179,6 +179,9 @@ def read_query(path: Path) -> CannedQuery:
         raise InputError(f"{path}:{line}:{column}: {outdated.group()} is always true now: a parameter "
                          f"left out is bound to kg:unset, so test "
                          f"sameTerm(?param_{outdated.group(1)}, kg:unset) instead")
+    # before check_parameters, which has Oxigraph prepare a SELECT * query (that evaluated
+    # a working copy's SERVICE, reaching out)
+    check_user_query(text, origin=str(path))
     parameters = [(number, parse_parameter(path, number, spec)) for number, spec in params]
     check_parameters(path, text, parameters)
     return CannedQuery(
@@ -296,9 +299,7 @@ def prepare(graph, name: str, params: dict | None, flag: str = "--{}") -> tuple[
     """The canned query NAME and the substitutions of its parameters, given as a user
     would type them or as values `typed_text` makes that of; a parameter given None is
     left out."""
-    query = find_query(graph.inputs.queries_dir, name)
-    # A working copy's queries run on Oxigraph, which would follow SERVICE to any URL.
-    check_user_query(query.sparql, origin=str(query.path))
+    query = find_query(graph.inputs.queries_dir, name)  # checked as it is read
     values = {key: typed_text(value, f"parameter {key}") for key, value in (params or {}).items()
               if value is not None}
     return query, bind(query, graph, values, flag)

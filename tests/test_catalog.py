@@ -1,5 +1,7 @@
 """The canned-query catalog: headers, parameter binding as RDF terms, entity resolution."""
 
+import re
+
 import pyoxigraph as ox
 import pytest
 
@@ -214,6 +216,36 @@ def test_unknown_parameter_and_missing_required_parameter(tiny, tmp_path):
         bind(query, tiny, {"colour": "red"})
     with pytest.raises(InputError, match=r"needs --system"):
         bind(query, tiny, {})
+
+
+def test_a_working_copys_query_reaches_nothing_while_it_is_read(tmp_path):
+    """To tell whether `SELECT *` projects a parameter, Oxigraph prepared the query before
+    it was checked, and followed its SERVICE: `kg queries` sent a POST to the URL."""
+    import socket
+    import threading
+
+    called = []
+
+    def answer(listener):  # hang up on whoever calls, so that a call fails, not hangs
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        called.append(True)
+        connection.close()
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(10)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+        threading.Thread(target=answer, args=(listener,), daemon=True).start()
+        path = write_query(tmp_path, "reach", (
+            "# title: t\n# param x: string, optional -- x\n"
+            f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?param_x }} }}\n"))
+        with pytest.raises(InputError, match=rf"^{re.escape(str(path))}:3:18: SERVICE is not allowed"):
+            read_query(path)
+    assert not called
 
 
 def test_an_entity_default_that_names_nothing_is_placed_at_its_header_line(tiny, tmp_path):
