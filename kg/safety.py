@@ -42,6 +42,12 @@ UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "M
 # worker). Real queries nest a few levels.
 MAX_NESTING = 256
 DEEP = "Oxigraph's parser crashes on deeply nested queries"
+# Operators and the patterns that join groups: each one a node of the parsed query, whose
+# long chains crash Oxigraph too (3,000 MINUS in a thread, 7,000 `+` or UNION).
+MAX_JOINS = 1000
+JOINING_WORDS = {"UNION", "MINUS", "OPTIONAL", "FILTER"}
+OPERATOR_CHARACTERS = set("+-*/&|=!<>^")
+LONG = "Oxigraph crashes on a query made of so many parts; split it"
 
 # SPARQL's tokens, as far as telling code from strings, IRIs, comments and names needs.
 # Each pattern follows the SPARQL 1.1 grammar as Oxigraph implements it (tests compare
@@ -122,6 +128,10 @@ def find_refusal(text: str) -> tuple[str, str, int, int] | None:
     if too_deep is not None:
         return (f"nesting deeper than {MAX_NESTING} levels", DEEP,
                 *text_position(text, too_deep))
+    too_long = first_past_joins(code)
+    if too_long is not None:
+        return (f"more than {MAX_JOINS} operators, UNION, MINUS, OPTIONAL and FILTER", LONG,
+                *text_position(text, too_long))
     for index, (kind, value, offset) in enumerate(code):
         if kind not in ("word", "pname"):
             continue
@@ -153,6 +163,18 @@ def first_too_deep(code: list) -> int | None:
         negations = negations + 1 if value == "!" else 0
         if depth + negations > MAX_NESTING:
             return offset
+    return None
+
+
+def first_past_joins(code: list) -> int | None:
+    """The offset of the operator or joining word past MAX_JOINS of them, else None."""
+    joins = 0
+    for kind, value, offset in code:
+        if (kind == "other" and value in OPERATOR_CHARACTERS
+                or kind == "word" and value.upper() in JOINING_WORDS):
+            joins += 1
+            if joins > MAX_JOINS:
+                return offset
     return None
 
 

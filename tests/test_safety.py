@@ -305,6 +305,31 @@ def test_the_nesting_limit_is_far_from_oxigraphs():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+def chain(parts: int, joiner: str, part: str = "1") -> str:
+    return "SELECT * WHERE { BIND(" + joiner.join([part] * parts) + " AS ?x) }"
+
+
+@pytest.mark.parametrize("query", [
+    chain(1002, "+"), chain(502, "&&", "true"),
+    "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 1002) + " }",
+    "SELECT * WHERE { ?s ?p ?o " + " MINUS { ?s ?p ?o }" * 1001 + " }"])
+def test_a_query_of_too_many_parts_is_refused(query):
+    """7,000 terms joined by + (3,000 MINUS, in a thread) crashed the process."""
+    with pytest.raises(InputError, match=r"^q\.rq:1:\d+: more than 1000 operators, UNION, MINUS, "
+                                         r"OPTIONAL and FILTER is not allowed: Oxigraph crashes"):
+        check_user_query(query, origin="q.rq")
+
+
+def test_the_parts_limit_is_far_from_oxigraphs():
+    """In a process of its own, Oxigraph runs a query of 2.5 times kg's limit of MINUS, its
+    lowest, in a thread as kg runs queries."""
+    query = "SELECT * WHERE { ?s ?p ?o " + " MINUS { ?s ?p ?o }" * 2500 + " }"
+    code = ("import threading, pyoxigraph as ox; t = threading.Thread(target=lambda: "
+            f"list(ox.Store().query({query!r}))); t.start(); t.join()")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+    check_user_query(chain(1000, "+"))  # up to the limit
+
+
 @pytest.mark.parametrize("text", ["", "  \n", "# a comment only\n"])
 def test_an_empty_query_is_named_as_such(text):
     with pytest.raises(InputError, match=r"^the SPARQL query is empty$"):
