@@ -20,13 +20,14 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import EXIT_USAGE, EXIT_VIOLATIONS, KGError
+from kg.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
 from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 # The reader closed the output (`kg query ... | head`): the status of a command that
 # SIGPIPE stopped (128 + 13), which no other outcome of kg shares.
 EXIT_OUTPUT_CLOSED = 141
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stopped
 
 EXAMPLES = """
 \b
@@ -655,18 +656,24 @@ def main() -> None:
         stand_in_for_closed_output()
     try:
         try:
-            cli(prog_name="kg")
+            # not standalone: click would turn Ctrl-C into "Aborted!" and exit 1, and a
+            # closed output while it prints help or the version into exit 1 too
+            ended = cli.main(prog_name="kg", standalone_mode=False)
         finally:
             sys.stdout.flush()  # so that a full disk is reported here, not at exit
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("kg: interrupted", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.ClickException as exc:  # a usage error, as click shows it
+        exc.show()
+        sys.exit(exc.exit_code)
     except BrokenPipeError:  # the last of the output, flushed above
         output_closed()
     except OSError as exc:  # standard output cannot be written (a full disk)
         discard_output()
         click.echo(f"kg: error: cannot write the output ({exc.strerror or exc})", err=True)
         sys.exit(EXIT_USAGE)
+    sys.exit(ended if isinstance(ended, int) else EXIT_OK)  # --help, --version: 0
 
 
 def stand_in_for_closed_output() -> None:

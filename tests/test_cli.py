@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -498,6 +499,21 @@ def test_missing_data_folder(run, tmp_path):
 def kg_process(*args, **env):
     return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
                           env={**os.environ, **env}, timeout=300)
+
+
+def test_ctrl_c_is_exit_130_with_one_line(tiny_copy):
+    """click turned it into "Aborted!" and exit 1, as if a validation had failed."""
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "--data", str(tiny_copy), "sparql", "--timeout", "60",
+         "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(3)  # into the query (a shell's background job would ignore SIGINT)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err.strip()) == (130, "", "kg: interrupted")
 
 
 def test_real_process_query_and_error(tiny_copy):
