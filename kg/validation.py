@@ -79,6 +79,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     from kg.store import materialised
 
     shapes = parse_turtle([graph.inputs.shapes_file])
+    shapes_origin = str(graph.inputs.shapes_file)
     # pyshacl lets SPARQL targets and rules of a working copy's shapes reach any URL.
     check_shapes_queries(shapes, str(graph.inputs.shapes_file))
     if not files:
@@ -90,7 +91,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
         shipped = graph.rdflib_graph(on_asserted=read_asserted)
         holders = holders_of(asserted)
         problems = combined(run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT,
-                                      holders=holders).problems,
+                                      holders=holders, origin=shapes_origin).problems,
                             lint(asserted, shipped, asserted.keys(), sources, holders=holders))
         return located(problems + restated_facts(graph.store),
                        index_files(graph.inputs.data_files))
@@ -118,8 +119,10 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     # first (kg:disjoint-classes), which must be the new one
     new = neighbourhood(candidate + shipped_quads, store, subjects, checked)
     old = neighbourhood(shipped_quads, graph.store, old_subjects, checked)
-    before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources))
-    problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources)
+    before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources,
+                                  shapes_origin))
+    problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources,
+                                            shapes_origin)
                 if p not in before]
     new_nodes = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} - old_subjects
     return located(problems + restated_facts(store, new_nodes),
@@ -216,12 +219,12 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
 
 
 def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, labels: dict,
-                     shapes: Graph, sources):
+                     shapes: Graph, sources, shapes_origin: str = "shapes"):
     """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
 
     holders = holders_of(asserted)
     return combined(run_shacl(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT,
-                              holders=holders).problems,
+                              holders=holders, origin=shapes_origin).problems,
                     lint(asserted, inferred, focus & linted, sources, labels=labels,
                          holders=holders))
 
@@ -316,7 +319,7 @@ def located(problems: list[Problem], indexes) -> Report:
 
 
 def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),
-              holders: dict | None = None) -> Report:
+              holders: dict | None = None, origin: str = "shapes") -> Report:
     """Validate an already-inferred data graph against the shapes (SHACL core and SPARQL).
 
     `focus_nodes` keeps only the results about those nodes (None: all); `skip` names
@@ -335,9 +338,17 @@ def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),
     # Without rules (a working copy's shapes may add some) pyshacl changes nothing, so it
     # may skip the copy of the whole data graph its advanced mode makes first.
     has_rules = (None, SH.rule, None) in shapes_graph
-    _, report_graph, _ = pyshacl.validate(
-        data_graph, shacl_graph=shapes_graph, inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True, inplace=not has_rules)
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            data_graph, shacl_graph=shapes_graph, inference="none", advanced=True,
+            allow_warnings=True, allow_infos=True, inplace=not has_rules)
+    except (Exception, RecursionError) as exc:
+        # A working copy's shapes may hold what pyshacl cannot run: SPARQL that does not
+        # parse or names an unknown prefix, an sh:pattern that is no regular expression,
+        # queries nested too deep for rdflib's parser. Each raised its own traceback.
+        detail = " ".join(str(exc).split())[:200]
+        raise InputError(f"{origin}: pyshacl cannot run these shapes "
+                         f"({type(exc).__name__}{': ' + detail if detail else ''})") from None
     # Top-level results only: sh:detail nests the results of sh:node checks again.
     results = [r for r in report_graph.objects(None, SH.result)
                if focus_nodes is None or report_graph.value(r, SH.focusNode) in focus_nodes]

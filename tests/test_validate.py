@@ -757,6 +757,26 @@ def test_two_new_records_of_one_fact_are_reported_once(tmp_path):
     assert [line.split(": ")[2] for line in result.stdout.splitlines()] == ["akd:mou-b"]
 
 
+@pytest.mark.parametrize("shape, why", [
+    ('sh:sparql [ sh:select "SELECT $this WHERE {" ]', "ParseException: "),
+    ('sh:sparql [ sh:select "SELECT $this WHERE { $this a foo:Bar }" ]',
+     "Exception: Unknown namespace prefix : foo"),
+    ('sh:property [ sh:path rdfs:label ; sh:pattern "(" ]',
+     "error: missing ), unterminated subpattern at position 0"),
+])
+def test_shapes_pyshacl_cannot_run_are_one_line_naming_the_file(tiny_copy, shape, why):
+    """Each gave pyshacl's traceback, and exit 1, which reads as "does not conform"."""
+    shapes = tiny_copy / "ontology" / "shapes.ttl"
+    with shapes.open("a") as file:
+        file.write("\n<https://example.org/BadShape> a sh:NodeShape ; "
+                   f"sh:targetClass ak:Country ; {shape} .\n")
+    result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"kg: error: {shapes}: pyshacl cannot run these shapes ({why}")
+    assert "Traceback" not in result.output
+
+
 def test_a_fact_without_a_name_in_the_data_is_warned_of_as_in_a_candidate(tiny_copy):
     """Only a candidate's was: validating the whole graph looked at akd: nodes, the blank
     nodes they hold and dated nodes, so `kg add` could merge a nameless fact that plain
