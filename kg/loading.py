@@ -88,7 +88,7 @@ class Inputs:
 
     @property
     def data_files(self) -> list[Path]:
-        return sorted(self.data_dir.rglob("*.ttl"))
+        return turtle_files(self.data_dir)
 
     @property
     def graph_files(self) -> list[Path]:
@@ -119,14 +119,14 @@ def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
     if chosen is None:
         return Inputs(bundled / "ontology", bundled / "data", bundled / "queries",
                       writable=bundled == SOURCE_ROOT)
-    path = Path(chosen).expanduser().resolve()
+    path = local_path(chosen, "data folder")
     if path.is_file():
         raise InputError(f"{chosen}: is a file, not a data folder (to check a file of facts: "
                          f"kg validate FILE)")
     if not path.is_dir():
         raise InputError(f"{chosen}: data folder not found")
     data_dir = path / "data" if (path / "data").is_dir() else path
-    if not any(data_dir.rglob("*.ttl")):
+    if not turtle_files(data_dir):
         raise InputError(f"{data_dir}: no .ttl files in this data folder")
     root = data_dir.parent
 
@@ -135,6 +135,27 @@ def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
 
     return Inputs(beside("ontology"), data_dir, beside("queries"),
                   writable=not data_dir.is_relative_to(BUNDLED_ROOT))
+
+
+def turtle_files(folder: Path) -> list[Path]:
+    """The .ttl files of a folder and its subfolders (not those behind a link to a
+    folder), sorted; an InputError for a subfolder that cannot be read, which rglob
+    skipped without a word, leaving its triples out of the graph."""
+    def refuse(error: OSError):
+        raise InputError(f"{error.filename}: cannot read this folder ({error.strerror})")
+
+    return sorted(Path(top) / name for top, _, names in os.walk(folder, onerror=refuse)
+                  for name in names if name.endswith(".ttl"))
+
+
+def local_path(given: str | os.PathLike, what: str, resolve: bool = True) -> Path:
+    """A path given by the user with ~ expanded (and, with `resolve`, made absolute); an
+    InputError where ~user names no user or links loop (Python raised RuntimeError)."""
+    try:
+        path = Path(given).expanduser()
+        return path.resolve() if resolve else path
+    except (RuntimeError, OSError) as exc:
+        raise InputError(f"{given}: not a usable {what} ({exc})") from None
 
 
 def sources_folder(sources: str | os.PathLike | None) -> Path | None:

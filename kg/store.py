@@ -46,7 +46,9 @@ Progress = Callable[[str], None]
 def cache_root() -> Path:
     configured = os.environ.get(CACHE_ENV)
     if configured:
-        return Path(configured).expanduser()
+        from kg.loading import local_path
+
+        return local_path(configured, f"cache folder (${CACHE_ENV})", resolve=False)
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("alliance-kg"))

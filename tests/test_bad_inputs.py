@@ -135,6 +135,38 @@ def test_bad_input_gets_one_line(args, message):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("args, env, message", [
+    (["--data", "~nouser-kg/x", "stats"], {},
+     "kg: error: ~nouser-kg/x: not a usable data folder (Could not determine home directory.)"),
+    (["stats"], {"KG_CACHE_DIR": "~nouser-kg/c"}, "kg: error: ~nouser-kg/c: not a usable "
+     "cache folder ($KG_CACHE_DIR) (Could not determine home directory.)"),
+])
+def test_a_home_folder_of_no_user_is_one_line(args, env, message):
+    """Python's expanduser raised RuntimeError, a traceback."""
+    result = CliRunner().invoke(cli, args, env=env)
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+
+
+def test_a_data_subfolder_that_cannot_be_read_is_an_error_not_left_out(tiny_copy, monkeypatch):
+    """rglob skipped it without a word: its triples were missing, and validate said
+    "conforms". (As root every folder can be read, so listing it is made to fail.)"""
+    import os
+
+    unreadable = tiny_copy / "data" / "sub"
+    unreadable.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == unreadable:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "stats"])
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {unreadable}: cannot read this folder (Permission denied)\n")
+
+
 @pytest.mark.parametrize("below", ["", "sub"])
 def test_a_cache_folder_that_is_a_file_is_one_line(tmp_path, below):
     taken = tmp_path / "cachefile"
