@@ -31,6 +31,7 @@ in the same group. On a million triples this answers in milliseconds instead of 
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -119,8 +120,15 @@ class CannedQuery:
 
 
 def query_names(queries_dir: Path) -> list[str]:
-    """The canned queries' names: their file names without `.rq`."""
-    return sorted(path.stem for path in queries_dir.glob("*.rq"))
+    """The canned queries' names: their file names without `.rq`; an InputError for a
+    folder that cannot be read (glob found nothing in it, and said nothing)."""
+    try:
+        names = os.listdir(queries_dir)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise InputError(f"{queries_dir}: cannot read this folder ({exc.strerror})") from None
+    return sorted(name[:-3] for name in names if name.endswith(".rq"))
 
 
 def load_catalog(queries_dir: Path) -> dict[str, CannedQuery]:

@@ -167,6 +167,25 @@ def test_a_data_subfolder_that_cannot_be_read_is_an_error_not_left_out(tiny_copy
         2, f"kg: error: {unreadable}: cannot read this folder (Permission denied)\n")
 
 
+def test_a_queries_folder_that_cannot_be_read_is_an_error_not_empty(tiny_copy, monkeypatch):
+    """`kg queries` listed 0 queries, exit 0, and `kg query counters` said there is none."""
+    import os
+
+    queries = tiny_copy / "queries"
+    real_listdir = os.listdir
+
+    def listdir(path="."):
+        if Path(path) == queries:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    for args in (["queries"], ["query", "counters"]):
+        result = CliRunner().invoke(cli, ["--data", str(tiny_copy), *args])
+        assert (result.exit_code, result.stderr) == (
+            2, f"kg: error: {queries}: cannot read this folder (Permission denied)\n")
+
+
 @pytest.mark.parametrize("below", ["", "sub"])
 def test_a_cache_folder_that_is_a_file_is_one_line(tmp_path, below):
     taken = tmp_path / "cachefile"
