@@ -110,7 +110,10 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 8000,
     A CompiledGraph is queried by `workers` processes (default: one per CPU), so that a
     query past `timeout` is killed; a bare Store, which no other process can open, in
     threads, where a timed-out query runs on until it ends."""
-    server = KGServer((host, port), Handler)
+    try:
+        server = KGServer((host, port), Handler)
+    except UnicodeError as exc:  # a name IDNA cannot encode (a label of over 63 letters)
+        raise InputError(f"host {host[:70]!r}: not a host name or address ({exc})") from None
     server.kg_catalog = {}
     if isinstance(graph, ox.Store):
         server.kg_answers = InThreads(graph)

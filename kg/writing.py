@@ -28,7 +28,7 @@ def write_all(contents: dict[Path, bytes]) -> None:
     rename over it, or to restore. So is the process's own standard output or error
     (/dev/stdout), written through its descriptor: `>>` appends, `|` pipes.
     """
-    real = {path: path.resolve() for path in contents}  # errors name the path as given
+    real = {path: resolved(path) for path in contents}  # errors name the path as given
     streams = {path: target for path in contents
                if (target := stream_target(path)) is not None}
     staged: dict[Path, str] = {}
@@ -58,6 +58,15 @@ def write_all(contents: dict[Path, bytes]) -> None:
             Path(temporary).unlink(missing_ok=True)
     for folder in {real[path].parent for path in staged}:
         sync_folder(folder)
+
+
+def resolved(path: Path) -> Path:
+    """The path with its links followed; an InputError for links that loop (Python
+    raised RuntimeError)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as exc:
+        raise InputError(f"{path}: cannot be written ({exc})") from None
 
 
 def stream_target(path: Path) -> int | Path | None:

@@ -167,6 +167,23 @@ def test_a_data_subfolder_that_cannot_be_read_is_an_error_not_left_out(tiny_copy
         2, f"kg: error: {unreadable}: cannot read this folder (Permission denied)\n")
 
 
+def test_an_output_behind_a_loop_of_links_is_one_line(tmp_path):
+    """Python's resolve() raised RuntimeError: a traceback."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    result = CliRunner().invoke(cli, ["export", "-f", "turtle", "-o", str(tmp_path / "a")])
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {tmp_path / 'a'}: cannot be written (Symlink loop from "
+           f"'{tmp_path / 'a'}')\n")
+
+
+def test_a_host_name_no_resolver_takes_is_one_line():
+    """The socket's IDNA encoding raised UnicodeError (a label of over 63 letters)."""
+    result = CliRunner().invoke(cli, ["serve", "--host", "a" * 300, "--workers", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kg: error: host '{'a' * 70}': not a host name or address")
+
+
 def test_a_queries_folder_that_cannot_be_read_is_an_error_not_empty(tiny_copy, monkeypatch):
     """`kg queries` listed 0 queries, exit 0, and `kg query counters` said there is none."""
     import os
