@@ -60,7 +60,9 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sg
                  "sep", "sept", "oct", "nov", "dec"}
 INITIALS = re.compile(r"(?:^|\.)[A-Za-z]$")  # J. Smith, U.S. Navy
 # A Markdown link in a source text, [words](target): the article itself shows only the words.
-MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# A link's text and address, bounded and on one line: unbounded, a source text of 100 KB
+# of `[` took 49 s to read, each `[` scanned to the end of the text.
+MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{0,1000})\]\([^)\n]{0,2000}\)")
 TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 # Lexical spaces of the XSD datatypes the data uses (XML Schema 1.1 part 2); a value must
