@@ -111,7 +111,7 @@ def serve(graph: CompiledGraph | None = None, host: str = "127.0.0.1", port: int
     most `timeout` s and `max_rows` rows, in `workers` processes (default: one a CPU),
     which import the calling script again (Python's `spawn`): in a script, call serve()
     under `if __name__ == "__main__":`. `quiet=False` logs each request on stderr."""
-    from kg.safety import check_timeout
+    from kg.safety import MAX_WORKERS, check_timeout
     from kg.server import make_server
 
     # as `kg serve` checks its options: a bad value failed every query, or deep inside
@@ -120,7 +120,7 @@ def serve(graph: CompiledGraph | None = None, host: str = "127.0.0.1", port: int
     check_timeout(timeout)
     whole_number(max_rows, "serve max_rows", 1)
     if workers is not None:
-        whole_number(workers, "serve workers", 1)
+        whole_number(workers, "serve workers", 1, MAX_WORKERS)
     expect_flag(quiet, "serve quiet")
     return make_server(compiled(graph), host, port, timeout=timeout, max_rows=max_rows,
                        quiet=quiet, workers=workers)

@@ -22,7 +22,7 @@ import click
 from kg import __version__
 from kg.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
-from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT
+from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT, MAX_WORKERS
 
 # The reader closed the output (`kg query ... | head`): the status of a command that
 # SIGPIPE stopped (128 + 13), which no other outcome of kg shares.
@@ -609,9 +609,9 @@ def export(settings, fmt, asserted, collapse_facts, output):
 @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,
               show_default=True,
               help="Refuse results with more rows (the client should add a LIMIT).")
-@click.option("--workers", type=click.IntRange(min=1), metavar="N",
-              help="Query processes, each answering one query at a time [default: one per "
-                   "CPU].")
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), metavar="N",
+              help=f"Query processes, each answering one query at a time (at most "
+                   f"{MAX_WORKERS}) [default: one per CPU].")
 @pass_settings
 def serve(settings, host, port, timeout, max_rows, workers):
     """Serve the graph over the SPARQL 1.1 Protocol (read-only) at /sparql.

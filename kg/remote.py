@@ -29,6 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import pyoxigraph as ox
 
 from kg.errors import InputError, expect
+from kg.loading import MAX_INPUT_BYTES
 from kg.namespaces import PREFIXES
 from kg.safety import DEFAULT_TIMEOUT, check_user_query, code_tokens, rows_of
 from kg.store import ASSERTED, INFERRED, query_store
@@ -72,7 +73,16 @@ def send(method: str, url: str, body: bytes, headers: dict[str, str],
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout or None) as response:
-            return response.headers.get("Content-Type", ""), response.read()
+            # bounded as files are: a store's answer of 139 MB took 856 MB to read (an
+            # announced length is read whole, so that a reply cut short is told as such)
+            length = response.headers.get("Content-Length") or ""
+            announced = int(length) if length.isdigit() else None
+            body = (response.read() if announced is not None and announced <= MAX_INPUT_BYTES
+                    else response.read(MAX_INPUT_BYTES + 1))
+            if len(body) > MAX_INPUT_BYTES:
+                raise InputError(f"{request.full_url.split('?')[0]}: the answer is over "
+                                 f"{MAX_INPUT_BYTES // 2**20} MiB: narrow the query")
+            return response.headers.get("Content-Type", ""), body
     except urllib.error.HTTPError as exc:
         detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
         raise InputError(f"{request.full_url.split('?')[0]}: HTTP {exc.code} {exc.reason}"

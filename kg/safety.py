@@ -24,6 +24,8 @@ from kg.errors import InputError
 DEFAULT_TIMEOUT = 5.0
 # The longest limit: a day. A larger one overflows the thread timer.
 MAX_TIMEOUT = 86_400
+# kg serve's query processes, each with the compiled graph open: more is a typo.
+MAX_WORKERS = 64
 # Rows a served query may give (`kg serve --max-rows`): a client wanting more adds a LIMIT.
 DEFAULT_MAX_ROWS = 10_000
 

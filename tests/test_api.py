@@ -91,7 +91,7 @@ def test_turtle_text_past_the_input_limit_is_refused(graph, monkeypatch):
 @pytest.mark.parametrize("call, message", [
     (lambda g: kg.serve(g, timeout=-3),
      "timeout -3: give a number of seconds from 0 (no limit) to 86400"),
-    (lambda g: kg.serve(g, workers=0), "serve workers 0: give a whole number from 1 up"),
+    (lambda g: kg.serve(g, workers=0), "serve workers 0: give a whole number from 1 to 64"),
     (lambda g: kg.serve(g, max_rows=-5), "serve max_rows -5: give a whole number from 1 up"),
     (lambda g: kg.serve(g, port=70000), "serve port 70000: give a whole number from 0 to 65535")])
 def test_serve_refuses_what_kg_serve_refuses(graph, call, message):

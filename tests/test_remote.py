@@ -245,6 +245,17 @@ def fake_endpoint(media: str, body: bytes, content_length: int | None = None,
         server.server_close()
 
 
+def test_an_answer_past_the_input_limit_is_refused(monkeypatch):
+    """It was read whole: 139 MB took 856 MB of memory."""
+    import kg.remote
+
+    monkeypatch.setattr(kg.remote, "MAX_INPUT_BYTES", 10)
+    with fake_endpoint("application/sparql-results+json", b'{"head": {}, "boolean": true}') as endpoint:
+        with pytest.raises(InputError) as refused:
+            remote.sparql("ASK {}", endpoint)
+    assert str(refused.value) == f"{endpoint}: the answer is over 0 MiB: narrow the query"
+
+
 def test_a_store_slower_than_the_time_limit_was_reached_but_did_not_answer():
     """It was reported as `cannot reach URL: timed out`."""
     with fake_endpoint("application/sparql-results+json", b"{}", delay=3) as endpoint:
