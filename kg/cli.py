@@ -55,8 +55,13 @@ class OneLineError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        # some messages (click's list of choices, an engine's excerpt) span lines
-        click.echo("kg: error: " + re.sub(r"\s*\n\s*", " ", self.message.strip()), err=True)
+        from kg.output import visible
+
+        # some messages (click's list of choices, an engine's excerpt) span lines; a file
+        # name, a store's reply or a parser's excerpt may hold control characters (NUL, a
+        # terminal's escape), which reach the terminal escaped
+        one_line = re.sub(r"\s*\n\s*", " ", self.message.strip())
+        click.echo("kg: error: " + visible(one_line), err=True)
 
 
 class KGGroup(click.Group):

@@ -167,6 +167,18 @@ def test_a_data_subfolder_that_cannot_be_read_is_an_error_not_left_out(tiny_copy
         2, f"kg: error: {unreadable}: cannot read this folder (Permission denied)\n")
 
 
+def test_control_characters_in_an_error_reach_the_terminal_escaped(tmp_path):
+    """A file name (or a store's reply, a parser's excerpt) with a terminal's escape
+    sequence changed what the terminal showed."""
+    named = tmp_path / "esc\x1b[31mred.ttl"
+    named.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n")
+    result = CliRunner().invoke(cli, ["validate", str(named)])
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr
+    assert result.stderr == (f"kg: error: {tmp_path}/esc\\x1b[31mred.ttl: holds no triples: "
+                             "nothing to check or add\n")
+
+
 def test_an_output_behind_a_loop_of_links_is_one_line(tmp_path):
     """Python's resolve() raised RuntimeError: a traceback."""
     (tmp_path / "a").symlink_to(tmp_path / "b")
