@@ -579,7 +579,7 @@ def export(settings, fmt, asserted, collapse_facts, output):
 
         write_fully(sys.stdout.buffer, next(iter(files.values())))
         return
-    from kg.writing import write_all
+    from kg.writing import resolved, write_all
 
     if len(files) == 1 and (output.endswith("/") or Path(output).is_dir()):
         raise KGError(f"{output}: a folder, but --format {fmt} writes one file: name it "
@@ -595,6 +595,12 @@ def export(settings, fmt, asserted, collapse_facts, output):
         targets = {output / name: data for name, data in files.items()}
     else:
         targets = {output: next(iter(files.values()))}
+    inputs = settings.graph().inputs
+    own = {path.resolve() for path in [*inputs.graph_files, inputs.shapes_file]}
+    for path in targets:
+        if resolved(path) in own:  # an export in place of the data it is made from
+            raise KGError(f"{path}: one of the graph's own input files: write the export "
+                          f"elsewhere")
     try:
         write_all(targets)  # all or none: no half-written export
     except KGError:

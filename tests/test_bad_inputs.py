@@ -179,6 +179,18 @@ def test_control_characters_in_an_error_reach_the_terminal_escaped(tmp_path):
                              "nothing to check or add\n")
 
 
+@pytest.mark.parametrize("target", ["data/tiny.ttl", "ontology/shapes.ttl"])
+def test_an_export_is_not_written_over_the_graphs_own_files(tiny_copy, target):
+    """It replaced the data it was made from."""
+    before = (tiny_copy / target).read_bytes()
+    result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "export", "-f", "turtle",
+                                      "-o", str(tiny_copy / target)])
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {tiny_copy / target}: one of the graph's own input files: write the "
+           "export elsewhere\n")
+    assert (tiny_copy / target).read_bytes() == before
+
+
 def test_an_output_behind_a_loop_of_links_is_one_line(tmp_path):
     """Python's resolve() raised RuntimeError: a traceback."""
     (tmp_path / "a").symlink_to(tmp_path / "b")
