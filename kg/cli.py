@@ -477,19 +477,24 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
     """Problems on stdout (text, JSON or a SHACL report) and a one-line verdict on stderr."""
     import json
 
-    from kg.output import stdout_for
+    from kg.output import stdout_for, visible
 
-    stdout_for(fmt)  # JSON and Turtle in UTF-8, text in the terminal's encoding
+    # JSON and Turtle in UTF-8, text in the terminal's encoding; written to that stream,
+    # as click.echo's own would ignore it (raw UTF-8 in the C locale)
+    out = stdout_for(fmt)
     if fmt == "json":
-        click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([p.to_dict() for p in report.problems], indent=2,
+                              ensure_ascii=False), file=out)
     elif fmt == "turtle":
-        click.echo(report.as_rdf(fail_on).serialize(format="turtle"), nl=False)
+        click.echo(report.as_rdf(fail_on).serialize(format="turtle"), nl=False, file=out)
     else:
         for p in report.problems:
             where = f"{p.file}:{p.line}: " if p.file else ""
             value = f" (value {p.value})" if p.value and p.value not in p.message else ""
             at_fault = " ".join(part for part in (p.focus, p.path) if part)
-            click.echo(f"{where}{p.severity}: {at_fault}{value}: {p.message} [{p.shape}]")
+            # a file name with a terminal's escape sequence reaches the terminal escaped
+            click.echo(visible(f"{where}{p.severity}: {at_fault}{value}: {p.message} "
+                               f"[{p.shape}]"), file=out)
     if verbosity >= 0:
         counts = {s: sum(p.severity == s for p in report.problems)
                   for s in ("violation", "warning", "info")}

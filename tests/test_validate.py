@@ -1,6 +1,7 @@
 """kg validate on candidate files: only the problems they bring in, each at its line."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -604,6 +605,21 @@ def test_an_empty_quote_is_placed_in_its_own_citation(tmp_path):
         f'{candidate}:4: violation: akd:pac-3 ak:citation [...] ak:quote (value ""): A quote '
         "must not be empty: copy the words that state the fact exactly from the source. "
         "[aks:QuoteNotEmptyProperty]"]
+
+
+def test_the_text_report_is_in_the_terminals_encoding_and_escapes_control_characters(tmp_path):
+    """In the C locale, click.echo's own stream wrote raw UTF-8, where a table escapes
+    what the terminal cannot show; and a file name's escape sequence reached it raw."""
+    candidate = tmp_path / "esc\x1b[31m.ttl"
+    candidate.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                         "akd:\u65e5\u672c rdfs:label \"Japan\"@en .\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kg", "validate", str(candidate)],
+                          capture_output=True, timeout=300,
+                          env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"})
+    assert done.returncode == 1
+    line = done.stdout.decode("ascii")  # nothing but ASCII
+    assert line.startswith(f"{tmp_path}/esc\\x1b[31m.ttl:3: violation: akd:\\u65e5\\u672c")
 
 
 def test_each_of_two_values_of_a_property_is_placed_at_its_own_line(tmp_path):
