@@ -147,21 +147,27 @@ def test_a_home_folder_of_no_user_is_one_line(args, env, message):
     assert (result.exit_code, result.stderr) == (2, message + "\n")
 
 
+def cannot_list(monkeypatch, function: str, folder: Path) -> None:
+    """Make os.FUNCTION (scandir, listdir) refuse `folder` as a folder of mode 000 refuses
+    anyone but root, who runs these tests."""
+    import os
+
+    real = getattr(os, function)
+
+    def refusing(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, function, refusing)
+
+
 def test_a_data_subfolder_that_cannot_be_read_is_an_error_not_left_out(tiny_copy, monkeypatch):
     """rglob skipped it without a word: its triples were missing, and validate said
     "conforms". (As root every folder can be read, so listing it is made to fail.)"""
-    import os
-
     unreadable = tiny_copy / "data" / "sub"
     unreadable.mkdir()
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if Path(path) == unreadable:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    cannot_list(monkeypatch, "scandir", unreadable)  # what os.walk lists with
     result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "stats"])
     assert (result.exit_code, result.stderr) == (
         2, f"kg: error: {unreadable}: cannot read this folder (Permission denied)\n")
@@ -210,17 +216,8 @@ def test_a_host_name_no_resolver_takes_is_one_line():
 
 def test_a_queries_folder_that_cannot_be_read_is_an_error_not_empty(tiny_copy, monkeypatch):
     """`kg queries` listed 0 queries, exit 0, and `kg query counters` said there is none."""
-    import os
-
     queries = tiny_copy / "queries"
-    real_listdir = os.listdir
-
-    def listdir(path="."):
-        if Path(path) == queries:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_listdir(path)
-
-    monkeypatch.setattr(os, "listdir", listdir)
+    cannot_list(monkeypatch, "listdir", queries)
     for args in (["queries"], ["query", "counters"]):
         result = CliRunner().invoke(cli, ["--data", str(tiny_copy), *args])
         assert (result.exit_code, result.stderr) == (
