@@ -40,7 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
-from kg.loading import check_utf8, read_utf8
+from kg.loading import check_utf8, read_utf8, unreadable_folder
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import check_user_query, code_tokens, text_position
 from kg.store import ASSERTED
@@ -127,7 +127,7 @@ def query_names(queries_dir: Path) -> list[str]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise InputError(f"{queries_dir}: cannot read this folder ({exc.strerror})") from None
+        raise unreadable_folder(exc) from None
     return sorted(name[:-3] for name in names if name.endswith(".rq"))
 
 

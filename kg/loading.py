@@ -142,10 +142,14 @@ def turtle_files(folder: Path) -> list[Path]:
     folder), sorted; an InputError for a subfolder that cannot be read, which rglob
     skipped without a word, leaving its triples out of the graph."""
     def refuse(error: OSError):
-        raise InputError(f"{error.filename}: cannot read this folder ({error.strerror})")
+        raise unreadable_folder(error)
 
     return sorted(Path(top) / name for top, _, names in os.walk(folder, onerror=refuse)
                   for name in names if name.endswith(".ttl"))
+
+
+def unreadable_folder(error: OSError) -> InputError:
+    return InputError(f"{error.filename}: cannot read this folder ({error.strerror})")
 
 
 def local_path(given: str | os.PathLike, what: str, resolve: bool = True) -> Path:

@@ -81,7 +81,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     shapes = parse_turtle([graph.inputs.shapes_file])
     shapes_origin = str(graph.inputs.shapes_file)
     # pyshacl lets SPARQL targets and rules of a working copy's shapes reach any URL.
-    check_shapes_queries(shapes, str(graph.inputs.shapes_file))
+    check_shapes_queries(shapes, shapes_origin)
     if not files:
         asserted: dict = {}
 
