@@ -123,8 +123,8 @@ def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
     """The canonical Turtle text of rdflib triples, after `header` (comment lines).
 
     The same triples give the same text whatever their order and blank-node ids: blank
-    nodes are canonicalised (rdflib.compare), subjects sorted by IRI, predicates with
-    rdf:type and rdfs:label first, then by IRI; objects sorted. Blank nodes referenced
+    nodes are canonicalised (RDFC-1.0, then named by content), subjects sorted by IRI,
+    predicates with rdf:type and rdfs:label first, then by IRI; objects sorted. Blank nodes referenced
     once (citations) are nested as [ ... ]. Only the prefixes of kg.namespaces.PREFIXES
     that are used are declared. The text is parsed back and must give the same triples,
     or InputError is raised: formatting never changes the data.

@@ -350,10 +350,10 @@ def turtle(source: ExportSource) -> bytes:
 def write_turtle(triples: list, header: str, prefixes: dict) -> bytes:
     """Turtle in kg.curation's canonical style, over the RDFC-1.0 canonical triples.
 
-    kg.curation.canonical_turtle itself canonicalises and checks with rdflib.compare,
-    which takes tens of seconds on the inferred graph; here the blank nodes are already
-    canonical and the check (the text parses back to the same canonical triples) is
-    done with Oxigraph, in milliseconds.
+    Unlike kg.curation.canonical_turtle, blank nodes keep their RDFC-1.0 labels (an
+    export is written whole, so they need no names of their own to stay in place): the
+    triples given are already canonical, and the check that the text parses back to them
+    is done on them directly.
     """
     from kg.curation import longturtle
     from kg.loading import to_rdflib
