@@ -1,9 +1,10 @@
 """Writing files all or nothing (`kg add`, `kg fmt`, `kg export -o`).
 
 Each new content goes first to a temporary file beside its target, synced; only when all
-are written are they renamed over their targets. If a rename fails (a read-only file),
+are written are they renamed over their targets. If a rename fails (a read-only folder),
 the files already renamed get their old content back and new ones are removed, so an
-error leaves every file as it was.
+error leaves every file as it was. A file without write permission is not replaced,
+though a rename could replace it: its mode says to leave it as it is.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def write_all(contents: dict[Path, bytes]) -> None:
     real = {path: resolved(path) for path in contents}  # errors name the path as given
     streams = {path: target for path in contents
                if (target := stream_target(path)) is not None}
+    for path in contents:
+        if path not in streams:
+            refuse_read_only(path, real[path])
     staged: dict[Path, str] = {}
     replaced: dict[Path, bytes | None] = {}  # each renamed file's old content; None: new
     try:
@@ -67,6 +71,18 @@ def resolved(path: Path) -> Path:
         return path.resolve()
     except (RuntimeError, OSError) as exc:
         raise InputError(f"{path}: cannot be written ({exc})") from None
+
+
+def refuse_read_only(path: Path, real: Path) -> None:
+    """InputError for an existing file that this user may not write, or that no one may
+    (0444: root may write it, but its owner marked it read-only, as an editor warns)."""
+    try:
+        mode = real.stat().st_mode
+    except OSError:
+        return  # not there yet: it is created, or the folder's error is reported later
+    if not os.access(real, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise InputError(f"{path}: is read-only (mode {stat.S_IMODE(mode):04o}): nothing "
+                         "written; make it writable (chmod u+w) to let kg replace it")
 
 
 def stream_target(path: Path) -> int | Path | None:

@@ -767,6 +767,15 @@ def test_fmt_check_then_fmt(run, tiny_copy):
     assert (again.exit_code, again.stdout) == (0, "")
 
 
+def test_fmt_leaves_a_read_only_data_file_as_it_is(run, tiny_copy):
+    tiny = tiny_copy / "data" / "tiny.ttl"
+    before = tiny.read_bytes()
+    tiny.chmod(0o444)
+    refused = run("fmt")
+    assert refused.exit_code == 2 and tiny.read_bytes() == before
+    assert refused.stderr.startswith(f"kg: error: {tiny}: is read-only (mode 0444): nothing written")
+
+
 def test_export_turtle_round_trips_and_is_deterministic(run, tiny_copy):
     from rdflib import Graph
     from rdflib.compare import isomorphic

@@ -22,6 +22,25 @@ def test_every_file_or_none(tmp_path):
     assert kept.read_bytes() == b"old"
 
 
+@pytest.mark.parametrize("mode", [0o444, 0o400])
+def test_a_read_only_file_is_not_replaced(tmp_path, mode):
+    """A rename replaced it (the folder is writable), as no editor would without asking;
+    root may write it, but not when its mode says no one should."""
+    other = tmp_path / "other.ttl"
+    other.write_bytes(b"old")
+    locked = tmp_path / "locked.ttl"
+    locked.write_bytes(b"old")
+    locked.chmod(mode)
+    with pytest.raises(InputError, match=f"^{locked}: is read-only \\(mode 0{mode:o}\\): "
+                                         "nothing written; make it writable"):
+        write_all({other: b"new", locked: b"new", tmp_path / "new.ttl": b"new"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.ttl", "other.ttl"]
+    assert other.read_bytes() == locked.read_bytes() == b"old"
+    locked.chmod(0o644)
+    write_all({locked: b"new"})
+    assert locked.read_bytes() == b"new"
+
+
 def test_a_link_is_written_through_not_replaced(tmp_path):
     """-o link.ttl once replaced the link by a regular file."""
     real = tmp_path / "real.ttl"
