@@ -30,7 +30,7 @@ BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
 __all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql",
            "absent_names", "describe", "stats", "rdflib_graph", "validate", "validate_text",
-           "add", "format_files", "networkx_graph", "export_graph", "push", "serve",
+           "add", "format_files", "format_diff", "networkx_graph", "export_graph", "push", "serve",
            "KGError", "InputError"]
 
 
@@ -258,6 +258,13 @@ def format_files(data=None, check: bool = False) -> list[Path]:
 
     expect_flag(check, "format_files check")
     return rewrite(find_inputs(data), check=check)
+
+
+def format_diff(data=None) -> str:
+    """What `format_files` would change, as a unified diff; "" when nothing would."""
+    from kg.curation import format_diff as diff
+
+    return diff(find_inputs(data))
 
 
 def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | None = None) -> int:

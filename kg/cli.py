@@ -540,17 +540,25 @@ def add(settings, files, sources):
 @cli.command()
 @click.option("--check", "check_only", is_flag=True,
               help="Only list the files not in canonical form; exit 1 if there are any.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Only print the changes as a unified diff; exit 1 if there are any.")
 @pass_settings
-def fmt(settings, check_only):
+def fmt(settings, check_only, show_diff):
     """Rewrite the working copy's data files in canonical Turtle (stable, diff-friendly)."""
-    from kg.api import format_files
+    from kg.api import format_diff, format_files
+    from kg.output import stdout_for, write_text
 
-    changed = format_files(settings.data, check=check_only)
-    for path in changed:
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
+    if show_diff:
+        changes = format_diff(settings.data)
+        write_text(stdout_for("diff"), changes)  # UTF-8, as the files are: patch reads it
+        changed = bool(changes)
+    else:
+        changed = format_files(settings.data, check=check_only)
+        for path in changed:
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
     if settings.verbosity >= 0 and not changed:
         click.echo("all data files are in canonical form", err=True)
-    if check_only and changed:
+    if (check_only or show_diff) and changed:
         sys.exit(EXIT_VIOLATIONS)
 
 

@@ -12,6 +12,7 @@ and writes the files all or nothing (kg.writing): an error leaves every file as 
 
 from __future__ import annotations
 
+import difflib
 import fcntl
 import hashlib
 import io
@@ -52,6 +53,9 @@ SHORT_FORMS = {
     XSD.double: re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
     XSD.boolean: re.compile(r"true|false"),
 }
+
+# A line and its line feed; the last one may have none.
+LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 Validator = Callable[[list[Path]], Iterable]
 
@@ -234,18 +238,41 @@ def format_files(inputs: Inputs, check: bool = False,
     Rewriting needs a writable working copy (InputError otherwise) and happens under the
     data folder's lock, the files replaced all or nothing (kg.writing).
     """
-    # Bytes are compared, not text: read_utf8 drops a byte order mark, the canonical form has none.
     if check:
-        return [path for path in inputs.data_files
-                if read_bytes(path) != canonical_text_of(path).encode("utf-8")]
+        return list(rewrites_of(data_bytes(inputs)))
     require_writable(inputs)
     with data_lock(inputs.data_dir, lock_timeout):
         read = data_bytes(inputs)
-        rewrites = {path: canonical_text_of(path).encode("utf-8") for path in read}
-        rewrites = {path: data for path, data in rewrites.items() if read[path] != data}
+        rewrites = rewrites_of(read)
         refuse_if_changed(inputs, read)
         write_all(rewrites)
     return list(rewrites)
+
+
+def format_diff(inputs: Inputs) -> str:
+    """What `kg fmt` would change, as a unified diff (as `diff -u` writes it, files named
+    from the current folder when they are in it, so that `patch -p0` applies it); "" when
+    every data file is in canonical form."""
+    lines = []
+    for path, canonical in rewrites_of(read := data_bytes(inputs)).items():
+        name = str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+        for line in difflib.unified_diff(lines_of(read[path]), lines_of(canonical),
+                                         fromfile=name, tofile=name):
+            lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def lines_of(data: bytes) -> list[str]:
+    """The lines of a file, each with its \\n; str.splitlines would also end one at a
+    carriage return or a U+2028 inside a string."""
+    return LINE.findall(data.decode("utf-8"))  # canonical_text_of has read it as UTF-8
+
+
+def rewrites_of(read: dict[Path, bytes]) -> dict[Path, bytes]:
+    """The canonical bytes of each file whose bytes as `read` differ from them."""
+    # Bytes are compared, not text: read_utf8 drops a byte order mark, the canonical form has none.
+    canonical = {path: canonical_text_of(path).encode("utf-8") for path in read}
+    return {path: data for path, data in canonical.items() if read[path] != data}
 
 
 # ---------------------------------------------------------------------------

@@ -138,6 +138,10 @@ def test_curation_is_in_the_api_too(working_copy):
     assert result.written and all(path.parent == working_copy / "data" for path in result.written)
     assert kg.add(candidate, working_copy).added == 0  # already there
     assert kg.format_files(working_copy, check=True) == []
+    assert kg.format_diff(working_copy) == ""
+    shipped = working_copy / "data" / "countries.ttl"
+    shipped.write_text(shipped.read_text() + "\n")
+    assert kg.format_diff(working_copy).endswith(" .\n-\n")  # the blank line added
 
 
 def test_every_api_name_is_reachable_from_kg():

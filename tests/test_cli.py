@@ -776,6 +776,34 @@ def test_fmt_leaves_a_read_only_data_file_as_it_is(run, tiny_copy):
     assert refused.stderr.startswith(f"kg: error: {tiny}: is read-only (mode 0444): nothing written")
 
 
+def test_fmt_diff_shows_the_changes_and_writes_nothing(run, tiny_copy, monkeypatch):
+    monkeypatch.chdir(tiny_copy)  # files are named from the current folder, for patch -p0
+    tiny = tiny_copy / "data" / "tiny.ttl"
+    before = tiny.read_bytes()
+    shown = run("fmt", "--diff")
+    assert shown.exit_code == 1 and tiny.read_bytes() == before
+    diff = shown.stdout.splitlines(keepends=True)
+    assert diff[:2] == ["--- data/tiny.ttl\n", "+++ data/tiny.ttl\n"]
+    assert "-akd:land-a a ak:Country ; rdfs:label \"Land A\"@en ; ak:iso3166Alpha2 \"AA\" .\n" in diff
+    assert "+akd:land-a\n" in diff and "+    ak:iso3166Alpha2 \"AA\" ;\n" in diff
+    run("fmt")
+    # The diff takes the file to what kg fmt writes: its kept lines and its + lines.
+    assert "".join(line[1:] for line in diff[2:] if line[0] in " +") == tiny.read_text()
+    again = run("fmt", "--diff")
+    assert (again.exit_code, again.stdout) == (0, "")
+    assert again.stderr == "all data files are in canonical form\n"
+
+
+def test_fmt_diff_marks_a_last_line_without_line_feed(run, tiny_copy):
+    """...as diff -u does, so that patch gives the file its final line feed."""
+    run("fmt")
+    tiny = tiny_copy / "data" / "tiny.ttl"
+    tiny.write_text(tiny.read_text().rstrip("\n"))
+    shown = run("fmt", "--diff")
+    assert shown.exit_code == 1
+    assert shown.stdout.endswith(" ;\n-.\n\\ No newline at end of file\n+.\n")
+
+
 def test_export_turtle_round_trips_and_is_deterministic(run, tiny_copy):
     from rdflib import Graph
     from rdflib.compare import isomorphic

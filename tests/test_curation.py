@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 
 from conftest import REPO
 from kg.curation import (LOCK_FILE, add, canonical_text_of, canonical_turtle,
-                         format_files, graph_of, header_of, parse_text)
+                         format_files, graph_of, header_of, lines_of, parse_text)
 from kg.errors import InputError
 from kg.export import canonical
 from kg.loading import find_inputs, parse_file
@@ -170,6 +170,11 @@ def test_fmt_check_reports_unformatted_files_and_writes_nothing(working_copy):
     before = snapshot(inputs.data_dir)
     assert format_files(inputs, check=True) == [unformatted]
     assert snapshot(inputs.data_dir) == before
+
+
+def test_diff_lines_end_at_line_feeds_only():
+    """str.splitlines also ends a line at U+2028, which a Turtle string may hold."""
+    assert lines_of("a \"x\u2028y\"\r\nb\n\nc".encode()) == ["a \"x\u2028y\"\r\n", "b\n", "\n", "c"]
 
 
 def test_fmt_takes_the_byte_order_mark_off_and_keeps_the_header(working_copy):
