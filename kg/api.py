@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, resolve,
                         typed_text)
 from kg.errors import InputError, KGError, expect, expect_flag, whole_number
-from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, safe_query
+from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, PUSH_TIMEOUT, safe_query
 from kg.loading import find_inputs, sources_folder
 from kg.output import FORMATS, json_value, triple_term_text, write_rows
 from kg.store import CompiledGraph, open_graph
@@ -267,13 +267,17 @@ def format_diff(data=None) -> str:
     return diff(find_inputs(data))
 
 
-def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | None = None) -> int:
-    """Upload the graph to a triple store's Graph Store Protocol URL; the triples sent."""
+def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | None = None,
+         timeout: float | None = PUSH_TIMEOUT) -> int:
+    """Upload the graph to a triple store's Graph Store Protocol URL, waiting at most
+    `timeout` s for each of its answers (0 or None: no limit); the triples sent."""
     from kg.remote import check_target, push as upload
+    from kg.safety import check_timeout
 
     expect(endpoint, str, "push endpoint", "the store's URL")
+    check_timeout(timeout)
     check_target(endpoint, graph_iri)  # before a graph is compiled for nothing
-    return upload(compiled(graph), endpoint, graph_iri)
+    return upload(compiled(graph), endpoint, graph_iri, timeout)
 
 
 def expect_label(label) -> None:

@@ -22,7 +22,8 @@ import click
 from kg import __version__
 from kg.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, KGError
 from kg.output import FORMATS
-from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT, MAX_WORKERS
+from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT, MAX_WORKERS,
+                       PUSH_TIMEOUT)
 
 # The reader closed the output (`kg query ... | head`): the status of a command that
 # SIGPIPE stopped (128 + 13), which no other outcome of kg shares.
@@ -196,8 +197,8 @@ class TimeLimit(click.FloatRange):
         return seconds
 
 
-def timeout_option(help_text: str):
-    return click.option("--timeout", type=TimeLimit(), default=DEFAULT_TIMEOUT,
+def timeout_option(help_text: str, default: float = DEFAULT_TIMEOUT):
+    return click.option("--timeout", type=TimeLimit(), default=default,
                         show_default=True, metavar="SECONDS", help=help_text)
 
 
@@ -660,12 +661,14 @@ def serve(settings, host, port, timeout, max_rows, workers):
 @click.option("--graph", "graph_iri", metavar="IRI", callback=absolute_iri,
               help="Put everything in this one graph (default: kg's asserted and inferred "
                    "graphs, which the canned queries read).")
+@timeout_option("Wait at most this long for the store to take each graph (0: no limit).",
+                default=PUSH_TIMEOUT)
 @pass_settings
-def push(settings, endpoint, graph_iri):
+def push(settings, endpoint, graph_iri, timeout):
     """Upload the graph to a triple store (Oxigraph, Jena Fuseki, GraphDB, ...)."""
     from kg.api import push as push_graph
 
-    count = push_graph(endpoint, graph_iri, settings.graph())
+    count = push_graph(endpoint, graph_iri, settings.graph(), timeout)
     if settings.verbosity >= 0:
         click.echo(f"kg: pushed {count} triples to {endpoint}", err=True)
 

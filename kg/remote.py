@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, expect
 from kg.loading import MAX_INPUT_BYTES
 from kg.namespaces import PREFIXES
-from kg.safety import DEFAULT_TIMEOUT, check_user_query, code_tokens, rows_of
+from kg.safety import DEFAULT_TIMEOUT, PUSH_TIMEOUT, check_user_query, code_tokens, rows_of
 from kg.store import ASSERTED, INFERRED, query_store
 
 KG_GRAPHS = (ASSERTED.value, INFERRED.value)
@@ -45,12 +45,14 @@ def graph_url(endpoint: str, graph_iri: str | None) -> str:
     return endpoint + ("&" if "?" in endpoint else "?") + query
 
 
-def push(graph, endpoint: str, graph_iri: str | None = None, timeout: float = 300) -> int:
+def push(graph, endpoint: str, graph_iri: str | None = None,
+         timeout: float | None = PUSH_TIMEOUT) -> int:
     """Upload the graph (asserted and inferred) with HTTP PUT, replacing what was there.
 
     `endpoint` is the store's Graph Store Protocol URL (Oxigraph: .../store; Fuseki:
     .../DATASET/data; GraphDB: .../repositories/ID/rdf-graphs/service). Returns the
-    number of triples sent.
+    number of triples sent. Each of its PUTs waits at most `timeout` s (0 or None: no
+    limit) for the store.
     """
     check_target(endpoint, graph_iri)
     store = graph.store

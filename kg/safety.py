@@ -22,6 +22,8 @@ from kg.errors import InputError
 
 # Seconds an ad-hoc query may run (`kg sparql --timeout`); 0 or None: no limit.
 DEFAULT_TIMEOUT = 5.0
+# Seconds a store may take to take each graph `kg push` sends: a large graph, a slow disk.
+PUSH_TIMEOUT = 300.0
 # The longest limit: a day. A larger one overflows the thread timer.
 MAX_TIMEOUT = 86_400
 # kg serve's query processes, each with the compiled graph open: more is a typo.

@@ -93,9 +93,12 @@ def test_turtle_text_past_the_input_limit_is_refused(graph, monkeypatch):
      "timeout -3: give a number of seconds from 0 (no limit) to 86400"),
     (lambda g: kg.serve(g, workers=0), "serve workers 0: give a whole number from 1 to 64"),
     (lambda g: kg.serve(g, max_rows=-5), "serve max_rows -5: give a whole number from 1 up"),
-    (lambda g: kg.serve(g, port=70000), "serve port 70000: give a whole number from 0 to 65535")])
-def test_serve_refuses_what_kg_serve_refuses(graph, call, message):
-    """kg.serve took them, and then failed every query (500 or 503) or deep inside."""
+    (lambda g: kg.serve(g, port=70000), "serve port 70000: give a whole number from 0 to 65535"),
+    (lambda g: kg.push("http://127.0.0.1:9/store", graph=g, timeout=float("nan")),
+     "timeout nan: give a number of seconds from 0 (no limit) to 86400")])
+def test_serve_and_push_refuse_what_the_cli_refuses(graph, call, message):
+    """kg.serve took them, and then failed every query (500 or 503) or deep inside; a
+    nan limit would reach kg.push's socket, which raises a ValueError."""
     with pytest.raises(kg.InputError) as refused:
         call(graph)
     assert str(refused.value) == message

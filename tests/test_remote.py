@@ -15,10 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
 from kg import remote
 from kg.api import run_query, sparql
 from kg.catalog import load_catalog
+from kg.cli import cli
 from kg.errors import InputError
 
 OXIGRAPH = shutil.which("oxigraph")
@@ -214,6 +216,12 @@ def test_graph_url():
             == "http://h/ds?x=1&graph=http%3A%2F%2Fe.org%2Fg%231")
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that gave up (past its time limit) is no error: print no traceback
+        onto the stderr of the kg run that follows."""
+
+
 @contextmanager
 def fake_endpoint(media: str, body: bytes, content_length: int | None = None,
                   status: int = 200, delay: float = 0):
@@ -236,7 +244,7 @@ def fake_endpoint(media: str, body: bytes, content_length: int | None = None,
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Reply)
+    server = QuietServer(("127.0.0.1", 0), Reply)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/query"
@@ -262,6 +270,21 @@ def test_a_store_slower_than_the_time_limit_was_reached_but_did_not_answer():
         with pytest.raises(InputError) as refused:
             remote.sparql("ASK {}", endpoint, timeout=0.5)
     assert str(refused.value) == f"{endpoint}: no answer within 0.5 s (the time limit)"
+
+
+def test_kg_push_waits_for_the_store_as_long_as_timeout_says(tiny_copy):
+    """It waited 300 s whatever the store; a store that takes longer to load a large
+    graph needed a longer limit, a script a shorter one."""
+    def push(*args):
+        return CliRunner().invoke(cli, ["--data", str(tiny_copy), "push", *args])
+
+    with fake_endpoint("text/plain", b"", status=204, delay=1) as endpoint:
+        slow = push("--endpoint", endpoint, "--timeout", "0.3")
+        patient = push("--endpoint", endpoint, "--timeout", "0")
+    assert (slow.exit_code, slow.stderr) == (
+        2, f"kg: error: {endpoint}: no answer within 0.3 s (the time limit)\n")
+    assert patient.exit_code == 0
+    assert re.fullmatch(f"kg: pushed [0-9]+ triples to {re.escape(endpoint)}\n", patient.stderr)
 
 
 @pytest.mark.parametrize("media, body", [
