@@ -229,7 +229,7 @@ def validate(files=(), sources=None, graph: CompiledGraph | None = None):
 def validate_text(turtle: str, name: str = "<string>", sources=None,
                   graph: CompiledGraph | None = None):
     """Validate candidate Turtle given as text (an editor's buffer, a form) with the
-    graph, as validate() does a file; problems and syntax errors are placed at NAME:LINE."""
+    graph, as validate() does a file; problems and syntax errors are placed at NAME:LINE:COLUMN."""
     from kg.loading import TurtleText
     from kg.validation import check
 

@@ -441,7 +441,7 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
     """Check the graph, or candidate FILES together with it, against ontology and shapes.
 
     \b
-    With FILES, reports only the problems they bring in, each with its file and line;
+    With FILES, reports only the problems they bring in, each at its file, line and column;
     a FILE of - is standard input (named <stdin> in the report).
     Exit codes: 0 conforms, 1 problems at or above --fail-on, 2 unusable input.
     """
@@ -490,7 +490,7 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
         click.echo(report.as_rdf(fail_on).serialize(format="turtle"), nl=False, file=out)
     else:
         for p in report.problems:
-            where = f"{p.file}:{p.line}: " if p.file else ""
+            where = f"{p.place}: " if p.place else ""
             value = f" (value {p.value})" if p.value and p.value not in p.message else ""
             at_fault = " ".join(part for part in (p.focus, p.path) if part)
             # a file name with a terminal's escape sequence reaches the terminal escaped

@@ -1,4 +1,4 @@
-"""Where each statement of a Turtle file is: subject and predicate to line numbers.
+"""Where each statement of a Turtle file is: subject and predicate to line and column.
 
 No RDF parser keeps positions, so this scans the text itself: it splits the file into
 statements (a `.` outside strings, IRIs, comments and brackets ends one; a SPARQL-style
@@ -28,6 +28,7 @@ TOKEN_END = r"(?=[\s;,.\[\]()#]|$)"
 @dataclass(frozen=True)
 class Statement:
     line: int    # line of the statement's first character
+    column: int  # and its column (1 for the first character of a line)
     text: str
     blocks: tuple[tuple[int, int], ...] = ()  # (start, end) in text of each outermost [...]
 
@@ -59,7 +60,7 @@ def statements(text: str) -> list[Statement]:
             if directive:
                 line += text.count("\n", counted, begin)
                 counted = begin
-                found.append(Statement(line, directive.group(0)))
+                found.append(Statement(line, column_at(text, begin), directive.group(0)))
                 start = i = directive.end()
                 continue
         significant = SIGNIFICANT.search(text, i)
@@ -84,7 +85,7 @@ def statements(text: str) -> list[Statement]:
             begin = skip_comments(text, start)
             line += text.count("\n", counted, begin)
             counted = begin
-            found.append(Statement(line, text[begin:i + 1].strip(),
+            found.append(Statement(line, column_at(text, begin), text[begin:i + 1].strip(),
                                    tuple((a - begin, b - begin) for a, b in blocks)))
             start, blocks = i + 1, []
         i += 1
@@ -112,8 +113,13 @@ def rdf_12_syntax(text: str) -> tuple[int, int, str] | None:
         elif found.group() == "<":  # no IRI: cannot be in a document that parsed
             i += 1
         else:
-            return text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i), found.group()
+            return text.count("\n", 0, i) + 1, column_at(text, i), found.group()
     return None
+
+
+def column_at(text: str, offset: int) -> int:
+    """The column of text[offset], counted in characters from 1."""
+    return offset - text.rfind("\n", 0, offset)
 
 
 def skip_comments(text: str, position: int) -> int:
@@ -128,7 +134,7 @@ def skip_comments(text: str, position: int) -> int:
 
 
 class SourceIndex:
-    """Line numbers of subjects and of (subject, predicate) pairs in one Turtle file."""
+    """Positions of subjects and of (subject, predicate) pairs in one Turtle file."""
 
     def __init__(self, path: Path, text: str):
         self.path = path
@@ -167,10 +173,10 @@ class SourceIndex:
         forms += [f"<{iri[len(base):]}>" for base in self.bases if iri.startswith(base)]
         return forms + (["a"] if iri == RDF_TYPE else [])
 
-    def line(self, subject: str, predicate: str | None = None, clues=(),
-             exact: bool = False, value: str | None = None) -> int | None:
-        """The line of the predicate in the subject's statements, else of the subject
-        (unless `exact`: then None).
+    def position(self, subject: str, predicate: str | None = None, clues=(),
+                 exact: bool = False, value: str | None = None) -> tuple[int, int] | None:
+        """(line, column) of the predicate in the subject's statements, else of the
+        subject (unless `exact`: then None).
 
         `clues` (texts of a blank node's values, such as a citation's quote) narrow the
         search to the [...] of the subject that holds most of them.
@@ -187,8 +193,7 @@ class SourceIndex:
             if block:
                 statement, start, end = block
                 offset = self.find(predicate, statement.text, start, end) if predicate else None
-                at = start if offset is None else offset
-                return statement.line + statement.text.count("\n", 0, at)
+                return where(statement, start if offset is None else offset)
         if predicate:
             stating = [(statement, offset) for statement in found
                        for offset in [self.find(predicate, statement.text)] if offset is not None]
@@ -196,9 +201,8 @@ class SourceIndex:
             # one that writes the value at fault
             stating.sort(key=lambda found: not (value and value in found[0].text[found[1]:]))
             if stating:
-                statement, offset = stating[0]
-                return statement.line + statement.text.count("\n", 0, offset)
-        return None if exact and predicate else found[0].line
+                return where(*stating[0])
+        return None if exact and predicate else (found[0].line, found[0].column)
 
     def find(self, predicate: str, text: str, start: int = 0, end: int | None = None) -> int | None:
         """The offset of the predicate's first written form in text[start:end], or None."""
@@ -237,6 +241,13 @@ class SourceIndex:
         return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 
 
+def where(statement: Statement, offset: int) -> tuple[int, int]:
+    """(line, column) in the file of statement.text[offset]."""
+    line_start = statement.text.rfind("\n", 0, offset) + 1
+    column = offset - line_start + (1 if line_start else statement.column)
+    return statement.line + statement.text.count("\n", 0, offset), column
+
+
 def index_files(paths) -> list[SourceIndex]:
     # A lone carriage return ends a line too (old Mac files), as Oxigraph counts lines
     # in its syntax errors; counting only line feeds put every problem at line 1.
@@ -245,9 +256,9 @@ def index_files(paths) -> list[SourceIndex]:
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=(),
            value: str | None = None):
-    """(path, line) of the first file that states the predicate of the subject (where it
-    does so more than once, with `value`, a literal's text, if one does), else of the
-    first that states the subject, else (None, None).
+    """(path, line, column) of the first file that states the predicate of the subject
+    (where it does so more than once, with `value`, a literal's text, if one does), else
+    of the first that states the subject, else (None, 0, 0).
 
     A candidate's subject may live in a data file too: a problem with a statement only
     the data file makes (a label another node now shares) is there, not at the subject
@@ -255,7 +266,7 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
     """
     for exact in (True, False) if predicate else (False,):
         for index in indexes:
-            line = index.line(subject, predicate, clues, exact, value)
-            if line:
-                return index.path, line
-    return None, None
+            found = index.position(subject, predicate, clues, exact, value)
+            if found:
+                return index.path, *found
+    return None, 0, 0

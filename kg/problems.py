@@ -29,10 +29,16 @@ class Problem:
     shape: str      # the shape (aks:...) or lint rule (kg:...) that caught it
     file: str = ""  # where the offending statement is, when it is in a file
     line: int = 0
+    column: int = 0  # of the property at fault (or the subject, or the [ of a blank node)
     # a blank node's values (<IRI> or text), which tell its [...] in the file from others
     clues: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # the offending value itself (an rdflib term), for the SHACL report's sh:value
     term: object = field(default=None, compare=False, repr=False)
+
+    @property
+    def place(self) -> str:
+        """file:line:column, as compilers and kg's syntax errors name a place; "" if none."""
+        return f"{self.file}:{self.line}:{self.column}" if self.file else ""
 
     def to_dict(self) -> dict:
         # not dataclasses.asdict: it deep-copies `term`, and a copy of an ill-typed rdflib

@@ -1,4 +1,4 @@
-"""Validation: SHACL (pyshacl) plus kg.lint's checks, with the file and line at fault.
+"""Validation: SHACL (pyshacl) plus kg.lint's checks, with the file, line and column at fault.
 
 `check` validates the shipped graph, or candidate files together with it, reporting only
 the problems the candidates bring in. `run_shacl` runs the shapes on one inferred graph;
@@ -54,7 +54,7 @@ class Report:
             report.add((result, SH.resultMessage, Literal(problem.message)))
             report.add((result, SH.sourceShape, term_of(problem.shape)))
             if problem.file:
-                report.add((result, RDFS.seeAlso, Literal(f"{problem.file}:{problem.line}")))
+                report.add((result, RDFS.seeAlso, Literal(problem.place)))
         return report
 
 
@@ -298,7 +298,8 @@ def curated_subjects(asserted: list[tuple]) -> set:
 
 
 def located(problems: list[Problem], indexes) -> Report:
-    """The problems, each with the file and line of the statement at fault, in order."""
+    """The problems, each with the file, line and column of the statement at fault, in
+    order."""
     from kg.positions import locate
 
     placed = []
@@ -308,12 +309,13 @@ def located(problems: list[Problem], indexes) -> Report:
         # a problem inside a [...] is placed at its own property, else at the [
         inner = problem.path if problem.clues and rest else None
         property_at_fault = inner or predicate
-        path, line = locate(indexes, expand(subject) or subject,
+        path, line, column = locate(indexes, expand(subject) or subject,
                             expand(property_at_fault) or property_at_fault or None,
                             problem.clues,
                             str(problem.term) if isinstance(problem.term, Literal) else None)
-        placed.append(replace(problem, file=str(path or ""), line=line or 0))
-    placed.sort(key=lambda p: (p.file == "", p.file, p.line, -SEVERITY_ORDER.index(p.severity),
+        placed.append(replace(problem, file=str(path or ""), line=line, column=column))
+    placed.sort(key=lambda p: (p.file == "", p.file, p.line, p.column,
+                               -SEVERITY_ORDER.index(p.severity),
                                p.focus, p.path, p.message))
     return Report(placed)
 

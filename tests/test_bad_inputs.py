@@ -340,7 +340,7 @@ def test_deeply_nested_blank_nodes_are_no_recursion_error(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(deep)])
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    assert result.stdout.startswith(f"{deep}:3: violation: akd:deep ")
+    assert result.stdout.startswith(f"{deep}:3:1: violation: akd:deep ")
 
 
 def test_text_that_is_not_utf8_is_one_line_wherever_it_comes_from(working_copy):

@@ -651,10 +651,10 @@ def test_validate_reports_a_broken_fact_with_exit_code_1(run, tiny_copy):
     lines = result.output.splitlines()
     broken = tiny_copy / "data" / "broken.ttl"
     assert lines[:2] == [
-        f"{broken}:5: violation: akd:lonely-mou ak:citation: Every fact, defense system and "
+        f"{broken}:5:1: violation: akd:lonely-mou ak:citation: Every fact, defense system and "
         f"grouping must cite a source: add ak:citation [ ak:inSource <source> ; ak:quote "
         f"\"exact words\" ]. [aks:CitationRequiredProperty]",
-        f"{broken}:5: violation: akd:lonely-mou ak:participant: Every agreement needs at least "
+        f"{broken}:5:1: violation: akd:lonely-mou ak:participant: Every agreement needs at least "
         f"two participants: add ak:party (or another role) for each side. "
         f"[aks:AgreementParticipantsProperty]"]
     assert lines[-1] == "does not conform: 2 violations, 0 warnings, 2 infos"
@@ -671,7 +671,7 @@ def test_validate_fail_on_warning(run, tiny_copy):
     assert run("validate").exit_code == 0
     failing = run("validate", "--fail-on", "warning")
     assert failing.exit_code == 1
-    assert f"{mou}:28: warning: akd:zapper-licence ak:concernsSystem:" in failing.output
+    assert f"{mou}:28:1: warning: akd:zapper-licence ak:concernsSystem:" in failing.output
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -712,8 +712,9 @@ def test_add_refuses_a_bad_candidate_and_writes_nothing(run, tiny_copy, tmp_path
                    f"{subject} ak:countres akd:land-a .\n")
     result = run("add", str(bad))
     assert result.exit_code == 1
-    assert f"{bad}:3: violation: {focus} ak:countres: ak:countres is not declared by the " \
-           "ontology (did you mean ak:counters, ak:country, ak:amount?)" in result.stdout
+    assert f"{bad}:3:{len(subject) + 2}: violation: {focus} ak:countres: ak:countres is not " \
+           "declared by the ontology (did you mean ak:counters, ak:country, ak:amount?)" \
+           in result.stdout
     assert result.stderr.endswith("kg: nothing written: fix the violations above\n")
     assert {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()
             if p.suffix == ".ttl"} == before

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from conftest import SEEDS
 from kg.cli import cli
@@ -47,27 +47,27 @@ def test_every_mistake_is_reported_at_its_line_with_what_to_do():
     assert result.exit_code == 1
     where = str(MISTAKES)
     assert result.stdout.splitlines() == [
-        f"{where}:7: violation: akd:test-mou ak:participant: Every agreement needs at least two "
+        f"{where}:7:1: violation: akd:test-mou ak:participant: Every agreement needs at least two "
         "participants: add ak:party (or another role) for each side. [aks:AgreementParticipantsProperty]",
-        f'{where}:9: violation: akd:test-mou rdfs:label (value "Japan"@en): this label also '
+        f'{where}:9:5: violation: akd:test-mou rdfs:label (value "Japan"@en): this label also '
         "names akd:japan: if it is the same entity, use that node; if not, make the labels "
         "distinct. [kg:duplicate-label]",
-        f"{where}:10: violation: akd:test-mou ak:partcipant: ak:partcipant is not declared by the "
+        f"{where}:10:5: violation: akd:test-mou ak:partcipant: ak:partcipant is not declared by the "
         "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
         "property. [kg:undeclared-property]",
-        f"{where}:11: violation: akd:test-mou ak:party: ak:party expects a project entity (akd:) or "
+        f"{where}:11:5: violation: akd:test-mou ak:party: ak:party expects a project entity (akd:) or "
         "concept (akc:), not http://example.org/korea: link to the akd: node for it, or create "
         "one. [kg:outside-namespace]",
-        f'{where}:12: violation: akd:test-mou ak:date: "abc"^^xsd:date is not a valid xsd:date: '
+        f'{where}:12:5: violation: akd:test-mou ak:date: "abc"^^xsd:date is not a valid xsd:date: '
         "write the value in that type's form (e.g. 2023-11-12 for xsd:date), or use the type "
         "that fits it. [kg:ill-typed-literal]",
-        f'{where}:13: violation: akd:test-mou ak:citation [...] ak:quote (value "This sentence is not in the '
+        f'{where}:13:53: violation: akd:test-mou ak:citation [...] ak:quote (value "This sentence is not in the '
         'article."): the quote does not appear in 003_e24d1c7b705b8c02.txt: copy it exactly '
         "from the source (white space and typographic quotes may differ). [kg:quote-not-in-source]",
-        f"{where}:15: violation: akd:test-launch rdf:type: ak:Evnt is not a class the ontology "
+        f"{where}:15:17: violation: akd:test-launch rdf:type: ak:Evnt is not a class the ontology "
         "declares (did you mean ak:Event, ak:Entity, ak:Agent?): use a declared class. "
         "[kg:undeclared-class]",
-        f'{where}:18: violation: akd:test-launch ak:date (value "2031-05-01"^^xsd:date): '
+        f'{where}:18:5: violation: akd:test-launch ak:date (value "2031-05-01"^^xsd:date): '
         "2031-05-01 is in the future for an "
         "event that is not planned: fix the date, or add ak:status akc:planned if it is "
         "scheduled. [kg:future-date]",
@@ -174,7 +174,7 @@ def test_a_wrong_date_type_in_the_data_is_reported_whatever_its_subject(working_
                                 catch_exceptions=False)
     assert result.exit_code == 1
     assert [line for line in result.stdout.splitlines() if "violation" in line] == [
-        f'{data}:{lines + 1}: violation: http://example.org/x ak:asOf: "2016-05" is not a date: '
+        f'{data}:{lines + 1}:24: violation: http://example.org/x ak:asOf: "2016-05" is not a date: '
         "ak:asOf takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
         '"2016-05"^^xsd:gYearMonth. [kg:date-type]']
     assert not caplog.records  # rdflib logs a Literal it cannot convert (an invalid date)
@@ -206,7 +206,7 @@ def test_a_byte_order_mark_is_skipped_and_lines_and_columns_stay_right(tmp_path)
     """Notepad writes one; it was an invalid subject at 1:1."""
     candidate = candidate_file(tmp_path, "akd:pac-3 ak:partie akd:japan .")
     candidate.write_bytes(b"\xef\xbb\xbf" + candidate.read_bytes())
-    assert validate(candidate).stdout.startswith(f"{candidate}:3: violation: akd:pac-3 ak:partie:")
+    assert validate(candidate).stdout.startswith(f"{candidate}:3:11: violation: akd:pac-3 ak:partie:")
     broken = b"@prefix ak: <https://w3id.org/alliance-kg/ontology#> . ak:s ak:p ak:o ak:o .\n"
     candidate.write_bytes(broken)
     without_mark = validate(candidate)
@@ -222,6 +222,29 @@ def test_lines_ended_by_carriage_returns_alone_are_counted(tmp_path):
     candidate.write_bytes(candidate.read_bytes().replace(b"\n", b"\r"))
     problems = json.loads(validate(candidate, "--format", "json").stdout)
     assert [(p["line"], p["shape"]) for p in problems] == [(4, "kg:undeclared-property")]
+
+
+def test_problems_on_one_line_are_told_apart_by_their_columns(tmp_path):
+    """A subject written on one long line put all its problems at the same place."""
+    statement = ('  akd:test-mou a ak:Agreement ; ak:partcipant akd:japan ; ak:date "2019-03"^^xsd:date '
+                 '; ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quot "x" ] .')
+    candidate = candidate_file(tmp_path, "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+                               statement)
+    result = validate(candidate, "--format", "json")
+    placed = {(p["line"], p["column"], p["shape"]) for p in json.loads(result.stdout)}
+    column = {name: statement.index(name) + 1 for name in ("akd:test-mou", "ak:partcipant",
+                                                           "ak:date", "ak:citation", "ak:quot")}
+    assert placed >= {(4, column["ak:partcipant"], "kg:undeclared-property"),
+                      (4, column["ak:date"], "kg:ill-typed-literal"),
+                      (4, column["ak:quot"], "kg:undeclared-property"),
+                      (4, column["akd:test-mou"], "aks:AgreementTypeProperty")}
+    assert column["akd:test-mou"] == 3  # the indent counts
+    printed = validate(candidate).stdout.splitlines()
+    assert f"{candidate}:4:{column['ak:date']}: violation: akd:test-mou ak:date: " \
+           '"2019-03"^^xsd:date is not a valid xsd:date: write "2019-03"^^xsd:gYearMonth. ' \
+           "[kg:ill-typed-literal]" in printed
+    report = Graph().parse(data=validate(candidate, "--format", "turtle").stdout, format="turtle")
+    assert Literal(f"{candidate}:4:{column['ak:quot']}") in set(report.objects(None, RDFS.seeAlso))
 
 
 def test_relative_iris_under_base_are_reported_at_their_line(tmp_path):
@@ -261,18 +284,18 @@ def test_problems_of_blank_node_subjects_are_placed_in_their_own_statement(tmp_p
         '[ a ak:Event ; ak:eventType akd:nothing ] .')                          # line 7
     lines = validate(candidate).stdout.splitlines()
     assert [line.split(": ")[0] for line in lines if "[kg:outside-namespace]" in line] == [
-        f"{candidate}:3", f"{candidate}:4", f"{candidate}:7"]   # as nameless entities
+        f"{candidate}:3:1", f"{candidate}:4:1", f"{candidate}:7:1"]   # as nameless entities
     assert [line for line in lines if "[kg:" in line and ": violation: " in line] == [
-        f"{candidate}:3: violation: [] ak:partcipant: ak:partcipant is not declared by the "
+        f"{candidate}:3:21: violation: [] ak:partcipant: ak:partcipant is not declared by the "
         "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
         "property. [kg:undeclared-property]",
-        f"{candidate}:5: violation: [] ak:partcipant: ak:partcipant is not declared by the "
+        f"{candidate}:5:5: violation: [] ak:partcipant: ak:partcipant is not declared by the "
         "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
         "property. [kg:undeclared-property]",
-        f"{candidate}:6: violation: [] ak:citation [...] ak:quot: ak:quot is not declared by the "
+        f"{candidate}:6:53: violation: [] ak:citation [...] ak:quot: ak:quot is not declared by the "
         "ontology (did you mean ak:quote, ak:unit, ak:supports?): use a declared property. "
         "[kg:undeclared-property]",
-        f"{candidate}:7: violation: [] ak:eventType: akd:nothing is not in the graph (did you "
+        f"{candidate}:7:16: violation: [] ak:eventType: akd:nothing is not in the graph (did you "
         "mean akd:china, akd:nato, akd:iran?): link to an existing node, or describe the new "
         "one (with a label and a citation). [kg:unknown-entity]"]
     assert all(line.startswith(f"{candidate}:") for line in lines[:-1])
@@ -286,10 +309,11 @@ def test_a_blank_node_subject_is_not_named_by_what_inference_links_to_it(tmp_pat
         '[] a ak:Agreement ; ak:party akd:japan , akd:sout-korea .')           # line 3
     lines = validate(candidate).stdout.splitlines()
     assert (
-        f"{candidate}:3: violation: [] ak:party: akd:sout-korea is not in the graph (did you "
+        f"{candidate}:3:21: violation: [] ak:party: akd:sout-korea is not in the graph (did you "
         "mean akd:south-korea, akd:north-korea, akd:us-congress?): link to an existing node, "
         "or describe the new one (with a label and a citation). [kg:unknown-entity]") in lines
-    assert all(line.startswith(f"{candidate}:3: ") and " [] " in line for line in lines[:-1])
+    assert all(line.startswith(f"{candidate}:3:") and (": [] " in line or ": []: " in line)
+               for line in lines)
 
 
 def test_a_property_outside_the_prefixes_is_placed_at_its_own_line(tmp_path):
@@ -299,7 +323,7 @@ def test_a_property_outside_the_prefixes_is_placed_at_its_own_line(tmp_path):
         "akd:mou-1999-us-japan-bmd ak:party akd:japan ;",                     # line 3
         "    <https://w3id.org/alliance-kg/ontology/party> akd:japan .")      # line 4
     assert validate(candidate).stdout.startswith(
-        f"{candidate}:4: violation: akd:mou-1999-us-japan-bmd "
+        f"{candidate}:4:5: violation: akd:mou-1999-us-japan-bmd "
         "https://w3id.org/alliance-kg/ontology/party: ")
 
 
@@ -354,7 +378,7 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
 @pytest.mark.parametrize("statement, report", [
     # a mistyped link, reported where it is written
     ("akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .",
-     "violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not in the graph (did "
+     "27: violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not in the graph (did "
      "you mean akd:south-korea, akd:north-korea, akd:thaad?): link to an existing node, or "
      "describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # a blank-node citation: the focus nodes and the validated graph must name it alike,
@@ -362,151 +386,151 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     # what is inside a citation is checked as well (it once passed, and kg add merged it)
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
      "ak:pageNumber 3 ] .",
-     "violation: akd:pac-3 ak:citation [...] ak:pageNumber: ak:pageNumber is not declared by the "
+     "155: violation: akd:pac-3 ak:citation [...] ak:pageNumber: ak:pageNumber is not declared by the "
      "ontology (did you mean ak:member, ak:hasMember, ak:memberOf?): use a declared property. "
      "[kg:undeclared-property]"),
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2051 ; ak:quote {BATTERIES} ] .",
-     "violation: akd:pac-3 ak:citation [...] ak:inSource: akd:source-aaf-2051 is not in the graph "
+     "25: violation: akd:pac-3 ak:citation [...] ak:inSource: akd:source-aaf-2051 is not in the graph "
      "(did you mean akd:source-aaf-2015, akd:source-jf-2024, akd:source-at-2020?): link to an "
      "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # not five source shapes failing on akd:japan, in a shipped file
     # a citation written twice
     (f"akd:tokyo ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] , "
      f"[ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .",
-     f"warning: akd:tokyo ak:citation [...] ak:quote (value {BATTERIES}): akd:tokyo cites this "
+     f"59: warning: akd:tokyo ak:citation [...] ak:quote (value {BATTERIES}): akd:tokyo cites this "
      "quote of akd:source-aaf-2015 twice: keep one of the two citations, with an ak:supports "
      "for each statement the quote backs. [kg:duplicate-citation]"),
     (f"akd:pac-3 ak:citation [ ak:inSource akd:japan ; ak:quote {BATTERIES} ] .",
-     "violation: akd:pac-3 ak:citation [...] ak:inSource: akd:japan is a ak:Country, not a "
+     "25: violation: akd:pac-3 ak:citation [...] ak:inSource: akd:japan is a ak:Country, not a "
      "source: ak:inSource names the article the quote comes from. [kg:not-a-source]"),
     ('akd:pac-3 <http://www.w3.org/2004/02/skos/core#altLabel> "Patriot PAC-3"@jp .',
-     'warning: akd:pac-3 skos:altLabel (value "Patriot PAC-3"@jp): the tag @jp is not @en, the '
+     '11: warning: akd:pac-3 skos:altLabel (value "Patriot PAC-3"@jp): the tag @jp is not @en, the '
      "graph's language: tag English text @en; keep another tag only on a name in that "
      "language. [kg:language-tag]"),
     # a label that kg describe reads as another node's (copied from an article, with a
     # typographic apostrophe and a double space) once passed as a new name
     ('akd:pac-3 <http://www.w3.org/2004/02/skos/core#altLabel> "David\\u2019s  Sling"@en .',
-     'violation: akd:pac-3 skos:altLabel (value "David\u2019s  Sling"@en): this label also names '
+     '11: violation: akd:pac-3 skos:altLabel (value "David\u2019s  Sling"@en): this label also names '
      "akd:davids-sling: if it is the same entity, use that node; if not, make the labels "
      "distinct. [kg:duplicate-label]"),
     # an undeclared property is one problem, however many values it has
     ("akd:mou-1999-us-japan-bmd ak:partie akd:japan, akd:united-states .",
-     "violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
+     "27: violation: akd:mou-1999-us-japan-bmd ak:partie: ak:partie is not declared by the "
      "ontology (did you mean ak:party, ak:partOf, ak:date?): use a declared property. "
      "[kg:undeclared-property]"),
     # a typo in an RDF, RDFS or OWL name: those namespaces were skipped whole, so it
     # conformed, and the node was left without the label the curator meant to give
     ('akd:pac-3 <http://www.w3.org/2000/01/rdf-schema#lable> "Patriot"@en .',
-     "violation: akd:pac-3 rdfs:lable: rdfs:lable is not declared by the ontology (did you "
+     "11: violation: akd:pac-3 rdfs:lable: rdfs:lable is not declared by the ontology (did you "
      "mean rdfs:label, rdf:value, rdfs:range?): use a declared property. "
      "[kg:undeclared-property]"),
     # ak:supports names a property: a typo gets the nearest, a property the node does not
     # state is a citation hung on the wrong node
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
      "ak:supports ak:operatr ] .",
-     "violation: akd:pac-3 ak:citation [...] ak:supports: ak:operatr is not a property the "
+     "155: violation: akd:pac-3 ak:citation [...] ak:supports: ak:operatr is not a property the "
      "ontology declares (did you mean ak:operator, ak:operatorIn, ak:operates?): name the "
      "property whose statement on the cited node the quote states. [kg:undeclared-property]"),
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
      "ak:supports ak:operator ] .",
-     "violation: akd:pac-3 ak:citation [...] ak:supports (value ak:operator): The node this "
+     "155: violation: akd:pac-3 ak:citation [...] ak:supports (value ak:operator): The node this "
      "citation belongs to states nothing with this property: ak:supports names one of the "
      "node's own properties whose statement the quote states, such as ak:developer. "
      "[aks:SupportedStatementShape]"),
     # rdflib would normalise it to "P0D" before lint saw it (it once did)
     ('akd:mou-1999-us-japan-bmd ak:duration "PT"^^<http://www.w3.org/2001/XMLSchema#duration> .',
-     'violation: akd:mou-1999-us-japan-bmd ak:duration: "PT"^^xsd:duration is not a valid '
+     '27: violation: akd:mou-1999-us-japan-bmd ak:duration: "PT"^^xsd:duration is not a valid '
      "xsd:duration: write the value in that type's form (e.g. 2023-11-12 for xsd:date), or use "
      "the type that fits it. [kg:ill-typed-literal]"),
     ("akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .",
-     "violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
+     "23: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
      "copy the words that state the fact exactly from the source, one quote per citation. "
      "[aks:QuoteProperty]"),
     # a mistyped subject: statements about a node nobody describes once conformed, and
     # kg add would have put them into a new file
     ('akd:lockheed-martn <http://www.w3.org/2004/02/skos/core#altLabel> "LM"@en .',
-     "violation: akd:lockheed-martn: akd:lockheed-martn is not in the graph (did you mean "
+     "1: violation: akd:lockheed-martn: akd:lockheed-martn is not in the graph (did you mean "
      "akd:lockheed-martin, akd:lloyd-austin?): use the name of the node you mean, or give a new "
      "one a class (a ak:...), a label and a citation. [kg:unknown-subject]"),
     # the same, when the property's domain gives the mistyped node a class: it was told
     # to add a label and a citation, as if it were a new fact
     ("akd:thaad-deploymnt-south-korea ak:operator akd:united-states .",
-     "violation: akd:thaad-deploymnt-south-korea: akd:thaad-deploymnt-south-korea is not in "
+     "1: violation: akd:thaad-deploymnt-south-korea: akd:thaad-deploymnt-south-korea is not in "
      "the graph (did you mean akd:thaad-deployment-south-korea, akd:south-korea, "
      "akd:north-korea?): use the name of the node you mean, or give a new one a class (a "
      "ak:...), a label and a citation. [kg:unknown-subject]"),
     # a variant of itself, directly or around a chain that the transitive closure closes
     # (both once conformed)
     ("akd:sm-3-block-iia ak:variantOf akd:sm-3-block-iia .",
-     "violation: akd:sm-3-block-iia ak:variantOf: akd:sm-3-block-iia is linked to itself by "
+     "20: violation: akd:sm-3-block-iia ak:variantOf: akd:sm-3-block-iia is linked to itself by "
      "ak:variantOf: point ak:variantOf at another node, and not back along a chain of them. "
      "[kg:cycle]"),
     ("akd:sm-3 ak:variantOf akd:sm-3-block-iia .",
-     "violation: akd:sm-3 ak:variantOf: akd:sm-3 is linked to itself by ak:variantOf (through "
+     "10: violation: akd:sm-3 ak:variantOf: akd:sm-3 is linked to itself by ak:variantOf (through "
      "akd:sm-3-block-iia, which leads back to it): point ak:variantOf at another node, and not "
      "back along a chain of them. [kg:cycle]"),
     # a node put in a class it cannot be in: once reported as the other class's shapes
     # (a company without an ISO code, a country without a citation), in a shipped file
     ("akd:raytheon ak:country akd:lockheed-martin .",
-     "violation: akd:raytheon ak:country: akd:lockheed-martin is a "
+     "14: violation: akd:raytheon ak:country: akd:lockheed-martin is a "
      "ak:Company, but ak:country links to a ak:Country, a disjoint class: link a ak:Country "
      "instead. [kg:disjoint-classes]"),
     # a system as a role's value: the role's range is its super-property's (ak:participant:
     # agents); that went unseen, and a shipped ak:concernsSystem of the missile was blamed
     ("akd:co-production-sm-3-block-iia ak:producer akd:sm-3-block-iia .",
-     "violation: akd:co-production-sm-3-block-iia ak:producer: akd:sm-3-block-iia is a "
+     "34: violation: akd:co-production-sm-3-block-iia ak:producer: akd:sm-3-block-iia is a "
      "ak:InterceptorMissile, but ak:producer links to a ak:Agent, a disjoint class: link a "
      "ak:Agent instead. [kg:disjoint-classes]"),
     ("akd:sm-3-block-iia-deployment-2018 ak:operator akd:aegis-destroyer .",
-     "violation: akd:sm-3-block-iia-deployment-2018 ak:operator: akd:aegis-destroyer is a "
+     "36: violation: akd:sm-3-block-iia-deployment-2018 ak:operator: akd:aegis-destroyer is a "
      "ak:WeaponSystem, but ak:operator links to a ak:Agent, a disjoint class: link a ak:Agent "
      "instead. [kg:disjoint-classes]"),
     ("akd:japan ak:agreementType <https://w3id.org/alliance-kg/concept/mou> .",
-     "violation: akd:japan ak:agreementType: akd:japan is a ak:Country, but ak:agreementType is "
+     "11: violation: akd:japan ak:agreementType: akd:japan is a ak:Country, but ak:agreementType is "
      "said of a ak:Agreement, a disjoint class: say it of a ak:Agreement instead. "
      "[kg:disjoint-classes]"),
     ("akd:lockheed-martin a ak:Country .",
-     "violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
+     "21: violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
      "ak:Country, classes the ontology declares disjoint: keep the one class that fits. "
      "[kg:disjoint-classes]"),
     # the right name under a mistyped namespace (ontology/ for ontology#): no near name
     # was found, so no hint was given
     ("akd:mou-1999-us-japan-bmd <https://w3id.org/alliance-kg/ontology/party> akd:japan .",
-     "violation: akd:mou-1999-us-japan-bmd https://w3id.org/alliance-kg/ontology/party: "
+     "27: violation: akd:mou-1999-us-japan-bmd https://w3id.org/alliance-kg/ontology/party: "
      "https://w3id.org/alliance-kg/ontology/party is not declared by the ontology (did you mean "
      "ak:party? check the prefix declarations): use a declared property. "
      "[kg:undeclared-property]"),
     # http: for https: in the akd: prefix
     ("akd:mou-1999-us-japan-bmd ak:party <http://w3id.org/alliance-kg/id/japan> .",
-     "violation: akd:mou-1999-us-japan-bmd ak:party: ak:party expects a project entity (akd:) or "
+     "27: violation: akd:mou-1999-us-japan-bmd ak:party: ak:party expects a project entity (akd:) or "
      "concept (akc:), not http://w3id.org/alliance-kg/id/japan (did you mean akd:japan? check "
      "the prefix declarations): link to the akd: node for it, or create one. "
      "[kg:outside-namespace]"),
     # a new node whose class is in a mistyped namespace: that, not that the node is unknown
     ("akd:zz-new-mou a <https://w3id.org/alliance-kg/ontology/Agreement> .",
-     "violation: akd:zz-new-mou rdf:type: https://w3id.org/alliance-kg/ontology/Agreement is not "
+     "16: violation: akd:zz-new-mou rdf:type: https://w3id.org/alliance-kg/ontology/Agreement is not "
      "a class the ontology declares (did you mean ak:Agreement? check the prefix "
      "declarations): use a declared class. [kg:undeclared-class]"),
     # the value as written, its two spaces kept (they were squeezed into one)
     ('akd:mou-1999-us-japan-bmd ak:dateNote "resolved  from 1999"@en .',
-     'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
+     '27: violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved  from 1999"@en): '
      "ak:dateNote must be a plain string with no language tag: write the note as \"...\". "
      "[aks:DateNoteDatatypeProperty]"),
     # a value with a line break, escaped as in Turtle: one problem, one line
     ('akd:mou-1999-us-japan-bmd ak:dateNote """resolved\n  from 1999"""@en .',
-     'violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved\\n  from 1999"@en): '
+     '27: violation: akd:mou-1999-us-japan-bmd ak:dateNote (value "resolved\\n  from 1999"@en): '
      "ak:dateNote must be a plain string with no language tag: write the note as \"...\". "
      "[aks:DateNoteDatatypeProperty]"),
     # the quote check forgives white space, but the graph would keep it as written
     (f'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote """{BATTERIES[1:30]}'
      f'\n    {BATTERIES[31:-1]}""" ] .',
-     f'warning: akd:pac-3 ak:citation [...] ak:quote (value "{BATTERIES[1:30]}\\n    '
+     f'59: warning: akd:pac-3 ak:citation [...] ak:quote (value "{BATTERIES[1:30]}\\n    '
      f'{BATTERIES[31:-1]}"): the quote has a line break, tab or run of spaces: write it on one '
      "line, with one space between words, as the graph's quotes are. [kg:quote-spacing]"),
     # two sentences, both in the article: only the 300-character limit held quotes short
     ('akd:tokyo ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "It has four '
      f'Aegis-equipped destroyers with SM-3 interceptors and plans to add four more. {BATTERIES[1:]} ] .',
-     'warning: akd:tokyo ak:citation [...] ak:quote (value "It has four Aegis-equipped destroyers '
+     '59: warning: akd:tokyo ak:citation [...] ak:quote (value "It has four Aegis-equipped destroyers '
      f'with SM-3 interceptors and plans to add four more. {BATTERIES[1:]}): the quote goes on '
      "after a sentence ends (at 'more.'): quote the one sentence that states the fact, or the "
      "words of it that do; cite a second sentence in a citation of its own. "
@@ -514,36 +538,36 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     # a date of the wrong type is told the type its value needs (the shapes only listed
     # the three date types)
     ('akd:mou-1999-us-japan-bmd ak:endDate "2005-06" .',
-     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06" is not a date: ak:endDate takes '
+     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06" is not a date: ak:endDate takes '
      'an xsd:date, xsd:gYearMonth or xsd:gYear; write "2005-06"^^xsd:gYearMonth. [kg:date-type]'),
     ("akd:mou-1999-us-japan-bmd ak:endDate 2005 .",
-     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005"^^xsd:integer is not a date: '
+     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005"^^xsd:integer is not a date: '
      "ak:endDate takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
      '"2005"^^xsd:gYear. [kg:date-type]'),
     ('akd:mou-1999-us-japan-bmd ak:endDate '
      '"2005-06-30T09:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> .',
-     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06-30T09:00:00"^^xsd:dateTime is '
+     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06-30T09:00:00"^^xsd:dateTime is '
      "not a date: ak:endDate takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
      '"2005-06-30"^^xsd:date. [kg:date-type]'),
     ('akd:mou-1999-us-japan-bmd ak:endDate "2005-02-30" .',
-     'violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-02-30" is not a date: ak:endDate '
+     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-02-30" is not a date: ak:endDate '
      'takes an xsd:date, xsd:gYearMonth or xsd:gYear; write it as e.g. "2023-11-13"^^xsd:date, '
      '"2023-11"^^xsd:gYearMonth or "2023"^^xsd:gYear. [kg:date-type]'),
     ('akd:mou-1999-us-japan-bmd ak:endDate akd:japan .',
-     "violation: akd:mou-1999-us-japan-bmd ak:endDate: akd:japan is not a date: ak:endDate "
+     "27: violation: akd:mou-1999-us-japan-bmd ak:endDate: akd:japan is not a date: ak:endDate "
      'takes an xsd:date, xsd:gYearMonth or xsd:gYear; write it as e.g. "2023-11-13"^^xsd:date, '
      '"2023-11"^^xsd:gYearMonth or "2023"^^xsd:gYear. [kg:date-type]'),
     # a problem of the node itself: no stray " :" after it
     ('<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#comment> "x"@en .',
-     "warning: http://example.org/x: http://example.org/x is outside the project's namespace: "
+     "1: warning: http://example.org/x: http://example.org/x is outside the project's namespace: "
      "name curated entities akd:<name> (https://w3id.org/alliance-kg/id/). "
      "[kg:outside-namespace]"),
 ])
 def test_a_one_statement_candidate_is_reported_at_its_line(tmp_path, statement, report):
     candidate = candidate_file(tmp_path, statement)
     result = validate(candidate)
-    assert result.exit_code == (0 if report.startswith("warning") else 1)
-    assert result.stdout == f"{candidate}:3: {report}\n"
+    assert result.exit_code == (0 if ": warning: " in report else 1)
+    assert result.stdout == f"{candidate}:3:{report}\n"  # report: column, severity, ...
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
@@ -562,9 +586,9 @@ def test_a_mistake_in_one_of_several_citations_is_placed_inside_it(tmp_path):
         "    ] , [ ak:inSource akd:source-aaf-2015 ] .")             # line 11
     lines = validate(candidate, "--sources", SEEDS).stdout.splitlines()
     assert [(line.split(": ")[0], line.split(" ")[-1]) for line in lines] == [
-        (f"{candidate}:7", "[kg:quote-not-in-source]"),
-        (f"{candidate}:9", "[kg:not-a-source]"),
-        (f"{candidate}:11", "[aks:QuoteProperty]")]
+        (f"{candidate}:7:9", "[kg:quote-not-in-source]"),
+        (f"{candidate}:9:9", "[kg:not-a-source]"),
+        (f"{candidate}:11:9", "[aks:QuoteProperty]")]  # no ak:quote there: at its [
 
 
 @pytest.mark.parametrize("amount, shapes", [
@@ -586,7 +610,7 @@ def test_an_entity_as_a_blank_node_is_told_to_take_a_name(tmp_path):
         'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "x" ] .')
     warnings = [line for line in validate(candidate).stdout.splitlines() if "warning" in line]
     assert warnings == [
-        f"{candidate}:3: warning: []: this node has a class or a label but no name: `kg "
+        f"{candidate}:3:1: warning: []: this node has a class or a label but no name: `kg "
         "describe` cannot find it and no other file can link to it; name it akd:<name> "
         "(https://w3id.org/alliance-kg/id/). [kg:outside-namespace]"]
 
@@ -599,10 +623,10 @@ def test_an_empty_quote_is_placed_in_its_own_citation(tmp_path):
         "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] ,",  # line 3
         '    [ ak:inSource akd:source-aaf-2015 ; ak:quote "" ] .')         # line 4
     assert validate(candidate).stdout.splitlines() == [
-        f"{candidate}:3: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs "
+        f"{candidate}:3:23: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs "
         "exactly one ak:quote: copy the words that state the fact exactly from the source, "
         "one quote per citation. [aks:QuoteProperty]",
-        f'{candidate}:4: violation: akd:pac-3 ak:citation [...] ak:quote (value ""): A quote '
+        f'{candidate}:4:41: violation: akd:pac-3 ak:citation [...] ak:quote (value ""): A quote '
         "must not be empty: copy the words that state the fact exactly from the source. "
         "[aks:QuoteNotEmptyProperty]"]
 
@@ -619,7 +643,7 @@ def test_the_text_report_is_in_the_terminals_encoding_and_escapes_control_charac
                           env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"})
     assert done.returncode == 1
     line = done.stdout.decode("ascii")  # nothing but ASCII
-    assert line.startswith(f"{tmp_path}/esc\\x1b[31m.ttl:3: violation: akd:\\u65e5\\u672c")
+    assert line.startswith(f"{tmp_path}/esc\\x1b[31m.ttl:3:1: violation: akd:\\u65e5\\u672c")
 
 
 def test_each_of_two_values_of_a_property_is_placed_at_its_own_line(tmp_path):
@@ -631,7 +655,7 @@ def test_each_of_two_values_of_a_property_is_placed_at_its_own_line(tmp_path):
         'akd:mou-1999-us-japan-bmd ak:date "1999-03"^^xsd:date .')      # line 5
     found = [line for line in validate(candidate).stdout.splitlines()
              if "[kg:ill-typed-literal]" in line]
-    assert [line.split(": ")[0].rsplit(":", 1)[1] for line in found] == ["4", "5"]
+    assert [line.split(": ")[0].split(":")[-2:] for line in found] == [["4", "27"], ["5", "27"]]
     assert found[1].endswith('"1999-03"^^xsd:date is not a valid xsd:date: write '
                              '"1999-03"^^xsd:gYearMonth. [kg:ill-typed-literal]')
 
@@ -660,11 +684,12 @@ FIRST_STEP = "The first step was establishing a cooperative technical research p
 ])
 def test_a_misquote_is_told_what_the_sources_say(tmp_path, source, quote, message):
     """It was only told that the quote is not in its source."""
-    candidate = candidate_file(
-        tmp_path, f'akd:mou-1999-us-japan-bmd ak:citation [ ak:inSource akd:source-{source} ; '
-                  f'ak:quote "{quote}" ] .')
+    statement = (f'akd:mou-1999-us-japan-bmd ak:citation [ ak:inSource akd:source-{source} ; '
+                 f'ak:quote "{quote}" ] .')
+    candidate = candidate_file(tmp_path, statement)
     result = validate(candidate, "--sources", SEEDS)
-    assert result.stdout == (f"{candidate}:3: violation: akd:mou-1999-us-japan-bmd ak:citation "
+    at = f"{candidate}:3:{statement.index('ak:quote') + 1}"
+    assert result.stdout == (f"{at}: violation: akd:mou-1999-us-japan-bmd ak:citation "
                              f'[...] ak:quote (value "{quote}"): {message} '
                              "[kg:quote-not-in-source]\n")
 
@@ -718,7 +743,7 @@ def test_a_source_file_name_is_a_name_not_a_path(tmp_path):
         'akd:pac-3 ak:citation [ ak:inSource akd:source-zz ; ak:quote "the Zapper" ] .')
     result = validate(candidate, "--sources", tmp_path / "sources", "--fail-on", "violation")
     assert [(line.split(": ")[0], line.split(" ")[-1]) for line in result.stdout.splitlines()
-            if "violation" in line] == [(f"{candidate}:7", "[aks:SourceFileNameProperty]")]
+            if "violation" in line] == [(f"{candidate}:7:29", "[aks:SourceFileNameProperty]")]
 
 
 def test_an_ill_typed_boolean_is_reported_once_not_also_warned_by_rdflib(tmp_path):
@@ -729,7 +754,7 @@ def test_an_ill_typed_boolean_is_reported_once_not_also_warned_by_rdflib(tmp_pat
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
         result = validate(candidate)
-    assert f'{candidate}:3: violation: akd:pac-3 ak:inService: "maybe"^^xsd:boolean is not a ' \
+    assert f'{candidate}:3:11: violation: akd:pac-3 ak:inService: "maybe"^^xsd:boolean is not a ' \
            "valid xsd:boolean" in result.stdout
     assert [str(w.message) for w in warned] == []
 
@@ -754,7 +779,7 @@ def test_a_fact_entered_again_under_a_new_name_is_a_warning(tmp_path):
     result = validate(candidate_file(tmp_path, *restatement("us-japan-mou-1999")))
     assert result.exit_code == 0
     assert result.stdout == (
-        f"{tmp_path / 'candidate.ttl'}:5: warning: akd:us-japan-mou-1999: akd:us-japan-mou-1999 "
+        f"{tmp_path / 'candidate.ttl'}:5:1: warning: akd:us-japan-mou-1999: akd:us-japan-mou-1999 "
         "states what akd:mou-1999-us-japan-bmd states, of the same class and from a quote they "
         "share: if it is the same fact, give its label or citations to "
         "akd:mou-1999-us-japan-bmd instead; if not, add the statement that tells them apart (a "
@@ -807,7 +832,7 @@ def test_a_fact_without_a_name_in_the_data_is_warned_of_as_in_a_candidate(tiny_c
     whole = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate"]).stdout
     alone = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate", str(nameless)]).stdout
     warned = [line for line in whole.splitlines() if "[kg:outside-namespace]" in line]
-    assert [line.split(": ")[0:3] for line in warned] == [[f"{nameless}:4", "warning", "[]"]]
+    assert [line.split(": ")[0:3] for line in warned] == [[f"{nameless}:4:1", "warning", "[]"]]
     assert warned == [line for line in alone.splitlines() if "[kg:outside-namespace]" in line]
 
 
@@ -818,7 +843,7 @@ def test_duplicate_facts_in_the_data_are_reported_once(working_copy):
     result = CliRunner().invoke(cli, ["--data", str(working_copy), "validate"])
     found = [line for line in result.stdout.splitlines() if "[kg:duplicate-fact]" in line]
     assert [line.split(": ")[0:3] for line in found] == [
-        [f"{working_copy / 'data' / 'again.ttl'}:5", "warning", "akd:mou-again"]]
+        [f"{working_copy / 'data' / 'again.ttl'}:5:1", "warning", "akd:mou-again"]]
 
 
 def test_a_citation_of_the_graph_restated_to_annotate_it_is_no_duplicate(tmp_path):
@@ -866,5 +891,5 @@ def test_a_citation_copied_into_another_data_file_is_a_duplicate(working_copy):
     result = CliRunner().invoke(cli, ["--data", str(working_copy), "validate"])
     found = [line for line in result.stdout.splitlines() if "[kg:duplicate-citation]" in line]
     assert [line.split(": ")[0:2] for line in found] == [
-        [f"{working_copy / 'data' / 'again.ttl'}:3", "warning"]]
+        [f"{working_copy / 'data' / 'again.ttl'}:3:59", "warning"]]  # at the copy's ak:quote
     assert "akd:tokyo cites this quote of akd:source-aaf-2015 twice" in found[0]
