@@ -51,16 +51,14 @@ SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 def statements(text: str) -> list[Statement]:
     """The statements and directives of a Turtle document, in order (one pass: linear)."""
     found, start, depth, i, n = [], 0, 0, 0, len(text)
-    line, counted = 1, 0  # the line number at offset `counted`
+    cursor = Cursor(text)
     blocks, opened = [], 0  # the current statement's outermost [...], as file offsets
     while i < n:
         if i == start:
             begin = skip_comments(text, start)
             directive = SPARQL_DIRECTIVE.match(text, begin)
             if directive:
-                line += text.count("\n", counted, begin)
-                counted = begin
-                found.append(Statement(line, column_at(text, begin), directive.group(0)))
+                found.append(Statement(*cursor.at(begin), directive.group(0)))
                 start = i = directive.end()
                 continue
         significant = SIGNIFICANT.search(text, i)
@@ -83,13 +81,27 @@ def statements(text: str) -> list[Statement]:
                 blocks.append((opened, i + 1))
         elif c == "." and depth == 0 and (i + 1 == n or not text[i + 1].isalnum()):
             begin = skip_comments(text, start)
-            line += text.count("\n", counted, begin)
-            counted = begin
-            found.append(Statement(line, column_at(text, begin), text[begin:i + 1].strip(),
+            found.append(Statement(*cursor.at(begin), text[begin:i + 1].strip(),
                                    tuple((a - begin, b - begin) for a, b in blocks)))
             start, blocks = i + 1, []
         i += 1
     return found
+
+
+class Cursor:
+    """The line and column of offsets given in increasing order, in time linear in the
+    text: searching back for each one's line start took minutes on a one-line file."""
+
+    def __init__(self, text: str):
+        self.text, self.line, self.line_start, self.counted = text, 1, 0, 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        newlines = self.text.count("\n", self.counted, offset)
+        if newlines:
+            self.line += newlines
+            self.line_start = self.text.rfind("\n", self.counted, offset) + 1
+        self.counted = offset
+        return self.line, offset - self.line_start + 1
 
 
 def skipped(text: str, i: int) -> int:
