@@ -27,7 +27,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 
 from kg.catalog import plain_name
 from kg.loading import read_utf8
-from kg.namespaces import AK, AKC, AKD, curie, local_name, nearest
+from kg.namespaces import AK, AKC, AKD, Names, curie, local_name
 from kg.problems import Problem, clues_of, describe_node, show
 
 PROJECT = (AKD, AKC)
@@ -156,6 +156,23 @@ class Checks:
         self.known = set().union(*self.named_by.values())
         self.source_classes = set(self.graph.transitive_subjects(RDFS.subClassOf, SOURCE))
 
+    # What a typo is told it may mean; made only when there is a typo.
+    @functools.cached_property
+    def predicate_names(self) -> Names:
+        return Names(self.properties | BUILT_IN_PROPERTIES)
+
+    @functools.cached_property
+    def property_names(self) -> Names:
+        return Names(self.properties)
+
+    @functools.cached_property
+    def class_names(self) -> Names:
+        return Names(self.classes)
+
+    @functools.cached_property
+    def entity_names(self) -> Names:
+        return Names(self.known)
+
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
         return Problem(severity, describe_node(subject, self.graph, self.holders), show(path),
                        show(value), message, f"kg:{rule}",
@@ -170,18 +187,18 @@ class Checks:
                 found.append(self.problem(
                     "violation", subject, predicate, None,
                     f"{curie(str(predicate))} is not declared by the ontology"
-                    f"{nearest(predicate, self.properties | BUILT_IN_PROPERTIES)}: use a declared "
+                    f"{self.predicate_names.nearest(predicate)}: use a declared "
                     f"property.", "undeclared-property"))
             if predicate == RDF_TYPE and obj not in self.classes:
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
                     f"{curie(str(obj))} is not a class the ontology declares"
-                    f"{nearest(obj, self.classes)}: use a declared class.", "undeclared-class"))
+                    f"{self.class_names.nearest(obj)}: use a declared class.", "undeclared-class"))
             if predicate == SUPPORTS and obj not in self.properties:
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
                     f"{show(obj)} is not a property the ontology declares"
-                    f"{nearest(obj, self.properties)}: name the property whose statement on "
+                    f"{self.property_names.nearest(obj)}: name the property whose statement on "
                     f"the cited node the quote states.", "undeclared-property"))
         return found
 
@@ -227,7 +244,7 @@ class Checks:
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
                     f"{curie(str(predicate))} expects a project entity (akd:) or concept (akc:), "
-                    f"not {curie(str(obj))}{nearest(obj, self.known)}: link to the akd: node "
+                    f"not {curie(str(obj))}{self.entity_names.nearest(obj)}: link to the akd: node "
                     f"for it, or create one.",
                     "outside-namespace"))
         return found
@@ -242,7 +259,7 @@ class Checks:
         """A link to a project node that nothing describes: usually a mistyped name."""
         return [self.problem("violation", subject, predicate, obj,
                              f"{curie(str(obj))} is not in the graph"
-                             f"{nearest(obj, self.known)}: link to an existing node, or "
+                             f"{self.entity_names.nearest(obj)}: link to an existing node, or "
                              f"describe the new one (with a label and a citation).",
                              "unknown-entity")
                 for predicate, obj in self.asserted(subject)
@@ -264,7 +281,7 @@ class Checks:
             return []
         return [self.problem("violation", subject, None, None,
                              f"{curie(str(subject))} is not in the graph"
-                             f"{nearest(subject, self.known - {subject})}: use the name of the "
+                             f"{self.entity_names.nearest(subject)}: use the name of the "
                              f"node you mean, or give a new one a class (a ak:...), a label and "
                              f"a citation.", "unknown-subject")]
 

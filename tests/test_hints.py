@@ -116,3 +116,17 @@ def test_only_the_first_absent_names_get_suggestions_and_notes(tiny_copy):
     assert notes.splitlines()[MAX_SUGGESTED:] == [
         f"kg: note: and {50 - MAX_SUGGESTED} more names of the query are in no triple of "
         "the graph"]
+
+
+def test_the_nearest_names_are_never_the_name_itself():
+    """A subject stated of but given no class is told the names nearest its own, which
+    is among the known names: each caller took it out, a copy of them for each typo."""
+    from rdflib import URIRef
+
+    from kg.namespaces import Names
+
+    known = Names([URIRef(AKD + name) for name in ("japan", "japan-sdf", "china")])
+    assert known.nearest(URIRef(AKD + "japan")) == " (did you mean akd:japan-sdf?)"
+    assert known.nearest(URIRef(AKD + "japn")) == " (did you mean akd:japan, akd:japan-sdf?)"
+    assert known.nearest(URIRef("https://w3id.org/alliance-kg/identity/china")) == \
+        " (did you mean akd:china? check the prefix declarations)"
