@@ -69,21 +69,20 @@ class KGGroup(click.Group):
     """Every error, in parsing the options or running a command, as one line."""
 
     def make_context(self, *args, **kwargs):
-        with one_line_errors():  # `kg --no-such-option`, a bad --data
+        with one_line_errors():  # `kg --no-such-option`, a bad --data, `kg --help | head`
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        try:
-            with one_line_errors():  # an unknown command, a command's bad options or input
-                return super().invoke(ctx)
-        except BrokenPipeError:  # before click, which would exit 1 ("validation failed")
-            output_closed()
+        with one_line_errors():  # an unknown command, a command's bad options or input
+            return super().invoke(ctx)
 
 
 @contextmanager
 def one_line_errors():
     try:
         yield
+    except BrokenPipeError:  # before click, which would exit 1 ("validation failed")
+        output_closed()
     except click.exceptions.NoArgsIsHelpError:  # a bare `kg`: the help, as click shows it
         raise
     except click.UsageError as exc:

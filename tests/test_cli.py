@@ -539,9 +539,11 @@ def test_output_that_cannot_be_written_is_one_line(tiny_copy):
 
 @pytest.mark.parametrize("args", [["query", "co-production", "-f", "csv"],
                                   ["export", "-f", "ntriples"],
-                                  ["export", "-f", "ntriples", "-o", "/dev/stdout"]])
+                                  ["export", "-f", "ntriples", "-o", "/dev/stdout"],
+                                  ["--help"], ["--version"], ["query", "--help"]])
 def test_a_closed_output_ends_quietly_with_its_own_code(tiny_copy, args):
-    """`kg query ... | head` exited 1, which means "validation found problems"."""
+    """`kg query ... | head` exited 1, which means "validation found problems"; so did
+    `kg --help | head` with a reader that left (click's own exit for a broken pipe)."""
     process = subprocess.Popen([sys.executable, "-m", "kg", "--data", str(tiny_copy), *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()  # the reader is gone before kg writes anything
