@@ -48,13 +48,14 @@ class Problem:
 
 
 def describe_node(node, data: Graph, holders: dict | None = None) -> str:
-    """A CURIE; a blank node by the node it hangs from and the first link: akd:x ak:citation
-    [...]; a blank node nothing links to (a top-level subject) is [] (so [] ak:citation [...]).
-    `holders` (see `holders_of`) tells which links were written; without it, any link does."""
-    top, link, _ = hanging_from(node, data, holders)
+    """A CURIE; a blank node by the node it hangs from and the links down to it: akd:x
+    ak:citation [...], akd:x ak:citation [...] ak:mentions [...]; a blank node nothing
+    links to (a top-level subject) is [] (so [] ak:citation [...]). `holders` (see
+    `holders_of`) tells which links were written; without it, any link does."""
+    top, links, _ = hanging_from(node, data, holders)
     if top is None:
         return "[...]"
-    return show(top) + (f" {curie(str(link))} [...]" if link is not None else "")
+    return show(top) + "".join(f" {curie(str(link))} [...]" for link in links)
 
 
 def clues_of(node, data: Graph, holders: dict | None = None) -> tuple[str, ...]:
@@ -77,12 +78,12 @@ def holders_of(asserted: dict) -> dict:
 
 
 def hanging_from(node, data: Graph, holders: dict | None = None):
-    """(the top node, the link from it, the blank node it links to) for a node inside
-    blank nodes; (node, None, None) for a top node. The top is the first node up that
-    nothing links to or that is no blank node; None if nested too deep. With `holders`,
-    only written links count: in an inferred graph, an inverse property links a country
-    to a blank-node agreement that names it as a party."""
-    link, outermost = None, None
+    """(the top node, the links from it down to the node, the blank node the first link
+    leads to) for a node inside blank nodes; (node, [], None) for a top node. The top is
+    the first node up that nothing links to or that is no blank node; None if nested too
+    deep. With `holders`, only written links count: in an inferred graph, an inverse
+    property links a country to a blank-node agreement that names it as a party."""
+    links, outermost = [], None
     for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
         if not isinstance(node, BNode):
             parent = None
@@ -91,9 +92,10 @@ def hanging_from(node, data: Graph, holders: dict | None = None):
         else:
             parent = next(data.subject_predicates(node), None)
         if parent is None:
-            return node, link, outermost
+            return node, links[::-1], outermost
         outermost, (node, link) = node, parent
-    return None, link, None
+        links.append(link)
+    return None, links[::-1], None
 
 
 def show(term) -> str:

@@ -15,7 +15,7 @@ from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
 from kg.loading import collector_paused
-from kg.lint import DATE_PROPERTIES, asserted_statements, label_key, lint
+from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, label_key, lint
 from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -187,7 +187,7 @@ def checked_paths(shapes: Graph) -> set[str]:
 
 def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str]):
     """Just enough of a graph to validate `subjects`: (asserted statements of the focus
-    nodes, as `lint` reads them; inferred graph; focus nodes).
+    nodes, as `lint` reads them; inferred graph; SHACL's focus nodes; lint's).
 
     The ontology and concepts, every triple of the subjects and of their citations, and
     the triples of what they point to: in what they assert, or by an inferred property
@@ -203,11 +203,23 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     links = {ox.NamedNode(AK + "citation"), ox.NamedNode(AK + "disputedBy")}
     citations = {q.object for q in asserted_quads if q.subject in subjects
                  and q.predicate in links and not isinstance(q.object, ox.Literal)}
-    focus = subjects | citations
+    focus = with_held_blank_nodes(subjects | citations,
+                                  [(q.subject, q.object) for q in asserted_quads
+                                   if isinstance(q.object, ox.BlankNode)])
     own = [q for q in asserted_quads if q.subject in focus]
+    # Lint checks every [...] the subjects hold; the shapes, only those that describe
+    # something (a class, a label) besides citations: pyshacl copies a blank node's whole
+    # tree into each of its results, minutes for 1,000 nested [...].
+    describing = {ox.NamedNode(str(p)) for p in (RDF.type, *LABELS)}
+    described = {q.subject for q in own if isinstance(q.subject, ox.BlankNode)
+                 and q.predicate in describing}
+    shacl_nodes = subjects | citations | (focus & described)
+    shacl_focus = {to_rdflib(n) for n in shacl_nodes}
     context = list(store.query(CONTEXT_QUERY, prefixes=PREFIXES,
                                use_default_graph_as_union=True)) if focus else []
-    focused_inferred = [q.triple for s in focus for q in store.quads_for_pattern(s, None, None, INFERRED)]
+    # inferred classes only for SHACL's: they make a node a target of the shapes
+    focused_inferred = [q.triple for s in shacl_nodes
+                        for q in store.quads_for_pattern(s, None, None, INFERRED)]
     linked = {t.object for t in own + [t for t in focused_inferred if t.predicate.value in checked]
               if isinstance(t.object, ox.NamedNode)}
     context += [q.triple for node in linked for q in store.quads_for_pattern(node, None, None)]
@@ -215,17 +227,18 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     asserted: dict = {}
     inferred = rdflib_graph_of(own, focused_inferred, context,
                                on_first=lambda triples: asserted.update(asserted_statements(triples, focus)))
-    return asserted, inferred, focus
+    return asserted, inferred, shacl_focus, focus
 
 
-def focused_problems(asserted: dict, inferred: Graph, focus: set, linted: set, labels: dict,
-                     shapes: Graph, sources, shapes_origin: str = "shapes"):
-    """SHACL on the focus nodes, and lint on the candidate's own subjects among them."""
+def focused_problems(asserted: dict, inferred: Graph, shacl_focus: set, lint_focus: set,
+                     linted: set, labels: dict, shapes: Graph, sources,
+                     shapes_origin: str = "shapes"):
+    """SHACL on its focus nodes, and lint on the candidate's own subjects among its own."""
 
     holders = holders_of(asserted)
-    return combined(run_shacl(inferred, shapes, focus, skip=SUPERSEDED_BY_LINT,
+    return combined(run_shacl(inferred, shapes, shacl_focus, skip=SUPERSEDED_BY_LINT,
                               holders=holders, origin=shapes_origin).problems,
-                    lint(asserted, inferred, focus & linted, sources, labels=labels,
+                    lint(asserted, inferred, lint_focus & linted, sources, labels=labels,
                          holders=holders))
 
 
@@ -289,12 +302,30 @@ def curated_subjects(asserted: list[tuple]) -> set:
     nothing holds (an entity or fact written without a name, which lint warns of), the
     blank nodes these hold, and whatever has a date (lint checks dates in place of the
     shapes, whose targets are every subject of a date property)."""
-    held = {o for _, _, o in asserted if isinstance(o, BNode)}
+    holding = [(s, o) for s, _, o in asserted if isinstance(o, BNode)]
+    held = {o for _, o in holding}
     nodes = {s for s, _, _ in asserted if isinstance(s, URIRef) and s.startswith(AKD)
              or isinstance(s, BNode) and s not in held}
     date_properties = frozenset(DATE_PROPERTIES)  # a hash lookup: a million triples pass
     dated = {s for s, p, _ in asserted if p in date_properties}
-    return nodes | dated | {o for s, _, o in asserted if isinstance(o, BNode) and s in nodes}
+    return with_held_blank_nodes(nodes, holding) | dated
+
+
+def with_held_blank_nodes(nodes: set, holding: list[tuple]) -> set:
+    """`nodes` and the blank nodes they hold, directly or through other blank nodes, by
+    the (holder, blank node) pairs of `holding`: a [...] inside a citation, or under any
+    other property, is checked as its holder is (only a citation's own were, so a typo
+    in one nested deeper went unreported, and kg add merged it)."""
+    held_by: dict = {}
+    for holder, blank in holding:
+        held_by.setdefault(holder, []).append(blank)
+    found, frontier = set(nodes), list(nodes)
+    while frontier:
+        for blank in held_by.get(frontier.pop(), ()):
+            if blank not in found:
+                found.add(blank)
+                frontier.append(blank)
+    return found
 
 
 def located(problems: list[Problem], indexes) -> Report:
@@ -305,10 +336,12 @@ def located(problems: list[Problem], indexes) -> Report:
     placed = []
     for problem in problems:
         subject, _, rest = problem.focus.partition(" ")
-        predicate = rest.split(" ")[0] if rest else problem.path
-        # a problem inside a [...] is placed at its own property, else at the [
+        links = rest.split()[::2]  # "ak:citation [...] ak:mentions [...]"
+        predicate = links[0] if rest else problem.path
+        # a problem inside a [...] is placed at its own property, else at the link to
+        # the [...] within the outermost one, else at the outermost [
         inner = problem.path if problem.clues and rest else None
-        property_at_fault = inner or predicate
+        property_at_fault = inner or (links[-1] if len(links) > 1 else predicate)
         path, line, column = locate(indexes, expand(subject) or subject,
                             expand(property_at_fault) or property_at_fault or None,
                             problem.clues,

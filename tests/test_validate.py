@@ -818,6 +818,37 @@ def test_shapes_pyshacl_cannot_run_are_one_line_naming_the_file(tiny_copy, shape
     assert "Traceback" not in result.output
 
 
+NESTED = ("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+          'akd:pac-3 rdfs:seeAlso [ rdfs:labl "x" ; ak:partcipant akd:japan ] ;',          # line 4
+          f'    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ;',
+          '        ak:mentions [ a ak:Countri ] ] .')                                     # line 6
+
+
+def test_a_mistake_in_a_nested_blank_node_is_found_and_named_by_its_links(tmp_path, tiny_copy):
+    """Only a subject's citations were checked: a typo in any other [...], or in a [...]
+    inside a citation, passed, and kg add merged it."""
+    candidate = candidate_file(tmp_path, *NESTED)
+    found = [line.split(" (did you")[0] for line in validate(candidate).stdout.splitlines()
+             if "[kg:undeclared" in line]
+    labl, partcipant = (NESTED[1].index(name) + 1 for name in ("rdfs:labl", "ak:partcipant"))
+    a = NESTED[3].index(" a ") + 2
+    assert found == [
+        f"{candidate}:4:{labl}: violation: akd:pac-3 rdfs:seeAlso [...] rdfs:labl: rdfs:labl is "
+        "not declared by the ontology",
+        f"{candidate}:4:{partcipant}: violation: akd:pac-3 rdfs:seeAlso [...] ak:partcipant: "
+        "ak:partcipant is not declared by the ontology",
+        f"{candidate}:6:{a}: violation: akd:pac-3 ak:citation [...] ak:mentions [...] rdf:type: "
+        "ak:Countri is not a class the ontology declares"]
+    # kg add refuses them
+    added = CliRunner().invoke(cli, ["--data", str(tiny_copy), "add", str(candidate)])
+    assert added.exit_code == 1 and "nothing written" in added.stderr
+    # written straight into a data file, the whole graph's validation finds them too
+    (tiny_copy / "data" / "nested.ttl").write_text(candidate.read_text())
+    whole = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate"]).stdout
+    assert [line.split(" (did you")[0].split(": ", 1)[1] for line in whole.splitlines()
+            if "[kg:undeclared" in line] == [line.split(": ", 1)[1] for line in found]
+
+
 def test_a_fact_without_a_name_in_the_data_is_warned_of_as_in_a_candidate(tiny_copy):
     """Only a candidate's was: validating the whole graph looked at akd: nodes, the blank
     nodes they hold and dated nodes, so `kg add` could merge a nameless fact that plain
