@@ -9,6 +9,8 @@ subject or predicate inside them. It is meant for files that already parsed
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,7 @@ SPARQL_DIRECTIVE = re.compile(r"(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>", re.IGNOREC
 RDF_12_SYNTAX = re.compile(r"<<\(?|\{\||(?<!\\)~|(?<=[\"'])@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*--\w+|"
                            r"(?<![\w:.\\\"'-])(?:@version|(?i:VERSION))(?=[\s\"'])|[#<\"']")
 LINE_BREAK = re.compile(r"\r\n?")
+QUOTE_COMMENT_OR_IRI = re.compile(r"[#<\"']")
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 
@@ -86,6 +89,21 @@ def statements(text: str) -> list[Statement]:
             start, blocks = i + 1, []
         i += 1
     return found
+
+
+@functools.lru_cache(maxsize=256)  # the statements of one subject are searched again and again
+def quoted_spans(text: str) -> tuple[list[int], list[int]]:
+    """Where the strings and comments of a statement's text start and end: a name there
+    is only text. IRIs are stepped over, not counted: a property may be written as one."""
+    starts, ends, i = [], [], 0
+    while found := QUOTE_COMMENT_OR_IRI.search(text, i):
+        i = found.start()
+        after = skipped(text, i)
+        if after > i and text[i] != "<":
+            starts.append(i)
+            ends.append(after)
+        i = max(after, i + 1)
+    return starts, ends
 
 
 class Cursor:
@@ -217,12 +235,16 @@ class SourceIndex:
         return None if exact and predicate else (found[0].line, found[0].column)
 
     def find(self, predicate: str, text: str, start: int = 0, end: int | None = None) -> int | None:
-        """The offset of the predicate's first written form in text[start:end], or None."""
+        """The offset of the predicate's first written form in text[start:end] outside
+        strings and comments (a note may name the property it is about), or None."""
+        starts, ends = quoted_spans(text)
         for form in self.written_forms(predicate):
-            match = re.compile(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END).search(
-                text, start, len(text) if end is None else end)
-            if match:
-                return match.start() + 1 if match.group()[0] in " \t\n;[(" else match.start()
+            pattern = re.compile(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END)
+            for match in pattern.finditer(text, start, len(text) if end is None else end):
+                offset = match.start() + 1 if match.group()[0] in " \t\n;[(" else match.start()
+                within = bisect.bisect_right(starts, offset) - 1
+                if within < 0 or offset >= ends[within]:
+                    return offset
         return None
 
     def block(self, statements: list[Statement], clues) -> tuple[Statement, int, int] | None:

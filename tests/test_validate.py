@@ -247,6 +247,20 @@ def test_problems_on_one_line_are_told_apart_by_their_columns(tmp_path):
     assert Literal(f"{candidate}:4:{column['ak:quot']}") in set(report.objects(None, RDFS.seeAlso))
 
 
+def test_a_property_named_in_a_note_or_comment_is_not_taken_for_its_statement(tmp_path):
+    """A missing date was placed at the note that says why there is none."""
+    candidate = candidate_file(
+        tmp_path, "@prefix akc: <https://w3id.org/alliance-kg/concept/> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        'akd:zz-plan a ak:Event ; ak:eventType akc:exercise ;',                     # line 5
+        '    skos:editorialNote "The article gives no day; so no ak:date."@en ; # nor ak:date',
+        '    # ak:date would go here',
+        f"    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .")
+    missing = [line for line in validate(candidate).stdout.splitlines()
+               if "[aks:EventDateMissingProperty]" in line]
+    assert [line.split(": ")[0] for line in missing] == [f"{candidate}:5:1"]
+
+
 def test_relative_iris_under_base_are_reported_at_their_line(tmp_path):
     """They once had no file and line (JSON: "file": "", "line": 0)."""
     candidate = candidate_file(tmp_path, "@base <https://w3id.org/alliance-kg/id/> .",
