@@ -74,13 +74,14 @@ def resolved(path: Path) -> Path:
 
 
 def refuse_read_only(path: Path, real: Path) -> None:
-    """InputError for an existing file that this user may not write, or that no one may
-    (0444: root may write it, but its owner marked it read-only, as an editor warns)."""
+    """InputError for an existing file that this user may not write, or, for root, that
+    its owner may not (0444: root may write it, but it is marked read-only, as an editor
+    warns)."""
     try:
         mode = real.stat().st_mode
     except OSError:
         return  # not there yet: it is created, or the folder's error is reported later
-    if not os.access(real, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+    if not os.access(real, os.W_OK) or os.geteuid() == 0 and not mode & stat.S_IWUSR:
         raise InputError(f"{path}: is read-only (mode {stat.S_IMODE(mode):04o}): nothing "
                          "written; make it writable (chmod u+w) to let kg replace it")
 

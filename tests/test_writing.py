@@ -22,10 +22,10 @@ def test_every_file_or_none(tmp_path):
     assert kept.read_bytes() == b"old"
 
 
-@pytest.mark.parametrize("mode", [0o444, 0o400])
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o464])
 def test_a_read_only_file_is_not_replaced(tmp_path, mode):
     """A rename replaced it (the folder is writable), as no editor would without asking;
-    root may write it, but not when its mode says no one should."""
+    root may write it, but not when its mode says its owner may not."""
     other = tmp_path / "other.ttl"
     other.write_bytes(b"old")
     locked = tmp_path / "locked.ttl"
