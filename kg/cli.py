@@ -541,7 +541,8 @@ def add(settings, files, sources):
 @click.option("--check", "check_only", is_flag=True,
               help="Only list the files not in canonical form; exit 1 if there are any.")
 @click.option("--diff", "show_diff", is_flag=True,
-              help="Only print the changes as a unified diff; exit 1 if there are any.")
+              help="Only print the changes as a unified diff (with or without --check); "
+                   "exit 1 if there are any.")
 @pass_settings
 def fmt(settings, check_only, show_diff):
     """Rewrite the working copy's data files in canonical Turtle (stable, diff-friendly)."""

@@ -256,6 +256,7 @@ def format_diff(inputs: Inputs) -> str:
     lines = []
     for path, canonical in rewrites_of(read := data_bytes(inputs)).items():
         name = str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+        name += "\t" if " " in name else ""  # as git writes it: patch reads a name to a tab
         for line in difflib.unified_diff(lines_of(read[path]), lines_of(canonical),
                                          fromfile=name, tofile=name):
             lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

@@ -797,6 +797,15 @@ def test_fmt_diff_shows_the_changes_and_writes_nothing(run, tiny_copy, monkeypat
     assert again.stderr == "all data files are in canonical form\n"
 
 
+def test_fmt_diff_ends_a_file_name_with_a_space_by_a_tab(run, tiny_copy, monkeypatch):
+    """patch reads a name up to a tab (where diff -u writes the date): `my notes.ttl`
+    was looked for as `my`."""
+    monkeypatch.chdir(tiny_copy)
+    (tiny_copy / "data" / "tiny.ttl").rename(tiny_copy / "data" / "my notes.ttl")
+    diff = run("fmt", "--diff").stdout.splitlines()
+    assert diff[:2] == ["--- data/my notes.ttl\t", "+++ data/my notes.ttl\t"]
+
+
 def test_fmt_diff_marks_a_last_line_without_line_feed(run, tiny_copy):
     """...as diff -u does, so that patch gives the file its final line feed."""
     run("fmt")
