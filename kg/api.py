@@ -269,8 +269,8 @@ def format_diff(data=None) -> str:
 
 def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | None = None,
          timeout: float | None = PUSH_TIMEOUT) -> int:
-    """Upload the graph to a triple store's Graph Store Protocol URL, waiting at most
-    `timeout` s for each of its answers (0 or None: no limit); the triples sent."""
+    """Upload the graph to a triple store's Graph Store Protocol URL, giving up when the
+    store has sent nothing for `timeout` s (0 or None: no limit); the triples sent."""
     from kg.remote import check_target, push as upload
     from kg.safety import check_timeout
 

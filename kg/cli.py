@@ -184,7 +184,7 @@ class TimeLimit(click.FloatRange):
     """Seconds from 0 (no limit) to a day. FloatRange alone lets nan through (every
     comparison with it is false), and a huge limit overflows the thread timer."""
 
-    name = "seconds"
+    name = "number of seconds"  # click's message: "'3s' is not a valid number of seconds"
 
     def __init__(self):
         super().__init__(min=0, max=MAX_TIMEOUT)
@@ -192,7 +192,7 @@ class TimeLimit(click.FloatRange):
     def convert(self, value, param, ctx):
         seconds = super().convert(value, param, ctx)
         if math.isnan(seconds):
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+            self.fail(f"{value!r} is not a valid number of seconds", param, ctx)
         return seconds
 
 
@@ -291,16 +291,23 @@ class CannedQueryCommand(click.Command):
              context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("name")
 @endpoint_options
+@click.option("--timeout", type=TimeLimit(), metavar="SECONDS",
+              help=f"With --endpoint: give up when the store has sent nothing for this many "
+                   f"seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit).")
 @row_output
 @click.pass_context
-def query(ctx, name, endpoint, graph_iri):
+def query(ctx, name, endpoint, graph_iri, timeout):
     """Run the canned query NAME; give its parameters as --PARAM VALUE (see `kg queries`)."""
     settings = ctx.find_object(Settings)
     graphs = remote_graphs(endpoint, graph_iri)
     if endpoint:
         from kg.remote import run_query as run_remote
 
-        return run_remote(name, parse_params(ctx.args), settings.graph(), endpoint, graphs)
+        return run_remote(name, parse_params(ctx.args), settings.graph(), endpoint, graphs,
+                          DEFAULT_TIMEOUT if timeout is None else timeout)
+    if timeout is not None:  # canned queries on kg's own graph run to the end
+        raise click.UsageError("--timeout limits a store's answer: give --endpoint too, or "
+                               "leave --timeout out")
     from kg.api import run_query
 
     return run_query(name, parse_params(ctx.args), settings.graph())
@@ -346,7 +353,8 @@ def queries(settings):
 
 @cli.command()
 @click.argument("query_text", metavar="QUERY")
-@timeout_option("Give up on the query after this many seconds (0: no limit).")
+@timeout_option("Give up on the query after this many seconds (with --endpoint: when the "
+                "store has sent nothing for that long; 0: no limit).")
 @endpoint_options
 @row_output
 @pass_settings
@@ -661,8 +669,8 @@ def serve(settings, host, port, timeout, max_rows, workers):
 @click.option("--graph", "graph_iri", metavar="IRI", callback=absolute_iri,
               help="Put everything in this one graph (default: kg's asserted and inferred "
                    "graphs, which the canned queries read).")
-@timeout_option("Wait at most this long for the store to take each graph (0: no limit).",
-                default=PUSH_TIMEOUT)
+@timeout_option("Give up when the store has sent nothing for this many seconds (0: no "
+                "limit).", default=PUSH_TIMEOUT)
 @pass_settings
 def push(settings, endpoint, graph_iri, timeout):
     """Upload the graph to a triple store (Oxigraph, Jena Fuseki, GraphDB, ...)."""

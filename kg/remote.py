@@ -51,8 +51,8 @@ def push(graph, endpoint: str, graph_iri: str | None = None,
 
     `endpoint` is the store's Graph Store Protocol URL (Oxigraph: .../store; Fuseki:
     .../DATASET/data; GraphDB: .../repositories/ID/rdf-graphs/service). Returns the
-    number of triples sent. Each of its PUTs waits at most `timeout` s (0 or None: no
-    limit) for the store.
+    number of triples sent. `timeout` is how long the store may send nothing (0 or None:
+    no limit): urllib's limit is on each wait for the network, not on the whole reply.
     """
     check_target(endpoint, graph_iri)
     store = graph.store

@@ -287,6 +287,22 @@ def test_kg_push_waits_for_the_store_as_long_as_timeout_says(tiny_copy):
     assert re.fullmatch(f"kg: pushed [0-9]+ triples to {re.escape(endpoint)}\n", patient.stderr)
 
 
+def test_kg_query_on_a_store_takes_a_timeout_and_only_there(tiny_copy):
+    """It always gave up after 5 s, however large the store."""
+    def query(*args):
+        return CliRunner().invoke(cli, ["--data", str(tiny_copy), "query", "partners", *args],
+                                  prog_name="kg")
+
+    with fake_endpoint("application/sparql-results+json", b"{}", delay=1) as endpoint:
+        slow = query("--endpoint", endpoint, "--timeout", "0.3")
+    assert (slow.exit_code, slow.stderr) == (
+        2, f"kg: error: {endpoint}: no answer within 0.3 s (the time limit)\n")
+    local = query("--timeout", "1")
+    assert (local.exit_code, local.stderr) == (
+        2, "kg: error: --timeout limits a store's answer: give --endpoint too, or leave "
+           "--timeout out (see 'kg query --help')\n")
+
+
 @pytest.mark.parametrize("media, body", [
     ("application/sparql-results+json", b"<html>down for maintenance</html>"),
     ("application/n-triples", b"<a> <b> .\n"),
