@@ -189,8 +189,9 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     """Just enough of a graph to validate `subjects`: (asserted statements of the focus
     nodes, as `lint` reads them; inferred graph; SHACL's focus nodes; lint's).
 
-    The ontology and concepts, every triple of the subjects and of their citations, and
-    the triples of what they point to: in what they assert, or by an inferred property
+    The ontology and concepts, every triple of the subjects, of their citations and of
+    the blank nodes they hold, and the triples of what they point to: in what they
+    assert, or by an inferred property
     whose values the shapes check. Not every inferred link: a country would bring in
     every fact it takes part in, and pyshacl would validate them all (3 times slower).
     Asserted literals come from the parsed files, exact: the store canonicalises them.
