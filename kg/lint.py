@@ -349,13 +349,13 @@ class Checks:
     def clash_message(self, node, predicate, expected, others, as_value: bool) -> str:
         classes = ", ".join(self.most_specific(others))
         if predicate == RDF_TYPE:
-            return (f"{curie(str(node))} is both a {classes} and a {curie(str(expected))}, "
+            return (f"{show(node)} is both a {classes} and a {curie(str(expected))}, "
                     f"classes the ontology declares disjoint: keep the one class that fits.")
         if as_value:
-            return (f"{curie(str(node))} is a {classes}, but {curie(str(predicate))} links to a "
+            return (f"{show(node)} is a {classes}, but {curie(str(predicate))} links to a "
                     f"{curie(str(expected))}, a disjoint class: link a {curie(str(expected))} "
                     f"instead.")
-        return (f"{curie(str(node))} is a {classes}, but {curie(str(predicate))} is said of a "
+        return (f"{show(node)} is a {classes}, but {curie(str(predicate))} is said of a "
                 f"{curie(str(expected))}, a disjoint class: say it of a {curie(str(expected))} "
                 f"instead.")
 

@@ -214,7 +214,8 @@ def neighbourhood(asserted_quads: list, store, subjects: set, checked: set[str])
     describing = {ox.NamedNode(str(p)) for p in (RDF.type, *LABELS)}
     described = {q.subject for q in own if isinstance(q.subject, ox.BlankNode)
                  and q.predicate in describing}
-    shacl_nodes = subjects | citations | (focus & described)
+    shacl_nodes = subjects | citations | described | {  # and the citations of these
+        q.object for q in own if q.subject in described and q.predicate in links}
     shacl_focus = {to_rdflib(n) for n in shacl_nodes}
     context = list(store.query(CONTEXT_QUERY, prefixes=PREFIXES,
                                use_default_graph_as_union=True)) if focus else []

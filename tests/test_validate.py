@@ -863,6 +863,24 @@ def test_a_mistake_in_a_nested_blank_node_is_found_and_named_by_its_links(tmp_pa
             if "[kg:undeclared" in line] == [line.split(": ", 1)[1] for line in found]
 
 
+def test_a_nested_node_with_a_class_is_checked_with_its_citations(tmp_path):
+    """The shapes took a nested [...] with a class, but not the citation it holds, which
+    the whole graph's validation then found without its quote; and a clash of classes
+    named the blank node by its internal id."""
+    candidate = candidate_file(
+        tmp_path, "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        'akd:mou-1999-us-japan-bmd ak:party [ a ak:Country , ak:Company ; rdfs:label "Both"@en ] .',
+        'akd:first-trilateral-aerial-exercise-2023 ak:location [ a ak:Place ; rdfs:label "Here"@en ;',
+        "    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:supports ak:date ] ] .")
+    found = [line.split(": ")[2:4] for line in validate(candidate).stdout.splitlines()
+             if "[kg:disjoint-classes]" in line or "[aks:QuoteProperty]" in line]
+    assert found == [
+        ["akd:mou-1999-us-japan-bmd ak:party [...] rdf:type",
+         "[] is both a ak:Company and a ak:Country, classes the ontology declares disjoint"],
+        ["akd:first-trilateral-aerial-exercise-2023 ak:location [...] ak:citation [...] "
+         "ak:quote", "A citation needs exactly one ak:quote"]]
+
+
 def test_a_fact_without_a_name_in_the_data_is_warned_of_as_in_a_candidate(tiny_copy):
     """Only a candidate's was: validating the whole graph looked at akd: nodes, the blank
     nodes they hold and dated nodes, so `kg add` could merge a nameless fact that plain
