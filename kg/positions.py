@@ -219,7 +219,7 @@ class SourceIndex:
             found = [s for s in found if self.holding(s.text, clues) == most]
             clues = ()
         if clues:
-            block = self.block(found, clues)
+            block = self.block(found, clues) or self.labelled_blank_node(clues)
             if block:
                 statement, start, end = block
                 offset = self.find(predicate, statement.text, start, end) if predicate else None
@@ -259,6 +259,26 @@ class SourceIndex:
                     best, score = (statement, start, end), (held, start - end)
         return best
 
+    def clue_score(self, subject: str, clues) -> int:
+        """How many of a blank node's values the best place for it in this file holds:
+        a [...] of the subject's statements, or a statement of a blank subject."""
+        found = self.by_subject.get(subject, [])
+        blank = self.by_subject.get(BLANK_SUBJECT, [])
+        in_blocks = [statement.text[start:end] for statement in found
+                     for start, end in statement.blocks]
+        return max((self.holding(text, clues) for text in
+                    in_blocks + [statement.text for statement in blank]), default=0)
+
+    def labelled_blank_node(self, clues) -> tuple[Statement, int, int] | None:
+        """The statement of a blank subject holding most of the clues, as a block: a node
+        written `_:plan` and linked from a subject (`akd:x ak:partOf _:plan`), whose
+        statements are its own, not inside the subject's."""
+        blank = self.by_subject.get(BLANK_SUBJECT, [])
+        scored = [(self.holding(statement.text, clues), statement) for statement in blank]
+        most = max((score for score, _ in scored), default=0)
+        statement = next((statement for score, statement in scored if score == most), None)
+        return (statement, 0, len(statement.text)) if most else None
+
     def holding(self, text: str, clues) -> int:
         """How many of the clues the text holds."""
         return sum(any(form in text for form in self.clue_forms(clue)) for clue in clues)
@@ -296,8 +316,12 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
 
     A candidate's subject may live in a data file too: a problem with a statement only
     the data file makes (a label another node now shares) is there, not at the subject
-    in the candidate.
+    in the candidate. A problem of a blank node goes to the file that holds most of its
+    values (`clues`), the first of equals: a copy of a citation in another file once went
+    to the file named first.
     """
+    if clues:  # a blank node's values: first the files whose [...] hold most of them
+        indexes = sorted(indexes, key=lambda index: -index.clue_score(subject, clues))
     for exact in (True, False) if predicate else (False,):
         for index in indexes:
             found = index.position(subject, predicate, clues, exact, value)

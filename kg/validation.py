@@ -277,13 +277,20 @@ SUPERSEDED_BY_LINT = {"aks:DeclaredPredicatesShape": "kg:undeclared-property",
 
 
 def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
-    """Lint's problems, and SHACL's except where lint reports the same thing better.
+    """Lint's problems, and SHACL's except where lint reports the same thing better, or
+    where a problem only follows from another.
 
     SHACL's findings about a node that only a mistyped link or subject created (it has no
     label, no citation), that a citation made a source, or that a statement put in a class
     it cannot be in, are left out: lint names the mistake itself (kg:unknown-entity and
     kg:unknown-subject, with the nearest known names; kg:not-a-source; kg:disjoint-classes).
     """
+    # a node a citation made a source, or a statement put in a class it cannot be in: its
+    # own clash (akd:japan is both a ak:Source and a ak:Country) is said at the statement
+    blamed = {p.value for p in lint if p.value
+              and p.shape in ("kg:not-a-source", "kg:disjoint-classes")}
+    lint = [p for p in lint if not (p.shape == "kg:disjoint-classes" and not p.value
+                                    and p.focus in blamed)]
     phantoms = {p.value for p in lint
                 if p.shape in ("kg:unknown-entity", "kg:not-a-source", "kg:disjoint-classes")}
     # a node put in a class it cannot be in, or a mistyped subject: the shapes of the
@@ -349,6 +356,9 @@ def located(problems: list[Problem], indexes) -> Report:
                             problem.clues,
                             str(problem.term) if isinstance(problem.term, Literal) else None)
         placed.append(replace(problem, file=str(path or ""), line=line, column=column))
+    # two nodes alike in all but their blank-node identity (a citation copied into another
+    # file) give the same problem each, placed at the first: say it once
+    placed = list(dict.fromkeys(placed))
     placed.sort(key=lambda p: (p.file == "", p.file, p.line, p.column,
                                -SEVERITY_ORDER.index(p.severity),
                                p.focus, p.path, p.message))
