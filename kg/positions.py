@@ -222,30 +222,49 @@ class SourceIndex:
             block = self.block(found, clues) or self.labelled_blank_node(clues)
             if block:
                 statement, start, end = block
-                offset = self.find(predicate, statement.text, start, end) if predicate else None
+                offset = (self.find(predicate, statement.text, start, end, value)
+                          if predicate else None)
                 return where(statement, start if offset is None else offset)
         if predicate:
             stating = [(statement, offset) for statement in found
-                       for offset in [self.find(predicate, statement.text)] if offset is not None]
+                       for offset in [self.find(predicate, statement.text, value=value)]
+                       if offset is not None]
             # of two statements of the predicate ("1999" and "2019-02-30" as dates), the
             # one that writes the value at fault
-            stating.sort(key=lambda found: not (value and value in found[0].text[found[1]:]))
+            stating.sort(key=lambda found: not (value and self.value_offset(
+                found[0].text, value, found[1], len(found[0].text)) < len(found[0].text)))
             if stating:
                 return where(*stating[0])
         return None if exact and predicate else (found[0].line, found[0].column)
 
-    def find(self, predicate: str, text: str, start: int = 0, end: int | None = None) -> int | None:
-        """The offset of the predicate's first written form in text[start:end] outside
-        strings and comments (a note may name the property it is about), or None."""
+    def find(self, predicate: str, text: str, start: int = 0, end: int | None = None,
+             value: str | None = None) -> int | None:
+        """The offset of the predicate's written form in text[start:end] outside strings
+        and comments (a note may name the property it is about), or None. Of several, the
+        last before `value` (the value at fault, as a literal's text or <IRI>), if given;
+        else the first."""
+        end = len(text) if end is None else end
         starts, ends = quoted_spans(text)
+        offsets = []
         for form in self.written_forms(predicate):
             pattern = re.compile(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END)
-            for match in pattern.finditer(text, start, len(text) if end is None else end):
+            for match in pattern.finditer(text, start, end):
                 offset = match.start() + 1 if match.group()[0] in " \t\n;[(" else match.start()
                 within = bisect.bisect_right(starts, offset) - 1
                 if within < 0 or offset >= ends[within]:
-                    return offset
-        return None
+                    if value is None:
+                        return offset
+                    offsets.append(offset)
+        if not offsets:
+            return None
+        offsets.sort()
+        at_value = self.value_offset(text, value, offsets[0], end)
+        return max((o for o in offsets if o < at_value), default=offsets[0])
+
+    def value_offset(self, text: str, value: str, start: int, end: int) -> int:
+        """Where the value is first written in text[start:end]; `end` if nowhere."""
+        found = [text.find(form, start, end) for form in self.clue_forms(value)]
+        return min((offset for offset in found if offset >= 0), default=end)
 
     def block(self, statements: list[Statement], clues) -> tuple[Statement, int, int] | None:
         """The [...] of the statements whose text holds most of the clues (of equals, the
@@ -311,8 +330,8 @@ def index_files(paths) -> list[SourceIndex]:
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=(),
            value: str | None = None):
     """(path, line, column) of the first file that states the predicate of the subject
-    (where it does so more than once, with `value`, a literal's text, if one does), else
-    of the first that states the subject, else (None, 0, 0).
+    (where it does so more than once, with `value`, a literal's text or <IRI>, if one
+    does), else of the first that states the subject, else (None, 0, 0).
 
     A candidate's subject may live in a data file too: a problem with a statement only
     the data file makes (a label another node now shares) is there, not at the subject

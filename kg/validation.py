@@ -354,7 +354,7 @@ def located(problems: list[Problem], indexes) -> Report:
         path, line, column = locate(indexes, expand(subject) or subject,
                             expand(property_at_fault) or property_at_fault or None,
                             problem.clues,
-                            str(problem.term) if isinstance(problem.term, Literal) else None)
+                            value_clue(problem.term))
         placed.append(replace(problem, file=str(path or ""), line=line, column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
     # file) give the same problem each, placed at the first: say it once
@@ -363,6 +363,13 @@ def located(problems: list[Problem], indexes) -> Report:
                                -SEVERITY_ORDER.index(p.severity),
                                p.focus, p.path, p.message))
     return Report(placed)
+
+
+def value_clue(term) -> str | None:
+    """The value at fault as kg.positions looks for it: a literal's text, an IRI as <IRI>."""
+    if isinstance(term, Literal):
+        return str(term)
+    return f"<{term}>" if isinstance(term, URIRef) else None
 
 
 def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),

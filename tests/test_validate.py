@@ -881,6 +881,20 @@ def test_a_nested_node_with_a_class_is_checked_with_its_citations(tmp_path):
          "ak:quote", "A citation needs exactly one ak:quote"]]
 
 
+def test_of_a_property_written_twice_the_one_with_the_value_at_fault_is_named(tmp_path):
+    """Both problems went to the first ak:party, and to the first ak:mentions."""
+    candidate = candidate_file(
+        tmp_path,
+        "akd:mou-1999-us-japan-bmd ak:party akd:japan ;",                     # line 3
+        f"    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ;",
+        "        ak:mentions akd:japan ; ak:mentions akd:unted-states ] ;",   # line 5
+        "    ak:party akd:sout-korea .")                                      # line 6
+    placed = [line.split(": ")[0].rsplit("/", 1)[1]
+              for line in validate(candidate).stdout.splitlines() if "[kg:unknown-entity]" in line]
+    second_mentions = "        ak:mentions akd:japan ; ".index("; ") + 3
+    assert placed == [f"candidate.ttl:5:{second_mentions}", "candidate.ttl:6:5"]
+
+
 def test_a_labelled_blank_node_is_placed_at_its_own_statements(tmp_path):
     """`akd:x ak:partOf _:plan` and then `_:plan ...`: its problems went to a citation
     of akd:x in a data file, the [...] there that held some of its values."""
