@@ -231,8 +231,7 @@ class SourceIndex:
                        if offset is not None]
             # of two statements of the predicate ("1999" and "2019-02-30" as dates), the
             # one that writes the value at fault
-            stating.sort(key=lambda found: not (value and self.value_offset(
-                found[0].text, value, found[1], len(found[0].text)) < len(found[0].text)))
+            stating.sort(key=lambda found: not (value and self.writes(value, *found)))
             if stating:
                 return where(*stating[0])
         return None if exact and predicate else (found[0].line, found[0].column)
@@ -260,6 +259,11 @@ class SourceIndex:
         offsets.sort()
         at_value = self.value_offset(text, value, offsets[0], end)
         return max((o for o in offsets if o < at_value), default=offsets[0])
+
+    def writes(self, value: str, statement: Statement, offset: int) -> bool:
+        """Whether the statement writes the value after its text's `offset`."""
+        return self.value_offset(statement.text, value, offset, len(statement.text)) < len(
+            statement.text)
 
     def value_offset(self, text: str, value: str, start: int, end: int) -> int:
         """Where the value is first written in text[start:end]; `end` if nowhere."""
