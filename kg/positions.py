@@ -47,6 +47,7 @@ RDF_12_SYNTAX = re.compile(r"<<\(?|\{\||(?<!\\)~|(?<=[\"'])@[a-zA-Z]+(?:-[a-zA-Z
                            r"(?<![\w:.\\\"'-])(?:@version|(?i:VERSION))(?=[\s\"'])|[#<\"']")
 LINE_BREAK = re.compile(r"\r\n?")
 QUOTE_COMMENT_OR_IRI = re.compile(r"[#<\"']")
+BRACKET_QUOTE_COMMENT_OR_IRI = re.compile(r"[\[\]#<\"']")
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
 
@@ -204,12 +205,14 @@ class SourceIndex:
         return forms + (["a"] if iri == RDF_TYPE else [])
 
     def position(self, subject: str, predicate: str | None = None, clues=(),
-                 exact: bool = False, value: str | None = None) -> tuple[int, int] | None:
+                 exact: bool = False, value: str | None = None,
+                 links: tuple[str, ...] = ()) -> tuple[int, int] | None:
         """(line, column) of the predicate in the subject's statements, else of the
         subject (unless `exact`: then None).
 
         `clues` (texts of a blank node's values, such as a citation's quote) narrow the
-        search to the [...] of the subject that holds most of them.
+        search to the [...] of the subject that holds most of them; `links` (IRIs), the
+        properties that lead from the subject down to a nested [...], to that one.
         """
         found = self.by_subject.get(subject)
         if not found:
@@ -218,13 +221,13 @@ class SourceIndex:
             most = max(self.holding(statement.text, clues) for statement in found)
             found = [s for s in found if self.holding(s.text, clues) == most]
             clues = ()
+            if links:
+                block = self.nested(found[0], 0, len(found[0].text), links)
+                return self.in_block(block, predicate, value)
         if clues:
             block = self.block(found, clues) or self.labelled_blank_node(clues)
             if block:
-                statement, start, end = block
-                offset = (self.find(predicate, statement.text, start, end, value)
-                          if predicate else None)
-                return where(statement, start if offset is None else offset)
+                return self.in_block(self.nested(*block, links[1:]), predicate, value)
         if predicate:
             stating = [(statement, offset) for statement in found
                        for offset in [self.find(predicate, statement.text, value=value)]
@@ -236,20 +239,44 @@ class SourceIndex:
                 return where(*stating[0])
         return None if exact and predicate else (found[0].line, found[0].column)
 
+    def in_block(self, block: tuple[Statement, int, int], predicate: str | None,
+                 value: str | None) -> tuple[int, int]:
+        """(line, column) of the predicate in a [...], not in one nested inside it, else
+        of its [."""
+        statement, start, end = block
+        offset = (self.find(predicate, statement.text, start, end, value, own_level=True)
+                  if predicate else None)
+        return where(statement, start if offset is None else offset)
+
+    def nested(self, statement: Statement, start: int, end: int,
+               links) -> tuple[Statement, int, int]:
+        """The [...] reached from text[start:end] by the properties `links`, one level
+        each (as far as they can be followed)."""
+        for link in links:
+            offset = self.find(link, statement.text, start, end)
+            opening = statement.text.find("[", offset, end) if offset is not None else -1
+            if opening < 0:
+                break
+            start, end = opening, closing_bracket(statement.text, opening) + 1
+        return statement, start, end
+
     def find(self, predicate: str, text: str, start: int = 0, end: int | None = None,
-             value: str | None = None) -> int | None:
+             value: str | None = None, own_level: bool = False) -> int | None:
         """The offset of the predicate's written form in text[start:end] outside strings
         and comments (a note may name the property it is about), or None. Of several, the
         last before `value` (the value at fault, as a literal's text or <IRI>), if given;
-        else the first."""
+        else the first. With `own_level`, not inside a [...] nested in text[start:end]."""
         end = len(text) if end is None else end
         starts, ends = quoted_spans(text)
+        level = 1 if text.startswith("[", start) else 0
         offsets = []
         for form in self.written_forms(predicate):
             pattern = re.compile(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END)
             for match in pattern.finditer(text, start, end):
                 offset = match.start() + 1 if match.group()[0] in " \t\n;[(" else match.start()
                 within = bisect.bisect_right(starts, offset) - 1
+                if own_level and bracket_depth(text, start, offset) != level:
+                    continue
                 if within < 0 or offset >= ends[within]:
                     if value is None:
                         return offset
@@ -318,6 +345,34 @@ class SourceIndex:
         return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 
 
+def brackets(text: str, start: int, end: int):
+    """The offset and kind (+1 for [, -1 for ]) of each bracket in text[start:end]
+    outside strings, comments and IRIs."""
+    i = start
+    while found := BRACKET_QUOTE_COMMENT_OR_IRI.search(text, i, end):
+        i = found.start()
+        if text[i] in "[]":
+            yield i, 1 if text[i] == "[" else -1
+            i += 1
+        else:
+            i = max(skipped(text, i), i + 1)
+
+
+def bracket_depth(text: str, start: int, offset: int) -> int:
+    """How many [ are open at text[offset], counted from text[start]."""
+    return sum(kind for _, kind in brackets(text, start, offset))
+
+
+def closing_bracket(text: str, opening: int) -> int:
+    """The offset of the ] that closes the [ at text[opening] (or the text's end)."""
+    depth = 0
+    for offset, kind in brackets(text, opening, len(text)):
+        depth += kind
+        if depth == 0:
+            return offset
+    return len(text) - 1
+
+
 def where(statement: Statement, offset: int) -> tuple[int, int]:
     """(line, column) in the file of statement.text[offset]."""
     line_start = statement.text.rfind("\n", 0, offset) + 1
@@ -332,7 +387,7 @@ def index_files(paths) -> list[SourceIndex]:
 
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=(),
-           value: str | None = None):
+           value: str | None = None, links: tuple[str, ...] = ()):
     """(path, line, column) of the first file that states the predicate of the subject
     (where it does so more than once, with `value`, a literal's text or <IRI>, if one
     does), else of the first that states the subject, else (None, 0, 0).
@@ -347,7 +402,7 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
         indexes = sorted(indexes, key=lambda index: -index.clue_score(subject, clues))
     for exact in (True, False) if predicate else (False,):
         for index in indexes:
-            found = index.position(subject, predicate, clues, exact, value)
+            found = index.position(subject, predicate, clues, exact, value, links)
             if found:
                 return index.path, *found
     return None, 0, 0

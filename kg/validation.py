@@ -352,9 +352,9 @@ def located(problems: list[Problem], indexes) -> Report:
         inner = problem.path if problem.clues and rest else None
         property_at_fault = inner or (links[-1] if len(links) > 1 else predicate)
         path, line, column = locate(indexes, expand(subject) or subject,
-                            expand(property_at_fault) or property_at_fault or None,
-                            problem.clues,
-                            value_clue(problem.term))
+                                    expand(property_at_fault) or property_at_fault or None,
+                                    problem.clues, value_clue(problem.term),
+                                    tuple(expand(link) or link for link in links))
         placed.append(replace(problem, file=str(path or ""), line=line, column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
     # file) give the same problem each, placed at the first: say it once

@@ -895,6 +895,30 @@ def test_of_a_property_written_twice_the_one_with_the_value_at_fault_is_named(tm
     assert placed == [f"candidate.ttl:5:{second_mentions}", "candidate.ttl:6:5"]
 
 
+NESTED_DEEPER = (
+    "akd:mou-1999-us-japan-bmd ak:disputedBy [",                                      # line 3
+    '    ak:inSource akd:source-aaf-2015 ; ak:qoute "x" ;',
+    '    ak:mentions [ ak:citation [ ak:inSource akd:japan ; ak:quote "y" ] ] ] .',     # line 5
+    f"[ a ak:Event ; ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ;",
+    "    ak:mentions [ a ak:Persn ] ] ] .")                                            # line 7
+
+
+def test_a_problem_in_a_nested_blank_node_is_placed_in_that_one(tmp_path):
+    """It was placed by searching the outermost [...]: the dispute's missing ak:quote at
+    the ak:quote of a citation nested in it, a wrong source at the dispute's own
+    ak:inSource, and under a blank subject, at the subject's own `a`."""
+    candidate = candidate_file(tmp_path, *NESTED_DEEPER)
+    placed = {f"{line.split(': ')[2]} {line.split(' ')[-1]}": line.split(": ")[0].split(":")[-2:]
+              for line in validate(candidate).stdout.splitlines()}
+    assert placed["akd:mou-1999-us-japan-bmd ak:disputedBy [...] ak:quote [aks:QuoteProperty]"] \
+        == ["3", str(NESTED_DEEPER[0].index("[") + 1)]
+    assert placed["akd:mou-1999-us-japan-bmd ak:disputedBy [...] ak:mentions [...] ak:citation "
+                  "[...] ak:inSource [kg:not-a-source]"] == [
+        "5", str(NESTED_DEEPER[2].index("ak:inSource") + 1)]
+    assert placed["[] ak:citation [...] ak:mentions [...] rdf:type [kg:undeclared-class]"] == [
+        "7", str(NESTED_DEEPER[4].index(" a ") + 2)]
+
+
 def test_a_labelled_blank_node_is_placed_at_its_own_statements(tmp_path):
     """`akd:x ak:partOf _:plan` and then `_:plan ...`: its problems went to a citation
     of akd:x in a data file, the [...] there that held some of its values."""
