@@ -21,7 +21,8 @@ import pyoxigraph as ox
 from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, resolve,
                         typed_text)
 from kg.errors import InputError, KGError, expect, expect_flag, whole_number
-from kg.safety import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, PUSH_TIMEOUT, safe_query
+from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_WORKERS, PUSH_TIMEOUT,
+                       check_timeout, safe_query)
 from kg.loading import find_inputs, sources_folder
 from kg.output import FORMATS, json_value, triple_term_text, write_rows
 from kg.store import CompiledGraph, open_graph
@@ -111,7 +112,6 @@ def serve(graph: CompiledGraph | None = None, host: str = "127.0.0.1", port: int
     most `timeout` s and `max_rows` rows, in `workers` processes (default: one a CPU),
     which import the calling script again (Python's `spawn`): in a script, call serve()
     under `if __name__ == "__main__":`. `quiet=False` logs each request on stderr."""
-    from kg.safety import MAX_WORKERS, check_timeout
     from kg.server import make_server
 
     # as `kg serve` checks its options: a bad value failed every query, or deep inside
@@ -272,7 +272,6 @@ def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | Non
     """Upload the graph to a triple store's Graph Store Protocol URL, giving up when the
     store has sent nothing for `timeout` s (0 or None: no limit); the triples sent."""
     from kg.remote import check_target, push as upload
-    from kg.safety import check_timeout
 
     expect(endpoint, str, "push endpoint", "the store's URL")
     check_timeout(timeout)

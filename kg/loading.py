@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError, expect
+from kg.safety import text_position
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A wheel carries ontology/, data/ and queries/ under kg/bundled (see pyproject.toml);
@@ -195,8 +196,7 @@ class TurtleText:
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError as exc:  # a lone surrogate, which no RDF term can hold
-            line = text.count("\n", 0, exc.start) + 1
-            column = exc.start - text.rfind("\n", 0, exc.start)
+            line, column = text_position(text, exc.start)
             raise InputError(f"{name}:{line}:{column}: not Unicode text (a lone surrogate, "
                              f"U+{ord(text[exc.start]):04X})") from None
         refuse_if_too_large(name, len(data), "text")

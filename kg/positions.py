@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from kg.loading import read_utf8
+from kg.safety import text_position
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PREFIX_DIRECTIVE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
@@ -46,7 +47,6 @@ SPARQL_DIRECTIVE = re.compile(r"(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>", re.IGNOREC
 RDF_12_SYNTAX = re.compile(r"<<\(?|\{\||(?<!\\)~|(?<=[\"'])@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*--\w+|"
                            r"(?<![\w:.\\\"'-])(?:@version|(?i:VERSION))(?=[\s\"'])|[#<\"']")
 LINE_BREAK = re.compile(r"\r\n?")
-QUOTE_COMMENT_OR_IRI = re.compile(r"[#<\"']")
 BRACKET_QUOTE_COMMENT_OR_IRI = re.compile(r"[\[\]#<\"']")
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
@@ -96,15 +96,20 @@ def statements(text: str) -> list[Statement]:
 def quoted_spans(text: str) -> tuple[list[int], list[int]]:
     """Where the strings and comments of a statement's text start and end: a name there
     is only text. IRIs are stepped over, not counted: a property may be written as one."""
-    starts, ends, i = [], [], 0
-    while found := QUOTE_COMMENT_OR_IRI.search(text, i):
+    spans = [(i, after) for i, after in marks(text, 0, len(text)) if text[i] in "#\"'"]
+    return [i for i, _ in spans], [after for _, after in spans]
+
+
+def marks(text: str, start: int, end: int):
+    """(offset, end) of each string, comment, IRI and bracket in text[start:end], each
+    outside the others."""
+    i = start
+    while found := BRACKET_QUOTE_COMMENT_OR_IRI.search(text, i, end):
         i = found.start()
-        after = skipped(text, i)
-        if after > i and text[i] != "<":
-            starts.append(i)
-            ends.append(after)
+        after = i + 1 if text[i] in "[]" else skipped(text, i)
+        if after > i:  # a quote or < that opens nothing (none in a file that parsed)
+            yield i, after
         i = max(after, i + 1)
-    return starts, ends
 
 
 class Cursor:
@@ -144,13 +149,8 @@ def rdf_12_syntax(text: str) -> tuple[int, int, str] | None:
         elif found.group() == "<":  # no IRI: cannot be in a document that parsed
             i += 1
         else:
-            return text.count("\n", 0, i) + 1, column_at(text, i), found.group()
+            return *text_position(text, i), found.group()
     return None
-
-
-def column_at(text: str, offset: int) -> int:
-    """The column of text[offset], counted in characters from 1."""
-    return offset - text.rfind("\n", 0, offset)
 
 
 def skip_comments(text: str, position: int) -> int:
@@ -348,14 +348,8 @@ class SourceIndex:
 def brackets(text: str, start: int, end: int):
     """The offset and kind (+1 for [, -1 for ]) of each bracket in text[start:end]
     outside strings, comments and IRIs."""
-    i = start
-    while found := BRACKET_QUOTE_COMMENT_OR_IRI.search(text, i, end):
-        i = found.start()
-        if text[i] in "[]":
-            yield i, 1 if text[i] == "[" else -1
-            i += 1
-        else:
-            i = max(skipped(text, i), i + 1)
+    return ((i, 1 if text[i] == "[" else -1) for i, _ in marks(text, start, end)
+            if text[i] in "[]")
 
 
 def bracket_depth(text: str, start: int, offset: int) -> int:
