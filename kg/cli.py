@@ -182,7 +182,8 @@ def row_output(command):
 
 class TimeLimit(click.FloatRange):
     """Seconds from 0 (no limit) to a day. FloatRange alone lets nan through (every
-    comparison with it is false), and a huge limit overflows the thread timer."""
+    comparison with it is false), a huge limit overflows the thread timer, and Python's
+    float reads other scripts' digits and underscores ('٣', '1_0')."""
 
     name = "number of seconds"  # click's message: "'3s' is not a valid number of seconds"
 
@@ -190,6 +191,8 @@ class TimeLimit(click.FloatRange):
         super().__init__(min=0, max=MAX_TIMEOUT)
 
     def convert(self, value, param, ctx):
+        if isinstance(value, str) and (not value.isascii() or "_" in value):
+            self.fail(f"{value!r} is not a valid number of seconds", param, ctx)
         seconds = super().convert(value, param, ctx)
         if math.isnan(seconds):
             self.fail(f"{value!r} is not a valid number of seconds", param, ctx)
