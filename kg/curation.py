@@ -149,7 +149,8 @@ def canonical_turtle(triples: Graph | Iterable, header: str = "") -> str:
     # literals: "017"^^xsd:integer would become "17").
     body = longturtle(named_by_content(graph_of(original)), PREFIXES,
                       lambda text: canonical(parse_text(text)) == original)
-    return "\n\n".join(part for part in (header.strip("\n"), body) if part) + "\n"
+    text = "\n\n".join(part for part in (header.strip("\n"), body) if part)
+    return text + "\n" if text else ""  # no triples, no comment: an empty file
 
 
 def longturtle(triples: Iterable, prefixes: dict, parses_back: Callable[[str], bool]) -> str:

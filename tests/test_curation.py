@@ -155,6 +155,16 @@ def test_canonical_form_declares_only_the_prefixes_it_uses():
                    'akd:pac-3\n    ak:basing "land" ;\n.\n'
 
 
+def test_a_file_without_triples_or_comments_stays_empty(working_copy):
+    # it became a single line feed, so that `kg fmt --check` failed on an empty file
+    assert canonical_turtle([]) == ""
+    empty = working_copy / "data" / "empty.ttl"
+    empty.write_text("@prefix ex: <http://example.org/> .\n")
+    assert format_files(find_inputs(working_copy)) == [empty]
+    assert empty.read_bytes() == b""
+    assert format_files(find_inputs(working_copy), check=True) == []
+
+
 def test_a_header_must_be_comments():
     with pytest.raises(ValueError):
         canonical_turtle([], header="not a comment")
