@@ -207,8 +207,8 @@ class SourceIndex:
     def position(self, subject: str, predicate: str | None = None, clues=(),
                  exact: bool = False, value: str | None = None,
                  links: tuple[str, ...] = ()) -> tuple[int, int] | None:
-        """(line, column) of the predicate in the subject's statements, else of the
-        subject (unless `exact`: then None).
+        """(line, column) of `value` where the predicate states it, else of the predicate
+        in the subject's statements, else of the subject (unless `exact`: then None).
 
         `clues` (texts of a blank node's values, such as a citation's quote) narrow the
         search to the [...] of the subject that holds most of them; `links` (IRIs), the
@@ -236,17 +236,19 @@ class SourceIndex:
             # one that writes the value at fault
             stating.sort(key=lambda found: not (value and self.writes(value, *found)))
             if stating:
-                return where(*stating[0])
+                statement, offset = stating[0]
+                return where(statement, self.at_value(statement.text, offset, value))
         return None if exact and predicate else (found[0].line, found[0].column)
 
     def in_block(self, block: tuple[Statement, int, int], predicate: str | None,
                  value: str | None) -> tuple[int, int]:
-        """(line, column) of the predicate in a [...], not in one nested inside it, else
-        of its [."""
+        """(line, column) of the predicate (or of the value it states) in a [...], not in
+        one nested inside it, else of its [."""
         statement, start, end = block
         offset = (self.find(predicate, statement.text, start, end, value, own_level=True)
                   if predicate else None)
-        return where(statement, start if offset is None else offset)
+        return where(statement, start if offset is None else
+                     self.at_value(statement.text, offset, value, end))
 
     def nested(self, statement: Statement, start: int, end: int,
                links) -> tuple[Statement, int, int]:
@@ -287,14 +289,38 @@ class SourceIndex:
         at_value = self.value_offset(text, value, offsets[0], end)
         return max((o for o in offsets if o < at_value), default=offsets[0])
 
+    def at_value(self, text: str, offset: int, value: str | None,
+                 end: int | None = None) -> int:
+        """The offset of the value at fault if the property written at text[offset] states
+        it (a value several lines below its property, or one of a list, is told apart);
+        else `offset`. A string is found at its opening quote."""
+        end = len(text) if end is None else end
+        at = self.value_offset(text, value, offset, end) if value is not None else end
+        depth, i = 0, offset
+        for start, after in marks(text, offset, at):
+            if depth == 0 and ";" in text[i:start]:
+                return offset  # the value belongs to a later property
+            if start < at < after:  # found inside this string: point at its quote
+                return start if depth == 0 and text[start] in "\"'" else offset
+            depth += {"[": 1, "]": -1}.get(text[start], 0)
+            i = after
+        return at if at < end and depth == 0 and ";" not in text[i:at] else offset
+
     def writes(self, value: str, statement: Statement, offset: int) -> bool:
         """Whether the statement writes the value after its text's `offset`."""
         return self.value_offset(statement.text, value, offset, len(statement.text)) < len(
             statement.text)
 
     def value_offset(self, text: str, value: str, start: int, end: int) -> int:
-        """Where the value is first written in text[start:end]; `end` if nowhere."""
-        found = [text.find(form, start, end) for form in self.clue_forms(value)]
+        """Where the value is first written in text[start:end]; `end` if nowhere. An IRI
+        is matched as a whole name: akd:japan is not the start of akd:japan-self-defense."""
+        forms = self.clue_forms(value)
+        if value.startswith("<"):
+            pattern = re.compile(r"(?<![^\s,(\[])(?:" + "|".join(map(re.escape, forms)) + ")"
+                                 + TOKEN_END)
+            found = pattern.search(text, start, end)
+            return found.start() if found else end
+        found = [text.find(form, start, end) for form in forms]
         return min((offset for offset in found if offset >= 0), default=end)
 
     def block(self, statements: list[Statement], clues) -> tuple[Statement, int, int] | None:
@@ -384,7 +410,8 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
            value: str | None = None, links: tuple[str, ...] = ()):
     """(path, line, column) of the first file that states the predicate of the subject
     (where it does so more than once, with `value`, a literal's text or <IRI>, if one
-    does), else of the first that states the subject, else (None, 0, 0).
+    does; at that value if it is written there), else of the first that states the
+    subject, else (None, 0, 0).
 
     A candidate's subject may live in a data file too: a problem with a statement only
     the data file makes (a label another node now shares) is there, not at the subject

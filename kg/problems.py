@@ -29,7 +29,7 @@ class Problem:
     shape: str      # the shape (aks:...) or lint rule (kg:...) that caught it
     file: str = ""  # where the offending statement is, when it is in a file
     line: int = 0
-    column: int = 0  # of the property at fault (or the subject, or the [ of a blank node)
+    column: int = 0  # of the value at fault, else the property (or subject, or [ of a blank node)
     # a blank node's values (<IRI> or text), which tell its [...] in the file from others
     clues: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # the offending value itself (an rdflib term), for the SHACL report's sh:value
