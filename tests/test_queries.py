@@ -332,6 +332,22 @@ def test_evidence_gives_every_quote_behind_an_entity(graph):
     assert len(result) == len({tuple(row.values()) for row in result}), "no duplicate rows"
 
 
+def test_evidence_shows_a_role_with_the_quotes_that_back_it_as_describe_does(graph):
+    """Raytheon was `contractor` by all five of the program's quotes, "The two countries
+    agreed to equitably share the financing" among them, though one citation says it
+    backs ak:contractor."""
+    result = rows(graph, "evidence", entity="Raytheon")
+    contractor = [row["quote"] for row in result if row["relation"] == AK + "contractor"]
+    assert contractor == ["The U.S. government contracted with Raytheon, and the Japanese "
+                          "government contracted with Mitsubishi Heavy Industries."]
+    # and `developer` by the two that back it
+    assert len([row for row in result if row["relation"] == AK + "developer"]) == 2
+    # a role no citation names keeps every quote of its fact
+    licensee = [row for row in rows(graph, "evidence", entity="MHI")
+                if row["relation"] == AK + "licensee"]
+    assert len(licensee) == len({row["quote"] for row in licensee}) > 1
+
+
 def test_the_source_that_dates_the_iranian_attack_to_march_stays_visible(graph):
     result = rows(graph, "evidence", entity="akd:iran-attack-on-israel-2024-04-13")
     own = [row for row in result if row["relation"] == AK + "citation"]
