@@ -272,6 +272,15 @@ def test_japan_operates_pac3_since_its_2009_deployment(graph):
     assert facts == {"holding-japan-pac-3-batteries-2015", "japan-bmd-deployment-2009"}
 
 
+def test_a_state_known_as_of_an_articles_date_is_not_given_as_the_facts_date(graph):
+    """The THAAD deployment in South Korea showed the date 2023-11-13, its article's
+    (ak:asOf), as if it were deployed then; the article dates no deployment."""
+    thaad = [row for row in rows(graph, "systems", country="South Korea")
+             + rows(graph, "evidence", entity="THAAD")
+             if row["fact"] == AKD + "thaad-deployment-south-korea"]
+    assert thaad and {(row["date"], row["asOf"]) for row in thaad} == {(None, "2023-11-13")}
+
+
 @pytest.mark.parametrize("name", ["co-production", "systems", "agreements", "timeline",
                                   "counters", "members", "partners", "funding", "inventory"])
 def test_every_row_carries_its_source_and_quote(graph, name):
