@@ -129,6 +129,17 @@ def test_the_first_north_korean_nuclear_test_is_dated_october_2006(graph):
     assert dates[AKD + "north-korea-first-nuclear-test"] == "2006-10"
 
 
+def test_a_timeline_row_quotes_what_states_its_date(graph):
+    """The 2023-11-12 data-sharing row quoted the Phnom Penh statement "in November 2022",
+    and the August 2023 summit an undated photo caption: the quotes that state the dates
+    now say so (ak:supports ak:date)."""
+    quote = {row["what"].rsplit("/", 1)[-1]: row["quote"]
+             for row in rows(graph, "timeline", **{"from": "2023", "to": "2023"})}
+    assert quote["trilateral-missile-warning-data-sharing-2023"].startswith(
+        "with the three countries agreeing Sunday to start sharing")
+    assert "August's Camp David summit" in quote["camp-david-summit-2023"]
+
+
 def test_timeline_lists_undated_events_last_unless_years_are_given(graph):
     deployment = AKD + "aegis-ashore-deployment-japan"  # the article gives no date
     result = rows(graph, "timeline", country="Japan")
