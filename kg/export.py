@@ -356,11 +356,9 @@ def write_turtle(triples: list, header: str, prefixes: dict) -> bytes:
     is done on them directly.
     """
     from kg.curation import longturtle
-    from kg.loading import to_rdflib
+    from kg.loading import rdflib_triples
 
-    terms = [tuple(to_rdflib(term) for term in (t.subject, t.predicate, t.object))
-             for t in triples]
-    body = longturtle(terms, prefixes, lambda text: turtle_parses_to(text.encode("utf-8"), triples))
+    body = longturtle(list(rdflib_triples(triples)), prefixes, lambda text: turtle_parses_to(text.encode("utf-8"), triples))
     return (header + "\n\n" + body + "\n").encode("utf-8")
 
 

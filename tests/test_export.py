@@ -474,6 +474,21 @@ ODD_LITERALS = ('"017"^^xsd:integer', '"-0"^^xsd:integer', '"abc"^^xsd:integer',
                 '"1"^^xsd:boolean', '"true"^^xsd:boolean', '"1.50"^^xsd:decimal')
 
 
+def test_ill_typed_literals_are_exported_in_every_format_without_a_logged_traceback(
+        tmp_path, caplog):
+    """rdflib logs a traceback for "abc"^^xsd:integer as it builds the literal: the
+    Turtle (and so void) export printed one on stderr above its "wrote" line."""
+    graph = tiny_graph_with(
+        tmp_path,
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"akd:zapper rdfs:comment {', '.join(ODD_LITERALS)} .\n")
+    for fmt in ex.FORMATS:
+        assert ex.export(graph, fmt)
+    assert [record.getMessage() for record in caplog.records] == []
+
+
 def test_jsonld_keeps_literals_a_json_value_would_change(tmp_path):
     """With a context, rdflib wrote every integer, double and boolean as a JSON value:
     "017" read back as 17, "abc"^^xsd:integer as a plain string, "1.0E0"^^xsd:double as
