@@ -158,7 +158,10 @@ def _export(source: ExportSource, fmt: str, collapse_facts: bool) -> dict[str, b
         return {name: graphml(property_graph_of(source, collapse_facts))}
     if fmt == "csv":
         return csv_files(property_graph_of(source, collapse_facts))
-    return {name: every_format(source, collapse_facts)[name]}  # void: the manifest alone
+    try:  # void: the manifest alone, over every other export
+        return {name: every_format(source, collapse_facts)[name]}
+    except InputError as error:  # named rdfxml or graphml, which were not asked for
+        raise InputError(f"void lists every export, and {error}") from None
 
 
 # ---------------------------------------------------------------------------
