@@ -401,9 +401,15 @@ def refuse_what_rdfxml_cannot_write(triples) -> None:
 # --- HTTP -----------------------------------------------------------------------------
 
 CORS = {"Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type, Accept",
         "Access-Control-Max-Age": "86400"}
+
+
+def allowed_methods(target: str) -> str:
+    """The methods a path answers (its Allow header): POST only to /sparql, the rest
+    being read with GET; OPTIONS told POST everywhere, which then got a 405."""
+    path = urlsplit(target).path.rstrip("/") or "/"
+    return "GET, HEAD, POST, OPTIONS" if path == "/sparql" else "GET, HEAD, OPTIONS"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -418,7 +424,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Vary", "Accept")
-        for name, value in {**CORS, **(headers or {})}.items():
+        methods = {"Access-Control-Allow-Methods": allowed_methods(self.path)}
+        for name, value in {**CORS, **methods, **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
@@ -435,7 +442,7 @@ class Handler(BaseHTTPRequestHandler):
                       "text/plain; charset=utf-8")
 
     def do_OPTIONS(self):
-        self.send(204, b"", "text/plain", {"Allow": "GET, POST, OPTIONS"})
+        self.send(204, b"", "text/plain", {"Allow": allowed_methods(self.path)})
 
     def do_GET(self):
         self.handle_safely(self.get)
@@ -447,9 +454,11 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_safely(self.post)
 
     def refuse_method(self):
+        allowed = allowed_methods(self.path)
         self.handle_safely(lambda: (_ for _ in ()).throw(
-            HTTPError(405, f"{self.command} is not supported: use GET or POST",
-                      {"Allow": "GET, POST, OPTIONS"})))
+            HTTPError(405, f"{self.command} is not supported: use "
+                           f"{'GET or POST' if 'POST' in allowed else 'GET'}",
+                      {"Allow": allowed})))
 
     do_PUT = do_DELETE = do_PATCH = refuse_method
 
@@ -484,7 +493,7 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         if path in ("/", "/queries") or path.startswith("/queries/"):
             raise HTTPError(405, f"{url.path} is read with GET; POST queries to /sparql",
-                            {"Allow": "GET, OPTIONS"})
+                            {"Allow": allowed_methods(self.path)})
         if path != "/sparql":
             raise HTTPError(404, f"nothing to POST to at {url.path}; the SPARQL endpoint is /sparql")
         params = form_values(url.query, "URL")

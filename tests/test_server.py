@@ -216,7 +216,7 @@ def test_cors_preflight(url):
                                            "Access-Control-Request-Method": "POST"})
     assert status == 204
     assert headers["Access-Control-Allow-Origin"] == "*"
-    assert "POST" in headers["Access-Control-Allow-Methods"]
+    assert headers["Access-Control-Allow-Methods"] == headers["Allow"] == "GET, HEAD, POST, OPTIONS"
     assert "Content-Type" in headers["Access-Control-Allow-Headers"]
 
 
@@ -458,8 +458,15 @@ def test_a_graph_rdfxml_cannot_write_is_406(url):
 def test_post_to_what_is_read_with_get_is_a_method_not_allowed(url, path):
     """It was a 404, as if nothing were there."""
     status, _, headers, body = fetch(url + path, b"x", {"Content-Type": "text/plain"})
-    assert (status, headers["Allow"]) == (405, "GET, OPTIONS")
+    assert (status, headers["Allow"]) == (405, "GET, HEAD, OPTIONS")
     assert f"{path} is read with GET; POST queries to /sparql".encode() in body
+    status, _, headers, body = fetch(url + path, method="DELETE")
+    assert (status, headers["Allow"], body) == (405, "GET, HEAD, OPTIONS",
+                                                b"DELETE is not supported: use GET\n")
+    # and OPTIONS says the same (it said GET, POST, OPTIONS everywhere)
+    status, _, headers, _ = fetch(url + path, method="OPTIONS")
+    assert (status, headers["Allow"], headers["Access-Control-Allow-Methods"]) == (
+        204, "GET, HEAD, OPTIONS", "GET, HEAD, OPTIONS")
 
 
 def test_negotiate():
