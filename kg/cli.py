@@ -657,11 +657,8 @@ def serve(settings, host, port, timeout, max_rows, workers):
     from kg.api import serve as sparql_server
     from kg.server import serve_forever
 
-    try:
-        server = sparql_server(settings.graph(), host, port, timeout=timeout, max_rows=max_rows,
-                               workers=workers, quiet=settings.verbosity < 1)
-    except OSError as exc:
-        raise KGError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    server = sparql_server(settings.graph(), host, port, timeout=timeout, max_rows=max_rows,
+                           workers=workers, quiet=settings.verbosity < 1)
     click.echo(f"kg: serving {server.url}/sparql (Ctrl-C stops)", err=True)
     serve_forever(server)
 

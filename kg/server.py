@@ -114,6 +114,8 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 8000,
         server = KGServer((host, port), Handler)
     except UnicodeError as exc:  # a name IDNA cannot encode (a label of over 63 letters)
         raise InputError(f"host {host[:70]!r}: not a host name or address ({exc})") from None
+    except OSError as exc:  # a port in use, an address not of this machine
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     server.kg_catalog = {}
     if isinstance(graph, ox.Store):
         server.kg_answers = InThreads(graph)

@@ -104,6 +104,19 @@ def test_serve_and_push_refuse_what_the_cli_refuses(graph, call, message):
     assert str(refused.value) == message
 
 
+def test_serve_on_a_port_in_use_is_an_input_error_as_in_the_cli(graph):
+    """kg.serve raised the bare OSError; only the CLI made it the one line."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(kg.InputError) as refused:
+            kg.serve(graph, port=port, workers=1)
+    assert str(refused.value) == f"cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
 def test_typed_rows_give_numbers_as_numbers(graph):
     """As -f jsonl writes them; to_pandas uses them, so that a column of amounts sums."""
     rows = kg.sparql('SELECT ?n ?b ?d ?s WHERE { VALUES (?n ?b ?d ?s) '
