@@ -378,22 +378,35 @@ def context() -> dict:
 
 
 def jsonld(source: ExportSource) -> bytes:
-    """rdflib's JSON-LD, but a literal that a JSON number or boolean would change keeps its
-    lexical form and datatype: with a context, rdflib writes every xsd:integer, double and
-    boolean natively, so "017" came back as "17", "abc"^^xsd:integer as a plain string
-    and "1.0E0"^^xsd:double as "1"^^xsd:integer (JSON has no 1.0 apart from 1)."""
-    from rdflib import Literal
+    """rdflib's JSON-LD, with two of its losses made good.
+
+    A literal that a JSON number or boolean would change keeps its lexical form and
+    datatype: with a context, rdflib writes every xsd:integer, double and boolean
+    natively, so "017" came back as "17", "abc"^^xsd:integer as a plain string and
+    "1.0E0"^^xsd:double as "1"^^xsd:integer (JSON has no 1.0 apart from 1). And blank
+    nodes that only link to each other in a cycle are written: rdflib starts from IRIs
+    and from blank nodes nothing links to, so it never reached them and left them out.
+    """
+    from rdflib import RDF, BNode, Literal
     from rdflib.plugins.serializers.jsonld import Converter
     from rdflib.plugins.shared.jsonld.context import Context
 
-    class ExactLiterals(Converter):
+    class Faithful(Converter):
         def to_raw_value(self, graph, s, o, nodemap):
             if isinstance(o, Literal) and o.datatype is not None and not json_native(o):
                 return {"@type": self.context.to_symbol(o.datatype), "@value": str(o)}
             return super().to_raw_value(graph, s, o, nodemap)
 
+        def from_graph(self, graph):
+            nodemap = {node["@id"]: node for node in super().from_graph(graph)}
+            # the cells of an RDF list are written as its @list, not as nodes
+            for subject in sorted(set(graph.subjects()) - set(graph.subjects(RDF.first))):
+                if isinstance(subject, BNode) and subject.n3() not in nodemap:
+                    self.process_subject(graph, subject, nodemap)
+            return list(nodemap.values())
+
     shipped = context()
-    nodes = ExactLiterals(Context(shipped), False, False).convert(rdflib_graph(source))
+    nodes = Faithful(Context(shipped), False, False).convert(rdflib_graph(source))
     document = {"@context": shipped,
                 **({"@graph": nodes} if isinstance(nodes, list) else nodes)}
     return (json.dumps(sorted_arrays(document), indent=2, sort_keys=True, ensure_ascii=False)

@@ -492,6 +492,22 @@ def test_ill_typed_literals_are_exported_in_every_format_without_a_logged_traceb
     assert [record.getMessage() for record in caplog.records] == []
 
 
+def test_jsonld_keeps_blank_nodes_that_only_link_to_each_other(tmp_path):
+    """rdflib starts from IRIs and from blank nodes nothing links to: two blank nodes
+    linking to each other were left out, and the export still said it had written."""
+    import pyoxigraph as ox
+
+    graph = tiny_graph_with(
+        tmp_path, "_:a <http://ex/p> _:b . _:b <http://ex/p> _:a .\n"
+                  "_:c <http://ex/p> _:c . _:d <http://ex/p> _:a .\n"
+                  '<http://ex/s> <http://ex/list> ( _:e "x" ) . _:e <http://ex/p> _:e .\n')
+    (data,) = ex.export(graph, "jsonld").values()
+    parsed = {ox.Quad(q.subject, q.predicate, q.object)
+              for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
+    assert [q.triple for q in ex.canonical(parsed)] == canonical_of(graph.rdflib_graph())
+    assert b"rdf:first" not in data  # lists are still @list, their cells no nodes
+
+
 def test_jsonld_keeps_literals_a_json_value_would_change(tmp_path):
     """With a context, rdflib wrote every integer, double and boolean as a JSON value:
     "017" read back as 17, "abc"^^xsd:integer as a plain string, "1.0E0"^^xsd:double as
