@@ -440,6 +440,9 @@ def sorted_arrays(value, key=None):
 # ---------------------------------------------------------------------------
 # Property graph
 
+VALUE_SEPARATOR = " | "  # between an attribute's values: Neo4j's split(x, " | ") undoes it
+
+
 def property_graph(graph: CompiledGraph, inferred: bool = True, collapse_facts: bool = False):
     """The graph as a networkx MultiDiGraph, for Gephi, Cytoscape, networkx and Neo4j.
 
@@ -452,7 +455,8 @@ def property_graph(graph: CompiledGraph, inferred: bool = True, collapse_facts: 
     citations, which are not nodes), and one attribute per literal-valued property (the
     property's local name, or prefix_local where two share one), also for IRI values
     that are not nodes (e.g. Wikidata matches, as CURIEs). A number is an int or float;
-    several values are joined by " | " in sorted order.
+    several values are joined by VALUE_SEPARATOR in sorted order (a value holding it is
+    refused, as no importer could tell it from two).
 
     Edges are the triples between two nodes (not rdf:type), keyed by the property's
     CURIE, with attributes `label` (the property's English label) and `predicate`; of the
@@ -542,8 +546,15 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
                     values[key][str, value] = value
         attrs = {"label": label_of(node), "type": most_specific(types[node], superclasses),
                  "fact": node in facts}
+        for key, vals in values.items():
+            for value in vals.values():
+                if isinstance(value, str) and VALUE_SEPARATOR in value:
+                    raise InputError(
+                        f"property graph: {curie(node.value)} {key} holds {value[:60]!r}, with "
+                        f"'{VALUE_SEPARATOR}', which joins an attribute's several values: an "
+                        f"importer would split it; write it otherwise, or export an RDF format")
         attrs.update((key, [*vals.values()][0] if len(vals) == 1
-                      else " | ".join(sorted(map(csv_value, vals.values()))))
+                      else VALUE_SEPARATOR.join(sorted(map(csv_value, vals.values()))))
                      for key, vals in sorted(values.items()))
         return attrs
 
@@ -585,8 +596,9 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
             for t in out[fact]:  # concept-valued properties (status, types) as attributes
                 if t.object in concepts and t.predicate != TYPE:
                     name = attribute_name.get(t.predicate, local_name(t.predicate))
-                    fact_attrs[name] = " | ".join(sorted(set(
-                        filter(None, str(fact_attrs.get(name, "")).split(" | "))) | {curie(t.object.value)}))
+                    fact_attrs[name] = VALUE_SEPARATOR.join(sorted(set(
+                        filter(None, str(fact_attrs.get(name, "")).split(VALUE_SEPARATOR)))
+                        | {curie(t.object.value)}))
 
             def order(node):
                 specific = without_broader(roles[node], superproperties)
@@ -705,7 +717,7 @@ def graphml(pg) -> bytes:
           for key, value in attrs.items() if isinstance(value, str))))
     stream = io.BytesIO()
     # a key with an int on one node and a float on another is declared double, and one
-    # with any text (several values joined by " | ") string
+    # with any text (several values joined by VALUE_SEPARATOR) string
     nx.write_graphml(booleans_as_text_where_mixed(pg), stream, encoding="utf-8",
                      prettyprint=True, named_key_ids=False, infer_numeric_types=True)
     return stream.getvalue()

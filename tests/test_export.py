@@ -492,6 +492,20 @@ def test_ill_typed_literals_are_exported_in_every_format_without_a_logged_traceb
     assert [record.getMessage() for record in caplog.records] == []
 
 
+def test_a_value_holding_the_property_graphs_separator_is_refused(tmp_path):
+    """"Nippon | Nihon" and "JPN" were written "JPN | Nippon | Nihon": three values."""
+    from kg.errors import InputError
+
+    graph = tiny_graph_with(
+        tmp_path, "<https://w3id.org/alliance-kg/id/zapper> "
+                  '<http://www.w3.org/2004/02/skos/core#altLabel> "Zip | Zap"@en , "Z"@en .\n')
+    for fmt in ("graphml", "csv", "void"):
+        with pytest.raises(InputError, match=r"property graph: akd:zapper altLabel holds "
+                                             r"'Zip \| Zap', with ' \| ', which joins"):
+            ex.export(graph, fmt)
+    assert ex.export(graph, "turtle")
+
+
 def test_jsonld_keeps_blank_nodes_that_only_link_to_each_other(tmp_path):
     """rdflib starts from IRIs and from blank nodes nothing links to: two blank nodes
     linking to each other were left out, and the export still said it had written."""
