@@ -74,6 +74,12 @@ CASES = [
     (["query", "co-production", "--system", "Patriot Advanced Capabilty-3"],
      "kg: error: --system 'Patriot Advanced Capabilty-3': no ak:DefenseSystem has that name; "
      "did you mean: Patriot Advanced Capability-3?"),
+    # any SKOS concept was taken as a threat: a tier or a status gave 0 rows
+    (["query", "counters", "--threat", "upper tier"], "kg: error: --threat 'upper tier': no "
+     "ak:ThreatClass has that name; it names the skos:Concept akc:upper-tier"),
+    (["query", "counters", "--threat", "missile launch or test"], "kg: error: --threat 'missile "
+     "launch or test': no ak:ThreatClass has that name; it names the skos:Concept "
+     "akc:missile-launch, the owl:Class ak:MissileLaunch"),
     (["query", "timeline", "--from", "20x1"], "kg: error: --from '20x1' is not a valid year"),
     (["query", "timeline", "--from", "2025", "--to", "2020"],
      "kg: error: --from 2025 is after --to 2020: no year is in that range"),
