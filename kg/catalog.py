@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import InputError, cut, shown
 from kg.loading import check_utf8, read_utf8, unreadable_folder
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import check_user_query, code_tokens, text_position
@@ -115,7 +115,7 @@ class CannedQuery:
             if parameter.name == name:
                 return parameter
         known = ", ".join(flag.format(p.name) for p in self.parameters) or "none"
-        raise InputError(f"query {self.name!r} has no parameter {flag.format(name)} "
+        raise InputError(f"query {self.name!r} has no parameter {cut(flag.format(name))} "
                          f"(parameters: {known})")
 
 
@@ -141,7 +141,7 @@ def find_query(queries_dir: Path, name: str) -> CannedQuery:
     working copy stops only that query."""
     names = query_names(queries_dir)
     if name not in names:
-        raise InputError(f"no canned query named {name!r}{did_you_mean(name, names)} "
+        raise InputError(f"no canned query named {shown(name)}{did_you_mean(name, names)} "
                          f"(see `kg queries`)")
     return read_query(queries_dir / f"{name}.rq")
 
@@ -383,7 +383,7 @@ def parameter_term(parameter: Parameter, value: str, graph, given_as: str):
         return ox.Literal(value)
     problem = typed_value_problem(parameter.type, value)
     if problem is not None:
-        raise InputError(f"{given_as} {value!r} is not a valid {parameter.type}{problem}")
+        raise InputError(f"{given_as} {shown(value)} is not a valid {parameter.type}{problem}")
     datatype = "date" if parameter.type == "date" else "integer"
     return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + datatype))
 
@@ -423,11 +423,11 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
         return candidates[0]
     if len(candidates) > 1:
         names = ", ".join(sorted(curie(c.value) for c in candidates))
-        raise InputError(f"{what} {value!r} is ambiguous: it names {names}; give a CURIE")
+        raise InputError(f"{what} {shown(value)} is ambiguous: it names {names}; give a CURIE")
     kind = f" {entity_class}" if entity_class else " entity"
     if named:  # a known name, but of something else: say what, not that it is unknown
         others = ", ".join(f"the {kind_of(graph, node)} {curie(node.value)}" for node in named)
-        raise InputError(f"{what} {value!r}: no{kind} has that name; it names {others}")
+        raise InputError(f"{what} {shown(value)}: no{kind} has that name; it names {others}")
     import difflib  # only for this error message
 
     names = known_names(graph, entity_class)
@@ -439,7 +439,7 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     close = difflib.get_close_matches(typed, list(names), n=5, cutoff=0.6)
     suggestions = [names[name] for name in dict.fromkeys(partial + close)][:5]
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-    raise InputError(f"{what} {value!r}: no{kind} has that name{hint}")
+    raise InputError(f"{what} {shown(value)}: no{kind} has that name{hint}")
 
 
 def named_by(graph, text: str) -> list[ox.NamedNode]:

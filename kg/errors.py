@@ -15,6 +15,19 @@ class InputError(KGError):
     """A file, folder, query or parameter that cannot be used."""
 
 
+def cut(text: str, limit: int = 80, typed: str | None = None) -> str:
+    """Typed text for a message, cut to `limit` characters with the length of what was
+    typed (`typed`, else `text`) told: a 100,000-character parameter was echoed whole into
+    the one-line error."""
+    length = len(text if typed is None else typed)
+    return text if len(text) <= limit else f"{text[:limit]}... ({length:,} characters)"
+
+
+def shown(value: str) -> str:
+    """A typed value in quotes for a message (repr), cut as `cut` does."""
+    return cut(repr(value), typed=value)
+
+
 def expect(value, kinds, what: str, meaning: str) -> None:
     """A TypeError naming the argument and what it takes: a call of the wrong type is a
     program's mistake, not a user's input (an InputError), and got messages from deep

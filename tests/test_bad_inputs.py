@@ -141,6 +141,27 @@ def test_bad_input_gets_one_line(args, message):
     assert result.stdout == ""
 
 
+LONG = "A" * 100_000
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "co-production", "--system", LONG],
+     f"kg: error: --system '{LONG[:79]}... (100,000 characters): no ak:DefenseSystem has that name"),
+    (["query", "timeline", "--from", LONG],
+     f"kg: error: --from '{LONG[:79]}... (100,000 characters) is not a valid year"),
+    (["query", "x" + LONG], f"kg: error: no canned query named 'x{LONG[:78]}... (100,001 "
+                            "characters) (see `kg queries`)"),
+    (["query", "co-production", "--" + LONG, "1"],
+     f"kg: error: query 'co-production' has no parameter --{LONG[:78]}... (100,002 characters) "
+     "(parameters: --system, --country)"),
+    (["describe", LONG], f"kg: error: entity '{LONG[:79]}... (100,000 characters): no entity "
+                         "has that name")])
+def test_a_long_value_is_cut_in_its_error(args, message):
+    """A 100,000-character parameter was echoed whole into the "one-line" error."""
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+
+
 @pytest.mark.parametrize("args, env, message", [
     (["--data", "~nouser-kg/x", "stats"], {},
      "kg: error: ~nouser-kg/x: not a usable data folder (Could not determine home directory.)"),
