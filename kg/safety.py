@@ -235,9 +235,14 @@ def readable_syntax_error(text: str, message: str) -> str:
     offset = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
     found = next((token for _, token, start in code_tokens(text)
                   if start + len(token) > offset), None)
-    # at the end: it wanted more than there is
-    missing = (left_open(text) or object_missing(text)) if found is None else None
-    return where[0] + (missing or readable_expectation(said, found))
+    if found is None:  # at the end: it wanted more than there is
+        stray = stray_closer(text)
+        if stray:  # placed at the bracket, not after the query
+            return stray
+        missing = left_open(text) or object_missing(text)
+        if missing:
+            return where[0] + missing
+    return where[0] + readable_expectation(said, found)
 
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -256,30 +261,47 @@ def unknown_query_form(text: str) -> str | None:
             f"{', '.join(QUERY_FORMS[:-1])} or {QUERY_FORMS[-1]}")
 
 
-def left_open(text: str) -> str | None:
-    """What a query that ends too soon leaves open, or a bracket closed that is not open:
-    a string, or the innermost bracket; None if all is closed. (Oxigraph places other
-    errors at the end too: `ORDER ?x` is "expected BY" there, so an end alone says nothing
-    of what is missing.)"""
+def brackets_of(text: str):
+    """(problem, brackets open): a string left open or a closing bracket that closes no
+    open one, as (offset, message), else None; and the brackets still open at the end,
+    as (bracket, offset)."""
     opened = []
     for kind, token, start in code_tokens(text):
         if kind == "other" and token in "\"'":  # a quote the tokeniser found no end of
             if text[start - 2:start] == token * 2:  # of three: the tokens "" and "
                 start -= 2
             line, column = text_position(text, start)
-            return f"the string opened at {line}:{column} is never closed"
+            return (None, f"the string opened at {line}:{column} is never closed"), opened
         if token in OPENERS:
             opened.append((token, start))
         elif token in CLOSERS:
-            line, column = text_position(text, start)
             if not opened:
-                return f"the {token} at {line}:{column} closes nothing: no bracket is open"
+                return (start, f"the {token} closes nothing: no bracket is open"), opened
             bracket, at = opened.pop()
             if token != OPENERS[bracket]:
                 open_line, open_column = text_position(text, at)
-                return (f"the {token} at {line}:{column} does not close the {bracket} opened "
-                        f"at {open_line}:{open_column}: close that first, with "
-                        f"{OPENERS[bracket]}")
+                return (start, f"the {token} does not close the {bracket} opened at "
+                               f"{open_line}:{open_column}: close that first, with "
+                               f"{OPENERS[bracket]}"), opened
+    return None, opened
+
+
+def stray_closer(text: str) -> str | None:
+    """`error at L:C: ...` at a closing bracket that closes no open one, else None."""
+    problem, _ = brackets_of(text)
+    if problem is None or problem[0] is None:
+        return None
+    line, column = text_position(text, problem[0])
+    return f"error at {line}:{column}: {problem[1]}"
+
+
+def left_open(text: str) -> str | None:
+    """What a query that ends too soon leaves open: a string, or the innermost bracket;
+    None if all is closed. (Oxigraph places other errors at the end too: `ORDER ?x` is
+    "expected BY" there, so an end alone says nothing of what is missing.)"""
+    problem, opened = brackets_of(text)
+    if problem is not None:
+        return problem[1] if problem[0] is None else None
     if not opened:
         return None
     bracket, start = opened[-1]

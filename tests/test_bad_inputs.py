@@ -103,12 +103,12 @@ CASES = [
      "before the { opened at 1:17 is closed: finish what is inside it and close it with }"),
     (["sparql", "SELECT ?x WHERE { ?x ?p \"abc }"],
      "kg: error: invalid SPARQL: error at 1:31: the string opened at 1:25 is never closed"),
+    # placed at the bracket (it was after it, and named the bracket's own place too)
     (["sparql", "SELECT ?x WHERE { ?x ?p ?o } }"],
-     "kg: error: invalid SPARQL: error at 1:31: the } at 1:30 closes nothing: no bracket is "
-     "open"),
+     "kg: error: invalid SPARQL: error at 1:30: the } closes nothing: no bracket is open"),
     (["sparql", "SELECT ?x WHERE { FILTER(?x = 1 }"],
-     "kg: error: invalid SPARQL: error at 1:34: the } at 1:33 does not close the ( opened at "
-     "1:25: close that first, with )"),
+     "kg: error: invalid SPARQL: error at 1:33: the } does not close the ( opened at 1:25: "
+     "close that first, with )"),
     # a lone keyword is how Oxigraph reports a token that fits nowhere: "expected OPTIONAL"
     (["sparql", "SELECT ?x WHERE { ?x ?p ?o BIND ?o AS ?y }"],
      "kg: error: invalid SPARQL: error at 1:36: unexpected AS here"),
