@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.namespaces import AKC, AKD, PREFIXES, nearest
+from kg.namespaces import AKC, AKD, PREFIXES, expand, nearest
 from kg.safety import code_tokens, text_position
 
 # Named in a query without being a node of the graph: datatypes (`"1"^^xsd:integer`,
@@ -52,7 +52,9 @@ class AbsentName:
 def absent_names(graph, text: str) -> list[AbsentName]:
     """The names of the query `text` that no triple of the CompiledGraph `graph` uses, as
     subject, predicate, object or graph name, each once, in the order written; the first
-    MAX_SUGGESTED with the nearest names."""
+    MAX_SUGGESTED with the nearest names. A string without a language tag as a triple
+    pattern's object counts too where only its @en form is in the graph ("Japan" for the
+    label "Japan"@en: every text of the graph is tagged)."""
     absent, seen, known = [], set(), {}
     for iri, written, offset in named_iris(text):
         if iri in seen:
@@ -69,9 +71,53 @@ def absent_names(graph, text: str) -> list[AbsentName]:
             project = iri.startswith((AKD, AKC))
             if project not in known:
                 known[project] = names_like(graph, project)
-            suggestion = nearest(iri, known[project])
+            suggestion = spelled_out(nearest(iri, known[project]), written)
         absent.append(AbsentName(written, *text_position(text, offset), suggestion))
-    return absent
+    strings = set()
+    for written, offset in untagged_objects(text):
+        plain = string_value(written)
+        if plain is not None and plain not in strings:
+            strings.add(plain)
+            tagged = ox.Literal(plain, language="en")
+            if not used_as_object(graph.store, ox.Literal(plain)) and used_as_object(
+                    graph.store, tagged):
+                absent.append(AbsentName(written, *text_position(text, offset),
+                                         f" (did you mean {tagged}? the graph tags its text)"))
+    return sorted(absent, key=lambda name: (name.line, name.column))
+
+
+def untagged_objects(text: str):
+    """(as written, offset) of each string with no language tag or datatype written as
+    the object of a triple pattern (after a predicate; not an argument of a function)."""
+    code = code_tokens(text)
+    for index, (kind, value, offset) in enumerate(code):
+        following = code[index + 1] if index + 1 < len(code) else ("", "", 0)
+        if (kind == "string" and index and following[0] != "langtag" and following[1] != "^"
+                and (code[index - 1][0] in ("pname", "iri", "variable")
+                     or code[index - 1][1] == "a")):
+            yield value, offset
+
+
+def string_value(written: str) -> str | None:
+    """The text of a SPARQL string as written (any quotes, escapes), or None."""
+    try:
+        (quad,) = ox.parse(f"<x:s> <x:p> {written} .", format=ox.RdfFormat.TURTLE)
+    except (SyntaxError, ValueError):  # a SPARQL escape Turtle lacks: no hint
+        return None
+    return quad.object.value
+
+
+def used_as_object(store: ox.Store, term) -> bool:
+    return next(store.quads_for_pattern(None, None, term), None) is not None
+
+
+def spelled_out(suggestion: str, written: str) -> str:
+    """The suggestion with the name the query wrote, where it is one, as its IRI: a query
+    that declares ak: otherwise was told "did you mean ak:Country?" of its ak:Country."""
+    iri = expand(written)
+    if iri is None:
+        return suggestion
+    return re.sub(rf"(?<= ){re.escape(written)}(?=[,?])", f"<{iri}>", suggestion)
 
 
 def named_iris(text: str):

@@ -118,6 +118,23 @@ def test_only_the_first_absent_names_get_suggestions_and_notes(tiny_copy):
         "the graph"]
 
 
+def test_a_string_without_the_graphs_language_tag_is_told_its_tagged_form(tiny):
+    """?x rdfs:label "Zapper" found nothing, with no note: every label is "..."@en."""
+    text = ("SELECT ?x WHERE { ?x rdfs:label 'Zapper' ; skos:altLabel \"ZAP-1\"@en .\n"
+            '  ?x ak:quote "The Zapper intercepts short-range missiles." ;\n'
+            '     rdfs:label "Nothing" FILTER(CONTAINS(?l, "Zapper") || ?l = "Maker A") }')
+    assert [(n.written, n.line, n.column, str(n)) for n in absent_names(text, tiny)] == [
+        ("'Zapper'", 1, 33, "'Zapper' is in no triple of the graph "
+                            '(did you mean "Zapper"@en? the graph tags its text)')]
+
+
+def test_a_suggestion_that_is_the_name_written_under_another_prefix_is_spelled_out(tiny):
+    """A query declaring its own ak: was told "did you mean ak:Country?" of its ak:Country."""
+    [name] = absent_names("PREFIX ak: <http://wrong/> ASK { ?s a ak:Company }", tiny)
+    assert name.suggestion == (" (did you mean <https://w3id.org/alliance-kg/ontology#Company>? "
+                               "check the prefix declarations)")
+
+
 def test_the_nearest_names_are_never_the_name_itself():
     """A subject stated of but given no class is told the names nearest its own, which
     is among the known names: each caller took it out, a copy of them for each typo."""
