@@ -199,6 +199,16 @@ class TimeLimit(click.FloatRange):
         return seconds
 
 
+class PortNumber(click.IntRange):
+    """A TCP port, 0 (any free one) to 65535; click's own name for the type is "integer
+    range" ("'80abc' is not a valid integer range")."""
+
+    name = "port number"
+
+    def __init__(self):
+        super().__init__(min=0, max=65535)
+
+
 def timeout_option(help_text: str, default: float = DEFAULT_TIMEOUT):
     return click.option("--timeout", type=TimeLimit(), default=default,
                         show_default=True, metavar="SECONDS", help=help_text)
@@ -639,7 +649,7 @@ def export(settings, fmt, asserted, collapse_facts, output):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+@click.option("--port", type=PortNumber(), default=8000, show_default=True,
               help="0: any free port.")
 @timeout_option("Time limit of each query.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,

@@ -591,7 +591,12 @@ class Handler(BaseHTTPRequestHandler):
 
 def form_values(text: str, where: str) -> dict[str, list[str]]:
     """The parameters of a query string or form body. A %-escape that is no UTF-8 is a 400:
-    parse_qs would put U+FFFD in its place, and run a query other than the one sent."""
+    parse_qs would put U+FFFD in its place, and run a query other than the one sent; so is
+    a % that starts no escape (%ZZ), which parse_qs keeps as text for the query to fail on."""
+    stray = re.search(r"%(?![0-9A-Fa-f]{2})", text)
+    if stray:
+        raise HTTPError(400, f"the {where} has a % that starts no %-escape (two hex digits) "
+                             f"at character {stray.start() + 1}: write % itself as %25")
     try:
         return parse_qs(text, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as exc:

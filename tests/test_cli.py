@@ -349,6 +349,8 @@ def test_stats_counts_a_sources_disputing_quotes_among_its_citations():
      "rdfxml, jsonld, trig, nquads, graphml, csv, void (see 'kg export --help')"),
     (["nosuch"], "kg: error: No such command 'nosuch' (see 'kg --help')"),
     (["serve", "--port", "99999"], "kg: error: Invalid value for '--port': 99999 is not in the range"),
+    (["serve", "--port", "80abc"],
+     "kg: error: Invalid value for '--port': '80abc' is not a valid port number"),
     # nan passed FloatRange and crashed the timer, as did inf and a limit past the timer's
     # --graph was silently ignored without --endpoint, and any text taken as a graph name
     (["sparql", "--graph", "http://example.org/g", "ASK {}"],

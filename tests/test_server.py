@@ -366,6 +366,15 @@ def test_bad_requests_do_not_stop_the_server(url):
     assert get(url, "ASK {}")[0] == 200
 
 
+def test_a_percent_that_starts_no_escape_is_refused(url):
+    """`query=ASK%7B%7D%ZZ` reached the parser as `ASK{}%ZZ`: "error at 1:9: expected one
+    of BIND, DESCRIBE, WHERE"."""
+    status, _, _, body = fetch(f"{url}/sparql?query=ASK%7B%7D%ZZ")
+    assert (status, body) == (400, b"the URL has a % that starts no %-escape (two hex digits) "
+                                   b"at character 16: write % itself as %25\n")
+    assert fetch(f"{url}/sparql?query=ASK%7B%7D")[0] == 200
+
+
 def test_escapes_that_are_not_utf8_are_refused(url):
     """`query=SELECT ("%FF" AS ?x) {}` ran with U+FFFD in place of the byte and gave 200."""
     latin1 = quote('SELECT ("é" AS ?x) {}', encoding="latin-1")
