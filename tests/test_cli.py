@@ -871,9 +871,16 @@ def test_export_csv_needs_a_folder(run, tmp_path):
     refused = run("export", "-f", "csv")
     assert (refused.exit_code, refused.stderr) == (
         2, "kg: error: --format csv writes nodes.csv, edges.csv: give a folder with -o\n")
-    done = run("export", "-f", "csv", "-o", str(tmp_path / "pg"), "--collapse-facts")
-    assert done.exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "pg").iterdir()) == ["edges.csv", "nodes.csv"]
+    done = run("export", "-f", "csv", "-o", str(tmp_path / "pg" / "a" / "b"), "--collapse-facts")
+    assert done.exit_code == 0  # the folder is made, with its parents (as the README says)
+    assert sorted(p.name for p in (tmp_path / "pg" / "a" / "b").iterdir()) == [
+        "edges.csv", "nodes.csv"]
+    # a one-file format's folder must exist
+    missing = tmp_path / "nodir" / "x.ttl"
+    refused = run("export", "-f", "turtle", "-o", str(missing))
+    assert (refused.exit_code, refused.stderr) == (
+        2, f"kg: error: {missing}: cannot write (No such file or directory)\n")
+    assert not (tmp_path / "nodir").exists()
 
 
 def test_serve_in_a_real_process(tiny_copy):
