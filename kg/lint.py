@@ -398,7 +398,7 @@ class Checks:
     def date_types(self, subject) -> list[Problem]:
         """A date property whose value is not an xsd:date, xsd:gYearMonth or xsd:gYear
         (an ill-typed one is kg:ill-typed-literal's)."""
-        return [self.problem("violation", subject, predicate, None,
+        return [self.problem("violation", subject, predicate, value,
                              f"{show(value)} is not a date: {curie(str(predicate))} takes an "
                              f"xsd:date, xsd:gYearMonth or xsd:gYear; {date_fix(value)}.",
                              "date-type")

@@ -26,6 +26,7 @@ BASE_DIRECTIVE = re.compile(r"^\s*(?:@base|BASE)\s*<([^>]*)>", re.IGNORECASE)
 # and the key of the statements whose subject is one (_:b or [...]).
 BLANK_SUBJECT = "[]"
 TOKEN_END = r"(?=[\s;,.\[\]()#]|$)"
+FIRST_TOKEN = re.compile(r"\S*")
 
 
 @dataclass(frozen=True)
@@ -228,9 +229,10 @@ class SourceIndex:
             block = self.block(found, clues) or self.labelled_blank_node(clues)
             if block:
                 return self.in_block(self.nested(*block, links[1:]), predicate, value)
-        if predicate:
+        if predicate:  # the subject's own statements, not those of a [...] it holds
             stating = [(statement, offset) for statement in found
-                       for offset in [self.find(predicate, statement.text, value=value)]
+                       for offset in [self.find(predicate, statement.text, value=value,
+                                                own_level=True)]
                        if offset is not None]
             # of two statements of the predicate ("1999" and "2019-02-30" as dates), the
             # one that writes the value at fault
@@ -265,19 +267,25 @@ class SourceIndex:
     def find(self, predicate: str, text: str, start: int = 0, end: int | None = None,
              value: str | None = None, own_level: bool = False) -> int | None:
         """The offset of the predicate's written form in text[start:end] outside strings
-        and comments (a note may name the property it is about), or None. Of several, the
-        last before `value` (the value at fault, as a literal's text or <IRI>), if given;
-        else the first. With `own_level`, not inside a [...] nested in text[start:end]."""
+        and comments (a note may name the property it is about), in a predicate's place
+        (not a value: `ak:supports ak:date`), or None. Of several, the last before `value`
+        (the value at fault, as a literal's text or <IRI>), if given; else the first. With
+        `own_level`, not inside a [...] nested in text[start:end]."""
         end = len(text) if end is None else end
         starts, ends = quoted_spans(text)
-        level = 1 if text.startswith("[", start) else 0
+        # the level of the [...] that text[start:] opens, or of a statement (`[] a ...`:
+        # the subject's [] closes before its predicates)
+        opened = text.startswith("[", start)
+        inside = closing_bracket(text, start) if opened else start
         offsets = []
         for form in self.written_forms(predicate):
             pattern = re.compile(r"(?:^|[\s;\[(])" + re.escape(form) + TOKEN_END)
             for match in pattern.finditer(text, start, end):
                 offset = match.start() + 1 if match.group()[0] in " \t\n;[(" else match.start()
                 within = bisect.bisect_right(starts, offset) - 1
-                if own_level and bracket_depth(text, start, offset) != level:
+                if own_level and bracket_depth(text, start, offset) != int(offset < inside):
+                    continue
+                if not in_predicate_place(text, offset, starts, ends):
                     continue
                 if within < 0 or offset >= ends[within]:
                     if value is None:
@@ -371,6 +379,24 @@ class SourceIndex:
         return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 
 
+def in_predicate_place(text: str, offset: int, starts: list[int], ends: list[int]) -> bool:
+    """Whether the name at text[offset] (a statement's text) is written where a predicate
+    goes: after the subject, a `;` or a `[`, with only white space and comments between."""
+    before = offset - 1
+    while before >= 0:
+        if text[before].isspace():
+            before -= 1
+            continue
+        within = bisect.bisect_right(starts, before) - 1
+        if within >= 0 and before < ends[within] and text[starts[within]] == "#":
+            before = starts[within] - 1  # a comment between: read on before it
+            continue
+        break
+    if before < 0:
+        return False  # the subject itself
+    return text[before] in ";[" or before == FIRST_TOKEN.match(text).end() - 1  # the subject's end
+
+
 def brackets(text: str, start: int, end: int):
     """The offset and kind (+1 for [, -1 for ]) of each bracket in text[start:end]
     outside strings, comments and IRIs."""
@@ -407,11 +433,12 @@ def index_files(paths) -> list[SourceIndex]:
 
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=(),
-           value: str | None = None, links: tuple[str, ...] = ()):
+           value: str | None = None, links: tuple[str, ...] = (), narrower=()):
     """(path, line, column) of the first file that states the predicate of the subject
     (where it does so more than once, with `value`, a literal's text or <IRI>, if one
-    does; at that value if it is written there), else of the first that states the
-    subject, else (None, 0, 0).
+    does; at that value if it is written there), else one of its `narrower` properties
+    (IRIs: ak:party for ak:participant), else of the first that states the subject, else
+    (None, 0, 0).
 
     A candidate's subject may live in a data file too: a problem with a statement only
     the data file makes (a label another node now shares) is there, not at the subject
@@ -422,8 +449,9 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
     if clues:  # a blank node's values: first the files whose [...] hold most of them
         indexes = sorted(indexes, key=lambda index: -index.clue_score(subject, clues))
     for exact in (True, False) if predicate else (False,):
-        for index in indexes:
-            found = index.position(subject, predicate, clues, exact, value, links)
-            if found:
-                return index.path, *found
+        for written in (predicate, *narrower) if exact else (predicate,):
+            for index in indexes:
+                found = index.position(subject, written, clues, exact, value, links)
+                if found:
+                    return index.path, *found
     return None, 0, 0

@@ -94,7 +94,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
                                       holders=holders, origin=shapes_origin).problems,
                             lint(asserted, shipped, asserted.keys(), sources, holders=holders))
         return located(problems + restated_facts(graph.store),
-                       index_files(graph.inputs.data_files))
+                       index_files(graph.inputs.data_files), narrower_properties(graph.store))
     candidate = []
     for path in files:
         quads = parse_file(path)
@@ -126,7 +126,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
                 if p not in before]
     new_nodes = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} - old_subjects
     return located(problems + restated_facts(store, new_nodes),
-                   index_files(list(files) + graph.inputs.data_files))
+                   index_files(list(files) + graph.inputs.data_files), narrower_properties(store))
 
 
 # Pairs of fact nodes that cite the same quote: the candidates for kg:duplicate-fact. The
@@ -337,9 +337,21 @@ def with_held_blank_nodes(nodes: set, holding: list[tuple]) -> set:
     return found
 
 
-def located(problems: list[Problem], indexes) -> Report:
+def narrower_properties(store) -> dict[str, list[str]]:
+    """Each property's sub-properties, by IRI: a shape on ak:participant finds its value
+    written under ak:party, which inference made an ak:participant."""
+    narrower: dict[str, list[str]] = {}
+    for row in store.query("SELECT DISTINCT ?sub ?super WHERE { ?sub rdfs:subPropertyOf ?super "
+                           "FILTER(?sub != ?super && isIRI(?sub) && isIRI(?super)) }",
+                           prefixes=PREFIXES, use_default_graph_as_union=True):
+        narrower.setdefault(row["super"].value, []).append(row["sub"].value)
+    return {prop: sorted(subs) for prop, subs in narrower.items()}
+
+
+def located(problems: list[Problem], indexes, narrower: dict | None = None) -> Report:
     """The problems, each with the file, line and column of the statement at fault, in
-    order."""
+    order; a problem of a property written as one of its `narrower` ones (IRI to IRIs)
+    at that one."""
     from kg.positions import locate
 
     placed = []
@@ -351,10 +363,11 @@ def located(problems: list[Problem], indexes) -> Report:
         # the [...] within the outermost one, else at the outermost [
         inner = problem.path if problem.clues and rest else None
         property_at_fault = inner or (links[-1] if len(links) > 1 else predicate)
-        path, line, column = locate(indexes, expand(subject) or subject,
-                                    expand(property_at_fault) or property_at_fault or None,
+        at_fault = expand(property_at_fault) or property_at_fault or None
+        path, line, column = locate(indexes, expand(subject) or subject, at_fault,
                                     problem.clues, value_clue(problem.term),
-                                    tuple(expand(link) or link for link in links))
+                                    tuple(expand(link) or link for link in links),
+                                    (narrower or {}).get(at_fault, ()))
         placed.append(replace(problem, file=str(path or ""), line=line, column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
     # file) give the same problem each, placed at the first: say it once

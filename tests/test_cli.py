@@ -660,11 +660,11 @@ def test_validate_reports_a_broken_fact_with_exit_code_1(run, tiny_copy):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     broken = tiny_copy / "data" / "broken.ttl"
-    assert lines[:2] == [
+    assert lines[:2] == [  # the count of participants at the one written (as ak:party)
         f"{broken}:5:1: violation: akd:lonely-mou ak:citation: Every fact, defense system and "
         f"grouping must cite a source: add ak:citation [ ak:inSource <source> ; ak:quote "
         f"\"exact words\" ]. [aks:CitationRequiredProperty]",
-        f"{broken}:5:1: violation: akd:lonely-mou ak:participant: Every agreement needs at least "
+        f"{broken}:6:5: violation: akd:lonely-mou ak:participant: Every agreement needs at least "
         f"two participants: add ak:party (or another role) for each side. "
         f"[aks:AgreementParticipantsProperty]"]
     assert lines[-1] == "does not conform: 2 violations, 0 warnings, 2 infos"

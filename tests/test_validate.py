@@ -47,14 +47,15 @@ def test_every_mistake_is_reported_at_its_line_with_what_to_do():
     assert result.exit_code == 1
     where = str(MISTAKES)
     assert result.stdout.splitlines() == [
-        f"{where}:7:1: violation: akd:test-mou ak:participant: Every agreement needs at least two "
-        "participants: add ak:party (or another role) for each side. [aks:AgreementParticipantsProperty]",
         f'{where}:9:16: violation: akd:test-mou rdfs:label (value "Japan"@en): this label also '
         "names akd:japan: if it is the same entity, use that node; if not, make the labels "
         "distinct. [kg:duplicate-label]",
         f"{where}:10:5: violation: akd:test-mou ak:partcipant: ak:partcipant is not declared by the "
         "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
         "property. [kg:undeclared-property]",
+        # the shape counts ak:participant, which the file writes as ak:party
+        f"{where}:11:5: violation: akd:test-mou ak:participant: Every agreement needs at least two "
+        "participants: add ak:party (or another role) for each side. [aks:AgreementParticipantsProperty]",
         f"{where}:11:14: violation: akd:test-mou ak:party: ak:party expects a project entity (akd:) or "
         "concept (akc:), not http://example.org/korea: link to the akd: node for it, or create "
         "one. [kg:outside-namespace]",
@@ -174,7 +175,7 @@ def test_a_wrong_date_type_in_the_data_is_reported_whatever_its_subject(working_
                                 catch_exceptions=False)
     assert result.exit_code == 1
     assert [line for line in result.stdout.splitlines() if "violation" in line] == [
-        f'{data}:{lines + 1}:24: violation: http://example.org/x ak:asOf: "2016-05" is not a date: '
+        f'{data}:{lines + 1}:69: violation: http://example.org/x ak:asOf: "2016-05" is not a date: '
         "ak:asOf takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
         '"2016-05"^^xsd:gYearMonth. [kg:date-type]']
     assert not caplog.records  # rdflib logs a Literal it cannot convert (an invalid date)
@@ -554,23 +555,23 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     # a date of the wrong type is told the type its value needs (the shapes only listed
     # the three date types)
     ('akd:mou-1999-us-japan-bmd ak:endDate "2005-06" .',
-     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06" is not a date: ak:endDate takes '
+     '38: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06" is not a date: ak:endDate takes '
      'an xsd:date, xsd:gYearMonth or xsd:gYear; write "2005-06"^^xsd:gYearMonth. [kg:date-type]'),
     ("akd:mou-1999-us-japan-bmd ak:endDate 2005 .",
-     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005"^^xsd:integer is not a date: '
+     '38: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005"^^xsd:integer is not a date: '
      "ak:endDate takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
      '"2005"^^xsd:gYear. [kg:date-type]'),
     ('akd:mou-1999-us-japan-bmd ak:endDate '
      '"2005-06-30T09:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> .',
-     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06-30T09:00:00"^^xsd:dateTime is '
+     '38: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06-30T09:00:00"^^xsd:dateTime is '
      "not a date: ak:endDate takes an xsd:date, xsd:gYearMonth or xsd:gYear; write "
      '"2005-06-30"^^xsd:date. [kg:date-type]'),
     ('akd:mou-1999-us-japan-bmd ak:endDate "2005-02-30" .',
-     '27: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-02-30" is not a date: ak:endDate '
+     '38: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-02-30" is not a date: ak:endDate '
      'takes an xsd:date, xsd:gYearMonth or xsd:gYear; write it as e.g. "2023-11-13"^^xsd:date, '
      '"2023-11"^^xsd:gYearMonth or "2023"^^xsd:gYear. [kg:date-type]'),
     ('akd:mou-1999-us-japan-bmd ak:endDate akd:japan .',
-     "27: violation: akd:mou-1999-us-japan-bmd ak:endDate: akd:japan is not a date: ak:endDate "
+     "38: violation: akd:mou-1999-us-japan-bmd ak:endDate: akd:japan is not a date: ak:endDate "
      'takes an xsd:date, xsd:gYearMonth or xsd:gYear; write it as e.g. "2023-11-13"^^xsd:date, '
      '"2023-11"^^xsd:gYearMonth or "2023"^^xsd:gYear. [kg:date-type]'),
     # a problem of the node itself: no stray " :" after it
@@ -896,6 +897,36 @@ def test_of_a_property_written_twice_the_one_with_the_value_at_fault_is_named(tm
               for line in validate(candidate).stdout.splitlines() if "[kg:unknown-entity]" in line]
     unted_states = "        ak:mentions akd:japan ; ak:mentions akd:unted-states".index("akd:unted") + 1
     assert placed == [f"candidate.ttl:5:{unted_states}", "candidate.ttl:6:14"]
+
+
+def test_a_value_written_under_a_narrower_role_is_placed_at_that_value(tmp_path):
+    """The shape checks ak:participant, which inference adds over ak:party: a literal in a
+    list of parties went to the subject's line, as no ak:participant is written."""
+    candidate = candidate_file(
+        tmp_path,
+        "akd:mou-1999-us-japan-bmd",                     # line 3
+        "    ak:party",
+        "        akd:japan ,",
+        '        "South Korea" .')                       # line 6
+    placed = [line.split(": ")[0].rsplit("/", 1)[1] + " " + line.split(" ")[-1]
+              for line in validate(candidate).stdout.splitlines() if "(value " in line]
+    assert placed == ["candidate.ttl:6:9 [aks:ParticipantClassProperty]"]
+
+
+def test_a_missing_property_is_placed_at_the_subject_not_where_its_name_is_a_value(tmp_path):
+    """An event without a date was placed at its citation's `ak:supports ak:date`, and at
+    the ak:date of an event nested in it, which is right."""
+    candidate = candidate_file(
+        tmp_path, "@prefix akc: <https://w3id.org/alliance-kg/concept/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        'akd:zz-event a ak:Event ; ak:eventType akc:summit ; rdfs:label "ZZ summit"@en ;',  # 5
+        "    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:supports ak:date ;",
+        f"        ak:quote {BATTERIES} ] ;",
+        '    ak:partOf [ a ak:Event ; ak:date "2023"^^<http://www.w3.org/2001/XMLSchema#gYear> ] .')
+    lines = validate(candidate).stdout.splitlines()
+    missing = [line.split(": ")[0].rsplit("/", 1)[1] for line in lines
+               if line.split(": ")[2] == "akd:zz-event ak:date"]
+    assert missing == ["candidate.ttl:5:1"]
 
 
 NESTED_DEEPER = (
