@@ -345,7 +345,8 @@ def prefix_declaration_hint(message: str) -> str:
 
 def missing_separator_hint(text: str, exc: SyntaxError) -> str:
     """Where Oxigraph expects a dot before the first word of a line, the line before
-    most likely lacks its ; (the statement goes on) or its dot: say which line."""
+    most likely lacks its , (a list of values goes on), ; (the statement goes on) or dot:
+    say which line."""
     lines = text.split("\n")
     row = (exc.lineno or 1) - 1
     if row >= len(lines) or lines[row][:(exc.offset or 1) - 1].strip():
@@ -354,8 +355,9 @@ def missing_separator_hint(text: str, exc: SyntaxError) -> str:
                    if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
     if before is None or lines[before].rstrip()[-1:] in (";", ",", ".", "[", "("):
         return ""
-    return (f" (line {before + 1} ends with neither: end it with ; to say more of the same "
-            f"subject, or with . to end its statement)")
+    return (f" (line {before + 1} ends with none of , ; and .: end it with , to give the "
+            f"same property another value, with ; to say more of the same subject, or with . "
+            f"to end its statement)")
 
 
 def syntax_error_position(exc: SyntaxError) -> str:

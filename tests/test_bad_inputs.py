@@ -39,8 +39,8 @@ CASES = [
     # Oxigraph says only that it expects a dot, at the next line's first word
     (["validate", "{bad}/missing-semicolon.ttl"],
      "kg: error: {bad}/missing-semicolon.ttl:8:5: A dot is expected at the end of statements "
-     "(line 6 ends with neither: end it with ; to say more of the same subject, or with . to "
-     "end its statement)"),
+     "(line 6 ends with none of , ; and .: end it with , to give the same property another "
+     "value, with ; to say more of the same subject, or with . to end its statement)"),
     (["validate", "{bad}/unknown-prefix.ttl"],
      "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared "
      "(declare it: @prefix bad: <IRI> .)"),
