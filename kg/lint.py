@@ -206,11 +206,14 @@ class Checks:
         found = []
         for predicate, obj in self.asserted(subject):
             if is_ill_typed(obj):
-                # "2019-03"^^xsd:date: the date type whose form it has
-                fitting = as_date(str(obj)) if obj.datatype in DATE_TYPES else None
+                # "2019-03"^^xsd:date: the date type whose form it has (a time cut off)
+                fitting = (as_date(re.sub(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})T.*", r"\1", str(obj)))
+                           if obj.datatype in DATE_TYPES else None)
+                example = FORM_EXAMPLES.get(obj.datatype)
                 advice = (f"write {show(fitting)}" if fitting is not None else
-                          "write the value in that type's form (e.g. 2023-11-12 for "
-                          "xsd:date), or use the type that fits it")
+                          "write the value in that type's form"
+                          + (f" (e.g. {example} for {curie(str(obj.datatype))})" if example else "")
+                          + ", or use the type that fits it")
                 found.append(self.problem(
                     "violation", subject, predicate, obj,
                     f"{show(obj)} is not a valid {curie(str(obj.datatype))}: {advice}.",
@@ -629,6 +632,13 @@ def date_fix(value) -> str:
         return f"write {show(fitting)}"
     return ('write it as e.g. "2023-11-13"^^xsd:date, "2023-11"^^xsd:gYearMonth or '
             '"2023"^^xsd:gYear')
+
+
+# How a value of each common datatype is written, for the advice on an ill-typed one.
+FORM_EXAMPLES = {XSD.date: "2023-11-12", XSD.gYearMonth: "2023-11", XSD.gYear: "2023",
+                 XSD.dateTime: "2023-11-12T09:00:00", XSD.integer: "17",
+                 XSD.nonNegativeInteger: "17", XSD.decimal: "0.18", XSD.double: "1.5E3",
+                 XSD.boolean: "true or false", XSD.duration: "P10Y"}
 
 
 def as_date(text: str) -> Literal | None:

@@ -457,8 +457,18 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     # rdflib would normalise it to "P0D" before lint saw it (it once did)
     ('akd:mou-1999-us-japan-bmd ak:duration "PT"^^<http://www.w3.org/2001/XMLSchema#duration> .',
      '39: violation: akd:mou-1999-us-japan-bmd ak:duration: "PT"^^xsd:duration is not a valid '
-     "xsd:duration: write the value in that type's form (e.g. 2023-11-12 for xsd:date), or use "
+     "xsd:duration: write the value in that type's form (e.g. P10Y for xsd:duration), or use "
      "the type that fits it. [kg:ill-typed-literal]"),
+    # the example is of the value's own type (every type was shown 2023-11-12 for xsd:date)
+    ('akd:mou-1999-us-japan-bmd ak:endDate "23"^^<http://www.w3.org/2001/XMLSchema#gYear> .',
+     '38: violation: akd:mou-1999-us-japan-bmd ak:endDate: "23"^^xsd:gYear is not a valid '
+     "xsd:gYear: write the value in that type's form (e.g. 2023 for xsd:gYear), or use the "
+     "type that fits it. [kg:ill-typed-literal]"),
+    # a time after a date: the date alone
+    ('akd:mou-1999-us-japan-bmd ak:endDate "2005-06-30T09:00:00"^^'
+     '<http://www.w3.org/2001/XMLSchema#date> .',
+     '38: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2005-06-30T09:00:00"^^xsd:date is '
+     'not a valid xsd:date: write "2005-06-30"^^xsd:date. [kg:ill-typed-literal]'),
     ("akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ] .",
      "23: violation: akd:pac-3 ak:citation [...] ak:quote: A citation needs exactly one ak:quote: "
      "copy the words that state the fact exactly from the source, one quote per citation. "
