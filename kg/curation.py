@@ -329,6 +329,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
         added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
         contents = {path: canonical_turtle(graph, header_for(path, data, candidates))
                     for path, graph in merged.items()}
+        refuse_dropping_comments(validated, contents)
         refuse_if_changed(inputs, validated)
         write_all({path: text.encode("utf-8") for path, text in contents.items()})
     return AddResult(problems, list(contents), added)
@@ -531,6 +532,25 @@ def refuse_data_files(inputs: Inputs, paths: list[Path]) -> None:
 
 def data_bytes(inputs: Inputs) -> dict[Path, bytes]:
     return {path: read_bytes(path) for path in inputs.data_files}
+
+
+def refuse_dropping_comments(read: dict[Path, bytes], contents: dict[Path, str]) -> None:
+    """InputError for a data file to rewrite that has a comment past its leading block:
+    the canonical form keeps only that block, so kg add dropped it unsaid."""
+    from kg.positions import marks
+
+    for path in sorted(contents):
+        if path not in read:
+            continue
+        text = read[path].decode("utf-8")
+        header = len(header_of(text))
+        comment = next((start for start, _ in marks(text, header, len(text))
+                        if text[start] == "#"), None)
+        if comment is not None:
+            line = text.count("\n", 0, comment) + 1
+            raise InputError(f"{path}:{line}: a comment past the file's leading block, which "
+                             "the rewrite would drop: move it into a skos:editorialNote, or "
+                             "run kg fmt (which drops it), then kg add again")
 
 
 def refuse_if_changed(inputs: Inputs, read: dict[Path, bytes]) -> None:

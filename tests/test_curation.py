@@ -270,6 +270,26 @@ def test_add_changes_only_the_new_statements_of_a_formatted_file(working_copy):
     assert any("the backbone of" in line for line in changed)
 
 
+def test_add_refuses_to_drop_a_comment_past_a_files_leading_block(working_copy):
+    """The rewrite keeps only the leading comment block: a curator's comment further down
+    a file that gained a statement was gone, unsaid."""
+    inputs = find_inputs(working_copy)
+    format_files(inputs)
+    systems = inputs.data_dir / "systems.ttl"
+    text = systems.read_text(encoding="utf-8")
+    at = text.index("\nakd:") + 1
+    systems.write_text(text[:at] + "# why this entity is here\n" + text[at:], encoding="utf-8")
+    line = text[:at].count("\n") + 1
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(InputError, match=rf"^{systems}:{line}: a comment past the file's "
+                                         "leading block, which the rewrite would drop"):
+        add(inputs, [EXERCISE], no_problems)
+    assert snapshot(inputs.data_dir) == before
+    # a # inside a string is no comment
+    systems.write_text(text[:at] + text[at:].replace('"@en ;', ' #1"@en ;', 1), encoding="utf-8")
+    assert add(inputs, [EXERCISE], no_problems).added == 12
+
+
 def test_add_refuses_on_a_violation_and_writes_nothing(working_copy):
     inputs = find_inputs(working_copy)
     before = snapshot(inputs.data_dir)
