@@ -340,7 +340,13 @@ def prefix_declaration_hint(message: str) -> str:
     if not undeclared:
         return ""
     prefix = undeclared[1]
-    return f" (declare it: @prefix {prefix}: <{PREFIXES.get(prefix, 'IRI')}> .)"
+    if prefix in PREFIXES:
+        return f" (declare it: @prefix {prefix}: <{PREFIXES[prefix]}> .)"
+    import difflib  # only for this hint
+
+    close = difflib.get_close_matches(prefix, list(PREFIXES), n=1, cutoff=0.7)
+    guess = f"did you mean {close[0]}:? else " if close else ""
+    return f" ({guess}declare it: @prefix {prefix}: <IRI> .)"
 
 
 def missing_separator_hint(text: str, exc: SyntaxError) -> str:

@@ -41,6 +41,10 @@ CASES = [
      "kg: error: {bad}/missing-semicolon.ttl:8:5: A dot is expected at the end of statements "
      "(line 6 ends with none of , ; and .: end it with , to give the same property another "
      "value, with ; to say more of the same subject, or with . to end its statement)"),
+    # a near one of kg's own prefixes is offered (it was only "declare it")
+    (["validate", "{bad}/mistyped-prefix.ttl"],
+     "kg: error: {bad}/mistyped-prefix.ttl:4:9: The prefix akcc: has not been declared (did you "
+     "mean akc:? else declare it: @prefix akcc: <IRI> .)"),
     (["validate", "{bad}/unknown-prefix.ttl"],
      "kg: error: {bad}/unknown-prefix.ttl:3:7: The prefix bad: has not been declared "
      "(declare it: @prefix bad: <IRI> .)"),
