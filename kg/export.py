@@ -378,7 +378,21 @@ def context() -> dict:
 
 
 def jsonld(source: ExportSource) -> bytes:
-    """rdflib's JSON-LD, with two of its losses made good.
+    return jsonld_document(rdflib_graph(source))
+
+
+def jsonld_of(triples) -> bytes:
+    """pyoxigraph triples (a CONSTRUCT's) as the JSON-LD the export writes."""
+    from rdflib import Graph
+
+    from kg.loading import add_triples
+
+    return jsonld_document(add_triples(Graph(), triples))
+
+
+def jsonld_document(graph) -> bytes:
+    """An rdflib graph as rdflib's JSON-LD, compacted with the shipped context, with two of
+    its losses made good.
 
     A literal that a JSON number or boolean would change keeps its lexical form and
     datatype: with a context, rdflib writes every xsd:integer, double and boolean
@@ -406,7 +420,7 @@ def jsonld(source: ExportSource) -> bytes:
             return list(nodemap.values())
 
     shipped = context()
-    nodes = Faithful(Context(shipped), False, False).convert(rdflib_graph(source))
+    nodes = Faithful(Context(shipped), False, False).convert(graph)
     document = {"@context": shipped,
                 **({"@graph": nodes} if isinstance(nodes, list) else nodes)}
     return (json.dumps(sorted_arrays(document), indent=2, sort_keys=True, ensure_ascii=False)

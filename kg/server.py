@@ -314,6 +314,10 @@ def serialize(result, media: str) -> bytes:
     if kind == "graph":
         if media == "application/rdf+xml":
             refuse_what_rdfxml_cannot_write(result[1])
+        if media == "application/ld+json":  # compacted, as `kg export -f jsonld` writes it
+            from kg.export import jsonld_of
+
+            return jsonld_of(result[1])
         return ox.serialize(result[1], format=GRAPH_TYPES[media], prefixes=PREFIXES)
     fmt = RESULTS_TYPES[media]
     if kind == "ask":

@@ -171,6 +171,15 @@ def test_construct_and_describe_as_rdf(url, graph, accept, fmt):
         assert got and same_graph(got, graph.query(query))
 
 
+def test_a_graph_as_json_ld_is_compacted_as_the_export_is(url):
+    """It was expanded, full IRIs and no context, unlike `kg export -f jsonld`."""
+    status, _, _, body = get(url, "DESCRIBE akd:pac-3", "application/ld+json")
+    document = json.loads(body)
+    assert status == 200 and document["@context"]["akd"] == "https://w3id.org/alliance-kg/id/"
+    nodes = document.get("@graph", [document])
+    assert any(node["@id"] == "akd:pac-3" and node["rdfs:label"] for node in nodes)
+
+
 def test_post_form_and_direct(url, graph):
     expected = sparql_json(*graph.select(ALLIANCES))
     form = fetch(f"{url}/sparql", urlencode({"query": ALLIANCES}).encode(),
