@@ -37,6 +37,7 @@ OTHER_RDF_SUFFIXES = {".rdf", ".xml", ".owl", ".jsonld", ".json", ".nq", ".trig"
 NO_SCHEME = "No scheme found in an absolute IRI"
 END_OF_FILE = "Unexpected end of file"
 DOT_EXPECTED = "A dot is expected at the end of statements"
+BRACKET_EXPECTED = "blank node property lists should end with a ']'"
 END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid-statement
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
@@ -303,6 +304,9 @@ def parse_file(path: Path) -> list:
                        "with a dot")
         elif message == DOT_EXPECTED:
             message += missing_separator_hint(text, exc)
+        elif message == BRACKET_EXPECTED:  # before a property: the value lacks its ;
+            message += (" (or a ; is missing before this: end the value before it with ; to "
+                        "give the [...] another property)")
         message += prefix_declaration_hint(message)
         raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
     refuse_rdf_12(path, text, quads)

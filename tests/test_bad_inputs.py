@@ -41,6 +41,11 @@ CASES = [
      "kg: error: {bad}/missing-semicolon.ttl:8:5: A dot is expected at the end of statements "
      "(line 6 ends with none of , ; and .: end it with , to give the same property another "
      "value, with ; to say more of the same subject, or with . to end its statement)"),
+    # Oxigraph says only that a ] is expected, where a ; is the usual fix
+    (["validate", "{bad}/missing-semicolon-in-brackets.ttl"],
+     "kg: error: {bad}/missing-semicolon-in-brackets.ttl:5:5: blank node property lists should "
+     "end with a ']' (or a ; is missing before this: end the value before it with ; to give "
+     "the [...] another property)"),
     # a near one of kg's own prefixes is offered (it was only "declare it")
     (["validate", "{bad}/mistyped-prefix.ttl"],
      "kg: error: {bad}/mistyped-prefix.ttl:4:9: The prefix akcc: has not been declared (did you "
