@@ -40,6 +40,7 @@ DOT_EXPECTED = "A dot is expected at the end of statements"
 BRACKET_EXPECTED = "blank node property lists should end with a ']'"
 END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid-statement
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
+TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
 RDF_12_MARKS = ("<<", "{|", "~", "--")  # triple terms, annotations, reifiers, directions
 RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, text directions, "
@@ -304,6 +305,8 @@ def parse_file(path: Path) -> list:
                        "with a dot")
         elif message == DOT_EXPECTED:
             message += missing_separator_hint(text, exc)
+        elif written_at(text, exc)[:1] in TYPOGRAPHIC_QUOTES:  # pasted from an article
+            message += " (a typographic quote: write a string between straight quotes, \"...\")"
         elif message == BRACKET_EXPECTED:  # before a property: the value lacks its ;
             message += (" (or a ; is missing before this: end the value before it with ; to "
                         "give the [...] another property)")

@@ -46,6 +46,10 @@ CASES = [
      "kg: error: {bad}/missing-semicolon-in-brackets.ttl:5:5: blank node property lists should "
      "end with a ']' (or a ; is missing before this: end the value before it with ; to give "
      "the [...] another property)"),
+    # a quote pasted from an article: Oxigraph reads the “ as the start of a name
+    (["validate", "{bad}/typographic-quotes.ttl"],
+     "kg: error: {bad}/typographic-quotes.ttl:3:68: '\u201c' is not allowed at the beginning of "
+     "a prefix name (a typographic quote: write a string between straight quotes, \"...\")"),
     # a near one of kg's own prefixes is offered (it was only "declare it")
     (["validate", "{bad}/mistyped-prefix.ttl"],
      "kg: error: {bad}/mistyped-prefix.ttl:4:9: The prefix akcc: has not been declared (did you "
