@@ -434,11 +434,11 @@ def index_files(paths) -> list[SourceIndex]:
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=(),
            value: str | None = None, links: tuple[str, ...] = (), narrower=()):
-    """(path, line, column) of the first file that states the predicate of the subject
-    (where it does so more than once, with `value`, a literal's text or <IRI>, if one
-    does; at that value if it is written there), else one of its `narrower` properties
-    (IRIs: ak:party for ak:participant), else of the first that states the subject, else
-    (None, 0, 0).
+    """(path, line, column, property) of the first file that states the predicate of the
+    subject (where it does so more than once, with `value`, a literal's text or <IRI>, if
+    one does; at that value if it is written there), else one of its `narrower` properties
+    (IRIs: ak:party for ak:participant), which is then the property given; else of the
+    first that states the subject, else (None, 0, 0, predicate).
 
     A candidate's subject may live in a data file too: a problem with a statement only
     the data file makes (a label another node now shares) is there, not at the subject
@@ -453,5 +453,5 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
             for index in indexes:
                 found = index.position(subject, written, clues, exact, value, links)
                 if found:
-                    return index.path, *found
-    return None, 0, 0
+                    return index.path, *found, written
+    return None, 0, 0, predicate

@@ -364,10 +364,12 @@ def located(problems: list[Problem], indexes, narrower: dict | None = None) -> R
         inner = problem.path if problem.clues and rest else None
         property_at_fault = inner or (links[-1] if len(links) > 1 else predicate)
         at_fault = expand(property_at_fault) or property_at_fault or None
-        path, line, column = locate(indexes, expand(subject) or subject, at_fault,
-                                    problem.clues, value_clue(problem.term),
-                                    tuple(expand(link) or link for link in links),
-                                    (narrower or {}).get(at_fault, ()))
+        path, line, column, written = locate(indexes, expand(subject) or subject, at_fault,
+                                             problem.clues, value_clue(problem.term),
+                                             tuple(expand(link) or link for link in links),
+                                             (narrower or {}).get(at_fault, ()))
+        if written != at_fault and problem.term is not None:  # a value under ak:party
+            problem = replace(problem, path=curie(written))  # not "ak:participant"
         placed.append(replace(problem, file=str(path or ""), line=line, column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
     # file) give the same problem each, placed at the first: say it once

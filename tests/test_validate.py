@@ -911,16 +911,19 @@ def test_of_a_property_written_twice_the_one_with_the_value_at_fault_is_named(tm
 
 def test_a_value_written_under_a_narrower_role_is_placed_at_that_value(tmp_path):
     """The shape checks ak:participant, which inference adds over ak:party: a literal in a
-    list of parties went to the subject's line, as no ak:participant is written."""
+    list of parties went to the subject's line, as no ak:participant is written, and was
+    named ak:participant."""
     candidate = candidate_file(
         tmp_path,
         "akd:mou-1999-us-japan-bmd",                     # line 3
         "    ak:party",
         "        akd:japan ,",
         '        "South Korea" .')                       # line 6
-    placed = [line.split(": ")[0].rsplit("/", 1)[1] + " " + line.split(" ")[-1]
-              for line in validate(candidate).stdout.splitlines() if "(value " in line]
-    assert placed == ["candidate.ttl:6:9 [aks:ParticipantClassProperty]"]
+    found = [line for line in validate(candidate).stdout.splitlines() if "(value " in line]
+    assert [line.split(": ")[0].rsplit("/", 1)[1] + " " + line.split(" ")[-1]
+            for line in found] == ["candidate.ttl:6:9 [aks:ParticipantClassProperty]"]
+    # and named by the property written there
+    assert found[0].split(": ")[2] == 'akd:mou-1999-us-japan-bmd ak:party (value "South Korea")'
 
 
 def test_a_missing_property_is_placed_at_the_subject_not_where_its_name_is_a_value(tmp_path):
