@@ -236,10 +236,11 @@ def readable_syntax_error(text: str, message: str) -> str:
     found = next((token for _, token, start in code_tokens(text)
                   if start + len(token) > offset), None)
     if found is None:  # at the end: it wanted more than there is
-        stray = stray_closer(text)
-        if stray:  # placed at the bracket, not after the query
-            return stray
-        missing = left_open(text) or object_missing(text)
+        problem = unbalanced(text)
+        if problem and problem[0] is not None:  # placed at the bracket, not after the query
+            line, column = text_position(text, problem[0])
+            return f"error at {line}:{column}: {problem[1]}"
+        missing = problem[1] if problem else object_missing(text)
         if missing:
             return where[0] + missing
     return where[0] + readable_expectation(said, found)
@@ -261,53 +262,36 @@ def unknown_query_form(text: str) -> str | None:
             f"{', '.join(QUERY_FORMS[:-1])} or {QUERY_FORMS[-1]}")
 
 
-def brackets_of(text: str):
-    """(problem, brackets open): a string left open or a closing bracket that closes no
-    open one, as (offset, message), else None; and the brackets still open at the end,
-    as (bracket, offset)."""
+def unbalanced(text: str) -> tuple[int | None, str] | None:
+    """What a query leaves unbalanced, as (offset to place the error at, or None for the
+    end of the query; message): a closing bracket that closes no open one, at itself; a
+    string, or the innermost bracket, left open at the end; None if all is balanced.
+    (Oxigraph places other errors at the end too: `ORDER ?x` is "expected BY" there, so
+    an end alone says nothing of what is missing.)"""
     opened = []
     for kind, token, start in code_tokens(text):
         if kind == "other" and token in "\"'":  # a quote the tokeniser found no end of
             if text[start - 2:start] == token * 2:  # of three: the tokens "" and "
                 start -= 2
             line, column = text_position(text, start)
-            return (None, f"the string opened at {line}:{column} is never closed"), opened
+            return None, f"the string opened at {line}:{column} is never closed"
         if token in OPENERS:
             opened.append((token, start))
         elif token in CLOSERS:
             if not opened:
-                return (start, f"the {token} closes nothing: no bracket is open"), opened
+                return start, f"the {token} closes nothing: no bracket is open"
             bracket, at = opened.pop()
             if token != OPENERS[bracket]:
                 open_line, open_column = text_position(text, at)
-                return (start, f"the {token} does not close the {bracket} opened at "
+                return start, (f"the {token} does not close the {bracket} opened at "
                                f"{open_line}:{open_column}: close that first, with "
-                               f"{OPENERS[bracket]}"), opened
-    return None, opened
-
-
-def stray_closer(text: str) -> str | None:
-    """`error at L:C: ...` at a closing bracket that closes no open one, else None."""
-    problem, _ = brackets_of(text)
-    if problem is None or problem[0] is None:
-        return None
-    line, column = text_position(text, problem[0])
-    return f"error at {line}:{column}: {problem[1]}"
-
-
-def left_open(text: str) -> str | None:
-    """What a query that ends too soon leaves open: a string, or the innermost bracket;
-    None if all is closed. (Oxigraph places other errors at the end too: `ORDER ?x` is
-    "expected BY" there, so an end alone says nothing of what is missing.)"""
-    problem, opened = brackets_of(text)
-    if problem is not None:
-        return problem[1] if problem[0] is None else None
+                               f"{OPENERS[bracket]}")
     if not opened:
         return None
     bracket, start = opened[-1]
     line, column = text_position(text, start)
-    return (f"the query ends before the {bracket} opened at {line}:{column} is closed: "
-            f"finish what is inside it and close it with {OPENERS[bracket]}")
+    return None, (f"the query ends before the {bracket} opened at {line}:{column} is "
+                  f"closed: finish what is inside it and close it with {OPENERS[bracket]}")
 
 
 def object_missing(text: str) -> str | None:
