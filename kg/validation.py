@@ -94,7 +94,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
                                       holders=holders, origin=shapes_origin).problems,
                             lint(asserted, shipped, asserted.keys(), sources, holders=holders))
         return located(problems + restated_facts(graph.store),
-                       index_files(graph.inputs.data_files), narrower_properties(graph.store))
+                       index_files(graph.inputs.data_files), graph.store)
     candidate = []
     for path in files:
         quads = parse_file(path)
@@ -126,7 +126,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
                 if p not in before]
     new_nodes = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} - old_subjects
     return located(problems + restated_facts(store, new_nodes),
-                   index_files(list(files) + graph.inputs.data_files), narrower_properties(store))
+                   index_files(list(files) + graph.inputs.data_files), store)
 
 
 # Pairs of fact nodes that cite the same quote: the candidates for kg:duplicate-fact. The
@@ -348,12 +348,13 @@ def narrower_properties(store) -> dict[str, list[str]]:
     return {prop: sorted(subs) for prop, subs in narrower.items()}
 
 
-def located(problems: list[Problem], indexes, narrower: dict | None = None) -> Report:
+def located(problems: list[Problem], indexes, store) -> Report:
     """The problems, each with the file, line and column of the statement at fault, in
-    order; a problem of a property written as one of its `narrower` ones (IRI to IRIs)
-    at that one."""
+    order; a problem of a property written as one of its sub-properties in `store` at
+    that one."""
     from kg.positions import locate
 
+    narrower = narrower_properties(store) if problems else {}
     placed = []
     for problem in problems:
         subject, _, rest = problem.focus.partition(" ")
@@ -367,7 +368,7 @@ def located(problems: list[Problem], indexes, narrower: dict | None = None) -> R
         path, line, column, written = locate(indexes, expand(subject) or subject, at_fault,
                                              problem.clues, value_clue(problem.term),
                                              tuple(expand(link) or link for link in links),
-                                             (narrower or {}).get(at_fault, ()))
+                                             narrower.get(at_fault, ()))
         if written != at_fault and problem.term is not None:  # a value under ak:party
             problem = replace(problem, path=curie(written))  # not "ak:participant"
         placed.append(replace(problem, file=str(path or ""), line=line, column=column))
