@@ -477,18 +477,32 @@ ODD_LITERALS = ('"017"^^xsd:integer', '"-0"^^xsd:integer', '"abc"^^xsd:integer',
                 '"1"^^xsd:boolean', '"true"^^xsd:boolean', '"1.50"^^xsd:decimal')
 
 
-def test_ill_typed_literals_are_exported_in_every_format_without_a_logged_traceback(
-        tmp_path, caplog):
-    """rdflib logs a traceback for "abc"^^xsd:integer as it builds the literal: the
-    Turtle (and so void) export printed one on stderr above its "wrote" line."""
-    graph = tiny_graph_with(
-        tmp_path,
+@pytest.fixture(scope="module")
+def tiny_with_odd_literals(tmp_path_factory):
+    """The tiny graph with a comment of each of ODD_LITERALS on akd:zapper."""
+    return tiny_graph_with(
+        tmp_path_factory.mktemp("odd"),
         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
         f"akd:zapper rdfs:comment {', '.join(ODD_LITERALS)} .\n")
+
+
+def jsonld_reads_back(graph, data: bytes) -> bool:
+    """Whether a JSON-LD export parses (by Oxigraph) to the graph it was made of."""
+    import pyoxigraph as ox
+
+    parsed = {ox.Quad(q.subject, q.predicate, q.object)
+              for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
+    return [q.triple for q in ex.canonical(parsed)] == canonical_of(graph.rdflib_graph())
+
+
+def test_ill_typed_literals_are_exported_in_every_format_without_a_logged_traceback(
+        tiny_with_odd_literals, caplog):
+    """rdflib logs a traceback for "abc"^^xsd:integer as it builds the literal: the
+    Turtle (and so void) export printed one on stderr above its "wrote" line."""
     for fmt in ex.FORMATS:
-        assert ex.export(graph, fmt)
+        assert ex.export(tiny_with_odd_literals, fmt)
     assert [record.getMessage() for record in caplog.records] == []
 
 
@@ -509,35 +523,22 @@ def test_a_value_holding_the_property_graphs_separator_is_refused(tmp_path):
 def test_jsonld_keeps_blank_nodes_that_only_link_to_each_other(tmp_path):
     """rdflib starts from IRIs and from blank nodes nothing links to: two blank nodes
     linking to each other were left out, and the export still said it had written."""
-    import pyoxigraph as ox
-
     graph = tiny_graph_with(
         tmp_path, "_:a <http://ex/p> _:b . _:b <http://ex/p> _:a .\n"
                   "_:c <http://ex/p> _:c . _:d <http://ex/p> _:a .\n"
                   '<http://ex/s> <http://ex/list> ( _:e "x" ) . _:e <http://ex/p> _:e .\n')
     (data,) = ex.export(graph, "jsonld").values()
-    parsed = {ox.Quad(q.subject, q.predicate, q.object)
-              for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
-    assert [q.triple for q in ex.canonical(parsed)] == canonical_of(graph.rdflib_graph())
+    assert jsonld_reads_back(graph, data)
     assert b"rdf:first" not in data  # lists are still @list, their cells no nodes
 
 
-def test_jsonld_keeps_literals_a_json_value_would_change(tmp_path):
+def test_jsonld_keeps_literals_a_json_value_would_change(tiny_with_odd_literals):
     """With a context, rdflib wrote every integer, double and boolean as a JSON value:
     "017" read back as 17, "abc"^^xsd:integer as a plain string, "1.0E0"^^xsd:double as
     the integer 1 (Oxigraph) or "1.0" (rdflib)."""
-    import pyoxigraph as ox
-
-    graph = tiny_graph_with(
-        tmp_path,
-        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        f"akd:zapper rdfs:comment {', '.join(ODD_LITERALS)} .\n")
+    graph = tiny_with_odd_literals
     (data,) = ex.export(graph, "jsonld").values()
-    parsed = {ox.Quad(q.subject, q.predicate, q.object)
-              for q in ox.parse(data, format=ox.RdfFormat.JSON_LD)}
-    assert [q.triple for q in ex.canonical(parsed)] == canonical_of(graph.rdflib_graph())
+    assert jsonld_reads_back(graph, data)
     # rdflib's parsers normalise "017" to "17" whatever the format: compare like with like
     (ntriples,) = ex.export(graph, "ntriples").values()
     assert isomorphic(parse_back("jsonld", data), parse_back("ntriples", ntriples))
