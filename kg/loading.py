@@ -42,6 +42,9 @@ END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
+# Turtle ends a line at \n, at \r\n and at a lone \r (old Mac files), as Oxigraph counts
+# lines in its syntax errors.
+LINE_BREAK = re.compile(r"\r\n?")
 RDF_12_MARKS = ("<<", "{|", "~", "--")  # triple terms, annotations, reifiers, directions
 RDF_12_REFUSAL = ("RDF 1.2 syntax (triple terms, reified triples, annotations, text directions, "
                   "VERSION) is not supported: write RDF 1.1 Turtle")
@@ -241,6 +244,11 @@ def read_bounded(stream, origin: str) -> bytes:
     return data
 
 
+def line_feeds_only(text: str) -> str:
+    """The text with each line break written \\n, so that lines count as Oxigraph's do."""
+    return LINE_BREAK.sub("\n", text)
+
+
 def read_utf8(path: Path) -> str:
     """A file's exact text (no newline translation, no byte order mark), or an InputError
     naming the file."""
@@ -292,6 +300,7 @@ def parse_file(path: Path) -> list:
         # made of where the file happens to be (file:///home/...), merged into the data.
         quads = list(ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True))
     except SyntaxError as exc:
+        text = line_feeds_only(text)
         message = syntax_error_message(exc)
         if message == NO_SCHEME:
             message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
@@ -330,7 +339,7 @@ def refuse_rdf_12(path: Path, text: str, quads: list) -> None:
         or (isinstance(quad.object, ox.Literal) and quad.object.direction) for quad in quads)
     # A VERSION directive changes no triple; it is looked for only where the word is.
     if has_rdf_12_terms or VERSION_WORD.search(text):
-        found = rdf_12_syntax(text)
+        found = rdf_12_syntax(line_feeds_only(text))
         if found:
             line, column, written = found
             raise InputError(f"{path}:{line}:{column}: {written}: {RDF_12_REFUSAL}")

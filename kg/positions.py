@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-from kg.loading import read_utf8
+from kg.loading import line_feeds_only, read_utf8
 from kg.safety import text_position
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -47,7 +47,6 @@ SPARQL_DIRECTIVE = re.compile(r"(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>", re.IGNOREC
 # directive; and where a comment, IRI or string starts, which are skipped.
 RDF_12_SYNTAX = re.compile(r"<<\(?|\{\||(?<!\\)~|(?<=[\"'])@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*--\w+|"
                            r"(?<![\w:.\\\"'-])(?:@version|(?i:VERSION))(?=[\s\"'])|[#<\"']")
-LINE_BREAK = re.compile(r"\r\n?")
 BRACKET_QUOTE_COMMENT_OR_IRI = re.compile(r"[\[\]#<\"']")
 # The characters the scan acts on; it jumps over everything else at once.
 SIGNIFICANT = re.compile(r"[#<\"'\[\]().]")
@@ -375,7 +374,7 @@ class SourceIndex:
             return self.written_forms(clue[1:-1])
         if not clue:  # an empty string is in every text: only its quotes tell where it is
             return ['""', "''"]
-        clue = LINE_BREAK.sub("\n", clue)
+        clue = line_feeds_only(clue)
         return [clue, clue.replace("\\", "\\\\").replace('"', '\\"')]
 
 
@@ -427,9 +426,8 @@ def where(statement: Statement, offset: int) -> tuple[int, int]:
 
 
 def index_files(paths) -> list[SourceIndex]:
-    # A lone carriage return ends a line too (old Mac files), as Oxigraph counts lines
-    # in its syntax errors; counting only line feeds put every problem at line 1.
-    return [SourceIndex(path, LINE_BREAK.sub("\n", read_utf8(path))) for path in paths]
+    # Counting only line feeds put every problem of a file with lone \r at line 1.
+    return [SourceIndex(path, line_feeds_only(read_utf8(path))) for path in paths]
 
 
 def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = None, clues=(),

@@ -225,6 +225,20 @@ def test_lines_ended_by_carriage_returns_alone_are_counted(tmp_path):
     assert [(p["line"], p["shape"]) for p in problems] == [(4, "kg:undeclared-property")]
 
 
+@pytest.mark.parametrize("document, message", [
+    # the error's line was looked up among the lines split at \n alone: an IndexError
+    ("\r\r\r0", "6:1: 0 is not a valid subject or graph name"),
+    ("\r\r\rakd:a\rak:b “x” .", "7:6: '“' is not allowed"),
+    ("akd:a ak:b akd:c\rakd:d ak:b akd:c .", "4:1: A dot is expected at the end of statements (line 3 "),
+    ("akd:a ak:b akd:c\r\nakd:d ak:b akd:c .", "4:1: A dot is expected at the end of statements (line 3 "),
+    ("akd:a ak:b akd:c .\rakd:a ak:b <<( akd:a ak:b akd:c )>> .", "4:12: <<(: RDF 1.2 syntax"),
+])
+def test_syntax_errors_count_carriage_returns_as_line_breaks(tmp_path, document, message):
+    result = validate(candidate_file(tmp_path, document))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"kg: error: {tmp_path / 'candidate.ttl'}:{message}")
+
+
 def test_problems_on_one_line_are_told_apart_by_their_columns(tmp_path):
     """A subject written on one long line put all its problems at the same place; a value
     at fault is placed at the value, not at its property."""
