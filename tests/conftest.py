@@ -3,10 +3,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
 sys.path.insert(0, str(REPO / "benchmarks"))  # the synthetic graph generator, `generate`
+
+# The Hypothesis tests try the same examples on every run, so that a run is red only for
+# what a change broke; the "explore" profile tries many new ones each time
+# (pytest --hypothesis-profile=explore tests/test_properties.py).
+SLOW_EXAMPLES = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+settings.register_profile("repeatable", max_examples=20, derandomize=True, **SLOW_EXAMPLES)
+settings.register_profile("explore", max_examples=1000, **SLOW_EXAMPLES)
+settings.load_profile("repeatable")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -5,7 +5,7 @@ graph that still validates."""
 import shutil
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.cli import cli
@@ -27,8 +27,6 @@ triples = st.lists(st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICAT
                              st.sampled_from(OBJECTS)), min_size=1, max_size=6)
 turtle = triples.map(lambda ts: PREFIXES + "".join(f"{s} {p} {o} .\n" for s, p, o in ts))
 noise = st.text(max_size=200)  # anything at all: mostly not Turtle
-RELAXED = settings(max_examples=20, deadline=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def kg(*args):
@@ -41,7 +39,6 @@ def no_traceback(result, codes=(0, 1, 2)):
     assert "Traceback" not in result.output
 
 
-@RELAXED
 @given(document=st.one_of(turtle, noise))
 def test_validate_never_tracebacks(tiny_copy, tmp_path_factory, document):
     path = tmp_path_factory.mktemp("candidate") / "candidate.ttl"
@@ -49,13 +46,11 @@ def test_validate_never_tracebacks(tiny_copy, tmp_path_factory, document):
     no_traceback(kg("--data", str(tiny_copy), "validate", str(path)))
 
 
-@RELAXED
 @given(value=st.text(max_size=40), name=st.sampled_from(["system", "country", "from", "colour"]))
 def test_query_parameters_never_traceback(tiny_copy, name, value):
     no_traceback(kg("--data", str(tiny_copy), "query", "co-production", f"--{name}", value), (0, 2))
 
 
-@RELAXED
 @given(document=turtle)
 def test_add_is_all_or_nothing_and_leaves_a_valid_graph(tiny_copy, tmp_path_factory, document):
     copy = tmp_path_factory.mktemp("copy")
