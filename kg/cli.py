@@ -513,9 +513,10 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
             where = f"{p.place}: " if p.place else ""
             value = f" (value {p.value})" if p.value and p.value not in p.message else ""
             at_fault = " ".join(part for part in (p.focus, p.path) if part)
-            # a file name with a terminal's escape sequence reaches the terminal escaped
-            click.echo(visible(f"{where}{p.severity}: {at_fault}{value}: {p.message} "
-                               f"[{p.shape}]"), file=out)
+            # a file name with a terminal's escape sequence or a line feed reaches the
+            # terminal escaped, its problem on one line
+            line = visible(f"{where}{p.severity}: {at_fault}{value}: {p.message} [{p.shape}]")
+            click.echo(line.replace("\n", "\\n"), file=out)
     if verbosity >= 0:
         counts = {s: sum(p.severity == s for p in report.problems)
                   for s in ("violation", "warning", "info")}

@@ -105,7 +105,7 @@ class Inputs:
         """A digest of every input's name and bytes: any change gives a new key."""
         digest = hashlib.blake2b(salt.encode(), digest_size=16)
         for path in self.graph_files + [self.shapes_file]:
-            digest.update(path.name.encode() + b"\0")
+            digest.update(os.fsencode(path.name) + b"\0")
             digest.update(read_bytes(path))
             digest.update(b"\0")
         return digest.hexdigest()

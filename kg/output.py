@@ -273,6 +273,12 @@ def visible(text: str) -> str:
     return INVISIBLE.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
+def file_name(path) -> str:
+    """A file's name as text any encoder takes: bytes that are not UTF-8 as \\xfe (Python
+    keeps them as surrogates, on which writing a report as UTF-8 failed)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def printable(text: str, encoding: str) -> str:
     """The text with what `encoding` cannot write escaped as Python writes it: \\u65e5."""
     return text if text.isascii() else text.encode(encoding, "backslashreplace").decode(encoding)

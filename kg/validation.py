@@ -352,6 +352,7 @@ def located(problems: list[Problem], indexes, store) -> Report:
     """The problems, each with the file, line and column of the statement at fault, in
     order; a problem of a property written as one of its sub-properties in `store` at
     that one."""
+    from kg.output import file_name
     from kg.positions import locate
 
     narrower = narrower_properties(store) if problems else {}
@@ -371,7 +372,8 @@ def located(problems: list[Problem], indexes, store) -> Report:
                                              narrower.get(at_fault, ()))
         if written != at_fault and problem.term is not None:  # a value under ak:party
             problem = replace(problem, path=curie(written))  # not "ak:participant"
-        placed.append(replace(problem, file=str(path or ""), line=line, column=column))
+        placed.append(replace(problem, file=file_name(path) if path else "", line=line,
+                              column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
     # file) give the same problem each, placed at the first: say it once
     placed = list(dict.fromkeys(placed))

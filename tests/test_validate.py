@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -1084,3 +1085,26 @@ def test_a_citation_copied_into_another_data_file_is_a_duplicate(working_copy):
     assert [line.split(": ")[0:2] for line in found] == [
         [f"{working_copy / 'data' / 'again.ttl'}:3:68", "warning"]]  # at the copy's quote
     assert "akd:tokyo cites this quote of akd:source-aaf-2015 twice" in found[0]
+
+
+@pytest.mark.parametrize("name, shown, in_json", [
+    # not UTF-8: JSON output was a traceback
+    (os.fsdecode(b"\xfe.ttl"), "\\xfe.ttl", "\\xfe.ttl"),
+    ("bad\nname.ttl", "bad\\nname.ttl", "bad\nname.ttl"),  # each problem took two lines
+])
+def test_an_odd_file_name_is_named_on_the_problems_own_line(tmp_path, name, shown, in_json):
+    candidate = candidate_file(tmp_path, "akd:x a akd:Y .").rename(tmp_path / name)
+    text = validate(candidate).stdout.splitlines()
+    assert len(text) == 2 and all(line.startswith(f"{tmp_path}/{shown}:3:9: violation: akd:x ")
+                                  for line in text)
+    problems = json.loads(validate(candidate, "--format", "json").stdout)
+    assert {p["file"] for p in problems} == {f"{tmp_path}/{in_json}"}
+
+
+def test_a_data_file_whose_name_is_not_utf8_is_read(tiny_copy):
+    """kg add names a new data file after its candidate; every command then tracebacked
+    on the name, digested as UTF-8 for the compiled graph's key."""
+    shutil.copy(tiny_copy / "data" / "tiny.ttl", tiny_copy / "data" / os.fsdecode(b"\xfctiny.ttl"))
+    (tiny_copy / "data" / "tiny.ttl").unlink()
+    result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate"], catch_exceptions=False)
+    assert (result.exit_code, result.stderr) == (0, "conforms: 0 violations, 0 warnings, 2 infos\n")
