@@ -524,7 +524,11 @@ def refuse_data_files(inputs: Inputs, paths: list[Path]) -> None:
     graph already, so kg add found nothing to add and left the file as it was written."""
     data_files = {path.resolve() for path in inputs.data_files}
     for path in paths:
-        if path.resolve() in data_files:
+        try:
+            real = path.resolve()
+        except RuntimeError as exc:  # links that loop, before Python 3.13
+            raise InputError(f"{path}: cannot read ({exc})") from None
+        if real in data_files:
             raise InputError(f"{path}: is a data file of this graph already: kg add merges "
                              "files from outside data/; check this one with kg validate and "
                              "format it with kg fmt")

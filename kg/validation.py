@@ -372,7 +372,7 @@ def located(problems: list[Problem], indexes, store) -> Report:
                                              narrower.get(at_fault, ()))
         if written != at_fault and problem.term is not None:  # a value under ak:party
             problem = replace(problem, path=curie(written))  # not "ak:participant"
-        placed.append(replace(problem, file=file_name(path) if path else "", line=line,
+        placed.append(replace(problem, file=file_name(str(path)) if path else "", line=line,
                               column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
     # file) give the same problem each, placed at the first: say it once

@@ -383,6 +383,14 @@ def test_add_refuses_a_data_file_as_a_candidate(working_copy):
     assert snapshot(inputs.data_dir) == before
 
 
+def test_add_refuses_a_candidate_behind_links_that_loop(working_copy, tmp_path):
+    # a traceback (RuntimeError) where kg validate names the file
+    (tmp_path / "one.ttl").symlink_to(tmp_path / "two.ttl")
+    (tmp_path / "two.ttl").symlink_to(tmp_path / "one.ttl")
+    with pytest.raises(InputError, match=r"one\.ttl: cannot read \("):
+        add(find_inputs(working_copy), [tmp_path / "one.ttl"], no_problems)
+
+
 def test_add_refuses_a_new_file_name_taken_by_an_unrelated_file(working_copy, tmp_path):
     inputs = find_inputs(working_copy)
     candidate = tmp_path / "countries.ttl"

@@ -1108,3 +1108,27 @@ def test_a_data_file_whose_name_is_not_utf8_is_read(tiny_copy):
     (tiny_copy / "data" / "tiny.ttl").unlink()
     result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate"], catch_exceptions=False)
     assert (result.exit_code, result.stderr) == (0, "conforms: 0 violations, 0 warnings, 2 infos\n")
+
+
+@pytest.mark.parametrize("statement, column, message", [
+    # passed: validation of a candidate looks at the nodes it touches, and kg add left 51
+    # violations in the graph
+    ("ak:Country rdfs:subClassOf ak:Company .", 28, "ak:Country rdfs:subClassOf (value "
+     "ak:Company): ak:Country is a term of the ontology: data holds facts of akd: nodes"),
+    ("akd:pac-3 owl:equivalentClass ak:Agent .", 31, "akd:pac-3 owl:equivalentClass (value "
+     "ak:Agent): owl:equivalentClass states schema, which changes what is inferred of other "
+     "nodes"),
+])
+def test_schema_in_a_candidate_is_a_violation(tmp_path, statement, column, message):
+    candidate = candidate_file(tmp_path, "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+                               "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .", statement)
+    result = validate(candidate)
+    assert result.exit_code == 1
+    assert f"{candidate}:5:{column}: violation: {message}" in result.stdout
+    assert "[kg:schema-in-data]" in result.stdout
+
+
+def test_facts_of_identity_are_not_schema(tmp_path):
+    candidate = candidate_file(tmp_path, "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+                               "akd:pac-3 owl:differentFrom akd:sm-3 .")
+    assert "schema-in-data" not in validate(candidate).stdout
