@@ -29,7 +29,8 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
-from kg.loading import Inputs, add_triples, parse_file, read_bytes, read_utf8, to_rdflib
+from kg.loading import (Inputs, add_triples, is_stream, parse_file, read_bytes, read_utf8,
+                        to_rdflib)
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
 
@@ -317,6 +318,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     """
     require_writable(inputs)
     paths = [Path(p) for p in candidate_paths]
+    refuse_streams(paths)
     refuse_data_files(inputs, paths)
     candidates = [(path, graph_of(parse_file(path))) for path in paths]  # syntax errors first
     with data_lock(inputs.data_dir, lock_timeout):
@@ -517,6 +519,15 @@ def require_writable(inputs: Inputs) -> None:
     if not inputs.writable:
         raise InputError(f"{inputs.data_dir}: the data bundled with the package is read-only: "
                          "work in a clone (--data DIR or $KG_DATA)")
+
+
+def refuse_streams(paths: list[Path]) -> None:
+    """InputError for a candidate that is a pipe or a device: kg add reads a candidate
+    more than once, and names a new data file after it."""
+    for path in paths:
+        if is_stream(path):
+            raise InputError(f"{path}: is not a file: kg add reads candidate files; save the "
+                             f"Turtle to a file named for what it adds, then add that file")
 
 
 def refuse_data_files(inputs: Inputs, paths: list[Path]) -> None:

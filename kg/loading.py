@@ -11,6 +11,7 @@ import gc
 import hashlib
 import os
 import re
+import stat
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -206,6 +207,24 @@ class TurtleText:
                              f"U+{ord(text[exc.start]):04X})") from None
         refuse_if_too_large(name, len(data), "text")
         return cls(data, name)
+
+
+def read_once(files: list) -> list:
+    """The candidates, each one that can be read only once (a pipe: a FIFO, /dev/stdin,
+    bash's <(...)) read now into a TurtleText named by its path. Validation reads a
+    candidate twice (its triples, then where each is written): the second reading of a
+    FIFO waited forever, that of /dev/stdin found nothing."""
+    return [TurtleText(read_bytes(path), str(path)) if is_stream(path) else path
+            for path in files]
+
+
+def is_stream(path) -> bool:
+    """Whether `path` names something to read other than a file (a pipe, a device)."""
+    try:
+        mode = path.stat().st_mode if isinstance(path, Path) else stat.S_IFREG
+    except OSError:
+        return False  # reading it says what is wrong
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def read_bytes(path: Path | TurtleText) -> bytes:

@@ -73,7 +73,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     """
     import pyoxigraph as ox
 
-    from kg.loading import parse_file, parse_turtle, to_rdflib
+    from kg.loading import parse_file, parse_turtle, read_once, to_rdflib
     from kg.positions import index_files
     from kg.safety import check_shapes_queries
     from kg.store import materialised
@@ -96,6 +96,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
         return located(problems + restated_facts(graph.store),
                        index_files(graph.inputs.data_files), graph.store)
     candidate = []
+    files = read_once(files)
     for path in files:
         quads = parse_file(path)
         if not quads:

@@ -391,6 +391,13 @@ def test_add_refuses_a_candidate_behind_links_that_loop(working_copy, tmp_path):
         add(find_inputs(working_copy), [tmp_path / "one.ttl"], no_problems)
 
 
+def test_add_refuses_a_candidate_in_a_pipe(working_copy, tmp_path):
+    # a FIFO is read more than once: kg add waited for a writer forever
+    os.mkfifo(tmp_path / "new.ttl")
+    with pytest.raises(InputError, match=r"new\.ttl: is not a file: kg add reads candidate files"):
+        add(find_inputs(working_copy), [tmp_path / "new.ttl"], no_problems)
+
+
 def test_add_refuses_a_new_file_name_taken_by_an_unrelated_file(working_copy, tmp_path):
     inputs = find_inputs(working_copy)
     candidate = tmp_path / "countries.ttl"

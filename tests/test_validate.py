@@ -1132,3 +1132,20 @@ def test_facts_of_identity_are_not_schema(tmp_path):
     candidate = candidate_file(tmp_path, "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
                                "akd:pac-3 owl:differentFrom akd:sm-3 .")
     assert "schema-in-data" not in validate(candidate).stdout
+
+
+def test_a_candidate_in_a_pipe_is_read_once(tmp_path):
+    """A FIFO (or /dev/stdin, bash's <(...)) was read twice: the second reading waited
+    for a writer forever."""
+    import threading
+
+    pipe = tmp_path / "candidate.ttl"
+    os.mkfifo(pipe)
+    text = (CANDIDATES / "good.ttl").read_bytes()
+    writer = threading.Thread(target=pipe.write_bytes, args=(text,), daemon=True)
+    writer.start()
+    result = subprocess.run([sys.executable, "-m", "kg", "validate", str(pipe)],
+                            capture_output=True, text=True, timeout=60)
+    writer.join(timeout=1)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == "conforms: 0 violations, 0 warnings, 0 infos\n"
