@@ -173,11 +173,8 @@ class ExportSource:
     def __init__(self, graph: CompiledGraph, inferred: bool):
         self.inferred = inferred
         # Both files of one build share blank-node labels, so citations stay connected.
-        self.asserted = [q.triple for q in ox.parse(path=graph.path / ASSERTED_FILE,
-                                                    format=ox.RdfFormat.N_TRIPLES)]
-        self.added = ([q.triple for q in ox.parse(path=graph.path / INFERRED_FILE,
-                                                  format=ox.RdfFormat.N_TRIPLES)]
-                      if inferred else [])
+        self.asserted = [q.triple for q in graph.build_file(ASSERTED_FILE)]
+        self.added = [q.triple for q in graph.build_file(INFERRED_FILE)] if inferred else []
         self._quads = None
         self._triples = None
 

@@ -92,12 +92,23 @@ class CompiledGraph:
         with the asserted triples, as a list of rdflib tuples (saves a second parse).
         """
         files = [ASSERTED_FILE, INFERRED_FILE] if inferred else [ASSERTED_FILE]
-        return rdflib_graph_of(*(ox.parse(path=self.path / name, format=ox.RdfFormat.N_TRIPLES)
-                                 for name in files), on_first=on_asserted)
+        return rdflib_graph_of(*map(self.build_file, files), on_first=on_asserted)
 
     def asserted_quads(self) -> list:
         """The asserted triples exactly as curated (from the build's N-Triples file)."""
-        return list(ox.parse(path=self.path / ASSERTED_FILE, format=ox.RdfFormat.N_TRIPLES))
+        return list(self.build_file(ASSERTED_FILE))
+
+    def build_file(self, name: str):
+        """The quads of one of the build's N-Triples files. A damaged one (a disk error,
+        an edit by hand) gave a traceback on every command: now its build is marked
+        incomplete, for the next command to rebuild, and this one ends with an InputError."""
+        try:
+            yield from ox.parse(path=self.path / name, format=ox.RdfFormat.N_TRIPLES)
+        except (SyntaxError, OSError) as exc:
+            (self.path / "build.json").unlink(missing_ok=True)  # see is_complete
+            raise InputError(f"{self.path / name}: the compiled graph is damaged "
+                             f"({' '.join(str(exc).split())}): run the command again to "
+                             f"rebuild it") from None
 
     def label(self, node: ox.NamedNode | ox.BlankNode) -> str:
         """The node's English rdfs:label (or any label), else its CURIE (a blank node:
@@ -152,7 +163,7 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
         held = rebuild(inputs, path, progress, reasoner, held)
     try:
         store = open_store(path)
-    except OSError:  # a damaged RocksDB store: its files are not listed in build.json
+    except (OSError, SyntaxError):  # a damaged store, or a dump damaged but for its size
         held = rebuild(inputs, path, progress, reasoner, held)
         store = open_store(path)
     return CompiledGraph(store, inputs, key, path, held)

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -11,7 +12,7 @@ from rdflib import RDF, URIRef
 from kg.errors import InputError
 from kg.loading import find_inputs, parse_turtle
 from kg.namespaces import AK, AKD, GRAPHS
-from kg.store import DUMP_FILE, open_graph
+from kg.store import ASSERTED_FILE, DUMP_FILE, INFERRED_FILE, open_graph
 
 
 def build_steps(data):
@@ -156,7 +157,8 @@ def test_a_large_graph_is_stored_on_disk_with_its_blank_nodes_whole(
     assert typed_with_quote.value == "6"
 
 
-@pytest.mark.parametrize("damage", ["empty the dump", "delete the dump", "delete the store"])
+@pytest.mark.parametrize("damage", ["empty the dump", "delete the dump", "delete the store",
+                                    "garble the dump"])
 def test_a_damaged_compiled_graph_is_rebuilt_not_read(tiny_copy, fresh_cache, monkeypatch,
                                                       damage):
     """An emptied dump once answered as an empty graph; a deleted one gave a traceback."""
@@ -170,12 +172,36 @@ def test_a_damaged_compiled_graph_is_rebuilt_not_read(tiny_copy, fresh_cache, mo
         (path / DUMP_FILE).write_bytes(b"")
     elif damage == "delete the dump":
         (path / DUMP_FILE).unlink()
+    elif damage == "garble the dump":  # its size unchanged: it gave a traceback (SyntaxError)
+        garble(path / DUMP_FILE)
     else:
         for item in (path / "store").iterdir():
             item.unlink()
     steps = []
     graph = open_graph(tiny_copy, progress=steps.append)
     assert steps and len(graph.store) == quads
+
+
+def garble(path: Path) -> None:
+    """Bytes that are not UTF-8 in place of the file's 100th to 103rd."""
+    with path.open("r+b") as file:
+        file.seek(100)
+        file.write(b"\xff" * 4)
+
+
+@pytest.mark.parametrize("damaged", [ASSERTED_FILE, INFERRED_FILE])
+def test_a_damaged_build_file_is_one_error_then_rebuilt(tiny_copy, fresh_cache, damaged):
+    """Each command that read it gave a traceback, until the cache was removed by hand."""
+    from kg.api import export_graph
+
+    open_graph(tiny_copy)
+    path = next(fresh_cache.iterdir())
+    garble(path / damaged)
+    with pytest.raises(InputError, match=rf"^{path / damaged}: the compiled graph is damaged "
+                                         rf"\(Parser error .*\): run the command again to "
+                                         rf"rebuild it$"):
+        export_graph("ntriples", graph=open_graph(tiny_copy))
+    assert export_graph("ntriples", graph=open_graph(tiny_copy))["alliance-kg.nt"]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_FSIZE and SIGXFSZ")
