@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, KGError
+from kg.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, KGError, cut
 from kg.output import FORMATS
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT, MAX_WORKERS,
                        PUSH_TIMEOUT)
@@ -715,9 +715,12 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:  # the last of the output, flushed above
         output_closed()
-    except OSError as exc:  # standard output cannot be written (a full disk)
+    except OSError as exc:
         discard_output()
-        click.echo(f"kg: error: cannot write the output ({exc.strerror or exc})", err=True)
+        if exc.filename is None:  # standard output cannot be written (a full disk)
+            click.echo(f"kg: error: cannot write the output ({exc.strerror or exc})", err=True)
+        else:  # a path no check foresaw (a name too long, a folder kg may not enter)
+            OneLineError(f"{cut(os.fsdecode(exc.filename))}: {exc.strerror or exc}").show()
         sys.exit(EXIT_USAGE)
     sys.exit(ended if isinstance(ended, int) else EXIT_OK)  # --help, --version: 0
 

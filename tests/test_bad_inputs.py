@@ -4,6 +4,8 @@ The inputs live in tests/bad_inputs/ (or are made here when they are too large t
 each case names the exact message the user must see.
 """
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -399,3 +401,13 @@ def test_text_that_is_not_utf8_is_one_line_wherever_it_comes_from(working_copy):
     result = CliRunner().invoke(cli, ["sparql", "-"], input=b'SELECT * { ?s ?p "caf\xe9" }')
     assert (result.exit_code, result.stderr) == (
         2, "kg: error: <stdin>:1:22: not UTF-8 text (byte 0xE9): save it as UTF-8\n")
+
+
+def test_a_path_the_system_refuses_is_named(tmp_path):
+    """A name too long for the file system, met where no check foresaw it, was reported
+    as 'cannot write the output', naming no path."""
+    too_long = "a" * 300
+    done = subprocess.run([sys.executable, "-m", "kg", "validate", "--sources", too_long, "x.ttl"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"kg: error: {'a' * 80}... (300 characters): File name too long\n"
