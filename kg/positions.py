@@ -229,17 +229,28 @@ class SourceIndex:
             if block:
                 return self.in_block(self.nested(*block, links[1:]), predicate, value)
         if predicate:  # the subject's own statements, not those of a [...] it holds
-            stating = [(statement, offset) for statement in found
-                       for offset in [self.find(predicate, statement.text, value=value,
-                                                own_level=True)]
-                       if offset is not None]
-            # of two statements of the predicate ("1999" and "2019-02-30" as dates), the
-            # one that writes the value at fault
-            stating.sort(key=lambda found: not (value and self.writes(value, *found)))
+            stating = self.stating(found, predicate, value)
             if stating:
                 statement, offset = stating[0]
                 return where(statement, self.at_value(statement.text, offset, value))
         return None if exact and predicate else (found[0].line, found[0].column)
+
+    def stating(self, statements: list[Statement], predicate: str,
+                value: str | None) -> list[tuple[Statement, int]]:
+        """(statement, offset of the predicate) of each statement that states the
+        predicate of its subject, not of a [...] it holds; of two ("1999" and "2019-02-30"
+        as dates), the one that writes the value at fault first."""
+        stating = [(statement, offset) for statement in statements
+                   for offset in [self.find(predicate, statement.text, value=value,
+                                            own_level=True)]
+                   if offset is not None]
+        stating.sort(key=lambda found: not (value and self.writes(value, *found)))
+        return stating
+
+    def writes_value(self, subject: str, predicate: str, value: str) -> bool:
+        """Whether a statement of the subject writes the value for the predicate."""
+        stating = self.stating(self.by_subject.get(subject, []), predicate, value)
+        return bool(stating) and self.writes(value, *stating[0])
 
     def in_block(self, block: tuple[Statement, int, int], predicate: str | None,
                  value: str | None) -> tuple[int, int]:
@@ -446,6 +457,11 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
     """
     if clues:  # a blank node's values: first the files whose [...] hold most of them
         indexes = sorted(indexes, key=lambda index: -index.clue_score(subject, clues))
+    elif value and predicate and sum(subject in index.by_subject for index in indexes) > 1:
+        # the file that writes the value: a problem of a second candidate's class
+        # (akd:japan a akd:Bogus2) went to the first candidate's statement of akd:japan
+        indexes = sorted(indexes, key=lambda index: not index.writes_value(subject, predicate,
+                                                                          value))
     for exact in (True, False) if predicate else (False,):
         for written in (predicate, *narrower) if exact else (predicate,):
             for index in indexes:

@@ -1149,3 +1149,15 @@ def test_a_candidate_in_a_pipe_is_read_once(tmp_path):
     writer.join(timeout=1)
     assert (result.returncode, result.stdout) == (0, "")
     assert result.stderr == "conforms: 0 violations, 0 warnings, 0 infos\n"
+
+
+def test_a_problem_goes_to_the_candidate_that_writes_its_value(tmp_path):
+    """Two candidates that state the same subject: a problem of the second one's value
+    was placed at the first one's statement."""
+    first = tmp_path / "first.ttl"
+    first.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\nakd:japan a akd:Bogus1 .\n")
+    second = tmp_path / "second.ttl"
+    second.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\n\n\nakd:japan a akd:Bogus2 .\n")
+    problems = json.loads(validate(first, second, "--format", "json").stdout)
+    assert {(p["value"], p["file"], p["line"], p["column"]) for p in problems} == {
+        ("akd:Bogus1", str(first), 2, 13), ("akd:Bogus2", str(second), 4, 13)}
