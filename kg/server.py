@@ -437,12 +437,20 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError as exc:  # a client that gave up: no error of the server's
+            self.log_error("the client went away before its answer was sent (%s)", exc)
+
     def handle_safely(self, method) -> None:
         try:
             method()
         except HTTPError as exc:
             self.send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8",
                       exc.headers)
+        except ConnectionError:  # the client went away: there is no one to tell of it
+            raise
         except Exception as exc:  # one bad request must not stop the server
             self.send(500, f"internal error: {type(exc).__name__}\n".encode(),
                       "text/plain; charset=utf-8")

@@ -3,6 +3,7 @@ and the query side of the W3C SPARQL 1.1 Protocol tests."""
 
 import html
 import json
+import re
 import socket
 import threading
 import time
@@ -360,6 +361,35 @@ def test_a_timed_out_query_is_stopped(graph):
         server.shutdown()
         server.server_close()
     assert not new.is_alive()  # closing the server stops its processes
+
+
+def test_a_client_that_goes_away_is_no_error_of_the_server(graph, capsys):
+    """Answering a client that had closed its connection printed two tracebacks on
+    stderr: the BrokenPipeError of the answer, then that of a 500 sent in its place."""
+    post = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 100\r\n\r\nASK {}")
+    requests = [b"GET /sparql?" + urlencode({"query": SLOW}).encode() + b" HTTP/1.1\r\n\r\n",
+                post]  # a body shorter than its Content-Length, then the close
+    server = make_server(graph, port=0, timeout=0.5, workers=1, quiet=False)
+    start_in_thread(server)
+    try:
+        logged = ""
+        for number, request in enumerate(requests, 1):
+            with socket.create_connection(server.server_address[:2]) as raw:
+                raw.sendall(request)
+            deadline = time.monotonic() + 10
+            while logged.count("went away") < number and "Traceback" not in logged:
+                assert time.monotonic() < deadline, logged
+                time.sleep(0.05)
+                logged += capsys.readouterr().err
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in logged
+    lines = [line for line in logged.splitlines() if "went away" in line]
+    assert len(lines) == 2 and all(re.search(r"\] the client went away before its answer was "
+                                             r"sent \(\[Errno [0-9]+\] [^()]+\)$", line)
+                                   for line in lines), lines
 
 
 def test_bad_requests_do_not_stop_the_server(url):
