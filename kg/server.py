@@ -521,6 +521,9 @@ class Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY:
             raise HTTPError(413, f"request body over {MAX_BODY} bytes")
         body = self.rfile.read(length)
+        if len(body) < length:  # the client closed its side early: part of a query is not one
+            raise HTTPError(400, f"the request body is {len(body)} bytes, shorter than its "
+                                 f"Content-Length ({length})")
         media, _, rest = (self.headers.get("Content-Type") or "").partition(";")
         media = media.strip().lower()
         charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";")
