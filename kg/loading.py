@@ -347,15 +347,13 @@ def parse_file(path: Path) -> list:
 def refuse_rdf_12(path: Path, text: str, quads: list) -> None:
     """An InputError at the first RDF 1.2 syntax, which Oxigraph reads: kg, rdflib and
     pyshacl know no triple terms (they crashed on one) or text directions (dropped)."""
-    import pyoxigraph as ox
-
+    from kg.output import is_rdf_12_term
     from kg.positions import rdf_12_syntax
 
     # RDF 1.2 terms are written with one of these marks: looking for them first takes 0.1 s
     # of a 1M-triple build, where looking at every object takes 0.3 s
     has_rdf_12_terms = any(mark in text for mark in RDF_12_MARKS) and any(
-        isinstance(quad.object, ox.Triple)
-        or (isinstance(quad.object, ox.Literal) and quad.object.direction) for quad in quads)
+        is_rdf_12_term(quad.object) for quad in quads)
     # A VERSION directive changes no triple; it is looked for only where the word is.
     if has_rdf_12_terms or VERSION_WORD.search(text):
         found = rdf_12_syntax(line_feeds_only(text))

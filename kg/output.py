@@ -334,6 +334,12 @@ def triple_term_text(triple: ox.Triple) -> str:
     return f"<<( {triple} )>>"
 
 
+def is_rdf_12_term(term) -> bool:
+    """Whether a term is one only RDF 1.2 has: a triple term, or a literal with a text
+    direction ("x"@ar--rtl)."""
+    return isinstance(term, ox.Triple) or (isinstance(term, ox.Literal) and bool(term.direction))
+
+
 def sparql_json(variables: Sequence[str], rows: Sequence[Sequence]) -> dict:
     """The SPARQL 1.1 Query Results JSON document of the rows."""
     bindings = []

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
-from kg.output import NOT_IN_XML, sparql_json, triple_term_text
+from kg.output import NOT_IN_XML, is_rdf_12_term, sparql_json, triple_term_text
 from kg.remote import check_graph_iri
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, QueryTimeout, check_user_query,
                        run_with_timeout)
@@ -315,6 +315,7 @@ def serialize(result, media: str) -> bytes:
         if media == "application/rdf+xml":
             refuse_what_rdfxml_cannot_write(result[1])
         if media == "application/ld+json":  # compacted, as `kg export -f jsonld` writes it
+            refuse_what_jsonld_cannot_write(result[1])
             from kg.export import jsonld_of
 
             return jsonld_of(result[1])
@@ -402,6 +403,16 @@ def refuse_what_rdfxml_cannot_write(triples) -> None:
                                  f", whose IRI does not end in an XML name: ask for {instead}")
         if isinstance(triple.object, ox.Literal):
             xml_text(triple.object.value, instead)
+
+
+def refuse_what_jsonld_cannot_write(triples) -> None:
+    """A 406 for a graph with an RDF 1.2 term: JSON-LD 1.1 has no triple terms, and its
+    processors read @direction back as no direction unless told to. rdflib, which writes
+    the JSON-LD, failed on a triple term (500) and left a direction out (a 200 that lied)."""
+    if any(is_rdf_12_term(triple.object) for triple in triples):
+        raise HTTPError(406, "a result holds an RDF 1.2 term (a triple term, or a literal with "
+                             "a text direction), which JSON-LD cannot carry: ask for Turtle, "
+                             "N-Triples or RDF/XML")
 
 
 # --- HTTP -----------------------------------------------------------------------------

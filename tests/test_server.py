@@ -508,6 +508,19 @@ def test_a_graph_rdfxml_cannot_write_is_406(url):
     assert status == 200 and b"<a1 " in body
 
 
+def test_a_graph_json_ld_cannot_write_is_406(url):
+    """JSON-LD cannot carry a triple term or a text direction (RDF 1.2): a triple term got
+    500 (internal error: AttributeError), and a direction was left out of a 200."""
+    for template in ("<a:b> <a:c> <<( <a:b> <a:c> <a:d> )>>", '<a:b> <a:c> "x"@ar--rtl'):
+        query = f"CONSTRUCT {{ {template} }} WHERE {{}}"
+        status, _, _, body = get(url, query, "application/ld+json")
+        assert (status, body) == (406, b"a result holds an RDF 1.2 term (a triple term, or a "
+                                       b"literal with a text direction), which JSON-LD cannot "
+                                       b"carry: ask for Turtle, N-Triples or RDF/XML\n")
+        for accept in ("text/turtle", "application/n-triples", "application/rdf+xml"):
+            assert get(url, query, accept)[0] == 200
+
+
 @pytest.mark.parametrize("path", ["/", "/queries", "/queries/co-production"])
 def test_post_to_what_is_read_with_get_is_a_method_not_allowed(url, path):
     """It was a 404, as if nothing were there."""
