@@ -43,6 +43,7 @@ from kg.store import syntax_error_message
 from kg.workers import WorkerDied, WorkerPool
 
 MAX_BODY = 1_000_000  # bytes of a POST body
+LINGER = 2  # seconds a closing connection waits for the client to send the rest of its request
 
 # Media types offered, in order of preference, and their short `format=` names.
 RESULTS_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
@@ -94,6 +95,21 @@ class KGServer(ThreadingHTTPServer):
         """http://HOST:PORT, where the SPARQL endpoint is /sparql."""
         host, port = self.server_address[:2]
         return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def shutdown_request(self, request) -> None:
+        """Close in stages, as HTTP asks (RFC 9112, 9.6): stop sending, read and drop what
+        the client still sends until it closes (or sends nothing for LINGER seconds), then
+        close. Closing with part of a request unread (the body of a PUT answered 405, of a
+        POST answered 413) sends a reset, which can erase the answer at the client before
+        it reads it: kg push told "Broken pipe" instead of the 405."""
+        try:
+            request.shutdown(socket.SHUT_WR)
+            request.settimeout(LINGER)
+            while request.recv(65536):
+                pass
+        except OSError:  # the client went away, or stayed silent
+            pass
+        self.close_request(request)
 
     def server_close(self) -> None:
         super().server_close()

@@ -15,8 +15,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg.api import run_query
+from kg.errors import InputError
 from kg.output import sparql_json
-from kg.server import make_server, negotiate
+from kg.remote import push
+from kg.server import MAX_BODY, make_server, negotiate
 
 import w3c_protocol
 
@@ -468,6 +470,20 @@ def test_bodies_without_a_usable_length(url):
     status, body = raw_request(url, post + b"Content-Length: 100\r\n\r\nASK {}")
     assert status.endswith(b" 400 Bad Request")
     assert body == b"the request body is 6 bytes, shorter than its Content-Length (100)\n"
+
+
+def test_an_answer_given_before_the_body_is_read_reaches_the_client(url, graph):
+    """kg push to this read-only server said "cannot reach URL: [Errno 32] Broken pipe",
+    and so did a client POSTing a body over the limit: the 405 or 413 went out before the
+    body was read, and closing the socket with the body unread sent a reset, which
+    erased the answer before the client, still sending, could read it."""
+    with pytest.raises(InputError) as refused:
+        push(graph, f"{url}/sparql")
+    assert str(refused.value) == (f"{url}/sparql: HTTP 405 Method Not Allowed: PUT is not "
+                                  f"supported: use GET or POST")
+    status, _, _, body = fetch(f"{url}/sparql", b"#" * 4 * MAX_BODY,
+                               {"Content-Type": "application/sparql-query"})
+    assert (status, body) == (413, f"request body over {MAX_BODY} bytes\n".encode())
 
 
 TRIPLE_TERM = "SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> <a:o> )>> } }"
