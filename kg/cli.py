@@ -621,12 +621,13 @@ def export(settings, fmt, asserted, collapse_facts, output):
         raise KGError(f"{output}: a folder, but --format {fmt} writes one file: name it "
                       f"(-o {Path(output) / next(iter(files))})")
     output = Path(output)
-    made = None
+    made = []  # the folders made for the export, innermost first: removed if it fails
     if len(files) > 1:
-        made = None if output.is_dir() else output
+        made = [folder for folder in (output, *output.parents) if not folder.exists()]
         try:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # e.g. a file of that name
+            remove_folders(made)
             raise KGError(f"{output}: cannot make a folder there ({exc.strerror})") from None
         targets = {output / name: data for name, data in files.items()}
     else:
@@ -640,12 +641,20 @@ def export(settings, fmt, asserted, collapse_facts, output):
     try:
         write_all(targets)  # all or none: no half-written export
     except KGError:
-        if made is not None:
-            made.rmdir()  # only the folder itself was made: parents are left
+        remove_folders(made)
         raise
     if settings.verbosity >= 0:
         for path, data in targets.items():
             click.echo(f"kg: wrote {path} ({len(data)} bytes)", err=True)
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Remove the given folders, innermost first, if they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or gone: left as it is
+            pass
 
 
 @cli.command()

@@ -461,6 +461,9 @@ def test_an_export_that_cannot_be_written_whole_writes_nothing(run, tiny_copy, m
     made = tiny_copy / "made"
     assert run("export", "-f", "csv", "-o", str(made)).exit_code == 2
     assert not made.exists()
+    # the folders made for it too: they were left behind
+    assert run("export", "-f", "csv", "-o", str(made / "sub" / "csv")).exit_code == 2
+    assert not made.exists()
 
 
 def test_a_broken_canned_query_is_named_by_file_line_and_column(run, tiny_copy):
