@@ -48,6 +48,7 @@ from kg.store import ASSERTED
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+CLASS_KINDS = tuple(ox.NamedNode(PREFIXES[prefix] + "Class") for prefix in ("owl", "rdfs"))
 PROJECT_NAMESPACES = (PREFIXES["akd"], PREFIXES["akc"])
 # How queries written before kg:unset told a missing parameter (always true since).
 OLD_OPTIONAL_TEST = re.compile(r"sameTerm\(\s*\?param_(\w+)\s*,\s*\?param_\1\s*\)",
@@ -192,6 +193,7 @@ def read_query(path: Path) -> CannedQuery:
     check_user_query(text, origin=str(path))
     parameters = [(number, parse_parameter(path, number, spec)) for number, spec in params]
     check_parameters(path, text, parameters)
+    check_default_range(path, parameters)
     return CannedQuery(
         name=path.stem, title=fields["title"], description=fields.get("description", ""),
         parameters=tuple(parameter for _, parameter in parameters), sparql=text, path=path)
@@ -344,6 +346,11 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
             if parameter.name not in values:
                 # an entity default is resolved only here, with a graph: place it in the file
                 given_as = f"{query.path}:{parameter.line}: the default of {given_as}"
+            if parameter.entity_class and not is_class(graph, parameter.entity_class):
+                # a mistake of the query's header, not of the value given
+                raise InputError(f"{query.path}:{parameter.line}: {parameter.entity_class}, "
+                                 f"the class of parameter {parameter.name}, is not a class "
+                                 f"of the graph")
             term = parameter_term(parameter, value, graph, given_as)
         substitutions[ox.Variable(parameter.variable)] = term
     check_range(query, substitutions, flag)
@@ -364,9 +371,27 @@ def check_range(query: CannedQuery, substitutions: dict, flag: str) -> None:
     if not kinds <= ORDERED_TYPES:  # a string or entity `from` and `to` has no order to check
         return
     start, end = ends
-    if start.datatype == end.datatype and order_key(start) > order_key(end):
+    if out_of_order(start, end):
         raise InputError(f"{flag.format('from')} {start.value} is after {flag.format('to')} "
                          f"{end.value}: no {query.parameter('from').type} is in that range")
+
+
+def check_default_range(path: Path, parameters: list[tuple[int, Parameter]]) -> None:
+    """Refuse, at its line, a default of `from` after that of `to`: a run that gives
+    neither was refused for options the user never gave."""
+    ends = {parameter.name: (line, parameter) for line, parameter in parameters
+            if parameter.name in ("from", "to") and parameter.default is not None
+            and parameter.type in ORDERED_TYPES}
+    if len(ends) < 2:
+        return
+    (line, start), (_, end) = ends["from"], ends["to"]
+    if out_of_order(*(parameter_term(p, p.default, None, "") for p in (start, end))):
+        raise InputError(f"{path}:{line}: the default of from, {start.default}, is after that "
+                         f"of to, {end.default}: no {start.type} is in that range")
+
+
+def out_of_order(start: ox.Literal, end: ox.Literal) -> bool:
+    return start.datatype == end.datatype and order_key(start) > order_key(end)
 
 
 def order_key(literal: ox.Literal):
@@ -569,6 +594,12 @@ def kind_of(graph, node: ox.NamedNode) -> str:
     types = sorted(graph.label(q.object) for q in graph.store.quads_for_pattern(
         node, RDF_TYPE, None, ASSERTED) if isinstance(q.object, ox.NamedNode))
     return " and ".join(types) or "entity"
+
+
+def is_class(graph, entity_class: str) -> bool:
+    cls = ox.NamedNode(expand(entity_class) or entity_class)
+    return any(next(graph.store.quads_for_pattern(cls, RDF_TYPE, kind), None) is not None
+               for kind in CLASS_KINDS)
 
 
 def is_instance(graph, node: ox.NamedNode, entity_class: str) -> bool:

@@ -97,6 +97,11 @@ def test_header_fields_and_parameters_are_read(tmp_path):
      r"demo\.rq:2: the SELECT clause \(line 3\) does not project \?param_y"),
     ("# title: t\n# param y: string, optional -- y\nASK { ?s ?p ?param_y }",
      r"demo\.rq:2: parameter y needs a SELECT query that projects \?param_y"),
+    # refused when run with neither given, for "--from 2025 is after --to 2020"
+    ("# title: t\n# param from: year, optional, default 2025 -- f\n"
+     "# param to: year, optional, default 2020 -- t\nSELECT ?param_from ?param_to {}",
+     r"demo\.rq:2: the default of from, 2025, is after that of to, 2020: no year is in that "
+     r"range$"),
 ])
 def test_malformed_headers_name_file_and_line(tmp_path, header, message):
     with pytest.raises(InputError, match=message):
@@ -259,6 +264,19 @@ def test_an_entity_default_that_names_nothing_is_placed_at_its_header_line(tiny,
     assert str(refused.value).startswith(
         f"{path}:2: the default of --system 'Nope': no ak:DefenseSystem has that name")
     assert bind(read_query(path), tiny, {"system": "Zapper"})  # given, the default is unused
+
+
+@pytest.mark.parametrize("cls", ["ak:Nope", "akd:zapper"])
+def test_a_parameter_class_that_is_no_class_is_placed_at_its_header_line(tiny, tmp_path, cls):
+    """Every value was refused as naming no such entity, blaming the value given."""
+    path = write_query(tmp_path, "demo", (
+        f"# title: t\n# param system: entity {cls}, optional -- s\n"
+        "SELECT ?s ?param_system WHERE { ?s ak:concernsSystem ?param_system }\n"))
+    with pytest.raises(InputError) as refused:
+        bind(read_query(path), tiny, {"system": "Zapper"})
+    assert str(refused.value) == (f"{path}:2: {cls}, the class of parameter system, is not a "
+                                  f"class of the graph")
+    assert bind(read_query(path), tiny, {})  # the class matters only for a value
 
 
 @pytest.mark.parametrize("kind, value, why", [
