@@ -273,20 +273,18 @@ class CannedQueryCommand(click.Command):
         if "--help" in args:  # the help option exits before NAME is processed: find it here
             options, _, _ = self.make_parser(ctx).parse_args(args=list(args))
             name = options.get("name")  # click's own marker when NAME is left out
-            ctx.meta["kg.query_name"] = name if isinstance(name, str) else None
+            if isinstance(name, str):  # a bad name is its error, not the help of no query
+                from kg.catalog import find_query
+                from kg.loading import find_inputs
+
+                ctx.meta["kg.query"] = find_query(
+                    find_inputs(ctx.find_object(Settings).data).queries_dir, name)
         return super().parse_args(ctx, args)
 
     def format_epilog(self, ctx, formatter):
-        from kg.catalog import find_query
-        from kg.loading import find_inputs
-
-        name = ctx.meta.get("kg.query_name")
-        try:
-            query = name and find_query(find_inputs(ctx.find_object(Settings).data).queries_dir,
-                                        name)
-        except KGError:  # a bad --data, name or query file: its error shows when the query runs
-            query = None
+        query = ctx.meta.get("kg.query")
         if query:
+            name = query.name
             with formatter.section(f"Query {name}"):
                 formatter.write_text(query.title)
                 formatter.write_paragraph()

@@ -486,6 +486,13 @@ def test_query_help_shows_the_named_query_and_its_parameters(run):
     assert "Query " not in run("query", "--help").output
 
 
+def test_query_help_of_no_query_is_its_error(run):
+    """It was the help of `kg query`, with exit 0, as if the name were right."""
+    result = run("query", "counterz", "--help")
+    assert (result.exit_code, result.output) == (
+        2, "kg: error: no canned query named 'counterz'; did you mean: counters? (see `kg queries`)\n")
+
+
 def test_query_help_gives_the_file_of_its_sparql_unwrapped(tiny_copy, tmp_path_factory):
     """A starting point for your own query; a wheel's copy is deep in site-packages."""
     deep = tmp_path_factory.mktemp("long") / ("a-folder-name-long-enough-to-be-wrapped-" * 2)
