@@ -23,7 +23,7 @@ from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, re
 from kg.errors import InputError, KGError, expect, expect_flag, whole_number
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_WORKERS, PUSH_TIMEOUT,
                        check_timeout, safe_query)
-from kg.loading import find_inputs, sources_folder
+from kg.loading import check_utf8, find_inputs, sources_folder
 from kg.output import FORMATS, json_value, triple_term_text, write_rows
 from kg.store import CompiledGraph, open_graph
 
@@ -87,16 +87,38 @@ class Rows:
         return out.getvalue()
 
     def columns(self, names) -> Rows:
-        """The same rows with only the named columns, in that order."""
+        """The same rows with only the named columns (an iterable of names), in that
+        order; a KeyError for a name that is no column."""
+        names = self.column_names(names, "columns")
         index = [self.variables.index(name) for name in names]
-        return Rows(list(names), [[row[i] for i in index] for row in self.terms], self.boolean)
+        return Rows(names, [[row[i] for i in index] for row in self.terms], self.boolean)
 
     def without(self, names) -> Rows:
-        """The same rows without the named columns."""
+        """The same rows without the named columns (an iterable of names)."""
+        names = self.column_names(names, "without")
         return self.columns([name for name in self.variables if name not in names])
+
+    def column_names(self, names, method: str) -> list[str]:
+        """`names` as a list, each one a column: a generator was read once, to an empty
+        header over the rows, and a str was taken for its characters ("role" for r, o...)."""
+        if isinstance(names, str):
+            raise TypeError(f"Rows.{method}: a list of column names, not one str: "
+                            f"write [{names!r}]")
+        expect(names, Iterable, f"Rows.{method} names", "a list of column names")
+        names = list(names)
+        unknown = [name for name in names if name not in self.variables]
+        if unknown:
+            raise KeyError(f"Rows.{method}: no column {unknown[0]!r} (the columns: "
+                           f"{', '.join(self.variables)})")
+        return names
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    def __bool__(self) -> bool:
+        """An ASK query's answer; else whether there are rows (an ASK result has its one
+        row either way: `if kg.sparql("ASK ...")` was always taken)."""
+        return self.boolean if self.boolean is not None else bool(self.terms)
 
     def __iter__(self):
         """The rows as dicts of plain values (`for row in rows`, as to_dicts() gives them)."""
@@ -139,6 +161,10 @@ def run_query(name: str, params: dict | None = None,
     or Literal); a parameter given None is left out. Errors spell a parameter as `flag`
     does."""
     expect(name, str, "run_query name", "a canned query's name")
+    expect(flag, str, "run_query flag", "how errors spell a parameter, such as \"--{}\"")
+    if flag.count("{") != 1 or flag.count("}") != 1 or "{}" not in flag:  # str.format's
+        raise ValueError(f"run_query flag {flag!r}: one {{}} for the parameter's name and no "
+                         f"other brace, as in \"--{{}}\"")
     if params is not None:
         expect(params, Mapping, "run_query params", "a dict of parameter values")
     graph = compiled(graph)
@@ -157,6 +183,8 @@ def sparql(text: str, graph: CompiledGraph | None = None,
     `origin`, the query's file, goes in front of an error as `file:line:column:`.
     """
     expect(text, str, "sparql text", "the query")
+    expect(origin, str, "sparql origin", "the query's file name, or \"\"")
+    check_utf8(text, "sparql text")  # pyoxigraph's own error on a lone surrogate
     rows = Rows(*safe_query(compiled(graph), text, timeout, origin))
     return rows.columns(in_written_order(text, rows.variables))
 
@@ -167,7 +195,8 @@ def absent_names(text: str, graph: CompiledGraph | None = None) -> list:
     mistyped `rdfs:labl` finds nothing."""
     from kg.hints import absent_names as find_absent
 
-    expect(text, str, "sparql text", "the query")
+    expect(text, str, "absent_names text", "the query")
+    check_utf8(text, "absent_names text")
     return find_absent(compiled(graph), text)
 
 
@@ -246,6 +275,8 @@ def add(files, data=None, sources=None):
     from kg.validation import check
 
     files = paths_of(files)
+    if not files:  # the whole working copy was validated, its problems put to no candidate
+        raise InputError("add: no candidate files given: name the Turtle files to add")
     inputs = find_inputs(data)
     sources = sources_folder(sources)
     return merge(inputs, files,
@@ -274,6 +305,8 @@ def push(endpoint: str, graph_iri: str | None = None, graph: CompiledGraph | Non
     from kg.remote import check_target, push as upload
 
     expect(endpoint, str, "push endpoint", "the store's URL")
+    if graph_iri is not None:  # checked again below, but named as the CLI's --graph
+        expect(graph_iri, str, "push graph_iri", "an absolute IRI")
     check_timeout(timeout)
     check_target(endpoint, graph_iri)  # before a graph is compiled for nothing
     return upload(compiled(graph), endpoint, graph_iri, timeout)

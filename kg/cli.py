@@ -214,14 +214,14 @@ def timeout_option(help_text: str, default: float = DEFAULT_TIMEOUT):
                         show_default=True, metavar="SECONDS", help=help_text)
 
 
-def existing_folder(ctx, param, value: Path | None) -> Path | None:
+def existing_folder(ctx, param, value: str | None) -> Path | None:
     from kg.loading import sources_folder
 
     return sources_folder(value)
 
 
 sources_option = click.option(
-    "--sources", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    "--sources", type=click.Path(file_okay=False), metavar="DIR",
     callback=existing_folder,
     help="Folder of the source texts: check that every quote appears in its source.")
 

@@ -162,11 +162,19 @@ def unreadable_folder(error: OSError) -> InputError:
 def local_path(given: str | os.PathLike, what: str, resolve: bool = True) -> Path:
     """A path given by the user with ~ expanded (and, with `resolve`, made absolute); an
     InputError where ~user names no user or links loop (Python raised RuntimeError)."""
+    refuse_empty(given, what)
     try:
         path = Path(given).expanduser()
         return path.resolve() if resolve else path
     except (RuntimeError, OSError) as exc:
         raise InputError(f"{given}: not a usable {what} ({exc})") from None
+
+
+def refuse_empty(given: str | os.PathLike, what: str) -> None:
+    """InputError for an empty path, which Path() takes for the current folder: `--data ''`
+    read every .ttl file below it."""
+    if not os.fspath(given):
+        raise InputError(f"'' names no {what}: give its path")
 
 
 def sources_folder(sources: str | os.PathLike | None) -> Path | None:
@@ -175,6 +183,7 @@ def sources_folder(sources: str | os.PathLike | None) -> Path | None:
     if sources is None:
         return None
     expect(sources, (str, os.PathLike), "sources", "a folder's path")
+    refuse_empty(sources, "sources folder")
     if not Path(sources).is_dir():
         raise InputError(f"{sources}: sources folder not found")
     return Path(sources)

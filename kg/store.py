@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.errors import InputError
+from kg.errors import InputError, expect
 from kg.loading import Inputs, collector_paused, find_inputs
 from kg.namespaces import GRAPHS, PREFIXES, curie
 
@@ -114,6 +114,8 @@ class CompiledGraph:
         """The node's English rdfs:label (or any label), else its CURIE (a blank node:
         _:id; one with a label is a nameless entity or fact, which lint warns of)."""
         if node not in self._labels:
+            expect(node, (ox.NamedNode, ox.BlankNode), "label node",
+                   "a NamedNode or BlankNode of a result (for a name: kg.describe)")
             labels = [q.object for q in self.store.quads_for_pattern(node, RDFS_LABEL, None)]
             labels.sort(key=lambda l: (l.language != "en", l.value))
             self._labels[node] = labels[0].value if labels else (

@@ -7,6 +7,8 @@ the problems the candidates bring in. `run_shacl` runs the shapes on one inferre
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,6 +28,9 @@ class Report:
     problems: list[Problem]
 
     def at_or_above(self, severity: str) -> list[Problem]:
+        """The problems of that severity ("info", "warning" or "violation") or worse."""
+        if severity not in SEVERITY_ORDER:  # a bare "not in list" ValueError
+            raise ValueError(f"severity {severity!r}: one of {', '.join(SEVERITY_ORDER)}")
         threshold = SEVERITY_ORDER.index(severity)
         return [p for p in self.problems if SEVERITY_ORDER.index(p.severity) >= threshold]
 
@@ -64,6 +69,20 @@ def term_of(name: str):
     return URIRef(iri) if iri else Literal(name)
 
 
+def one_thread_at_a_time(function):
+    """`function`, run by one thread at a time: pyshacl parses its SPARQL with rdflib's
+    parser (pyparsing), which is not thread-safe, and two validations at once failed,
+    blaming the shapes. Validation keeps the GIL busy anyway: waiting costs little."""
+    lock = threading.Lock()
+
+    @functools.wraps(function)
+    def in_turn(*args, **kwargs):
+        with lock:
+            return function(*args, **kwargs)
+    return in_turn
+
+
+@one_thread_at_a_time
 @collector_paused()
 def check(graph, files=(), sources: Path | None = None) -> Report:
     """Validate the compiled graph, or candidate Turtle files together with it.

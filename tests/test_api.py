@@ -461,7 +461,17 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     (lambda g: kg.rdflib_graph(inferred="no", graph=g), "rdflib_graph inferred: True or False, not a str"),
     (lambda g: kg.networkx_graph(collapse_facts="yes", graph=g),
      "networkx_graph collapse_facts: True or False, not a str"),
-    (lambda g: kg.format_files(check="yes"), "format_files check: True or False, not a str")])
+    (lambda g: kg.format_files(check="yes"), "format_files check: True or False, not a str"),
+    # these three gave internal errors: AttributeError, or pyoxigraph's own message
+    (lambda g: kg.run_query("co-production", {"sytem": 1}, g, flag=None),
+     "run_query flag: how errors spell a parameter, such as \"--{}\", not a NoneType"),
+    (lambda g: g.label("akd:japan"), "label node: a NamedNode or BlankNode of a result (for "
+     "a name: kg.describe), not a str"),
+    (lambda g: kg.push("http://127.0.0.1:9/store", graph_iri=1, graph=g),
+     "push graph_iri: an absolute IRI, not a int"),  # was named `graph`, another argument
+    # a str was taken for its characters: "participant_role" dropped both columns
+    (lambda g: kg.sparql("SELECT ?a ?b {}", g).without("a_b"),
+     "Rows.without: a list of column names, not one str: write ['a_b']")])
 def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(graph, call, message):
     """These gave AttributeError from deep inside ('str' object has no attribute
     'inputs'), a regex's complaint about bytes, or, for describe(None), a search for an
@@ -500,3 +510,64 @@ def test_a_canned_select_star_gives_its_columns_in_written_order(tiny_copy):
         "SELECT * WHERE { ?zone a ?kind OPTIONAL { ?zone ak:country ?param_what } }\n")
     rows = kg.run_query("star", {}, kg.open_graph(tiny_copy))
     assert rows.variables == ["zone", "kind"] and len(rows) > 0
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda g: kg.run_query("co-production", {"sytem": 1}, g, flag="{x}"), ValueError,
+     "run_query flag '{x}': one {} for the parameter's name and no other brace, as in \"--{}\""),
+    (lambda g: kg.sparql("SELECT ?a {}", g).columns(["b"]), KeyError,
+     "\"Rows.columns: no column 'b' (the columns: a)\""),
+    (lambda g: kg.validate_text("<a:s> <a:p> <a:o> .", graph=g).at_or_above("bogus"),
+     ValueError, "severity 'bogus': one of info, warning, violation"),
+    (lambda g: kg.sparql('ASK { ?s ?p "\ud800" }', g), kg.InputError,
+     "sparql text: not UTF-8 text (character 14): give it in UTF-8"),
+    (lambda g: kg.absent_names('ASK { ?s ?p "\ud800" }', g), kg.InputError,
+     "absent_names text: not UTF-8 text (character 14): give it in UTF-8"),
+    (lambda g: kg.add([], data="."), kg.InputError,
+     "add: no candidate files given: name the Turtle files to add"),
+    (lambda g: kg.open_graph(""), kg.InputError, "'' names no data folder: give its path"),
+    (lambda g: kg.validate(sources="", graph=g), kg.InputError,
+     "'' names no sources folder: give its path"),
+])
+def test_a_mistaken_call_is_an_error_naming_the_argument(graph, call, error, message):
+    """Each gave an internal error (KeyError 'x', a bare "'b' is not in list",
+    pyoxigraph's UnicodeEncodeError), or a wrong answer: add([]) reported the whole
+    working copy's problems, and '' was taken for the current folder."""
+    with pytest.raises(error) as raised:
+        call(graph)
+    assert str(raised.value) == message
+
+
+def test_columns_may_be_any_iterable_of_names(graph):
+    """A generator was read once, to find the columns: the header came out empty."""
+    rows = kg.sparql("SELECT ?a ?b ?c { VALUES (?a ?b ?c) { (1 2 3) } }", graph)
+    picked = rows.columns(name for name in ["c", "a"])
+    assert (picked.variables, picked.to_dicts()) == (["c", "a"], [{"c": "3", "a": "1"}])
+    assert rows.without({"b"}).variables == ["a", "c"]
+
+
+def test_an_ask_result_is_true_only_when_its_answer_is(graph):
+    """It has its one row either way: `if kg.sparql("ASK ...")` was always taken."""
+    assert not kg.sparql("ASK { akd:japan a ak:Alliance }", graph)
+    assert kg.sparql("ASK { akd:japan a ak:Country }", graph)
+    assert not kg.sparql("SELECT * {} LIMIT 0", graph) and kg.sparql("SELECT * {}", graph)
+
+
+def test_validation_from_several_threads_at_once():
+    """pyshacl parses its SPARQL with pyparsing, which learns how to call each parse
+    action on its first call, not thread-safely: in a new process, each of two threads
+    validating at once failed, with an error blamed on the shapes."""
+    script = """if True:
+        import threading, kg
+        graph = kg.open_graph()
+        turtle = "PREFIX akd: <https://w3id.org/alliance-kg/id/>\\nakd:pac-3 akd:typo akd:japan .\\n"
+        reports = []
+        threads = [threading.Thread(target=lambda: reports.append(
+            [p.shape for p in kg.validate_text(turtle, graph=graph).problems])) for _ in range(3)]
+        for thread in threads: thread.start()
+        for thread in threads: thread.join()
+        print(reports)
+    """
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout == f"{[['kg:undeclared-property']] * 3}\n", done.stderr
