@@ -322,6 +322,8 @@ def compiled(graph: CompiledGraph | None, data=None) -> CompiledGraph:
     if graph is None:
         return open_graph(data)
     expect(graph, CompiledGraph, "graph", "kg.open_graph(data)")
+    if data is not None:  # it was silently not used
+        raise TypeError("give graph or data, not both (a graph is already that of some data)")
     return graph
 
 
@@ -329,6 +331,8 @@ def paths_of(files) -> list[Path]:
     """One path or several, as a list."""
     if isinstance(files, (str, os.PathLike)):
         return [Path(files)]
+    if isinstance(files, bytes):  # iterable, of ints: the error named an int
+        raise TypeError("files: a path or a list of paths, not a bytes")
     expect(files, Iterable, "files", "a path or a list of paths")
     files = list(files)
     for file in files:

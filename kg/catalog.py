@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -320,7 +321,8 @@ def typed_text(value, what: str = "a value") -> str:
     NamedNode is `<IRI>`, which names nothing) as its IRI or lexical form, anything else
     as its str() (2020, an rdflib term, a datetime.date), but for a collection, whose
     str() names nothing either (a parameter takes one value)."""
-    if isinstance(value, (list, tuple, set, frozenset, dict, bytes)):
+    # a collection's or a generator's str() names nothing, nor does a blank node's
+    if isinstance(value, (list, tuple, set, frozenset, dict, bytes, Iterator, ox.BlankNode)):
         raise TypeError(f"{what}: one text, number, date or term, not a "
                         f"{type(value).__name__}")
     return value.value if isinstance(value, (ox.NamedNode, ox.Literal)) else str(value)

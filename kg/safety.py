@@ -408,6 +408,7 @@ def check_timeout(seconds) -> None:
     """An InputError unless `seconds` is None or a number from 0 (no limit) to a day:
     a negative limit would time out at once, nan and larger ones crash the timer."""
     if seconds is not None and not (isinstance(seconds, (int, float))
+                                    and not isinstance(seconds, bool)  # True is no 1 s
                                     and 0 <= seconds <= MAX_TIMEOUT):
         raise InputError(f"timeout {seconds!r}: give a number of seconds from 0 (no limit) "
                          f"to {MAX_TIMEOUT}")

@@ -123,6 +123,8 @@ class CompiledGraph:
         return self._labels[node]
 
     def metadata(self) -> dict:
+        """What the build recorded (build.json): kg's version, the reasoner, the input
+        files, the asserted and inferred triple counts, the build's seconds."""
         return json.loads((self.path / "build.json").read_text())
 
 
@@ -154,6 +156,10 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     `reasoner` is "rules" (OWL 2 RL rules inside the store, fast at any size) or "owlrl"
     (the reference implementation, slow beyond a few thousand triples).
     """
+    expect(reasoner, str, "open_graph reasoner", f"{' or '.join(map(repr, REASONERS))}")
+    if progress is not None and not callable(progress):  # it failed only when a build ran
+        raise TypeError(f"open_graph progress: a function of one step's text, not a "
+                        f"{type(progress).__name__}")
     if reasoner not in REASONERS:
         raise InputError(f"unknown reasoner {reasoner!r} (choose {' or '.join(REASONERS)})")
     inputs = data if isinstance(data, Inputs) else find_inputs(data)

@@ -95,7 +95,9 @@ def test_turtle_text_past_the_input_limit_is_refused(graph, monkeypatch):
     (lambda g: kg.serve(g, max_rows=-5), "serve max_rows -5: give a whole number from 1 up"),
     (lambda g: kg.serve(g, port=70000), "serve port 70000: give a whole number from 0 to 65535"),
     (lambda g: kg.push("http://127.0.0.1:9/store", graph=g, timeout=float("nan")),
-     "timeout nan: give a number of seconds from 0 (no limit) to 86400")])
+     "timeout nan: give a number of seconds from 0 (no limit) to 86400"),
+    (lambda g: kg.sparql("ASK {}", g, timeout=True),  # was taken as 1 s
+     "timeout True: give a number of seconds from 0 (no limit) to 86400")])
 def test_serve_and_push_refuse_what_the_cli_refuses(graph, call, message):
     """kg.serve took them, and then failed every query (500 or 503) or deep inside; a
     nan limit would reach kg.push's socket, which raises a ValueError."""
@@ -471,7 +473,16 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
      "push graph_iri: an absolute IRI, not a int"),  # was named `graph`, another argument
     # a str was taken for its characters: "participant_role" dropped both columns
     (lambda g: kg.sparql("SELECT ?a ?b {}", g).without("a_b"),
-     "Rows.without: a list of column names, not one str: write ['a_b']")])
+     "Rows.without: a list of column names, not one str: write ['a_b']"),
+    (lambda g: kg.validate(b"x.ttl", graph=g), "files: a path or a list of paths, not a bytes"),
+    (lambda g: kg.rdflib_graph("elsewhere", graph=g),  # the data was not used
+     "give graph or data, not both (a graph is already that of some data)"),
+    (lambda g: kg.open_graph(progress=1),  # failed only when a build ran
+     "open_graph progress: a function of one step's text, not a int"),
+    (lambda g: kg.open_graph(reasoner=None), "open_graph reasoner: 'rules' or 'owlrl', not a NoneType"),
+    (lambda g: kg.run_query("co-production", {"system": (n for n in ["PAC-3"])}, g),
+     "parameter system: one text, number, date or term, not a generator"),  # '<generator...>'
+    (lambda g: kg.sparql("ASK {}", g, origin=1), "sparql origin: the query's file name, or \"\", not a int")])
 def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(graph, call, message):
     """These gave AttributeError from deep inside ('str' object has no attribute
     'inputs'), a regex's complaint about bytes, or, for describe(None), a search for an
