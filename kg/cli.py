@@ -595,7 +595,8 @@ def fmt(settings, check_only, show_diff):
               help="graphml/csv (and the void manifest of them): fact nodes become labelled edges "
                    "between their participants.")
 @click.option("-o", "--output", type=click.Path(),  # as typed: Path() drops a trailing "/"
-              help="The file to write; - (the default) writes to standard output. csv needs a folder.")
+              help="The file to write; - (the default) writes to standard output. csv "
+                   "needs a folder.")
 @pass_settings
 def export(settings, fmt, asserted, collapse_facts, output):
     """Export the graph for other tools; the same graph always gives the same bytes."""
