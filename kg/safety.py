@@ -46,11 +46,24 @@ UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "M
 # worker). Real queries nest a few levels.
 MAX_NESTING = 256
 DEEP = "Oxigraph's parser crashes on deeply nested queries"
-# Operators and the patterns that join groups: each one a node of the parsed query, whose
-# long chains crash Oxigraph too (3,000 MINUS in a thread, 7,000 `+` or UNION).
-MAX_JOINS = 1000
-JOINING_WORDS = {"UNION", "MINUS", "OPTIONAL", "FILTER"}
+# Oxigraph's query plan chains a group's parts, each inside the one before (a BIND, a
+# VALUES block, a GRAPH, a sub-query, an OPTIONAL, a MINUS, a triple pattern, a UNION's
+# branch), and so the expressions of SELECT, GROUP BY and ORDER BY, the resources of a
+# DESCRIBE, the conditions of FILTER and HAVING, the terms of an operator; recursing over a
+# long chain overflows the stack. The depth is the sum of the parts, whatever their kinds,
+# so one count bounds it. 2,600 BINDs (or VALUES, triple patterns, sub-queries, GRAPH,
+# MINUS) crash the process with the 8 MB stack of a main thread, 650 with a thread's 2 MB
+# (glibc's when `ulimit -s` is unlimited; kg sparql runs its query in a thread); lighter
+# parts at 2.5 to 3.5 times as many. 300 is under half the 2 MB crash; the shipped
+# queries have fewer than 150.
+MAX_PARTS = 300
+# FILTER's condition; BIND and every other (... AS ?x); a VALUES block, of which nothing
+# inside counts: its rows are a flat table, however long.
+PART_WORDS = {"FILTER", "AS", "VALUES"}
 OPERATOR_CHARACTERS = set("+-*/&|=!<>^")
+# Clauses whose items are parts too: each term and each `(` written at their level.
+LISTING_WORDS = {"DESCRIBE", "GROUP", "HAVING", "ORDER"}
+CLAUSE_WORDS = LISTING_WORDS | {"VALUES"}
 LONG = "Oxigraph crashes on a query made of so many parts; split it"
 
 # SPARQL's tokens, as far as telling code from strings, IRIs, comments and names needs.
@@ -128,14 +141,10 @@ def check_user_query(text: str, origin: str = "") -> None:
 def find_refusal(text: str) -> tuple[str, str, int, int] | None:
     """(what, why, line, column) of the first thing check_user_query refuses, else None."""
     code = code_tokens(text)
-    too_deep = first_too_deep(code)
-    if too_deep is not None:
-        return (f"nesting deeper than {MAX_NESTING} levels", DEEP,
-                *text_position(text, too_deep))
-    too_long = first_past_joins(code)
-    if too_long is not None:
-        return (f"more than {MAX_JOINS} operators, UNION, MINUS, OPTIONAL and FILTER", LONG,
-                *text_position(text, too_long))
+    too_big = first_past_a_limit(code)
+    if too_big is not None:
+        what, why, offset = too_big
+        return what, why, *text_position(text, offset)
     for index, (kind, value, offset) in enumerate(code):
         if kind not in ("word", "pname"):
             continue
@@ -152,34 +161,66 @@ def find_refusal(text: str) -> tuple[str, str, int, int] | None:
     return None
 
 
-def first_too_deep(code: list) -> int | None:
-    """The offset of the first token nested more than MAX_NESTING levels deep in brackets
-    and `!` (each one a level of the parser's recursion), else None."""
-    depth = negations = 0
-    for kind, value, offset in code:
+def first_past_a_limit(code: list) -> tuple[str, str, int] | None:
+    """(what, why, offset) of the first token nested more than MAX_NESTING levels deep in
+    brackets and `!` (each one a level of the parser's recursion), or past MAX_PARTS parts
+    (`parts_in`), else None."""
+    opened = []  # the brackets open, innermost last
+    clauses = [None]  # at each level: the clause of CLAUSE_WORDS it is in, if any
+    negations = parts = 0
+    previous = None
+    for token in code:
+        kind, value, offset = token
+        if clauses[-1] != "VALUES":
+            parts += parts_in(token, previous, opened, clauses[-1])
+            if parts > MAX_PARTS:
+                return (f"more than {MAX_PARTS} parts (triple patterns, groups, BIND, VALUES, "
+                        f"FILTER, operators, ...)", LONG, offset)
+        previous = token
+        if kind == "word" and value.upper() in CLAUSE_WORDS:
+            clauses[-1] = value.upper()
         if kind != "other":
             negations = 0
             continue
         if value in "({[":
-            depth += 1
-        elif value in ")}]":
-            depth -= 1
+            opened.append(value)
+            clauses.append("VALUES" if clauses[-1] == "VALUES" else None)
+        elif value in ")}]" and opened:
+            opened.pop()
+            clauses.pop()
+            if value == "}":  # a group or a VALUES block ends the clause it was part of
+                clauses[-1] = None
         negations = negations + 1 if value == "!" else 0
-        if depth + negations > MAX_NESTING:
-            return offset
+        if len(opened) + negations > MAX_NESTING:
+            return f"nesting deeper than {MAX_NESTING} levels", DEEP, offset
     return None
 
 
-def first_past_joins(code: list) -> int | None:
-    """The offset of the operator or joining word past MAX_JOINS of them, else None."""
-    joins = 0
-    for kind, value, offset in code:
-        if (kind == "other" and value in OPERATOR_CHARACTERS
-                or kind == "word" and value.upper() in JOINING_WORDS):
-            joins += 1
-            if joins > MAX_JOINS:
-                return offset
-    return None
+def parts_in(token: tuple, previous: tuple | None, opened: list, clause: str | None) -> int:
+    """How many nodes a token (after `previous`, inside the brackets `opened`, at the level
+    of `clause`) adds to the chains of Oxigraph's query plan: one for a group, a `.`, `;`
+    or `,` between triple patterns (not between a function's arguments), a word of
+    PART_WORDS, an operator character, a term or `(` of a clause of LISTING_WORDS; two for
+    a collection's member after its first (triple patterns of rdf:first and rdf:rest)."""
+    kind, value, _ = token
+    if kind == "other" and value in ".;,":
+        return opened[-1:] != ["("]
+    if opened[-1:] == ["("] and previous and (is_term(kind, value) or value in "(["):
+        # in round brackets only a collection sets terms side by side
+        before_kind, before, _ = previous
+        if is_term(before_kind, before) or before_kind == "langtag" or before in ")]":
+            return 2
+    if kind == "other":
+        return (value in OPERATOR_CHARACTERS or value == "{"
+                or value == "(" and clause in LISTING_WORDS)
+    if kind == "word":
+        return value.upper() in PART_WORDS
+    return kind in ("iri", "pname", "variable") and clause in LISTING_WORDS
+
+
+def is_term(kind: str, value: str) -> bool:
+    """Whether a token is an RDF term (without a literal's language tag)."""
+    return kind in TERM_TOKENS or kind == "word" and value.lower() in ("true", "false")
 
 
 def _next_word(code: list, index: int) -> str:

@@ -203,6 +203,9 @@ def test_post_form_and_direct(url, graph):
                                  b"object"),
     ("SELECT * WHERE { ?s a foo:Bar }", b"bad query: error at 1:23: unknown prefix foo: (declare"),
     (" ", b"the SPARQL query is empty"),
+    # 3,000 BINDs crashed the query's process: a 500
+    ("SELECT * WHERE { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(400)) + " }",
+     b"more than 300 parts"),
 ])
 def test_refused_and_bad_queries_are_400(url, query, message):
     status, _, _, body = get(url, query)
