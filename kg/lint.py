@@ -26,7 +26,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 
 from kg.catalog import plain_name
-from kg.loading import read_utf8
+from kg.loading import read_utf8, refuse_pipe
 from kg.namespaces import AK, AKC, AKD, Names, curie, local_name
 from kg.problems import Problem, clues_of, describe_node, show
 
@@ -580,6 +580,7 @@ class Checks:
         must not be read forever; a file that cannot be read is an InputError."""
         if file_name not in self.source_texts:
             path = self.sources / file_name
+            refuse_pipe(path, "in the sources folder")
             self.source_texts[file_name] = article_words(read_utf8(path)) if path.exists() else None
         return self.source_texts[file_name]
 

@@ -151,8 +151,23 @@ def turtle_files(folder: Path) -> list[Path]:
     def refuse(error: OSError):
         raise unreadable_folder(error)
 
-    return sorted(Path(top) / name for top, _, names in os.walk(folder, onerror=refuse)
-                  for name in names if name.endswith(".ttl"))
+    files = sorted(Path(top) / name for top, _, names in os.walk(folder, onerror=refuse)
+                   for name in names if name.endswith(".ttl"))
+    for path in files:
+        refuse_pipe(path, "in a folder of the graph")
+    return files
+
+
+def refuse_pipe(path: Path, where: str) -> None:
+    """InputError for a named pipe (FIFO) that kg would read as a file: opening one waits
+    for a writer, forever if none comes (a device is read, up to MAX_INPUT_BYTES)."""
+    try:
+        is_pipe = stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return  # reading it says what is wrong
+    if is_pipe:
+        raise InputError(f"{path}: a named pipe, not a file, {where}: kg would wait on it "
+                         f"forever")
 
 
 def unreadable_folder(error: OSError) -> InputError:

@@ -411,3 +411,20 @@ def test_a_path_the_system_refuses_is_named(tmp_path):
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"kg: error: {'a' * 80}... (300 characters): File name too long\n"
+
+
+@pytest.mark.parametrize("where", ["data", "sources"])
+def test_a_named_pipe_among_the_files_is_refused_not_waited_on(tiny_copy, tmp_path, where):
+    """Opening one waits for a writer: kg hung, saying nothing."""
+    import os
+
+    pipe = tiny_copy / "data" / "pipe.ttl" if where == "data" else tmp_path / "test.txt"
+    os.mkfifo(pipe)
+    args = ["--data", str(tiny_copy), "validate"] + (["--sources", str(tmp_path)]
+                                                     if where == "sources" else [])
+    done = subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
+                          timeout=60)
+    place = "in a folder of the graph" if where == "data" else "in the sources folder"
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"kg: error: {pipe}: a named pipe, not a file, {place}: kg would "
+                           f"wait on it forever\n")
