@@ -161,11 +161,7 @@ def turtle_files(folder: Path) -> list[Path]:
 def refuse_pipe(path: Path, where: str) -> None:
     """InputError for a named pipe (FIFO) that kg would read as a file: opening one waits
     for a writer, forever if none comes (a device is read, up to MAX_INPUT_BYTES)."""
-    try:
-        is_pipe = stat.S_ISFIFO(path.stat().st_mode)
-    except OSError:
-        return  # reading it says what is wrong
-    if is_pipe:
+    if stat.S_ISFIFO(file_mode(path)):
         raise InputError(f"{path}: a named pipe, not a file, {where}: kg would wait on it "
                          f"forever")
 
@@ -244,11 +240,17 @@ def read_once(files: list) -> list:
 
 def is_stream(path) -> bool:
     """Whether `path` names something to read other than a file (a pipe, a device)."""
-    try:
-        mode = path.stat().st_mode if isinstance(path, Path) else stat.S_IFREG
-    except OSError:
-        return False  # reading it says what is wrong
+    mode = file_mode(path) if isinstance(path, Path) else stat.S_IFREG
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def file_mode(path: Path) -> int:
+    """The path's st_mode; that of a file where it cannot be read (reading it then says
+    what is wrong)."""
+    try:
+        return path.stat().st_mode
+    except OSError:
+        return stat.S_IFREG
 
 
 def read_bytes(path: Path | TurtleText) -> bytes:

@@ -313,15 +313,16 @@ def chain(parts: int, joiner: str, part: str = "1") -> str:
 # Queries of copies of one thing that Oxigraph chains in its plan: the query, with @ where
 # the copies go; a copy, # numbering it; the parts of the query around the copies; the
 # parts of each copy.
+IN_A_GROUP = "SELECT * WHERE { @ }"
 PARTS = [
-    ("SELECT * WHERE { @ }", "BIND(1 AS ?v#)", 2, 1),
-    ("SELECT * WHERE { @ }", "VALUES (?v# ?w#) { (-1 '1'^^<http://x/t>) }", 2, 1),  # the row: 0
-    ("SELECT * WHERE { @ }", "{ SELECT ?x# { } }", 2, 2),
-    ("SELECT * WHERE { @ }", "GRAPH ?g# { }", 2, 1),
-    ("SELECT * WHERE { @ }", "MINUS { }", 2, 1),
-    ("SELECT * WHERE { @ }", "OPTIONAL { }", 2, 1),
-    ("SELECT * WHERE { @ }", "FILTER(true)", 2, 1),
-    ("SELECT * WHERE { @ }", "<http://x/s> <http://x/p#> <http://x/o> .", 2, 1),
+    (IN_A_GROUP, "BIND(1 AS ?v#)", 2, 1),
+    (IN_A_GROUP, "VALUES (?v# ?w#) { (-1 '1'^^<http://x/t>) }", 2, 1),  # the row: 0
+    (IN_A_GROUP, "{ SELECT ?x# { } }", 2, 2),
+    (IN_A_GROUP, "GRAPH ?g# { }", 2, 1),
+    (IN_A_GROUP, "MINUS { }", 2, 1),
+    (IN_A_GROUP, "OPTIONAL { }", 2, 1),
+    (IN_A_GROUP, "FILTER(true)", 2, 1),
+    (IN_A_GROUP, "<http://x/s> <http://x/p#> <http://x/o> .", 2, 1),
     ("SELECT * WHERE { <http://x/s> <http://x/p> <http://x/o> @ }", ", <http://x/o#>", 2, 1),
     ("SELECT * WHERE { <http://x/s> <http://x/p> ( true @ ) }", '"#"@en', 2, 2),
     ("SELECT * WHERE { { } @ }", "UNION { }", 3, 1),
