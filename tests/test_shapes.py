@@ -550,6 +550,9 @@ CASES = [
           (V, "akd:source-bad-values", "dcterms:publisher", "aks:SourcePublisherProperty"),
           (V, "akd:source-bad-values", "dcterms:date", "aks:SourceDateProperty"),
           (V, "akd:source-bad-values", "ak:dateNote", "aks:DateNoteDatatypeProperty")}),
+    Case("system-two-date-notes",  # the timeline shows one note a row
+         f"akd:system-two-date-notes {system('B3')} ; ak:dateNote \"one\" , \"two\" .",
+         {(V, "akd:system-two-date-notes", "ak:dateNote", "aks:DateNoteCountProperty")}),
 
     # --- undeclared terms ---------------------------------------------------------------
     Case("undeclared-predicate",
