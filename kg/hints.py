@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.namespaces import AKC, AKD, PREFIXES, expand, nearest
+from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand, nearest
 from kg.safety import code_tokens, text_position
 
 # Named in a query without being a node of the graph: datatypes (`"1"^^xsd:integer`,
@@ -67,7 +67,11 @@ def absent_names(graph, text: str) -> list[AbsentName]:
         if used(graph.store, node):
             continue
         suggestion = ""
-        if len(absent) < MAX_SUGGESTED:
+        elsewhere = in_another_namespace(graph.store, iri)
+        if elsewhere:
+            suggestion = (f" (did you mean {curie(elsewhere)}? ak: names classes and properties, "
+                          "akd: entities, akc: concepts)")
+        elif len(absent) < MAX_SUGGESTED:
             project = iri.startswith((AKD, AKC))
             if project not in known:
                 known[project] = names_like(graph, project)
@@ -84,6 +88,19 @@ def absent_names(graph, text: str) -> list[AbsentName]:
                 absent.append(AbsentName(written, *text_position(text, offset),
                                          f" (did you mean {tagged}? the graph tags its text)"))
     return sorted(absent, key=lambda name: (name.line, name.column))
+
+
+def in_another_namespace(store: ox.Store, iri: str) -> str | None:
+    """The same name in another of the project's namespaces, where the graph uses it:
+    akd:japan for ak:japan, ak:Country for akd:Country (the likeliest slip, cheaper to
+    find than the nearest names)."""
+    namespaces = (AK, AKD, AKC)
+    own = next((namespace for namespace in namespaces if iri.startswith(namespace)), None)
+    if own is None:
+        return None
+    local = iri[len(own):]
+    return next((other + local for other in namespaces
+                 if other != own and used(store, ox.NamedNode(other + local))), None)
 
 
 def untagged_objects(text: str):

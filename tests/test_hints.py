@@ -41,6 +41,17 @@ def test_a_mistyped_name_is_absent_with_the_nearest_names(tiny):
                                    "(did you mean ak:DefenseSystem, ak:concernsSystem, ak:WeaponSystem?)")]
 
 
+def test_a_name_in_the_wrong_namespace_is_told_the_right_one(tiny):
+    """ak:zapper is akd:zapper, and akd:Agreement ak:Agreement: the nearest names of its
+    own namespace were no help (ak:Company, ak:participant, ...)."""
+    text = "SELECT ?a WHERE { ?a ak:party ak:zapper ; a akd:Agreement }"
+    assert [str(name) for name in absent_names(text, tiny)] == [
+        "ak:zapper is in no triple of the graph (did you mean akd:zapper? ak: names classes "
+        "and properties, akd: entities, akc: concepts)",
+        "akd:Agreement is in no triple of the graph (did you mean ak:Agreement? ak: names "
+        "classes and properties, akd: entities, akc: concepts)"]
+
+
 def test_rdf_type_is_suggested_though_no_ontology_declares_it(tiny):
     [typo] = absent_names("ASK { ?s rdf:typ ?o }", tiny)
     assert typo.suggestion == " (did you mean rdf:type?)"
