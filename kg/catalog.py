@@ -460,11 +460,15 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     names = known_names(graph, entity_class)
     typed = plain.lower()
     # a name that begins with the typed words (Mitsubishi) or that they begin with (THAAD
-    # system) first: difflib's ratio misses both when the lengths differ much
+    # system), then one that holds them all ("U.S.-Israel MoU" for "US-Israel MoU on a
+    # decade-long defense package (2016)") first: difflib's ratio misses these when the
+    # lengths differ much
+    typed_words = set(words(typed))
+    holding = sorted((name for name in names if typed_words <= set(words(name))), key=len)
     partial = sorted(name for name in names
                      if f"{name} ".startswith(f"{typed} ") or typed.startswith(f"{name} "))
     close = difflib.get_close_matches(typed, list(names), n=5, cutoff=0.6)
-    suggestions = [names[name] for name in dict.fromkeys(partial + close)][:5]
+    suggestions = [names[name] for name in dict.fromkeys(partial + holding + close)][:5]
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise InputError(f"{what} {shown(value)}: no{kind} has that name{hint}")
 
@@ -608,6 +612,12 @@ def is_instance(graph, node: ox.NamedNode, entity_class: str) -> bool:
     cls = ox.NamedNode(expand(entity_class) or entity_class)
     return next(graph.store.quads_for_pattern(node, RDF_TYPE, cls),
                 None) is not None
+
+
+def words(name: str) -> list[str]:
+    """The words of a name, in lower case, abbreviations without their full stops (U.S. is
+    us)."""
+    return re.findall(r"[^\W_]+", name.lower().replace(".", ""))
 
 
 def known_names(graph, entity_class: str | None) -> dict[str, str]:

@@ -194,12 +194,14 @@ def test_unknown_entity_lists_the_closest_names(tiny):
 
 
 @pytest.mark.parametrize("typed, cls, suggested", [
-    ("Mitsubishi", None, "did you mean: Mitsubishi Heavy Industries?"),
+    ("Mitsubishi", "ak:Company", "did you mean: Mitsubishi Heavy Industries?"),
     ("THAAD system", "ak:DefenseSystem", "did you mean: THAAD, "),
+    ("U.S.-Israel MoU", None, ", US-Israel MoU on a decade-long defense package (2016), "),
 ])
 def test_unknown_entity_suggests_the_name_it_is_part_of_or_holds(graph, typed, cls, suggested):
-    """'Mitsubishi' got no suggestion, and 'THAAD system' only 'Aegis BMD system': the
-    ratio of close matches is low between names of very different lengths."""
+    """'Mitsubishi' got no suggestion, 'THAAD system' only 'Aegis BMD system', and
+    'U.S.-Israel MoU' none: the ratio of close matches is low between names of very
+    different lengths."""
     with pytest.raises(InputError) as error:
         resolve(graph, typed, cls)
     assert suggested in str(error.value)
