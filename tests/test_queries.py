@@ -350,6 +350,18 @@ def test_funding_the_sm3_block_iia_saving(graph):
     assert saving["quote"] == "431 million so far—or 18 percent of the total program cost to date."
 
 
+@pytest.mark.parametrize("params, figures", [
+    ({"system": "SM-3 Block IIA"}, {"saving-sm-3-block-iia-2015"}),
+    ({"system": "SM-3"}, {"saving-sm-3-block-iia-2015"}),  # a variant's figure
+    ({"system": "SM-3 Block IIA", "country": "Japan"}, {"saving-sm-3-block-iia-2015"}),
+    ({"system": "SM-3 Block IIA", "country": "Israel"}, set()),
+])
+def test_funding_by_system(graph, params, figures):
+    """The $431 million saving hangs off the SM-3 Block IIA program, so asking by the
+    system needed the program's name."""
+    assert {row["figure"].rsplit("/", 1)[-1] for row in rows(graph, "funding", **params)} == figures
+
+
 def test_japan_inventory_as_of_december_2015(graph):
     result = [row for row in rows(graph, "inventory", country="Japan") if row["asOf"] == "2015-12-02"]
     assert {(row["system"].rsplit("/", 1)[-1], row["quantity"], row["unit"],
