@@ -424,6 +424,32 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     assert len(licensed) == 2  # the program's two citations
 
 
+def test_describe_gives_an_entity_s_own_statements_the_quotes_that_back_them(graph):
+    """An entity's own statements (counters, basing) had no source: they are backed by the
+    entity's quotes that name the value, or that say they back the property (Iron Beam's
+    counter-drone quote names no drone); a statement no quote names keeps none."""
+    def quotes(entity):
+        found = {}
+        for row in kg.describe(entity, graph).to_dicts(label=graph.label):
+            found.setdefault((row["statement"], row["value"]), set()).add(row["quote"])
+        return found
+
+    sm3 = quotes("SM-3 Block IIA")
+    assert sm3[("counters", "ballistic missile")] == {
+        "The new interceptors, which will feature an increase in velocity, range, and divert "
+        "capability, will be able to defeat longer-range ballistic missiles and are scheduled "
+        "to be deployed in 2018."}
+    assert sm3[("basing", "sea")] == {
+        "In addition to improving sea-based missile defense with the SM-3 Block IIA "
+        "interceptors, there are next generation upgrades for land-based BMD on the horizon."}
+    assert sm3[("status", "in development")] == {None}
+    assert sm3[("rdfs:label", "SM-3 Block IIA")] == {None}  # not an ak: property
+    assert quotes("Iron Beam")[("counters", "attack drone")] == {
+        "That's why the US and Israel are working together on the Iron Beam defense system, a "
+        "high-energy laser that costs a fraction of conventional interceptors and flips the "
+        "cost-benefit ratio on its head."}
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda g: kg.run_query(5, None, g), "run_query name: a canned query's name, not a int"),
     (lambda g: kg.run_query("co-production", None, "data"),
