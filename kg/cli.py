@@ -321,7 +321,27 @@ def query(ctx, name, endpoint, graph_iri, timeout):
                                "leave --timeout out")
     from kg.api import run_query
 
-    return run_query(name, parse_params(ctx.args), settings.graph())
+    params = parse_params(ctx.args)
+    rows = run_query(name, params, settings.graph())
+    if not rows and settings.verbosity >= 0:
+        note_nothing_matches(name, params, settings.data)
+    return rows
+
+
+def note_nothing_matches(name: str, params: dict[str, str], data) -> None:
+    """Where a canned query given an entity finds nothing, point to what the graph does
+    state about it: `members --grouping NATO` finds no member, and the reason (the
+    articles name none) is in NATO's notes."""
+    import shlex
+
+    from kg.api import queries
+
+    given = [params[p.name] for p in queries(data)[name].parameters
+             if p.type == "entity" and params.get(p.name) is not None]
+    if given:
+        commands = ", ".join(f"`kg describe {shlex.quote(value)}`" for value in given)
+        click.echo(f"kg: note: no row matches; what the graph states about "
+                   f"{' and '.join(given)}: {commands}", err=True)
 
 
 def parse_params(args: list[str]) -> dict[str, str]:

@@ -273,6 +273,17 @@ def test_a_triple_term_in_json_is_a_sparql_1_2_triple(run):
     assert result.output == "subject,predicate,object\na:s,a:p,<<( <a:s> <a:p> <a:o> )>>\n"
 
 
+def test_a_canned_query_that_finds_nothing_for_an_entity_says_where_to_look(run):
+    result = run("query", "counters", "--system", "Zapper 2", "--threat", "cruise missile")
+    assert result.exit_code == 0 and "(0 rows)" in result.stdout
+    assert result.stderr == ("kg: note: no row matches; what the graph states about cruise "
+                             "missile and Zapper 2: `kg describe 'cruise missile'`, "
+                             "`kg describe 'Zapper 2'`\n")
+    assert run("-q", "query", "counters", "--system", "Zapper 2",
+               "--threat", "cruise missile").stderr == ""
+    assert run("query", "counters", "--system", "Zapper").stderr == ""  # rows: no note
+
+
 def test_describe_lists_facts_with_sources(run):
     result = run("describe", "Maker B", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(result.output)))
