@@ -238,7 +238,7 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
      "Minister Avigdor Liberman twice referenced the growing threat posed by North Korea’s "
      "missile programs preoccupying the White House in its first days on the job."),
     # states the amount
-    ("funding", {"country": "Israel"}, {"kind": AKC + "aid"},
+    ("funding", {"country": "Israel"}, {"figure": AKD + "us-missile-defense-aid-israel-mou-2016"},
      "The MoU guarantees $5 billion in US aid for Israel’s missile defense over the next decade."),
     # backs ak:counters ("That's why"), where the quote naming drones does not name Iron Beam
     ("counters", {"threat": "drone"}, {"system": AKD + "iron-beam"},
@@ -360,6 +360,15 @@ def test_funding_by_system(graph, params, figures):
     """The $431 million saving hangs off the SM-3 Block IIA program, so asking by the
     system needed the program's name."""
     assert {row["figure"].rsplit("/", 1)[-1] for row in rows(graph, "funding", **params)} == figures
+
+
+def test_a_figure_may_give_only_a_share(graph):
+    """002: Israel draws "nearly 10% of the Pentagon's own missile defense budget", with no
+    amount; it was left in a comment, so `funding --country Israel` did not show it."""
+    [share] = [row for row in rows(graph, "funding", country="Israel") if row["share"]]
+    assert (share["amount"], share["currency"], share["share"]) == (None, None, "0.1")
+    assert share["funder"] == AKD + "us-department-of-defense"
+    assert "nearly 10% of the Pentagon’s own missile defense budget" in share["quote"]
 
 
 def test_japan_inventory_as_of_december_2015(graph):

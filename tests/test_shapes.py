@@ -472,9 +472,18 @@ CASES = [
     # --- money figures ------------------------------------------------------------------
     Case("figure-bare",
          "akd:figure-bare a ak:MonetaryFigure ; rdfs:label \"F1\"@en ; ak:citation $CITE .",
-         {(V, "akd:figure-bare", "ak:amount", "aks:FigureAmountProperty"),
-          (V, "akd:figure-bare", "ak:currency", "aks:FigureCurrencyProperty"),
+         {(V, "akd:figure-bare", "", "aks:FigureMeasureShape"),
           (V, "akd:figure-bare", "ak:figureType", "aks:FigureTypeProperty")}),
+    Case("figure-share-only",  # "nearly 10% of the Pentagon's budget": no amount, no currency
+         "akd:figure-share-only a ak:MonetaryFigure ; rdfs:label \"F8\"@en ; "
+         "ak:share 0.1 ; ak:figureType akc:aid ; ak:citation $CITE .",
+         set()),
+    Case("figure-amount-without-currency",
+         "akd:figure-amount-without-currency a ak:MonetaryFigure ; rdfs:label \"F7\"@en ; "
+         "ak:amount 5.0 , 6.0 ; ak:figureType akc:aid ; ak:citation $CITE .",
+         {(V, "akd:figure-amount-without-currency", "ak:amount", "aks:FigureAmountProperty"),
+          (V, "akd:figure-amount-without-currency", "ak:currency",
+           "aks:FigureCurrencyProperty")}),
     Case("figure-integer-amount",
          "akd:figure-integer-amount a ak:MonetaryFigure ; rdfs:label \"F2\"@en ; "
          "ak:amount 5 ; ak:currency \"USD\" ; ak:figureType akc:aid ; ak:citation $CITE .",
