@@ -195,7 +195,7 @@ def restated_facts(store, subjects: set | None = None) -> list[Problem]:
                 f"class and from a quote they share: if it is the same fact, give its label "
                 f"or citations to {curie(other.value)} instead; if not, add the statement "
                 f"that tells them apart (a date, a participant).",
-                "kg:duplicate-fact"))
+                "kg:duplicate-fact", term=URIRef(other.value)))
     return found
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from conftest import SEEDS
+from kg.namespaces import AKD
 from kg.cli import cli
 
 CANDIDATES = Path(__file__).parent / "fixtures" / "candidates"
@@ -816,6 +817,14 @@ MOU_1999_AGAIN = [
 
 def restatement(name: str, label: str = "The 1999 BMD memorandum", date: str = '"1999"^^xsd:gYear'):
     return [line.format(name=name, label=label, date=date) for line in MOU_1999_AGAIN]
+
+
+def test_a_fact_entered_again_is_reported_in_turtle_with_the_fact_it_restates(tmp_path):
+    """The warning had no term for sh:value: `-f turtle` gave a traceback."""
+    result = validate(candidate_file(tmp_path, *restatement("us-japan-mou-1999")),
+                      "--format", "turtle")
+    report = Graph().parse(data=result.stdout, format="turtle")
+    assert set(report.objects(None, SH.value)) == {URIRef(AKD + "mou-1999-us-japan-bmd")}
 
 
 def test_a_fact_entered_again_under_a_new_name_is_a_warning(tmp_path):
