@@ -90,8 +90,9 @@ def send(method: str, url: str, body: bytes, headers: dict[str, str],
         raise InputError(f"{request.full_url.split('?')[0]}: HTTP {exc.code} {exc.reason}"
                          + (f": {detail}" if detail else "")) from None
     except TimeoutError:  # reached, as urllib raises a connection's timeout as a URLError
-        raise InputError(f"{request.full_url.split('?')[0]}: no answer within {timeout:g} s "
-                         f"(the time limit)") from None
+        limit = f"within {timeout:g} s (the time limit)" if timeout else (
+            "before the operating system gave up on the connection")
+        raise InputError(f"{request.full_url.split('?')[0]}: no answer {limit}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise InputError(f"cannot reach {request.full_url.split('?')[0]}: {reason}") from None

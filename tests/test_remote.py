@@ -370,3 +370,19 @@ def test_a_graph_name_must_be_an_absolute_iri(graph, iri):
         remote.push(graph, "http://127.0.0.1:9/store", graph_iri=iri)
     with pytest.raises(InputError, match=re.escape(f"graph {iri!r} is not an absolute IRI")):
         remote.sparql("ASK {}", "http://127.0.0.1:9/query", graphs=[iri])
+
+
+@pytest.mark.parametrize("timeout, says", [
+    (None, "no answer before the operating system gave up on the connection"),
+    (0, "no answer before the operating system gave up on the connection"),
+    (2.5, "no answer within 2.5 s (the time limit)")])
+def test_a_connection_that_times_out_is_told_with_or_without_a_limit(monkeypatch, timeout, says):
+    """With no limit of kg's (--timeout 0), the OS's own timeout (ETIMEDOUT) gave a
+    TypeError: the message formatted the limit None as a number."""
+    def times_out(*args, **kwargs):
+        raise TimeoutError(110, "Connection timed out")
+
+    monkeypatch.setattr(urllib.request, "urlopen", times_out)
+    with pytest.raises(InputError) as error:
+        remote.send("GET", "http://example.org/sparql?query=x", b"", {}, timeout)
+    assert str(error.value) == f"http://example.org/sparql: {says}"
