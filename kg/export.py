@@ -32,6 +32,7 @@ deterministic too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -316,28 +317,35 @@ def rdfxml(source: ExportSource) -> bytes:
 def refuse_what_xml_cannot_carry(fmt: str, texts) -> None:
     """An InputError for the first of the (where, text) pairs holding a character XML 1.0
     cannot write, even escaped: the XML writers would put it in as it is, and no XML
-    parser would read the file."""
+    parser would read the file. `where` is a name, or a function that gives one."""
     for where, text in texts:
         if found := NOT_IN_XML.search(text):
-            raise InputError(f"{fmt}: {where} holds the character U+{ord(found[0]):04X}, which "
+            place = where() if callable(where) else where
+            raise InputError(f"{fmt}: {place} holds the character U+{ord(found[0]):04X}, which "
                              f"XML cannot carry: remove it, or export turtle, ntriples, jsonld, "
                              f"trig, nquads or csv")
 
 
 def literal_places(triples):
-    """(where, text) of every literal: `akd:x ak:citation [...] ak:quote` for one in a
-    blank node, as kg validate shows it."""
-    referrer = {t.object: t for t in triples if isinstance(t.object, ox.BlankNode)}
+    """(where, text) of every literal, `where` naming it as kg validate does (`akd:x
+    ak:citation [...] ak:quote` for one in a blank node) when called: only the literal
+    at fault is named."""
+    from rdflib import Graph
 
-    def name(node, seen=()) -> str:
-        if not isinstance(node, ox.BlankNode):
-            return curie(node.value)
-        up = referrer.get(node)
-        if up is None or node in seen:  # nothing refers to it, or a cycle of blank nodes
-            return "[]"
-        return f"{name(up.subject, (*seen, node))} {curie(up.predicate.value)} [...]"
+    from kg.loading import to_rdflib
+    from kg.problems import describe_node
 
-    return ((f"{name(t.subject)} {curie(t.predicate.value)}", t.object.value)
+    triples = list(triples)
+    holders = {}  # filled once, when a literal is at fault
+
+    def where(triple):
+        if not holders:
+            holders.update({to_rdflib(t.object): (to_rdflib(t.subject), to_rdflib(t.predicate))
+                            for t in triples if isinstance(t.object, ox.BlankNode)})
+        return (f"{describe_node(to_rdflib(triple.subject), Graph(), holders)} "
+                f"{curie(triple.predicate.value)}")
+
+    return ((functools.partial(where, t), t.object.value)
             for t in triples if isinstance(t.object, ox.Literal))
 
 

@@ -19,12 +19,11 @@ from rdflib.compare import isomorphic
 
 import kg
 from kg import export as ex
-from kg.namespaces import PREFIXES
+from kg.namespaces import AK, AKD, PREFIXES
 from kg.store import open_graph, to_quad
 
 from conftest import REPO
 
-AKD = PREFIXES["akd"]
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld",
                   "trig": "trig", "nquads": "nquads"}
 
@@ -459,6 +458,22 @@ def test_a_character_xml_cannot_carry_is_refused_not_written(tiny_with_a_control
                                          fmt == "void" else f"{fmt}: ")
     turtle = ex.export(tiny_with_a_control_character, "turtle")["alliance-kg.ttl"]
     assert "Zap\u0001" in {str(o) for o in rdflib.Graph().parse(data=turtle, format="turtle").objects()}
+
+
+def test_a_character_xml_cannot_carry_deep_in_blank_nodes_is_named_without_recursion():
+    """Naming the literal recursed once a level: 1,100 nested blank nodes ended in a
+    RecursionError (and every literal was named, at fault or not). Called directly: the
+    export itself first spends minutes in Oxigraph's blank-node canonicalization."""
+    from kg.errors import InputError
+
+    depth, citation = 1100, ox.NamedNode(AK + "citation")
+    nodes = [ox.NamedNode(AKD + "zapper"), *(ox.BlankNode() for _ in range(depth + 1))]
+    triples = [ox.Triple(up, citation, down) for up, down in zip(nodes, nodes[1:])]
+    triples.append(ox.Triple(nodes[-1], ox.NamedNode(AK + "quote"), ox.Literal("Zap\u0001")))
+    with pytest.raises(InputError) as refused:
+        ex.refuse_what_xml_cannot_carry("rdfxml", ex.literal_places(triples))
+    assert str(refused.value).startswith(
+        "rdfxml: akd:zapper" + " ak:citation [...]" * (depth + 1) + " ak:quote holds ")
 
 
 def test_a_property_rdfxml_cannot_write_is_an_input_error(tmp_path):
