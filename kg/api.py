@@ -24,7 +24,7 @@ from kg.errors import InputError, KGError, expect, expect_flag, whole_number
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_WORKERS, PUSH_TIMEOUT,
                        check_timeout, safe_query)
 from kg.loading import check_utf8, find_inputs, sources_folder
-from kg.output import FORMATS, json_value, triple_term_text, write_rows
+from kg.output import FORMATS, display, json_value, write_rows
 from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
@@ -45,8 +45,8 @@ class Rows:
 
     def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None,
                  typed: bool = False) -> list[dict]:
-        """Rows as dicts of plain values: IRIs and literals as their string values, or
-        with `label=graph.label` IRIs (and blank nodes) as their labels, as the CLI's
+        """Rows as dicts of plain values: IRIs and literals as their string values, blank
+        nodes as _:id, or with `label=graph.label` IRIs (and blank nodes) as their labels, as the CLI's
         tables show them; with `typed`, numbers and booleans as Python's, as `-f jsonl`
         writes them."""
         expect_label(label)
@@ -55,10 +55,7 @@ class Rows:
         def plain(term):
             if term is None:
                 return None
-            if isinstance(term, ox.Triple):
-                return triple_term_text(term)
-            text = (label(term) if label and isinstance(term, (ox.NamedNode, ox.BlankNode))
-                    else term.value)
+            text = display(term, label)  # what -f csv and -f jsonl show
             return json_value(term, text) if typed else text
 
         return [{name: plain(term) for name, term in zip(self.variables, row)}

@@ -28,6 +28,14 @@ def test_rows_show_labels_as_the_cli_does(graph):
     assert labelled[0]["quote"] == rows.to_dicts()[0]["quote"]  # literals are unchanged
 
 
+def test_rows_give_a_blank_node_as_csv_and_jsonl_do(graph):
+    """to_dicts gave a blank node's bare id, where -f csv and -f jsonl write _:id."""
+    rows = kg.sparql("SELECT ?c WHERE { akd:pac-3 ak:citation ?c } LIMIT 1", graph)
+    [row] = rows.to_dicts()
+    assert row["c"].startswith("_:")
+    assert rows.to_text("csv").splitlines()[1] == row["c"]
+
+
 def test_rows_give_a_triple_term_in_n_triples_form(graph):
     """A triple term has no .value: to_dicts once raised AttributeError."""
     rows = kg.sparql('SELECT ?t WHERE { VALUES ?t { <<( <a:s> <a:p> "o" )>> } }', graph)
