@@ -38,8 +38,8 @@ SUPPORTS = URIRef(AK + "supports")
 FILE_NAME = URIRef(AK + "fileName")
 # RDF, RDFS and OWL terms need no declaration in the ontology; rdflib knows each
 # vocabulary's terms, so a name outside them (rdfs:lable, rdf:typ) is still a typo.
-BUILT_IN = (RDF, RDFS, OWL)
-BUILT_IN_PROPERTIES = {term for vocabulary in BUILT_IN for term in dir(vocabulary)
+BUILT_IN_VOCABULARIES = (RDF, RDFS, OWL)
+BUILT_IN_PROPERTIES = {term for vocabulary in BUILT_IN_VOCABULARIES for term in dir(vocabulary)
                        if local_name(term)[:1].islower()}  # the nearest names to offer: not classes
 # What makes schema, not facts: it changes what is inferred of every node of a class, where
 # a candidate is validated on the nodes it touches. owl:sameAs and owl:differentFrom are facts.
@@ -68,7 +68,7 @@ INITIALS = re.compile(r"(?:^|\.)[A-Za-z]$")  # J. Smith, U.S. Navy
 # A link's text and address, bounded and on one line: unbounded, a source text of 100 KB
 # of `[` took 49 s to read, each `[` scanned to the end of the text.
 MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{0,1000})\]\([^)\n]{0,2000}\)")
-TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+TYPOGRAPHIC_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 # Lexical spaces of the XSD datatypes the data uses (XML Schema 1.1 part 2); a value must
 # also be a real calendar date where the type has one.
@@ -595,7 +595,7 @@ class Checks:
 def is_built_in(term) -> bool:
     """Whether the term is one RDF, RDFS or OWL defines (rdf:_1 too): asked of every
     statement's predicate, which are few."""
-    return any(term in vocabulary for vocabulary in BUILT_IN)
+    return any(term in vocabulary for vocabulary in BUILT_IN_VOCABULARIES)
 
 
 def label_key(label) -> str:
@@ -636,8 +636,8 @@ def is_ill_formed(text: str, datatype) -> bool:
         return True
     if datatype in (XSD.date, XSD.dateTime):
         year, month, day = (int(part) for part in re.match(r"(-?\d+)-(\d\d)-(\d\d)", text).groups())
-        try:
-            dt.date(year, month, day)
+        try:  # the day in its month: leap years repeat every 400 years, and Python's dates
+            dt.date(2000 + year % 400, month, day)  # stop at 9999, where XSD's do not
         except ValueError:
             return True
     return False
@@ -675,10 +675,12 @@ def earliest_day(term) -> dt.date | None:
     """The first day a date, year-month or year literal covers; None if not a valid one."""
     if not isinstance(term, Literal) or is_ill_typed(term):
         return None
-    match = re.match(r"(\d{4})(?:-(\d\d))?(?:-(\d\d))?", str(term))
+    match = re.match(r"(-?\d{4,})(?:-(\d\d))?(?:-(\d\d))?", str(term))
     if not match or term.datatype not in (XSD.date, XSD.gYearMonth, XSD.gYear):
         return None
     year, month, day = match.groups()
+    if not dt.MINYEAR <= int(year) <= dt.MAXYEAR:  # beyond Python's dates: the first or last
+        return dt.date.max if int(year) > 0 else dt.date.min
     return dt.date(int(year), int(month or 1), int(day or 1))
 
 
@@ -702,7 +704,7 @@ def article_words(text: str) -> str:
 
 def normalise(text: str) -> str:
     """White space runs as one space and typographic quotes as plain ones; nothing looser."""
-    return normalise_spaces(text.translate(TYPOGRAPHIC))
+    return normalise_spaces(text.translate(TYPOGRAPHIC_QUOTES))
 
 
 def normalise_spaces(text: str) -> str:

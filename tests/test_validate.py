@@ -1170,3 +1170,30 @@ def test_a_problem_goes_to_the_candidate_that_writes_its_value(tmp_path):
     problems = json.loads(validate(first, second, "--format", "json").stdout)
     assert {(p["value"], p["file"], p["line"], p["column"]) for p in problems} == {
         ("akd:Bogus1", str(first), 2, 13), ("akd:Bogus2", str(second), 4, 13)}
+
+
+@pytest.mark.parametrize("text, datatype, ill_formed", [
+    ("10000-01-01", XSD.date, False),   # past Python's 9999, a valid xsd:date
+    ("2400-02-29", XSD.date, False), ("2100-02-29", XSD.date, True),
+    ("0000-02-29", XSD.date, False),   # year 0, 1 BCE, a leap year
+    ("2023-02-30", XSD.date, True)])
+def test_a_date_is_checked_beyond_the_years_python_holds(text, datatype, ill_formed):
+    from kg.lint import is_ill_formed
+
+    assert is_ill_formed(text, datatype) is ill_formed
+
+
+@pytest.mark.parametrize("literal, day", [
+    (Literal("12345", datatype=XSD.gYear), "max"),  # was read as the year 1234
+    (Literal("10000-01-01", datatype=XSD.date), "max"),
+    (Literal("-0044", datatype=XSD.gYear), "min"),
+    (Literal("2031-05", datatype=XSD.gYearMonth), "2031-05-01")])
+def test_the_earliest_day_of_a_date_beyond_python_s_years_is_the_first_or_last(literal, day):
+    """kg:future-date missed "12345"^^xsd:gYear, read as 1234."""
+    import datetime
+
+    from kg.lint import earliest_day
+
+    expected = {"max": datetime.date.max, "min": datetime.date.min}.get(day) or (
+        datetime.date.fromisoformat(day))
+    assert earliest_day(literal) == expected
