@@ -468,6 +468,7 @@ def stats(settings):
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "turtle"]),
               default="text", show_default=True,
               help="text: one line a problem; json: objects; turtle: a SHACL validation report.")
+# kg.problems.SEVERITY_ORDER, spelt out: importing it loads rdflib for every command
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]),
               default="violation", show_default=True,
               help="Exit 1 when a problem of this severity or worse is found.")
@@ -517,6 +518,7 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
     import json
 
     from kg.output import stdout_for, visible
+    from kg.problems import SEVERITY_ORDER
 
     # JSON and Turtle in UTF-8, text in the terminal's encoding; written to that stream,
     # as click.echo's own would ignore it (raw UTF-8 in the C locale)
@@ -537,7 +539,7 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
             click.echo(line.replace("\n", "\\n"), file=out)
     if verbosity >= 0:
         counts = {s: sum(p.severity == s for p in report.problems)
-                  for s in ("violation", "warning", "info")}
+                  for s in reversed(SEVERITY_ORDER)}
         summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
         verdict = "does not conform" if report.at_or_above(fail_on) else "conforms"
         click.echo(f"{verdict}: {summary}", err=True)
@@ -604,6 +606,7 @@ def fmt(settings, check_only, show_diff):
 
 
 @cli.command()
+# kg.export.FORMATS, spelt out: importing it loads pyoxigraph for every command
 @click.option("--format", "-f", "fmt", required=True,
               type=click.Choice(["turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads",
                                  "graphml", "csv", "void"]),

@@ -29,8 +29,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from kg.errors import InputError
-from kg.loading import (Inputs, add_triples, is_stream, parse_file, read_bytes, read_utf8,
-                        to_rdflib)
+from kg.loading import Inputs, add_triples, is_stream, parse_file, read_bytes, read_utf8
 from kg.namespaces import PREFIXES
 from kg.writing import TEMP_SUFFIX, write_all
 
@@ -38,7 +37,6 @@ from kg.writing import TEMP_SUFFIX, write_all
 IN_SOURCE, QUOTE = (URIRef(PREFIXES["ak"] + name) for name in ("inSource", "quote"))
 LOCK_FILE = ".kg.lock"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds to wait for another kg add or kg fmt to finish
-# Not *.ttl, so a temporary file left by a killed run is never read as data.
 # longturtle writes "ak:citation " before a list of blank nodes, each "[" on a line of
 # its own; the trailing space would be stripped by editors and make the file non-canonical.
 SPACE_BEFORE_BLANK_NODE_LIST = re.compile(r" +\n(?= *\[\n)")
@@ -625,7 +623,7 @@ def parse_text(text: str) -> list:
 
 def graph_of(quads: Iterable) -> Graph:
     """An rdflib Graph of pyoxigraph quads, with every term exactly as written."""
-    return add_triples(Graph(bind_namespaces="none"), quads, to_rdflib)
+    return add_triples(Graph(bind_namespaces="none"), quads)
 
 
 def copy_of(triples: Iterable) -> Graph:

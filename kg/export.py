@@ -277,7 +277,7 @@ def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
     """An rdflib Graph of the canonical triples, added in sorted order, terms exact."""
     from rdflib import Graph
 
-    from kg.loading import add_triples, to_rdflib
+    from kg.loading import add_triples
 
     class SortedGraph(Graph):
         """Iterates subjects and a subject's predicate-object pairs in sorted order."""
@@ -293,7 +293,7 @@ def rdflib_graph(source: ExportSource, sorted_graph: bool = False):
     graph = (SortedGraph if sorted_graph else Graph)(bind_namespaces="none")
     for prefix, namespace in used_prefixes(source.triples()).items():
         graph.bind(prefix, namespace)
-    return add_triples(graph, source.triples(), to_rdflib)
+    return add_triples(graph, source.triples())
 
 
 def rdfxml(source: ExportSource) -> bytes:
@@ -539,7 +539,7 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
                             and not isinstance(t.object, ox.BlankNode)}
     by_local = defaultdict(list)
     for p in attribute_properties:
-        by_local[local_name(p)].append(p)
+        by_local[column_name(p)].append(p)
     reserved = {"id", "label", "type", "fact", "sources", "quotes", "predicate", "fact_label",
                 "fact_type", "source_role", "target_role"}
     attribute_name = {p: (local if len(ps) == 1 and local not in reserved
@@ -614,7 +614,7 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
                           for k, v in fact_attrs.items() if k != "fact"}
             for t in out[fact]:  # concept-valued properties (status, types) as attributes
                 if t.object in concepts and t.predicate != TYPE:
-                    name = attribute_name.get(t.predicate, local_name(t.predicate))
+                    name = attribute_name.get(t.predicate, column_name(t.predicate))
                     fact_attrs[name] = VALUE_SEPARATOR.join(sorted(set(
                         filter(None, str(fact_attrs.get(name, "")).split(VALUE_SEPARATOR)))
                         | {curie(t.object.value)}))
@@ -704,7 +704,9 @@ def role_names(properties, superproperties) -> str:
     return " ".join(sorted(curie(p.value) for p in without_broader(properties, superproperties)))
 
 
-def local_name(iri: ox.NamedNode) -> str:
+def column_name(iri: ox.NamedNode) -> str:
+    """A property's attribute name in the property graph: its CURIE's local part, else the
+    IRI's last segment."""
     name = curie(iri.value)
     return name.split(":", 1)[1] if name != iri.value else iri.value.rstrip("/#").rsplit("/", 1)[-1]
 

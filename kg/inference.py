@@ -14,7 +14,7 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from kg.namespaces import GRAPHS
 
 # Namespaces whose own terms owlrl describes axiomatically (rdf:type rdf:Property, ...).
-BUILT_IN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
+BUILT_IN_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
              RDFS.subClassOf, RDFS.subPropertyOf}
 TRIVIAL_OBJECTS = {OWL.Thing, RDFS.Resource}
@@ -26,8 +26,9 @@ RULES = Path(__file__).resolve().parent / "sparql" / "owl-rl.ru"
 INSTANCE_RULES = "# --- instance rules"
 
 
-def materialise(store, inferred_graph) -> None:
-    """Run the OWL 2 RL rules until nothing new follows.
+def materialise(store) -> None:
+    """Run the OWL 2 RL rules until nothing new follows, into the graph g:inferred that
+    the rules name.
 
     The schema rules (a few hundred triples) reach their fixpoint first, so that the
     instance rules see complete class and property hierarchies. The instance rules are
@@ -40,7 +41,7 @@ def materialise(store, inferred_graph) -> None:
     schema, instance = text.split(INSTANCE_RULES, 1)
     instance = INSTANCE_RULES + instance
     prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
-    run_to_fixpoint(store, inferred_graph, schema)
+    run_to_fixpoint(store, ox.NamedNode(GRAPHS + "inferred"), schema)
     # The first pass's delta is every triple so far: rather than copy them all into a
     # delta graph, it runs the rules once on the few inferred ones, then on the asserted.
     first = " ;\n".join(instance.rstrip().replace("GRAPH g:delta", f"GRAPH {graph}")
@@ -105,7 +106,7 @@ def is_wanted(triple) -> bool:
     subject, predicate, obj = triple
     if isinstance(subject, Literal):
         return False
-    if isinstance(subject, URIRef) and str(subject).startswith(BUILT_IN):
+    if isinstance(subject, URIRef) and str(subject).startswith(BUILT_IN_NAMESPACES):
         return False
     if predicate in REFLEXIVE and subject == obj:
         return False

@@ -346,7 +346,7 @@ def parse_file(path: Path) -> list:
         quads = list(ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True))
     except SyntaxError as exc:
         text = line_feeds_only(text)
-        message = syntax_error_message(exc)
+        message = turtle_syntax_error(exc)
         if message == NO_SCHEME:
             message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
                        f"write a prefixed name (akd:name) or a full IRI, or declare @base")
@@ -436,7 +436,7 @@ def written_at(text: str, exc: SyntaxError) -> str:
                 else None]
 
 
-def syntax_error_message(exc: SyntaxError) -> str:
+def turtle_syntax_error(exc: SyntaxError) -> str:
     """Oxigraph's message without its own 'at line N between columns A and B' prefix."""
     message = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
     return re.sub(r"^Parser error (at line \d+ (between columns \d+ and \d+|column \d+)|"
@@ -453,22 +453,22 @@ def parse_turtle(paths, graph=None):
     return graph
 
 
-def add_triples(graph, triples, convert=None):
+def add_triples(graph, triples):
     """Add pyoxigraph triples (or quads) to an rdflib graph (see `rdflib_triples`);
     returns the graph. Twice as fast as rdflib's own N-Triples parser, and lighter."""
-    graph.addN((*triple, graph) for triple in rdflib_triples(triples, convert))
+    graph.addN((*triple, graph) for triple in rdflib_triples(triples))
     return graph
 
 
-def rdflib_triples(triples, convert=None):
+def rdflib_triples(triples):
     """pyoxigraph triples (or quads) as rdflib (subject, predicate, object) tuples.
 
-    Each distinct term is converted once (by `convert`, default `to_rdflib`) and shared
-    by every triple that uses it.
+    Each distinct term is converted once (by `to_rdflib`) and shared by every triple that
+    uses it.
     """
     import logging
 
-    term = functools.lru_cache(maxsize=None)(convert or to_rdflib)
+    term = functools.lru_cache(maxsize=None)(to_rdflib)
     # rdflib logs a traceback for each ill-typed literal; kg.lint reports them instead.
     # A filter of this conversion's own, not the logger's level: the level is the
     # integrator's, and would stay changed for the whole process.

@@ -7,7 +7,9 @@ AK = "https://w3id.org/alliance-kg/ontology#"
 AKC = "https://w3id.org/alliance-kg/concept/"
 AKD = "https://w3id.org/alliance-kg/id/"
 AKS = "https://w3id.org/alliance-kg/shapes#"
-LINT = "https://w3id.org/alliance-kg/lint#"
+# kg's own terms: its lint rules (kg:schema-in-data) and kg:unset, a canned query's unset
+# parameter; the IRI keeps the name of the rules it first held
+KG = "https://w3id.org/alliance-kg/lint#"
 GRAPHS = "https://w3id.org/alliance-kg/graph/"
 
 PREFIXES = {
@@ -15,7 +17,7 @@ PREFIXES = {
     "akc": AKC,
     "akd": AKD,
     "aks": AKS,
-    "kg": LINT,
+    "kg": KG,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

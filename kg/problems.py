@@ -16,7 +16,7 @@ SEVERITY_ORDER = ["info", "warning", "violation"]
 # A literal as Turtle writes it, so that a value with a line break stays on its problem's line.
 TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
                                 "\t": "\\t"})
-MAX_NESTING = 100_000
+MAX_BLANK_NODE_DEPTH = 100_000
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def hanging_from(node, data: Graph, holders: dict | None = None):
     deep. With `holders`, only written links count: in an inferred graph, an inverse
     property links a country to a blank-node agreement that names it as a party."""
     links, outermost = [], None
-    for _ in range(MAX_NESTING):  # a loop, not recursion: candidates may nest deeply
+    for _ in range(MAX_BLANK_NODE_DEPTH):  # a loop, not recursion: candidates may nest deeply
         if not isinstance(node, BNode):
             parent = None
         elif holders is not None:

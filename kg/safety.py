@@ -44,7 +44,7 @@ UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "M
 # Oxigraph's parser recurses without a bound: about 3,000 nested groups, or 10,000 `!`
 # in a row, overflow its stack and kill the process (a segmentation fault, in kg serve a
 # worker). Real queries nest a few levels.
-MAX_NESTING = 256
+MAX_QUERY_NESTING = 256
 DEEP = "Oxigraph's parser crashes on deeply nested queries"
 # Oxigraph's query plan chains a group's parts, each inside the one before (a BIND, a
 # VALUES block, a GRAPH, a sub-query, an OPTIONAL, a MINUS, a triple pattern, a UNION's
@@ -162,7 +162,7 @@ def find_refusal(text: str) -> tuple[str, str, int, int] | None:
 
 
 def first_past_a_limit(code: list) -> tuple[str, str, int] | None:
-    """(what, why, offset) of the first token nested more than MAX_NESTING levels deep in
+    """(what, why, offset) of the first token nested more than MAX_QUERY_NESTING levels deep in
     brackets and `!` (each one a level of the parser's recursion), or past MAX_PARTS parts
     (`parts_in`), else None."""
     opened = []  # the brackets open, innermost last
@@ -191,8 +191,8 @@ def first_past_a_limit(code: list) -> tuple[str, str, int] | None:
             if value == "}":  # a group or a VALUES block ends the clause it was part of
                 clauses[-1] = None
         negations = negations + 1 if value == "!" else 0
-        if len(opened) + negations > MAX_NESTING:
-            return f"nesting deeper than {MAX_NESTING} levels", DEEP, offset
+        if len(opened) + negations > MAX_QUERY_NESTING:
+            return f"nesting deeper than {MAX_QUERY_NESTING} levels", DEEP, offset
     return None
 
 

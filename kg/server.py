@@ -39,7 +39,7 @@ from kg.output import NOT_IN_XML, is_rdf_12_term, sparql_json, triple_term_text
 from kg.remote import check_graph_iri
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, QueryTimeout, check_user_query,
                        run_with_timeout)
-from kg.store import syntax_error_message
+from kg.store import query_syntax_error
 from kg.workers import WorkerDied, WorkerPool
 
 MAX_BODY = 1_000_000  # bytes of a POST body
@@ -241,7 +241,7 @@ def sparql_result(store: ox.Store, request: dict):
                         request["max_rows"], request["base"])
     except (SyntaxError, ValueError, InputError) as exc:
         # worded as kg sparql words it
-        message = syntax_error_message(text, exc) if isinstance(exc, SyntaxError) else str(exc)
+        message = query_syntax_error(text, exc) if isinstance(exc, SyntaxError) else str(exc)
         raise HTTPError(400, f"bad query: {' '.join(message.split())[:300]}") from None
     except (RuntimeError, OSError) as exc:
         raise HTTPError(400, f"query failed: {' '.join(str(exc).split())[:300]}") from None

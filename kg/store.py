@@ -137,7 +137,7 @@ def query_store(store: ox.Store, sparql: str, substitutions: dict | None = None,
         return store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                            substitutions=substitutions)
     except SyntaxError as exc:
-        message = shorten(syntax_error_message(sparql, exc))
+        message = shorten(query_syntax_error(sparql, exc))
         where = re.match(r"error at (\d+):(\d+): ", message)
         if origin and where:
             in_file = f"{origin}:{where[1]}:{where[2]}: "
@@ -342,7 +342,7 @@ def infer_into(store: ox.Store, reasoner: str) -> None:
     if reasoner == "owlrl":
         infer_with_owlrl(store)
     else:
-        materialise(store, INFERRED)
+        materialise(store)
 
 
 def rdflib_graph_of(*documents, on_first=None):
@@ -375,7 +375,7 @@ def infer_with_owlrl(store: ox.Store) -> None:
     store.bulk_extend(to_quad(t, INFERRED) for t in infer(asserted) if t not in asserted)
 
 
-def syntax_error_message(sparql: str, exc: SyntaxError) -> str:
+def query_syntax_error(sparql: str, exc: SyntaxError) -> str:
     """What to say of a query that does not parse, `error at L:C: ...`, wherever it was
     sent (kg sparql, canned queries, kg serve): an undeclared prefix by name, which
     Oxigraph reports as what it expected instead, else Oxigraph's message made readable."""

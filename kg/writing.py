@@ -18,6 +18,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.output import write_fully
 
+# Not *.ttl, so a temporary file left by a killed run is never read as data.
 TEMP_SUFFIX = ".kg-tmp"
 
 

@@ -30,6 +30,19 @@ def run(tiny_copy):
     return invoke
 
 
+def test_the_cli_offers_every_export_format_and_severity():
+    """cli.py spells these lists out rather than import them on every command."""
+    from kg.export import FORMATS
+    from kg.problems import SEVERITY_ORDER
+
+    def choices(command, option):
+        [param] = [p for p in cli.commands[command].params if p.name == option]
+        return list(param.type.choices)
+
+    assert choices("export", "fmt") == list(FORMATS)
+    assert sorted(choices("validate", "fail_on")) == sorted(SEVERITY_ORDER)
+
+
 def test_version():
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0
