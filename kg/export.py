@@ -46,7 +46,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import InputError
 from kg.namespaces import AK, GRAPHS, PREFIXES, curie
-from kg.output import NOT_IN_XML
+from kg.output import NOT_IN_XML, json_value
 from kg.store import ASSERTED_FILE, INFERRED_FILE, CompiledGraph
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
@@ -68,12 +68,6 @@ CITATION = ox.NamedNode(AK + "citation")
 IN_SOURCE = ox.NamedNode(AK + "inSource")
 QUOTE = ox.NamedNode(AK + "quote")
 XSD = PREFIXES["xsd"]
-INTEGER_TYPES = {XSD + name for name in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
-    "unsignedByte")}
-DECIMAL_TYPES = {XSD + name for name in ("decimal", "double", "float")}
-BOOLEANS = {"true": True, "1": True, "false": False, "0": False}  # xsd:boolean's lexical forms
 FACT = ox.NamedNode(AK + "Fact")
 SOURCE = ox.NamedNode(AK + "Source")
 CONCEPT = ox.NamedNode(SKOS + "Concept")
@@ -713,19 +707,13 @@ def column_name(iri: ox.NamedNode) -> str:
 
 def plain_value(literal: ox.Literal):
     """A number as int or float and a boolean as bool, so that GraphML declares them
-    numeric or boolean (Gephi can size and filter by them); any other literal as its text."""
-    datatype = literal.datatype.value
-    if datatype == XSD + "boolean" and literal.value in BOOLEANS:
-        return BOOLEANS[literal.value]
-    try:
-        if datatype in INTEGER_TYPES:
-            return int(literal.value)
-        if datatype in DECIMAL_TYPES:
-            number = float(literal.value)
-            return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    except ValueError:  # an ill-typed literal stays text (validation reports it)
-        pass
-    return literal.value
+    numeric or boolean (Gephi can size and filter by them); any other literal as its text.
+    As `-f jsonl` gives them (kg.output.json_value), but a whole number as an int, so that
+    an amount of 431000000.0 is declared long and stays whole in CSV."""
+    value = json_value(literal, literal.value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def graphml(pg) -> bytes:

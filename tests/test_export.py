@@ -251,6 +251,10 @@ def test_graphml_declares_booleans_boolean(tmp_path):
     # an ill-typed boolean stays text, as an ill-typed number does
     boolean = ox.NamedNode(PREFIXES["xsd"] + "boolean")
     assert ex.plain_value(ox.Literal("maybe", datatype=boolean)) == "maybe"
+    # what JSON lines keeps as text stays text here too: it was the float inf
+    double = ox.NamedNode(PREFIXES["xsd"] + "double")
+    assert ex.plain_value(ox.Literal("INF", datatype=double)) == "INF"
+    assert ex.plain_value(ox.Literal("1.5E3", datatype=double)) == 1500
 
 
 def test_a_boolean_and_a_number_of_one_node_are_two_values(tmp_path):
