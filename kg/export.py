@@ -101,7 +101,6 @@ FORMATS = {f.name: f for f in (
     Format("void", ".void.ttl", "text/turtle", "VoID/DCAT manifest with counts and checksums"),
 )}
 RDF_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads")
-DATASET_FORMATS = ("trig", "nquads")
 
 
 def export(graph: CompiledGraph, fmt: str, inferred: bool = True,
@@ -120,13 +119,8 @@ def export(graph: CompiledGraph, fmt: str, inferred: bool = True,
     return _export(source, fmt, collapse_facts)
 
 
-def export_all(graph: CompiledGraph, inferred: bool = True,
-               collapse_facts: bool = False) -> dict[str, bytes]:
-    """Every format's files, the void manifest last (it lists the others' checksums)."""
-    return every_format(ExportSource(graph, inferred), collapse_facts)
-
-
 def every_format(source: ExportSource, collapse_facts: bool) -> dict[str, bytes]:
+    """Every format's files, the void manifest last (it lists the others' checksums)."""
     files: dict[str, bytes] = {}
     for fmt in FORMATS:
         if fmt != "void":
