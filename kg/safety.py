@@ -473,9 +473,10 @@ def rows_of(results) -> tuple[list[str], list[list], bool | None]:
     ASK query, its answer."""
     import pyoxigraph as ox
 
+    from kg.store import table
+
     if isinstance(results, ox.QuerySolutions):
-        names = [v.value for v in results.variables]
-        return names, [[solution[name] for name in names] for solution in results], None
+        return *table(results), None
     if isinstance(results, ox.QueryBoolean):
         boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
         answer = bool(results)

@@ -23,6 +23,7 @@ DESCRIBE), chosen by a `format` parameter or else the Accept header (with q-valu
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import os
 import re
@@ -39,7 +40,7 @@ from kg.output import NOT_IN_XML, is_rdf_12_term, sparql_json, triple_term_text
 from kg.remote import check_graph_iri
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, QueryTimeout, check_user_query,
                        run_with_timeout)
-from kg.store import query_syntax_error
+from kg.store import query_syntax_error, table
 from kg.workers import WorkerDied, WorkerPool
 
 MAX_BODY = 1_000_000  # bytes of a POST body
@@ -193,18 +194,13 @@ def collect(results, max_rows: int):
     if isinstance(results, ox.QueryBoolean):
         return ("ask", bool(results))
     if isinstance(results, ox.QuerySolutions):
-        names = [v.value for v in results.variables]
-        rows = []
-        for solution in results:
-            if len(rows) == max_rows:
-                raise TooManyResults(f"more than {max_rows} results: add a LIMIT")
-            rows.append([solution[name] for name in names])
+        names, rows = table(results, max_rows)
+        if len(rows) > max_rows:
+            raise TooManyResults(f"more than {max_rows} results: add a LIMIT")
         return ("select", names, rows)
-    triples = []
-    for triple in results:
-        if len(triples) == max_rows:
-            raise TooManyResults(f"more than {max_rows} triples: add a LIMIT")
-        triples.append(triple)
+    triples = list(itertools.islice(results, max_rows + 1))
+    if len(triples) > max_rows:
+        raise TooManyResults(f"more than {max_rows} triples: add a LIMIT")
     return ("graph", triples)
 
 

@@ -80,8 +80,7 @@ class CompiledGraph:
         if not isinstance(solutions, ox.QuerySolutions):
             raise InputError(f"{origin}: expected a SELECT query" if origin else
                              "expected a SELECT query")
-        variables = [v.value for v in solutions.variables]
-        return variables, [[solution[name] for name in variables] for solution in solutions]
+        return table(solutions)
 
     def rdflib_graph(self, inferred: bool = True, on_asserted=None):
         """The graph as an rdflib Graph: asserted triples, plus the inferred ones by default.
@@ -126,6 +125,16 @@ class CompiledGraph:
         """What the build recorded (build.json): kg's version, the reasoner, the input
         files, the asserted and inferred triple counts, the build's seconds."""
         return json.loads((self.path / "build.json").read_text())
+
+
+def table(solutions: ox.QuerySolutions, limit: int | None = None) -> tuple[list[str], list[list]]:
+    """The variables and rows of SELECT results, each cell a pyoxigraph term or None; with
+    `limit`, at most limit + 1 rows, so that a caller can tell there were more."""
+    import itertools
+
+    variables = [v.value for v in solutions.variables]
+    read = solutions if limit is None else itertools.islice(solutions, limit + 1)
+    return variables, [[solution[name] for name in variables] for solution in read]
 
 
 def query_store(store: ox.Store, sparql: str, substitutions: dict | None = None,
