@@ -364,6 +364,8 @@ def json_term(term) -> dict:
     result = {"type": "literal", "value": term.value}
     if term.language:
         result["xml:lang"] = term.language
+        if term.direction:  # "ar"@ar--rtl, as SPARQL 1.2 Query Results JSON writes it
+            result["its:dir"] = str(term.direction)
     elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
         result["datatype"] = term.datatype.value
     return result

@@ -392,7 +392,11 @@ def xml_term(term) -> str:
     if isinstance(term, ox.BlankNode):
         return f"<bnode>{xml_text(term.value)}</bnode>"
     if term.language:
-        return f'<literal xml:lang="{xml_text(term.language)}">{xml_text(term.value)}</literal>'
+        # a direction as SPARQL 1.2 Query Results XML writes it, and Oxigraph with it
+        direction = (f' its:dir="{term.direction}" xmlns:its="http://www.w3.org/2005/11/its"'
+                     f' its:version="2.0"' if term.direction else "")
+        return (f'<literal xml:lang="{xml_text(term.language)}"{direction}>'
+                f'{xml_text(term.value)}</literal>')
     return f'<literal datatype="{xml_text(term.datatype.value)}">{xml_text(term.value)}</literal>'
 
 

@@ -286,6 +286,14 @@ def test_a_triple_term_in_json_is_a_sparql_1_2_triple(run):
     assert result.output == "subject,predicate,object\na:s,a:p,<<( <a:s> <a:p> <a:o> )>>\n"
 
 
+def test_a_text_direction_in_json_is_its_dir(run):
+    """SPARQL 1.2 Query Results JSON writes "a"@ar--rtl's direction as its:dir; it was
+    left out."""
+    [binding] = json.loads(run("sparql", "-f", "json", 'SELECT ?x WHERE { BIND("a"@ar--rtl AS ?x) }')
+                           .output)["results"]["bindings"]
+    assert binding["x"] == {"type": "literal", "value": "a", "xml:lang": "ar", "its:dir": "rtl"}
+
+
 def test_a_canned_query_that_finds_nothing_for_an_entity_says_where_to_look(run):
     result = run("query", "counters", "--system", "Zapper 2", "--threat", "cruise missile")
     assert result.exit_code == 0 and "(0 rows)" in result.stdout

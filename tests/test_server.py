@@ -505,6 +505,17 @@ def test_triple_terms_in_every_results_format(url, accept, expected):
     assert status == 200 and expected in body
 
 
+@pytest.mark.parametrize("accept, fmt", [
+    ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+    ("application/sparql-results+xml", ox.QueryResultsFormat.XML)])
+def test_a_text_direction_is_kept_in_json_and_xml_results(url, accept, fmt):
+    """"a"@ar--rtl came back as "a"@ar: the direction (its:dir) was left out."""
+    status, _, _, body = get(url, 'SELECT ?x WHERE { BIND("a"@ar--rtl AS ?x) }', accept)
+    [solution] = ox.parse_query_results(body, format=fmt)
+    assert status == 200 and solution["x"] == ox.Literal("a", language="ar",
+                                                         direction=ox.BaseDirection.RTL)
+
+
 def test_a_character_xml_cannot_carry(url):
     """A NUL went into the XML results raw, which no XML parser reads."""
     query = 'SELECT ?x WHERE { BIND("a\\u0000b" AS ?x) }'
