@@ -186,15 +186,16 @@ def sparql(text: str, graph: CompiledGraph | None = None,
     return rows.columns(in_written_order(text, rows.variables))
 
 
-def absent_names(text: str, graph: CompiledGraph | None = None) -> list:
+def absent_names(text: str, graph: CompiledGraph | None = None,
+                 within: tuple[str, ...] = ()) -> list:
     """The names of a SPARQL query that no triple of the graph uses (kg.hints.AbsentName:
     as written, line, column and the nearest names the graph uses): why a query with a
-    mistyped `rdfs:labl` finds nothing."""
+    mistyped `rdfs:labl` finds nothing. With `within` (namespace IRIs), only those names."""
     from kg.hints import absent_names as find_absent
 
     expect(text, str, "absent_names text", "the query")
     check_utf8(text, "absent_names text")
-    return find_absent(compiled(graph), text)
+    return find_absent(compiled(graph), text, tuple(within))
 
 
 def describe(term, graph: CompiledGraph | None = None) -> Rows:

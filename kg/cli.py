@@ -394,9 +394,10 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
 
     Prefixes ak:, akc:, akd:, aks:, kg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:,
     org:, schema:, sh: and wd: are predeclared. The query sees only this graph: SERVICE,
-    FROM and updates are refused. A query of this graph (not --endpoint) that finds
-    nothing gets a note on stderr naming each IRI of it that no triple of the graph uses
-    (a typo, mostly) and the nearest names; -q before the command leaves them out.
+    FROM and updates are refused. A query of this graph (not --endpoint) gets a note on
+    stderr naming each IRI of it that no triple of the graph uses (a typo, mostly; once it
+    found rows, only names of the predeclared prefixes) and the nearest names; -q before
+    the command leaves them out.
     """
     graphs = remote_graphs(endpoint, graph_iri)
     text, origin = read_query_text(query_text)
@@ -407,18 +408,22 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
     from kg.api import sparql as run_sparql
 
     rows = run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
-    if (not rows.terms or rows.boolean is False) and settings.verbosity >= 0:
-        note_absent_names(text, origin, settings.graph())  # why it found nothing, if a typo
+    if settings.verbosity >= 0:
+        note_absent_names(text, origin, settings.graph(),
+                          found=bool(rows.terms) and rows.boolean is not False)
     return rows
 
 
-def note_absent_names(text: str, origin: str, graph) -> None:
+def note_absent_names(text: str, origin: str, graph, found: bool) -> None:
     """Notes on stderr naming what of the query no triple uses: the first few, then a
-    count (kg.hints is imported only for a query that found nothing)."""
+    count. A typo finds nothing, or, in OPTIONAL or FILTER NOT EXISTS, rows that are
+    wrong: for a query that found rows, only names of the predeclared namespaces
+    (ak:memberof), where a name the graph lacks is a typo, not an example IRI of its own."""
     from kg.api import absent_names
     from kg.hints import MAX_SUGGESTED
+    from kg.namespaces import PREFIXES
 
-    absent = absent_names(text, graph)
+    absent = absent_names(text, graph, tuple(PREFIXES.values()) if found else ())
     where = f"{origin}:" if origin else ""
     for name in absent[:MAX_SUGGESTED]:
         click.echo(f"kg: note: {where}{name.line}:{name.column}: {name}", err=True)

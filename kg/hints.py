@@ -49,15 +49,16 @@ class AbsentName:
         return f"{self.written} is in no triple of the graph{self.suggestion}"
 
 
-def absent_names(graph, text: str) -> list[AbsentName]:
+def absent_names(graph, text: str, within: tuple[str, ...] = ()) -> list[AbsentName]:
     """The names of the query `text` that no triple of the CompiledGraph `graph` uses, as
     subject, predicate, object or graph name, each once, in the order written; the first
-    MAX_SUGGESTED with the nearest names. A string without a language tag as a triple
-    pattern's object counts too where only its @en form is in the graph ("Japan" for the
-    label "Japan"@en: every text of the graph is tagged)."""
+    MAX_SUGGESTED with the nearest names. With `within`, only the names in those
+    namespaces. A string without a language tag as a triple pattern's object counts too
+    where only its @en form is in the graph ("Japan" for the label "Japan"@en: every text
+    of the graph is tagged)."""
     absent, seen, known = [], set(), {}
     for iri, written, offset in named_iris(text):
-        if iri in seen:
+        if iri in seen or (within and not iri.startswith(within)):
             continue
         seen.add(iri)
         try:
