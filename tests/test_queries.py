@@ -107,7 +107,8 @@ def test_a_countrys_timeline_includes_events_about_it(graph):
     """000: "the transfer of Israeli responsibility from European Command to US Central
     Command": Israel is what was transferred, neither a participant nor a target."""
     result = rows(graph, "timeline", country="Israel", **{"from": "2021", "to": "2021"})
-    assert {row["what"] for row in result} == {AKD + "israel-transfer-eucom-to-centcom-2021"}
+    assert {row["what"] for row in result} == {AKD + "israel-transfer-eucom-to-centcom-2021",
+                                               AKD + "us-israel-biannual-exercises"}  # since 2001
 
 
 def test_the_april_2023_exercise_is_labelled_as_trilateral_not_as_between_two_of_its_parties(graph):
@@ -150,6 +151,19 @@ def test_a_timeline_row_says_how_its_date_was_read(graph):
             for row in rows(graph, "timeline", **{"from": "2020", "to": "2022"})}
     assert note["japan-decision-suspend-aegis-ashore"].startswith("Background, not in the article")
     assert note["phnom-penh-joint-statement-2022"] is None
+
+
+def test_a_span_is_in_the_timeline_of_every_year_it_is_known_to_run(graph):
+    """--from 2004 --to 2005 found nothing, though the 2003-2006 tests ran then: a span
+    was matched by its start year only. One with a start only runs to its asOf date."""
+    def found(start, end):
+        return {row["what"].rsplit("/", 1)[-1]
+                for row in rows(graph, "timeline", **{"from": start, "to": end})}
+
+    assert "north-korea-missile-tests-2003-2006" in found("2004", "2005")
+    assert "north-korea-missile-tests-2003-2006" not in found("2007", "2008")
+    assert "us-israel-biannual-exercises" in found("2010", "2012")
+    assert "north-korea-missile-tests-toward-japan-since-1998" not in found("2016", "2020")
 
 
 def test_timeline_lists_undated_events_last_unless_years_are_given(graph):
