@@ -390,7 +390,7 @@ def queries(settings):
 @row_output
 @pass_settings
 def sparql(settings, query_text, timeout, endpoint, graph_iri):
-    """Run your own SPARQL: QUERY is the query text, - for stdin, or @FILE.
+    """Run your own SPARQL: QUERY is the query text, - (or @-) for stdin, or @FILE.
 
     Prefixes ak:, akc:, akd:, aks:, kg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:,
     org:, schema:, sh: and wd: are predeclared. The query sees only this graph: SERVICE,
@@ -436,7 +436,7 @@ def read_query_text(arg: str) -> tuple[str, str]:
     """The query text, and the file it came from ("" for the argument or stdin)."""
     from kg.loading import STDIN, check_utf8, decode_utf8, read_bounded, read_utf8
 
-    if arg == "-":
+    if arg in ("-", "@-"):  # @- as curl reads it
         text, origin = decode_utf8(read_bounded(sys.stdin.buffer, STDIN), STDIN), ""
     elif arg == "@":  # Path("") is ".", which would be called a directory
         raise KGError("@ needs a file name: kg sparql @query.rq")

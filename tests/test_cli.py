@@ -142,6 +142,8 @@ def test_sparql_inline_stdin_and_file(run, tmp_path):
     query_file.write_text(text)
     assert run("sparql", f"@{query_file}", "-f", "csv").output == "c\nMaker A\nMaker B\n"
     assert run("sparql", "-", "-f", "csv", input=text).output == "c\nMaker A\nMaker B\n"
+    # @- too, as curl reads it: it was "-: file not found"
+    assert run("sparql", "@-", "-f", "csv", input=text).output == "c\nMaker A\nMaker B\n"
 
 
 def test_sparql_ask_and_construct(run):
