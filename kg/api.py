@@ -42,6 +42,7 @@ class Rows:
     variables: list[str]
     terms: list[list]
     boolean: bool | None = None  # an ASK query's answer (its one `result` row holds it too)
+    triples: bool = False  # a CONSTRUCT's or DESCRIBE's rows: subject, predicate, object
 
     def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None,
                  typed: bool = False) -> list[dict]:
@@ -88,7 +89,8 @@ class Rows:
         order; a KeyError for a name that is no column."""
         names = self.column_names(names, "columns")
         index = [self.variables.index(name) for name in names]
-        return Rows(names, [[row[i] for i in index] for row in self.terms], self.boolean)
+        return Rows(names, [[row[i] for i in index] for row in self.terms], self.boolean,
+                    self.triples and names == self.variables)
 
     def without(self, names) -> Rows:
         """The same rows without the named columns (an iterable of names)."""

@@ -21,7 +21,7 @@ import click
 
 from kg import __version__
 from kg.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, KGError, cut
-from kg.output import FORMATS
+from kg.output import FORMATS, TRIPLE_FORMATS
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_TIMEOUT, MAX_WORKERS,
                        PUSH_TIMEOUT)
 
@@ -154,11 +154,17 @@ def cli(ctx, data, verbosity):
     ctx.obj = Settings(data, verbosity or 0)
 
 
-def row_output(command):
-    """The output options shared by every command that prints rows."""
+def row_output(command=None, *, triples: bool = False):
+    """The output options shared by every command that prints rows; with `triples`, also
+    Turtle and N-Triples for the triples of a CONSTRUCT or DESCRIBE (`@row_output(triples=True)`)."""
+    if command is None:
+        return functools.partial(row_output, triples=triples)
+    formats = FORMATS + (TRIPLE_FORMATS if triples else ())
+    help_text = "Output format; json is SPARQL 1.1 Results JSON." + (
+        " turtle/ntriples: a CONSTRUCT's or DESCRIBE's triples as RDF." if triples else "")
 
-    @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
-                  show_default=True, help="Output format; json is SPARQL 1.1 Results JSON.")
+    @click.option("--format", "-f", "fmt", type=click.Choice(formats), default="table",
+                  show_default=True, help=help_text)
     @click.option("--iris", is_flag=True, help="Show raw IRIs instead of labels.")
     @functools.wraps(command)
     def wrapper(*args, fmt, iris, **kwargs):
@@ -167,12 +173,19 @@ def row_output(command):
         rows = command(*args, **kwargs)
         # the graph's opening has a line of its own (-v)
         ran = time.perf_counter() - started - (settings.open_seconds - opening)
-        from kg.output import write_rows
+        from kg.output import write_rows, write_triples
 
-        label = None if iris else settings.graph().label
         printing = time.perf_counter()
-        write_rows(rows.variables, rows.terms, fmt, label, boolean=rows.boolean,
-                   count=settings.verbosity >= 0)
+        if fmt in TRIPLE_FORMATS:
+            if not rows.triples:
+                raise KGError(f"--format {fmt} writes the triples of a CONSTRUCT or DESCRIBE "
+                              f"query; this one gives rows: use table, csv, tsv, json, jsonl "
+                              f"or markdown")
+            write_triples(rows.terms, fmt)
+        else:
+            label = None if iris else settings.graph().label
+            write_rows(rows.variables, rows.terms, fmt, label, boolean=rows.boolean,
+                       count=settings.verbosity >= 0)
         if settings.verbosity > 0:
             click.echo(f"kg: {len(rows)} row{'s' if len(rows) != 1 else ''}: {ran:.2f} s to run, "
                        f"{time.perf_counter() - printing:.2f} s to print", err=True)
@@ -387,7 +400,7 @@ def queries(settings):
 @timeout_option("Give up on the query after this many seconds (with --endpoint: when the "
                 "store has sent nothing for that long; 0: no limit).")
 @endpoint_options
-@row_output
+@row_output(triples=True)
 @pass_settings
 def sparql(settings, query_text, timeout, endpoint, graph_iri):
     """Run your own SPARQL: QUERY is the query text, - (or @-) for stdin, or @FILE.

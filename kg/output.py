@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 import pyoxigraph as ox
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
+# What a CONSTRUCT or DESCRIBE can also be written as: its triples, as RDF.
+TRIPLE_FORMATS = ("turtle", "ntriples")
 # Long cells (quotes) wrap in a terminal table rather than making it unreadably wide.
 TABLE_CELL_WIDTH = 48
 # How narrow a cell may wrap to fit a table in the terminal: narrower, words break apart.
@@ -41,6 +43,20 @@ ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@[-`{-~])")
 # Characters that Markdown reads as table, emphasis, code, link, strikethrough, HTML or
 # entity syntax inside a table cell (CommonMark lets any ASCII punctuation be escaped).
 MARKDOWN_SYNTAX = re.compile(r"[|*_`\[\]<~&]")
+
+
+def write_triples(rows: Sequence[Sequence], fmt: str) -> None:
+    """Rows of (subject, predicate, object) as Turtle (with those of kg's prefixes they
+    use) or N-Triples, on standard output."""
+    from kg.export import used_prefixes
+
+    triples = [ox.Triple(*row) for row in rows]
+    if fmt == "turtle":
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(triples))
+    else:
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,

@@ -200,10 +200,10 @@ def with_values(text: str, substitutions: dict | None) -> str:
 
 def remote_select(endpoint: str, sparql: str, substitutions: dict | None = None,
                   graphs=KG_GRAPHS, timeout: float | None = DEFAULT_TIMEOUT
-                  ) -> tuple[list[str], list[list], bool | None]:
-    """(variables, rows, boolean) of a query run on a remote SPARQL endpoint, as
+                  ) -> tuple[list[str], list[list], bool | None, bool]:
+    """(variables, rows, boolean, triples) of a query run on a remote SPARQL endpoint, as
     kg.safety.safe_query gives them (ASK: `result`, and its answer as `boolean`;
-    CONSTRUCT: subject, predicate, object).
+    CONSTRUCT: subject, predicate, object, and `triples` true).
 
     `graphs` become default-graph-uri and named-graph-uri (None or (): the endpoint's
     own dataset)."""

@@ -458,28 +458,29 @@ def check_timeout(seconds) -> None:
 def safe_query(graph, text: str, timeout: float | None = DEFAULT_TIMEOUT, origin: str = ""):
     """Check a user's query, then run it on a CompiledGraph within `timeout` seconds.
 
-    Returns (variables, rows, boolean) with each cell a pyoxigraph term or None: a
-    SELECT's variables; for ASK one `result` column holding an xsd:boolean, and the
+    Returns (variables, rows, boolean, triples) with each cell a pyoxigraph term or None:
+    a SELECT's variables; for ASK one `result` column holding an xsd:boolean, and the
     answer as `boolean` (None for other queries); for CONSTRUCT and DESCRIBE `subject`,
-    `predicate`, `object`. `origin` (a file name) goes in front of an error.
+    `predicate`, `object`, and `triples` true. `origin` (a file name) goes in front of an
+    error.
     """
     check_timeout(timeout)
     check_user_query(text, origin)
     return run_with_timeout(lambda: rows_of(graph.query(text, origin=origin)), timeout)
 
 
-def rows_of(results) -> tuple[list[str], list[list], bool | None]:
-    """Evaluate pyoxigraph query results completely, into variables, rows and, for an
-    ASK query, its answer."""
+def rows_of(results) -> tuple[list[str], list[list], bool | None, bool]:
+    """Evaluate pyoxigraph query results completely, into variables, rows, for an ASK
+    query its answer, and whether the rows are triples (a CONSTRUCT's or DESCRIBE's)."""
     import pyoxigraph as ox
 
     from kg.store import table
 
     if isinstance(results, ox.QuerySolutions):
-        return *table(results), None
+        return *table(results), None, False
     if isinstance(results, ox.QueryBoolean):
         boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
         answer = bool(results)
-        return ["result"], [[ox.Literal(str(answer).lower(), datatype=boolean)]], answer
+        return ["result"], [[ox.Literal(str(answer).lower(), datatype=boolean)]], answer, False
     return (["subject", "predicate", "object"],
-            [[t.subject, t.predicate, t.object] for t in results], None)
+            [[t.subject, t.predicate, t.object] for t in results], None, True)

@@ -11,11 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from kg import __version__
+from kg.api import sparql
 from kg.cli import cli
+from kg.store import open_graph
 
 
 @pytest.fixture
@@ -286,6 +289,28 @@ def test_a_triple_term_in_json_is_a_sparql_1_2_triple(run):
         "object": {"type": "literal", "value": "o"}}}
     result = run("sparql", "-f", "csv", "CONSTRUCT { <a:s> <a:p> <<( <a:s> <a:p> <a:o> )>> } WHERE {}")
     assert result.output == "subject,predicate,object\na:s,a:p,<<( <a:s> <a:p> <a:o> )>>\n"
+
+
+@pytest.mark.parametrize("fmt, rdf_format", [("turtle", ox.RdfFormat.TURTLE),
+                                             ("ntriples", ox.RdfFormat.N_TRIPLES)])
+def test_a_construct_is_written_as_rdf(run, tiny_copy, fmt, rdf_format):
+    """Its rows lost what tells an IRI from a literal and a language tag; kg serve could
+    answer Turtle, kg sparql could not."""
+    query = "CONSTRUCT { akd:zapper ?p ?o } WHERE { akd:zapper ?p ?o FILTER(!isBlank(?o)) }"
+    result = run("sparql", query, "-f", fmt)
+    assert result.exit_code == 0, result.output
+    written = {q.triple for q in ox.parse(result.stdout_bytes, format=rdf_format)}
+    assert written == {ox.Triple(*row) for row in sparql(query, open_graph(tiny_copy)).terms}
+    assert ox.Literal("Zapper", language="en") in {t.object for t in written}
+    assert run("sparql", "DESCRIBE akd:zapper", "-f", fmt).exit_code == 0
+
+
+def test_rows_are_not_written_as_rdf(run):
+    result = run("sparql", "SELECT ?s WHERE { ?s a ak:Company }", "-f", "turtle")
+    assert (result.exit_code, result.stderr) == (
+        2, "kg: error: --format turtle writes the triples of a CONSTRUCT or DESCRIBE query; "
+           "this one gives rows: use table, csv, tsv, json, jsonl or markdown\n")
+    assert "'turtle' is not one of" in run("query", "counters", "-f", "turtle").stderr
 
 
 def test_a_text_direction_in_json_is_its_dir(run):

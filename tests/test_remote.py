@@ -121,6 +121,7 @@ def test_sparql_gives_the_same_rows(pushed, graph, query):
     assert comparable(far) == comparable(embedded)
     assert far.boolean == embedded.boolean
     assert (embedded.boolean is not None) == query.startswith("ASK")
+    assert far.triples == embedded.triples == query.startswith("CONSTRUCT")
 
 
 def test_remote_sparql_refuses_what_kg_sparql_refuses(pushed):

@@ -658,7 +658,7 @@ def test_a_slow_query_times_out(tmp_path):
 
 def test_a_quick_query_is_unaffected_by_the_timeout(tmp_path):
     graph = small_graph(tmp_path, numbered_quads(10))
-    variables, rows, boolean = safe_query(graph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    variables, rows, boolean, _ = safe_query(graph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                                           timeout=5)
     assert variables == ["n"] and rows[0][0].value == "10" and boolean is None
     assert DEFAULT_TIMEOUT >= 1
