@@ -635,11 +635,15 @@ def fmt(settings, check_only, show_diff):
 @click.option("--collapse-facts", is_flag=True,
               help="graphml/csv (and the void manifest of them): fact nodes become labelled edges "
                    "between their participants.")
+@click.option("--store-layout", is_flag=True,
+              help="trig/nquads: the named graphs kg push writes (asserted and inferred) "
+                   "instead of one per source, so that the canned queries run on a store "
+                   "that bulk-loads the file.")
 @click.option("-o", "--output", type=click.Path(),  # as typed: Path() drops a trailing "/"
               help="The file to write; - (the default) writes to standard output. csv "
                    "needs a folder.")
 @pass_settings
-def export(settings, fmt, asserted, collapse_facts, output):
+def export(settings, fmt, asserted, collapse_facts, store_layout, output):
     """Export the graph for other tools; the same graph always gives the same bytes."""
     from kg.export import export as export_files
 
@@ -647,7 +651,7 @@ def export(settings, fmt, asserted, collapse_facts, output):
         raise KGError("-o '' names no file: give a file (a folder for csv), or - for "
                       "standard output")
     files = export_files(settings.graph(), fmt, inferred=not asserted,
-                         collapse_facts=collapse_facts)
+                         collapse_facts=collapse_facts, store_layout=store_layout)
     if output in (None, "-"):  # `-o -`: standard output, as for other RDF tools
         if len(files) > 1:
             raise KGError(f"--format {fmt} writes {', '.join(files)}: give a folder with -o")

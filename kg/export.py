@@ -20,6 +20,9 @@ RDF formats (each parses back to a graph isomorphic to the exported one):
   * `graph/inferred`: the triples that inference adds (only with inferred=True).
   Other blank nodes (OWL restrictions, lists) go with the triple that refers to them.
   The union of the named graphs is the exported graph.
+  With store_layout, the named graphs are instead the two kg push writes and the canned
+  queries read: `graph/asserted` (every curated triple) and `graph/inferred`, so that a
+  store bulk-loading the file (Fuseki's tdb2.tdbloader, GraphDB's import) answers them.
 
 Property-graph formats (for Gephi, Cytoscape, networkx, Neo4j): graphml, and csv (two
 files, nodes.csv and edges.csv); see `property_graph` for what nodes and edges are.
@@ -47,7 +50,7 @@ from kg import __version__
 from kg.errors import InputError
 from kg.namespaces import AK, GRAPHS, PREFIXES, curie
 from kg.output import NOT_IN_XML, json_value
-from kg.store import ASSERTED_FILE, INFERRED_FILE, CompiledGraph
+from kg.store import ASSERTED, ASSERTED_FILE, INFERRED, INFERRED_FILE, CompiledGraph
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
 BASE_NAME = "alliance-kg"
@@ -104,18 +107,22 @@ RDF_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads")
 
 
 def export(graph: CompiledGraph, fmt: str, inferred: bool = True,
-           collapse_facts: bool = False) -> dict[str, bytes]:
+           collapse_facts: bool = False, store_layout: bool = False) -> dict[str, bytes]:
     """The export of `graph` in format `fmt` (a key of FORMATS), as {file name: bytes}.
 
     `inferred` adds the inferred triples to the asserted ones; `collapse_facts` applies to
-    the property-graph formats (graphml, csv) and to the files the void manifest lists.
+    the property-graph formats (graphml, csv) and to the files the void manifest lists;
+    `store_layout` to trig and nquads (see the module doc).
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
     if collapse_facts and fmt in RDF_FORMATS:
         raise InputError(f"--collapse-facts applies to graphml, csv and void, not {fmt}: an RDF "
                          f"export keeps every fact node")
-    source = ExportSource(graph, inferred)
+    if store_layout and fmt not in ("trig", "nquads"):
+        raise InputError(f"--store-layout applies to trig and nquads, not {fmt}: only they "
+                         f"have named graphs")
+    source = ExportSource(graph, inferred, store_layout)
     return _export(source, fmt, collapse_facts)
 
 
@@ -159,8 +166,9 @@ def _export(source: ExportSource, fmt: str, collapse_facts: bool) -> dict[str, b
 class ExportSource:
     """The triples to export (pyoxigraph terms, exact lexical forms) and their graphs."""
 
-    def __init__(self, graph: CompiledGraph, inferred: bool):
+    def __init__(self, graph: CompiledGraph, inferred: bool, store_layout: bool = False):
         self.inferred = inferred
+        self.store_layout = store_layout
         # Both files of one build share blank-node labels, so citations stay connected.
         self.asserted = [q.triple for q in graph.build_file(ASSERTED_FILE)]
         self.added = [q.triple for q in graph.build_file(INFERRED_FILE)] if inferred else []
@@ -170,7 +178,10 @@ class ExportSource:
     def quads(self) -> list[ox.Quad]:
         """Every triple in its named graph (see the module doc), canonical and sorted."""
         if self._quads is None:
-            self._quads = canonical(named_graph_quads(self.asserted, self.added))
+            self._quads = canonical(
+                [ox.Quad(*t, ASSERTED) for t in self.asserted]
+                + [ox.Quad(*t, INFERRED) for t in self.added] if self.store_layout
+                else named_graph_quads(self.asserted, self.added))
         return self._quads
 
     def triples(self) -> list[ox.Triple]:
