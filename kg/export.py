@@ -700,7 +700,7 @@ def without_broader(items, broader) -> set:
 
 
 def role_names(properties, superproperties) -> str:
-    return " ".join(sorted(curie(p.value) for p in without_broader(properties, superproperties)))
+    return VALUE_SEPARATOR.join(sorted(curie(p.value) for p in without_broader(properties, superproperties)))
 
 
 def column_name(iri: ox.NamedNode) -> str:

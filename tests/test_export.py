@@ -594,3 +594,14 @@ def test_the_store_layout_is_for_datasets_only(graph):
 
     with pytest.raises(InputError, match="--store-layout applies to trig and nquads, not turtle"):
         ex.export(graph, "turtle", store_layout=True)
+
+
+def test_several_roles_are_joined_as_other_values_are(graph):
+    """source_role and target_role joined roles by spaces, where every other attribute
+    joins several values by " | ", which Neo4j's split undoes."""
+    edges = ex.export(graph, "csv", collapse_facts=True)["edges.csv"].decode()
+    roles = {row["source_role"] for row in csv.DictReader(io.StringIO(edges))} | {
+        row["target_role"] for row in csv.DictReader(io.StringIO(edges))}
+    several = [r for r in roles if r and (" | " in r or " " in r)]
+    assert several and all(r.split(" | ") == sorted(r.split(" | ")) and " " not in r.replace(" | ", "")
+                           for r in several)
