@@ -84,6 +84,16 @@ class Rows:
         write_rows(self.variables, self.terms, fmt, label, boolean=self.boolean, out=out)
         return out.getvalue()
 
+    def page(self, offset: int = 0, limit: int | None = None) -> Rows:
+        """The rows from `offset` on, at most `limit` of them (None: all): a page of a
+        long answer, as `kg query --offset --limit` and kg serve's offset= and limit= give."""
+        for value, name in ((offset, "offset"), (limit, "limit")):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 0):
+                raise ValueError(f"page {name}: a whole number of rows, 0 or more, not {value!r}")
+        end = None if limit is None else offset + limit
+        return Rows(self.variables, self.terms[offset:end], self.boolean, self.triples)
+
     def columns(self, names) -> Rows:
         """The same rows with only the named columns (an iterable of names), in that
         order; a KeyError for a name that is no column."""

@@ -318,10 +318,17 @@ class CannedQueryCommand(click.Command):
 @click.option("--timeout", type=TimeLimit(), metavar="SECONDS",
               help=f"With --endpoint: give up when the store has sent nothing for this many "
                    f"seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit).")
+@click.option("--offset", type=click.IntRange(min=0), default=0,
+              help="Leave out this many rows first (with --limit: one page of a long answer).")
+@click.option("--limit", type=click.IntRange(min=0), help="Print at most this many rows.")
 @row_output
 @click.pass_context
-def query(ctx, name, endpoint, graph_iri, timeout):
+def query(ctx, name, endpoint, graph_iri, timeout, offset, limit):
     """Run the canned query NAME; give its parameters as --PARAM VALUE (see `kg queries`)."""
+    return canned_rows(ctx, name, endpoint, graph_iri, timeout).page(offset, limit)
+
+
+def canned_rows(ctx, name, endpoint, graph_iri, timeout):
     settings = ctx.find_object(Settings)
     graphs = remote_graphs(endpoint, graph_iri)
     if endpoint:

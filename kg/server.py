@@ -2,6 +2,7 @@
 
     GET  /sparql?query=...                     a query (also POST, form or direct body)
     GET  /queries/NAME?PARAM=VALUE&format=csv  a canned query with its parameters
+                                                (offset= and limit=: one page of it)
     GET  /queries                              the canned queries as JSON
     GET  /                                     a page listing the canned queries
 
@@ -247,11 +248,13 @@ def canned_result(graph, request: dict):
     from kg.api import run_query
 
     try:
-        rows = run_query(request["canned"], request["values"], graph, flag="{}=")
+        rows = run_query(request["canned"], request["values"], graph, flag="{}=").page(
+            *request["page"])
     except InputError as exc:
         raise HTTPError(400, str(exc)) from None
     if len(rows) > request["max_rows"]:
-        raise HTTPError(400, f"more than {request['max_rows']} results")
+        raise HTTPError(400, f"more than {request['max_rows']} results: ask for a page "
+                             f"with limit= (and offset=)")
     return ("select", rows.variables, rows.terms)
 
 
@@ -613,8 +616,10 @@ class Handler(BaseHTTPRequestHandler):
         if repeated:  # as `kg query`: one value each, never one silently dropped
             raise HTTPError(400, f"parameter {repeated[0]} is given twice")
         # An empty value is left out: the landing page's forms send every field, blank or not.
-        self.answer({"canned": name,
-                     "values": {k: v[0] or None for k, v in params.items() if k != "format"}},
+        self.answer({"canned": name, "page": [page_value(params, "offset", 0),
+                                              page_value(params, "limit", None)],
+                     "values": {k: v[0] or None for k, v in params.items()
+                                if k not in ("format", "offset", "limit")}},
                     params)
 
     def answer(self, request: dict, params: dict[str, list[str]]):
@@ -629,6 +634,16 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(500, str(exc)) from None
         text_type = media.startswith("text/") or media.endswith("json") or media.endswith("xml")
         self.send(status, body, media + ("; charset=utf-8" if text_type else ""))
+
+
+def page_value(params: dict[str, list[str]], name: str, default: int | None) -> int | None:
+    """offset= or limit= of a canned query: a whole number of rows, 0 or more."""
+    text = (params.get(name) or [""])[0]
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise HTTPError(400, f"{name}= {text!r} is not a whole number of rows, 0 or more")
+    return int(text)
 
 
 def form_values(text: str, where: str) -> dict[str, list[str]]:

@@ -28,6 +28,15 @@ def test_rows_show_labels_as_the_cli_does(graph):
     assert labelled[0]["quote"] == rows.to_dicts()[0]["quote"]  # literals are unchanged
 
 
+def test_rows_give_a_page(graph):
+    rows = kg.run_query("co-production", None, graph)
+    assert rows.page(1, 2).terms == rows.terms[1:3] and rows.page(3).terms == rows.terms[3:]
+    with pytest.raises(ValueError, match="page limit: a whole number of rows, 0 or more, not -1"):
+        rows.page(0, -1)
+    with pytest.raises(ValueError, match="page offset"):
+        rows.page(True)
+
+
 def test_rows_give_a_blank_node_as_csv_and_jsonl_do(graph):
     """to_dicts gave a blank node's bare id, where -f csv and -f jsonl write _:id."""
     rows = kg.sparql("SELECT ?c WHERE { akd:pac-3 ak:citation ?c } LIMIT 1", graph)

@@ -476,6 +476,13 @@ def test_a_bad_endpoint_url_is_refused_before_the_graph_is_compiled(run, fresh_c
     assert list(fresh_cache.iterdir()) == []
 
 
+def test_a_canned_query_gives_a_page_of_its_rows(run):
+    whole = run("query", "co-production", "-f", "csv").output.splitlines()
+    page = run("query", "co-production", "-f", "csv", "--offset", "1", "--limit", "2")
+    assert page.output.splitlines() == whole[:1] + whole[2:4]
+    assert run("query", "co-production", "--limit", "-1").exit_code == 2
+
+
 def test_reserved_parameter_names_are_the_options_of_kg_query():
     """A canned query's parameter of such a name could never be given on the command line."""
     import click

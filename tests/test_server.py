@@ -245,6 +245,19 @@ def test_canned_query_with_parameters(url, graph):
     assert body.splitlines()[0] == b"date,agreement,type,parties,source,quote"
 
 
+def test_a_long_canned_answer_comes_a_page_at_a_time(strict_url, graph):
+    """Past --max-rows (5 here), a canned query could never be fetched: it has no LIMIT
+    to add. offset= and limit= give a page of it."""
+    rows = run_query("co-production", {}, graph)
+    status, _, _, body = fetch(f"{strict_url}/queries/co-production")
+    assert (status, body) == (400, b"more than 5 results: ask for a page with limit= (and "
+                                   b"offset=)\n")
+    status, _, _, body = fetch(f"{strict_url}/queries/co-production?offset=2&limit=3")
+    assert status == 200 and json.loads(body) == sparql_json(rows.variables, rows.terms[2:5])
+    status, _, _, body = fetch(f"{strict_url}/queries/co-production?limit=x")
+    assert (status, body) == (400, b"limit= 'x' is not a whole number of rows, 0 or more\n")
+
+
 def test_canned_query_blank_parameters_are_left_out(url, graph):
     """A page's form sends its blank fields as `system=`: as if left out, not a name."""
     status, _, _, body = fetch(f"{url}/queries/co-production?system=&country=Japan&format=json")
