@@ -553,7 +553,14 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
     def attributes(node) -> dict:
         # each key's values by type and value: in a set, true and 1 would be one value
         values = defaultdict(dict)
+        # a value once, under its most specific property: ak:date, not also the dcterms:date
+        # that inference adds, as an edge is one link
+        stating = defaultdict(set)
         for t in out[node]:
+            stating[t.object].add(t.predicate)
+        for t in out[node]:
+            if t.predicate not in without_broader(stating[t.object], superproperties):
+                continue
             if t.predicate in attribute_name:
                 value = plain_value(t.object) if isinstance(t.object, ox.Literal) else curie(t.object.value)
                 values[attribute_name[t.predicate]][type(value), value] = value

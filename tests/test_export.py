@@ -605,3 +605,12 @@ def test_several_roles_are_joined_as_other_values_are(graph):
     several = [r for r in roles if r and (" | " in r or " " in r)]
     assert several and all(r.split(" | ") == sorted(r.split(" | ")) and " " not in r.replace(" | ", "")
                            for r in several)
+
+
+def test_a_node_value_is_an_attribute_once_under_its_most_specific_property(graph):
+    """A fact's ak:date was also its dcterms:date, and ak:startDate its schema:startDate:
+    inference adds the super-properties, which edges already leave out."""
+    nodes = list(csv.DictReader(io.StringIO(ex.export(graph, "csv")["nodes.csv"].decode())))
+    assert "schema_startDate" not in nodes[0]
+    assert not [row["id"] for row in nodes if row["ak_date"] and row["dcterms_date"]]
+    assert any(row["dcterms_date"] for row in nodes)  # a source's own publication date
