@@ -210,15 +210,19 @@ def absent_names(text: str, graph: CompiledGraph | None = None,
     return find_absent(compiled(graph), text, tuple(within))
 
 
-def describe(term, graph: CompiledGraph | None = None) -> Rows:
+def describe(term, graph: CompiledGraph | None = None, inferred: bool = False) -> Rows:
     """Every statement about one entity (a name as run_query takes it, or a NamedNode of
-    a result), with the source and quote behind it."""
+    a result), with the source and quote behind it; with `inferred`, also the links to
+    other entities that inference adds (Japan `operates` PAC-3)."""
     expect(term, (str, ox.NamedNode, ox.Literal), "describe term",
            "a name or a result's NamedNode")
+    expect_flag(inferred, "describe inferred")
     graph = compiled(graph)
     entity = resolve(graph, typed_text(term), what="entity")
     text = (BUILT_IN_QUERIES / "describe.rq").read_text(encoding="utf-8")
-    return Rows(*graph.select(text, {ox.Variable("entity"): entity})).without({"entity"})
+    return Rows(*graph.select(text, {ox.Variable("entity"): entity,
+                                     ox.Variable("inferred"): ox.Literal(inferred)})
+                ).without({"entity", "inferred"})
 
 
 def stats(graph: CompiledGraph | None = None) -> Rows:

@@ -469,13 +469,16 @@ def read_query_text(arg: str) -> tuple[str, str]:
 
 @cli.command()
 @click.argument("term")
+@click.option("--inferred", is_flag=True,
+              help="Also the links to other entities that inference adds (Japan operates "
+                   "PAC-3, is a member of the Quad).")
 @row_output
 @pass_settings
-def describe(settings, term):
+def describe(settings, term, inferred):
     """Every fact about one entity (label, acronym, CURIE or IRI), with sources and quotes."""
     from kg.api import describe as describe_entity
 
-    return describe_entity(term, settings.graph())
+    return describe_entity(term, settings.graph(), inferred=inferred)
 
 
 @cli.command()

@@ -416,6 +416,23 @@ def test_describe_reads_a_scheme_s_links_back_once_and_by_name(graph):
     assert len(rows) == len({tuple(row.values()) for row in rows})
 
 
+def test_describe_gives_the_links_inference_adds_on_request(graph):
+    """Japan operates PAC-3 only by inference: describe showed none of the shortcuts the
+    README promotes. With inferred=True they come, under their most specific property
+    (operator of, not also involved with) and not as facts or links shown already."""
+    rows = kg.describe("Japan", graph, inferred=True).to_dicts(label=graph.label)
+    inferred = {(row["statement"], row["value"]) for row in rows
+                if row["statement"].endswith(" (inferred)")}
+    assert ("operator of (inferred)", "Patriot Advanced Capability-3") in inferred
+    assert ("member of (inferred)", "Quad") in inferred
+    assert ("involved with (inferred)", "Patriot Advanced Capability-3") not in inferred
+    assert not [v for s, v in inferred if s.startswith("participates in")]
+    assert not any(row["statement"].endswith(" (inferred)")
+                   for row in kg.describe("Japan", graph).to_dicts(label=graph.label))
+    assert not [row for row in kg.describe("PAC-3", graph, inferred=True).to_dicts(label=graph.label)
+                if row["statement"] == "has variant (inferred)"]  # shown as "has variant"
+
+
 def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     """The SM-3 Block IIA co-development cites five quotes; those about Raytheon's roles
     say which they back (ak:supports), so its contractor row quotes the contract, not all

@@ -332,6 +332,12 @@ def test_a_canned_query_that_finds_nothing_for_an_entity_says_where_to_look(run)
     assert run("query", "counters", "--system", "Zapper").stderr == ""  # rows: no note
 
 
+def test_describe_inferred(run):
+    plain = run("describe", "Maker A", "-f", "csv").output
+    more = run("describe", "Maker A", "--inferred", "-f", "csv").output
+    assert "(inferred)" not in plain and "(inferred)" in more
+
+
 def test_describe_lists_facts_with_sources(run):
     result = run("describe", "Maker B", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(result.output)))
