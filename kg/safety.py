@@ -284,7 +284,23 @@ def readable_syntax_error(text: str, message: str) -> str:
         missing = problem[1] if problem else object_missing(text)
         if missing:
             return where[0] + missing
-    return where[0] + readable_expectation(said, found)
+    return where[0] + readable_expectation(said, found) + missing_dot_hint(text, lines, line)
+
+
+def missing_dot_hint(text: str, lines: list[str], line: int) -> str:
+    """Where the query goes wrong on a line that starts with a new subject (a variable or
+    IRI) and the line before ends with a term rather than . ; , or a bracket, that line
+    most likely lacks its dot (as kg validate says of Turtle)."""
+    start = sum(len(before) + 1 for before in lines[:line - 1])
+    first = next((token for token in code_tokens(text) if token[2] >= start), None)
+    if first is None or first[0] not in ("variable", "pname", "iri") or (
+            text_position(text, first[2])[0] != line):
+        return ""
+    before = next((i for i in range(line - 2, -1, -1)
+                   if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
+    if before is None or lines[before].rstrip()[-1:] in (".", ";", ",", "{", "(", "["):
+        return ""
+    return f" (line {before + 1} ends with none of . ; and ,: end its triple pattern with .)"
 
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")

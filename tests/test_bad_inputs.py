@@ -110,6 +110,10 @@ CASES = [
     (["sparql", "SELECT ?x WHERE { ?x ?p ?o ; ?q }"],
      "kg: error: invalid SPARQL: error at 1:34: ?q at 1:30 is followed by no object: a "
      "triple pattern needs a subject, a predicate and an object"),
+    # a line that lacks its dot, as kg validate says of Turtle
+    (["sparql", "SELECT ?x ?l WHERE {\n  ?x a ak:Country\n  ?x rdfs:label ?l\n}"],
+     "kg: error: invalid SPARQL: error at 3:11: unexpected rdfs:label here (line 2 ends with "
+     "none of . ; and ,: end its triple pattern with .)"),
     # Oxigraph places this at the end as well: the end alone is not what is wrong
     (["sparql", "SELECT ?x WHERE { ?x ?p ?o } ORDER ?x"],
      "kg: error: invalid SPARQL: error at 1:38: expected BY"),
