@@ -546,7 +546,7 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
     import json
 
     from kg.output import stdout_for, visible
-    from kg.problems import SEVERITY_ORDER
+    from kg.problems import SEVERITY_ORDER, shortened
 
     # JSON and Turtle in UTF-8, text in the terminal's encoding; written to that stream,
     # as click.echo's own would ignore it (raw UTF-8 in the C locale)
@@ -560,7 +560,7 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
         for p in report.problems:
             where = f"{p.place}: " if p.place else ""
             value = f" (value {p.value})" if p.value and p.value not in p.message else ""
-            at_fault = " ".join(part for part in (p.focus, p.path) if part)
+            at_fault = " ".join(part for part in (shortened(p.focus), p.path) if part)
             # a file name with a terminal's escape sequence or a line feed reaches the
             # terminal escaped, its problem on one line
             line = visible(f"{where}{p.severity}: {at_fault}{value}: {p.message} [{p.shape}]")

@@ -58,6 +58,26 @@ def describe_node(node, data: Graph, holders: dict | None = None) -> str:
     return show(top) + "".join(f" {curie(str(link))} [...]" for link in links)
 
 
+# In a one-line problem, a blank node nested deeper shows its first and last links only:
+# 4,000 nested [ rdfs:label [ ... ] ] spelled out the whole chain for each, 137 MB.
+SHOWN_LINKS = 6
+
+
+def shortened(focus: str) -> str:
+    """A focus as a one-line problem shows it: `akd:x ak:a [...] ak:b [...] ak:c [...] …
+    (3,994 more levels) … ak:x [...] ak:y [...] ak:z [...]` for one nested more than
+    SHOWN_LINKS deep."""
+    *levels, rest = focus.split(" [...]")
+    if len(levels) <= SHOWN_LINKS:
+        return focus
+    half = SHOWN_LINKS // 2
+    hidden = len(levels) - SHOWN_LINKS
+    shown = [*levels[:half], f" … ({hidden:,} more level{'s' if hidden > 1 else ''}) …",
+             *levels[-half:]]
+    return " [...]".join(shown[:half]) + " [...]" + shown[half] + " [...]".join(
+        shown[half + 1:]) + " [...]" + rest
+
+
 def clues_of(node, data: Graph, holders: dict | None = None) -> tuple[str, ...]:
     """What tells the blank node holding `node` from the others in a file: its values,
     IRIs as <IRI>. That is the outermost [...] below the IRI it hangs from, or the

@@ -1197,3 +1197,15 @@ def test_the_earliest_day_of_a_date_beyond_python_s_years_is_the_first_or_last(l
     expected = {"max": datetime.date.max, "min": datetime.date.min}.get(day) or (
         datetime.date.fromisoformat(day))
     assert earliest_day(literal) == expected
+
+
+def test_a_deeply_nested_blank_node_is_named_by_its_first_and_last_links(tmp_path):
+    """4,000 nested [ rdfs:label [ ... ] ] spelled the whole chain for each of its 4,000
+    problems: 137 MB of output. Now the first and last three links, and how many between."""
+    depth = 12
+    candidate = candidate_file(tmp_path, "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+                               "akd:x rdfs:label " + "[ rdfs:label " * depth + '"a"' + " ]" * depth + " .")
+    lines = validate(candidate).stdout.splitlines()
+    deepest = "akd:x" + " rdfs:label [...]" * 3 + " … (6 more levels) …" + " rdfs:label [...]" * 3
+    assert any(f": {deepest}: " in line for line in lines)
+    assert not any(" rdfs:label [...]" * 7 in line for line in lines)
