@@ -477,6 +477,9 @@ def test_describe_gives_an_entity_s_own_statements_the_quotes_that_back_them(gra
         "In addition to improving sea-based missile defense with the SM-3 Block IIA "
         "interceptors, there are next generation upgrades for land-based BMD on the horizon."}
     assert sm3[("status", "in development")] == {None}
+    # a name that ends in punctuation: "U.S." was sought as " u s  ", two spaces, never found
+    [quote] = quotes("Lloyd Austin")[("country", "United States")]
+    assert quote.startswith("The meeting took place during U.S. Defense Secretary Lloyd Austin")
     assert sm3[("rdfs:label", "SM-3 Block IIA")] == {None}  # not an ak: property
     assert quotes("Iron Beam")[("counters", "attack drone")] == {
         "That's why the US and Israel are working together on the Iron Beam defense system, a "
