@@ -406,6 +406,7 @@ def test_a_figure_may_give_only_a_share(graph):
     amount; it was left in a comment, so `funding --country Israel` did not show it."""
     [share] = [row for row in rows(graph, "funding", country="Israel") if row["share"]]
     assert (share["amount"], share["currency"], share["share"]) == (None, None, "0.1")
+    assert (share["date"], share["asOf"]) == ("2014", "2017")  # drawn since 2014, as of 2017
     assert share["funder"] == AKD + "us-department-of-defense"
     assert "nearly 10% of the Pentagon’s own missile defense budget" in share["quote"]
 
