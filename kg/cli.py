@@ -325,7 +325,13 @@ class CannedQueryCommand(click.Command):
 @click.pass_context
 def query(ctx, name, endpoint, graph_iri, timeout, offset, limit):
     """Run the canned query NAME; give its parameters as --PARAM VALUE (see `kg queries`)."""
-    return canned_rows(ctx, name, endpoint, graph_iri, timeout).page(offset, limit)
+    rows = canned_rows(ctx, name, endpoint, graph_iri, timeout)
+    page = rows.page(offset, limit)
+    if len(page) < len(rows) and ctx.find_object(Settings).verbosity >= 0:
+        shown = (f"rows {offset + 1}-{offset + len(page)} of {len(rows)}" if page
+                 else f"--offset {offset} is past all {len(rows)} rows")
+        click.echo(f"kg: note: {shown}", err=True)
+    return page
 
 
 def canned_rows(ctx, name, endpoint, graph_iri, timeout):

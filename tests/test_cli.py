@@ -484,8 +484,13 @@ def test_a_bad_endpoint_url_is_refused_before_the_graph_is_compiled(run, fresh_c
 
 def test_a_canned_query_gives_a_page_of_its_rows(run):
     whole = run("query", "co-production", "-f", "csv").output.splitlines()
+    assert len(whole) == 3  # the header and two rows
     page = run("query", "co-production", "-f", "csv", "--offset", "1", "--limit", "2")
-    assert page.output.splitlines() == whole[:1] + whole[2:4]
+    assert page.stdout.splitlines() == whole[:1] + whole[2:3]
+    assert page.stderr == "kg: note: rows 2-2 of 2\n"
+    assert run("query", "co-production", "--limit", "2").stderr == ""  # all of them
+    past = run("query", "co-production", "--offset", "1000")
+    assert past.stderr == "kg: note: --offset 1000 is past all 2 rows\n"
     assert run("query", "co-production", "--limit", "-1").exit_code == 2
 
 
