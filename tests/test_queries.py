@@ -208,11 +208,12 @@ def test_a_counters_row_quotes_the_sentence_that_names_its_threat(graph):
     ("counters", {"system": "PAC-3"}, {"system": AKD + "pac-3"},
      "SM-3 provides upper-tier interception capability, and PAC-3 provides the capability to "
      "intercept missiles in the lower-tier."),
-    # names Japan ("Japan Sea"), where a photo caption says only "Japanese"
+    # backs the actor (Kono's decision), where a photo caption says only "Japanese" and
+    # another quote names Japan only as the Japan Sea
     ("systems", {"country": "Japan"}, {"fact": AKD + "japan-decision-suspend-aegis-ashore",
                                        "agent": AKD + "japan", "system": AKD + "aegis-ashore"},
-     "the decision to halt installation of US-supplied advanced radar and missile interceptors "
-     "in two places along the Japan Sea coast"),
+     "They were surprised by then Defense Minister Taro Kono’s decision to suspend the Aegis "
+     "Onshore program."),
     # names the participants, where the alphabetically first quote names neither
     ("timeline", {"country": "Israel"}, {"what": AKD + "us-israel-biannual-exercises"},
      "Since 2001, the US and Israel have conducted biannual exercises to prepare for exactly "
