@@ -477,7 +477,7 @@ def read_query_text(arg: str) -> tuple[str, str]:
 @click.argument("term")
 @click.option("--inferred", is_flag=True,
               help="Also the links to other entities that inference adds (Japan operates "
-                   "PAC-3, is a member of the Quad).")
+                   "PAC-3, is a member of the Quad), through facts of any status.")
 @row_output
 @pass_settings
 def describe(settings, term, inferred):
