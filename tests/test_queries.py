@@ -153,6 +153,16 @@ def test_a_timeline_row_says_how_its_date_was_read(graph):
     assert note["phnom-penh-joint-statement-2022"] is None
 
 
+def test_a_countrys_timeline_includes_what_takes_place_in_it(graph):
+    """The 2006 U.S. deployment to its bases in Japan was missing from Japan's timeline: Japan
+    neither takes part nor is targeted; the bases lie in Japan."""
+    def found(country):
+        return {row["what"].rsplit("/", 1)[-1] for row in rows(graph, "timeline", country=country)}
+
+    assert "us-bmd-deployment-japan-2006" in found("Japan")
+    assert found("Romania") == {"aegis-ashore-romania-inauguration-2016"}
+
+
 def test_a_span_is_in_the_timeline_of_every_year_it_is_known_to_run(graph):
     """--from 2004 --to 2005 found nothing, though the 2003-2006 tests ran then: a span
     was matched by its start year only. One with a start only runs to its asOf date."""
