@@ -49,7 +49,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import InputError
 from kg.namespaces import AK, GRAPHS, PREFIXES, curie
-from kg.output import NOT_IN_XML, json_value
+from kg.output import NOT_IN_XML, json_value, used_prefixes
 from kg.store import ASSERTED, ASSERTED_FILE, INFERRED, INFERRED_FILE, CompiledGraph
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
@@ -261,15 +261,6 @@ def source_graph(source: ox.NamedNode) -> ox.NamedNode:
 def sorted_lines(data: bytes) -> bytes:
     lines = sorted(set(data.splitlines()))
     return b"".join(line + b"\n" for line in lines if line.strip())
-
-
-def used_prefixes(quads) -> dict[str, str]:
-    iris = {t.value for q in quads
-            for t in (q.subject, q.predicate, q.object, getattr(q, "graph_name", None))
-            if isinstance(t, ox.NamedNode)}
-    iris |= {q.object.datatype.value for q in quads if isinstance(q.object, ox.Literal)}
-    return {prefix: ns for prefix, ns in PREFIXES.items()
-            if any(iri.startswith(ns) for iri in iris)}
 
 
 def rdflib_graph(source: ExportSource, sorted_graph: bool = False):

@@ -45,11 +45,21 @@ ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@[-`{-~])")
 MARKDOWN_SYNTAX = re.compile(r"[|*_`\[\]<~&]")
 
 
+def used_prefixes(quads) -> dict[str, str]:
+    """Those of kg's prefixes that the triples or quads use, for a Turtle or TriG header."""
+    from kg.namespaces import PREFIXES
+
+    iris = {t.value for q in quads
+            for t in (q.subject, q.predicate, q.object, getattr(q, "graph_name", None))
+            if isinstance(t, ox.NamedNode)}
+    iris |= {q.object.datatype.value for q in quads if isinstance(q.object, ox.Literal)}
+    return {prefix: ns for prefix, ns in PREFIXES.items()
+            if any(iri.startswith(ns) for iri in iris)}
+
+
 def write_triples(rows: Sequence[Sequence], fmt: str) -> None:
     """Rows of (subject, predicate, object) as Turtle (with those of kg's prefixes they
     use) or N-Triples, on standard output."""
-    from kg.export import used_prefixes
-
     triples = [ox.Triple(*row) for row in rows]
     if fmt == "turtle":
         data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(triples))
