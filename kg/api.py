@@ -248,14 +248,16 @@ def networkx_graph(data=None, inferred: bool = True, collapse_facts: bool = Fals
 
 
 def export_graph(fmt: str, inferred: bool = True, collapse_facts: bool = False,
-                 graph: CompiledGraph | None = None) -> dict[str, bytes]:
-    """The graph exported in one format of kg.export.FORMATS, as {file name: bytes}."""
+                 graph: CompiledGraph | None = None, store_layout: bool = False) -> dict[str, bytes]:
+    """The graph exported in one format of kg.export.FORMATS, as {file name: bytes};
+    `store_layout` as `kg export --store-layout`."""
     from kg.export import FORMATS as EXPORT_FORMATS, export
 
     expect(fmt, str, "export_graph fmt", f"one of {', '.join(EXPORT_FORMATS)}")
     expect_flag(inferred, "export_graph inferred")
     expect_flag(collapse_facts, "export_graph collapse_facts")
-    return export(compiled(graph), fmt, inferred, collapse_facts)
+    expect_flag(store_layout, "export_graph store_layout")
+    return export(compiled(graph), fmt, inferred, collapse_facts, store_layout)
 
 
 def validate(files=(), sources=None, graph: CompiledGraph | None = None):

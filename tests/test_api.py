@@ -524,6 +524,9 @@ def test_describe_gives_an_entity_s_own_statements_the_quotes_that_back_them(gra
     (lambda g: kg.export_graph(None, graph=g), "export_graph fmt: one of turtle, ntriples, "
      "rdfxml, jsonld, trig, nquads, graphml, csv, void, not a NoneType"),
     (lambda g: kg.rdflib_graph(inferred="no", graph=g), "rdflib_graph inferred: True or False, not a str"),
+    (lambda g: kg.export_graph("trig", graph=g, store_layout="yes"),
+     "export_graph store_layout: True or False, not a str"),
+    (lambda g: kg.describe("Japan", g, inferred=1), "describe inferred: True or False, not a int"),
     (lambda g: kg.networkx_graph(collapse_facts="yes", graph=g),
      "networkx_graph collapse_facts: True or False, not a str"),
     (lambda g: kg.format_files(check="yes"), "format_files check: True or False, not a str"),
