@@ -72,10 +72,9 @@ def shortened(focus: str) -> str:
         return focus
     half = SHOWN_LINKS // 2
     hidden = len(levels) - SHOWN_LINKS
-    shown = [*levels[:half], f" … ({hidden:,} more level{'s' if hidden > 1 else ''}) …",
-             *levels[-half:]]
-    return " [...]".join(shown[:half]) + " [...]" + shown[half] + " [...]".join(
-        shown[half + 1:]) + " [...]" + rest
+    gap = f" … ({hidden:,} more level{'s' if hidden > 1 else ''}) …"
+    kept = [*levels[:half], gap + levels[-half], *levels[-half + 1:]]
+    return " [...]".join(kept) + " [...]" + rest
 
 
 def clues_of(node, data: Graph, holders: dict | None = None) -> tuple[str, ...]:
