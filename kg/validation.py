@@ -139,11 +139,14 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     # first (kg:disjoint-classes), which must be the new one
     new = neighbourhood(candidate + shipped_quads, store, subjects, checked)
     old = neighbourhood(shipped_quads, graph.store, old_subjects, checked)
-    before = set(focused_problems(*old, linted, labels_of(graph.store), shapes, sources,
-                                  shapes_origin))
+    # a problem of a blank node (a citation) is known by its values too: all the citations
+    # of a node are "akd:x ak:citation [...]", and a new one missing its source text was
+    # taken for an old one
+    before = {(p, frozenset(p.clues)) for p in focused_problems(
+        *old, linted, labels_of(graph.store), shapes, sources, shapes_origin)}
     problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources,
                                             shapes_origin)
-                if p not in before]
+                if (p, frozenset(p.clues)) not in before]
     new_nodes = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} - old_subjects
     return located(problems + restated_facts(store, new_nodes),
                    index_files(list(files) + graph.inputs.data_files), store)

@@ -738,6 +738,25 @@ def test_a_misquote_is_told_what_the_sources_say(tmp_path, source, quote, messag
                              "[kg:quote-not-in-source]\n")
 
 
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+def test_a_new_citation_is_told_its_source_text_is_missing_though_old_ones_were(tmp_path):
+    """The old citations of the node raise the same warning (same node, property and file
+    name): a made-up quote in a new one passed without a word, and kg add merged it."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for text in SEEDS.glob("00[0-3]_*.txt"):  # all but 004, the one of akd:source-jt-2023
+        shutil.copy(text, sources)
+    statement = "akd:masashi-murano ak:citation [ ak:inSource akd:source-jt-2023 ;"
+    candidate = candidate_file(
+        tmp_path, statement, '  ak:quote "Murano said that Japan needs more radars." ] .')
+    result = validate(candidate, "--sources", sources)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        f"{candidate}:3:{statement.index('ak:inSource') + 1}: warning: akd:masashi-murano ak:citation [...] ak:inSource (value "
+        f'"004_342bdff9a334f595.txt"): the source text 004_342bdff9a334f595.txt is not in '
+        f"{sources}: add it there to check the quote. [kg:source-text-missing]")
+
+
 def test_shapes_with_rules_do_not_change_the_data_graph():
     # pyshacl runs in place only without rules: a working copy's sh:rule must not write
     # into the graph that lint reads next.
