@@ -20,6 +20,7 @@ from kg.cli import cli
 CANDIDATES = Path(__file__).parent / "fixtures" / "candidates"
 MISTAKES = CANDIDATES / "mistakes.ttl"
 SH = Namespace("http://www.w3.org/ns/shacl#")
+UNCHECKED = "kg: note: quotes not checked against their sources (add --sources DIR)\n"
 BATTERIES = '"It also has 17 PAC-3 batteries dispersed to protect Tokyo and other key locations."'
 
 
@@ -121,7 +122,22 @@ def test_a_report_prints_nothing_on_stderr_but_its_verdict(fmt):
     done = subprocess.run([sys.executable, "-m", "kg", "validate", MISTAKES, "--format", fmt],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
-    assert done.stderr == "does not conform: 7 violations, 0 warnings, 0 infos\n"
+    assert done.stderr == "does not conform: 7 violations, 0 warnings, 0 infos\n" + UNCHECKED
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+def test_a_candidate_checked_without_sources_is_told_its_quotes_went_unchecked(tmp_path):
+    """A paraphrased quote conformed without a word where kg add noted it."""
+    candidate = candidate_file(
+        tmp_path, "akd:masashi-murano ak:citation [ ak:inSource akd:source-jt-2023 ;",
+        '  ak:quote "Murano said that Japan needs more radars." ] .')
+    unchecked = validate(candidate)
+    assert unchecked.exit_code == 0
+    assert unchecked.stderr == "conforms: 0 violations, 0 warnings, 0 infos\n" + UNCHECKED
+    checked = validate(candidate, "--sources", SEEDS)
+    assert "[kg:quote-not-in-source]" in checked.stdout
+    assert "note" not in checked.stderr
+    assert "note" not in validate().stderr  # the shipped quotes are checked by a test
 
 
 def test_the_turtle_report_gives_each_value_as_the_term_it_is():
@@ -1176,7 +1192,7 @@ def test_a_candidate_in_a_pipe_is_read_once(tmp_path):
                             capture_output=True, text=True, timeout=60)
     writer.join(timeout=1)
     assert (result.returncode, result.stdout) == (0, "")
-    assert result.stderr == "conforms: 0 violations, 0 warnings, 0 infos\n"
+    assert result.stderr == "conforms: 0 violations, 0 warnings, 0 infos\n" + UNCHECKED
 
 
 def test_a_problem_goes_to_the_candidate_that_writes_its_value(tmp_path):
