@@ -40,6 +40,7 @@ END_OF_FILE = "Unexpected end of file"
 DOT_EXPECTED = "A dot is expected at the end of statements"
 BRACKET_EXPECTED = "blank node property lists should end with a ']'"
 END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid-statement
+NOT_A_SUBJECT = "is not a valid subject or graph name"  # Oxigraph's words
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
@@ -353,12 +354,14 @@ def parse_file(path: Path) -> list:
         elif message == END_OF_FILE and written_at(text, exc)[:1] in UNCLOSED:
             # Oxigraph places the error where the string or IRI opens: say what is open
             message = (f"the {UNCLOSED[written_at(text, exc)[0]]} opened here is never closed: "
-                       f"the file ends inside it")
+                       f"the file ends inside it{typographic_close_hint(text, exc)}")
         elif message in (END_OF_FILE, END_IN_STATEMENT):
             message = ("the file ends inside a statement: finish the statement, and end it "
                        "with a dot")
         elif message == DOT_EXPECTED:
             message += missing_separator_hint(text, exc)
+        elif message.endswith(NOT_A_SUBJECT):
+            message += comma_for_semicolon_hint(text, exc)
         elif written_at(text, exc)[:1] in TYPOGRAPHIC_QUOTES:  # pasted from an article
             message += " (a typographic quote: write a string between straight quotes, \"...\")"
         elif message == BRACKET_EXPECTED:  # before a property: the value lacks its ;
@@ -423,6 +426,33 @@ def missing_separator_hint(text: str, exc: SyntaxError) -> str:
     return (f" (line {before + 1} ends with none of , ; and .: end it with , to give the "
             f"same property another value, with ; to say more of the same subject, or with . "
             f"to end its statement)")
+
+
+def typographic_close_hint(text: str, exc: SyntaxError) -> str:
+    """Where a string that is never closed has a typographic quote after its opening on the
+    same line, the last one: most likely the closing quote, pasted from an article."""
+    line = text.split("\n")[(exc.lineno or 1) - 1]
+    opened = exc.offset or 1
+    last = max(line.rfind(quote, opened) for quote in TYPOGRAPHIC_QUOTES)
+    if line[opened - 1:opened] != '"' or last < 0:
+        return ""
+    return (f" (its line closes it with the typographic {line[last]} at column {last + 1}: "
+            f"write a straight \")")
+
+
+def comma_for_semicolon_hint(text: str, exc: SyntaxError) -> str:
+    """Where Oxigraph finds a value in a subject's place after one name that starts its
+    line, and the line before ends with a comma: the comma made that name (a property)
+    another value of the list, where a ; would have gone on with it."""
+    lines = text.split("\n")
+    row = (exc.lineno or 1) - 1
+    name = lines[row][:(exc.offset or 1) - 1].strip()
+    before = next((i for i in range(row - 1, -1, -1)
+                   if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
+    if not name or " " in name or before is None or not lines[before].rstrip().endswith(","):
+        return ""
+    return (f" (line {before + 1} ends with , which makes {name} another value: end it with "
+            f"; to say more of the same subject)")
 
 
 def syntax_error_position(exc: SyntaxError) -> str:

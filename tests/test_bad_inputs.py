@@ -43,6 +43,17 @@ CASES = [
      "kg: error: {bad}/missing-semicolon.ttl:8:5: A dot is expected at the end of statements "
      "(line 6 ends with none of , ; and .: end it with , to give the same property another "
      "value, with ; to say more of the same subject, or with . to end its statement)"),
+    # a string closed by a typographic quote: only "never closed" was said
+    (["validate", "{bad}/typographic-close.ttl"],
+     "kg: error: {bad}/typographic-close.ttl:3:16: the string opened here is never closed: the "
+     "file ends inside it (its line closes it with the typographic \u201d at column 39: "
+     "write a straight \")"),
+    # a , where a ; was meant: Oxigraph reads the next property as another value, then
+    # names the value that follows as no subject
+    (["validate", "{bad}/comma-for-semicolon.ttl"],
+     "kg: error: {bad}/comma-for-semicolon.ttl:5:16: \"Naoko Aoki\" is not a valid subject or "
+     "graph name (line 4 ends with , which makes rdfs:label another value: end it with ; to "
+     "say more of the same subject)"),
     # Oxigraph says only that a ] is expected, where a ; is the usual fix
     (["validate", "{bad}/missing-semicolon-in-brackets.ttl"],
      "kg: error: {bad}/missing-semicolon-in-brackets.ttl:5:5: blank node property lists should "
