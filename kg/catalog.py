@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, cut, shown
+from kg.errors import InputError, close_matches, cut, shown
 from kg.loading import check_utf8, read_utf8, unreadable_folder
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import check_user_query, code_tokens, text_position
@@ -150,10 +150,8 @@ def find_query(queries_dir: Path, name: str) -> CannedQuery:
 
 def did_you_mean(name: str, names) -> str:
     """'; did you mean: a, b?' with the query names closest to a mistyped one, or ''."""
-    import difflib  # only for this error message
-
     # query names are lower case: COUNTERS is as close to counters as Counters is
-    close = difflib.get_close_matches(name.lower(), list(names), n=3)
+    close = close_matches(name.lower(), list(names), n=3)
     return f"; did you mean: {', '.join(close)}?" if close else ""
 
 
@@ -455,8 +453,6 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     if named:  # a known name, but of something else: say what, not that it is unknown
         others = ", ".join(f"the {kind_of(graph, node)} {curie(node.value)}" for node in named)
         raise InputError(f"{what} {shown(value)}: no{kind} has that name; it names {others}")
-    import difflib  # only for this error message
-
     names = known_names(graph, entity_class)
     typed = plain.lower()
     # a name that begins with the typed words (Mitsubishi) or that they begin with (THAAD
@@ -467,7 +463,7 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     holding = sorted((name for name in names if typed_words <= set(words(name))), key=len)
     partial = sorted(name for name in names
                      if f"{name} ".startswith(f"{typed} ") or typed.startswith(f"{name} "))
-    close = difflib.get_close_matches(typed, list(names), n=5, cutoff=0.6)
+    close = close_matches(typed, list(names), n=5)
     suggestions = [names[name] for name in dict.fromkeys(partial + holding + close)][:5]
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise InputError(f"{what} {shown(value)}: no{kind} has that name{hint}")

@@ -50,3 +50,16 @@ def whole_number(value, what: str, low: int, high: int | None = None) -> None:
     if value < low or (high is not None and value > high):
         upto = f"to {high}" if high is not None else "up"
         raise InputError(f"{what} {value!r}: give a whole number from {low} {upto}")
+
+
+def close_matches(typed: str, names, n: int, cutoff: float = 0.7) -> list[str]:
+    """The names closest to a mistyped one, best first (difflib's ratio, at least
+    `cutoff`), without those far behind the best: "akd:unted-states" was offered
+    akc:statuses beside akd:united-states, and "RAND Corporation" "under consideration"
+    (a ratio of 0.63, where typos of the names score 0.83 and more)."""
+    import difflib  # only for error messages
+
+    close = difflib.get_close_matches(typed, names, n=n, cutoff=cutoff)
+    best = difflib.SequenceMatcher(None, typed, close[0]).ratio() if close else 0
+    return [name for name in close
+            if difflib.SequenceMatcher(None, typed, name).ratio() >= best - 0.1]

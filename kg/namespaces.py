@@ -68,11 +68,11 @@ class Names:
         return self.suggested[term]
 
     def suggestion(self, term) -> str:
-        import difflib  # only for this hint
+        from kg.errors import close_matches
 
         typed = curie(str(term))
-        close = difflib.get_close_matches(typed, self.by_curie, n=4, cutoff=0.6)
-        close = [name for name in close if name != typed][:3]
+        # without the name itself, which would set the bar the others are kept by
+        close = close_matches(typed, [name for name in self.by_curie if name != typed], n=3)
         if close:
             return f" (did you mean {', '.join(close)}?)"
         # the right name under a mistyped namespace (ontology/ for ontology#, http for https)

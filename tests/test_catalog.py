@@ -195,7 +195,7 @@ def test_unknown_entity_lists_the_closest_names(tiny):
 
 @pytest.mark.parametrize("typed, cls, suggested", [
     ("Mitsubishi", "ak:Company", "did you mean: Mitsubishi Heavy Industries?"),
-    ("THAAD system", "ak:DefenseSystem", "did you mean: THAAD, "),
+    ("THAAD system", "ak:DefenseSystem", "did you mean: THAAD?"),
     ("US-Israel MoU", None, ", U.S.-Israel MoU on a decade-long defense package (2016), "),
 ])
 def test_unknown_entity_suggests_the_name_it_is_part_of_or_holds(graph, typed, cls, suggested):
@@ -205,6 +205,17 @@ def test_unknown_entity_suggests_the_name_it_is_part_of_or_holds(graph, typed, c
     with pytest.raises(InputError) as error:
         resolve(graph, typed, cls)
     assert suggested in str(error.value)
+
+
+@pytest.mark.parametrize("typed, suggested", [
+    ("RAND Corporation", ""),  # was "did you mean: under consideration?"
+    ("Aegis Ashor", "; did you mean: Aegis, Aegis Ashore?"),
+    ("isreal", "; did you mean: Israel?"),
+])
+def test_unknown_entity_is_offered_only_names_close_to_it(graph, typed, suggested):
+    with pytest.raises(InputError) as error:
+        resolve(graph, typed)
+    assert str(error.value) == f"entity {typed!r}: no entity has that name{suggested}"
 
 
 def test_entity_of_the_wrong_class_is_refused_saying_what_it_names(tiny):

@@ -810,7 +810,7 @@ def test_add_refuses_a_bad_candidate_and_writes_nothing(run, tiny_copy, tmp_path
     result = run("add", str(bad))
     assert result.exit_code == 1
     assert f"{bad}:3:{len(subject) + 2}: violation: {focus} ak:countres: ak:countres is not " \
-           "declared by the ontology (did you mean ak:counters, ak:country, ak:amount?)" \
+           "declared by the ontology (did you mean ak:counters, ak:country?)" \
            in result.stdout
     assert result.stderr.endswith("kg: nothing written: fix the violations above\n")
     assert {p: p.read_bytes() for p in (tiny_copy / "data").iterdir()

@@ -36,9 +36,9 @@ def test_a_mistyped_name_is_absent_with_the_nearest_names(tiny):
     assert [(n.written, n.line, n.column, str(n)) for n in absent_names(text, tiny)] == [
         ("rdfs:labl", 1, 22, "rdfs:labl is in no triple of the graph (did you mean rdfs:label?)"),
         ("akd:zaper", 1, 50, "akd:zaper is in no triple of the graph "
-                             "(did you mean akd:zapper, akd:zapper-2, akd:zapper-mou?)"),
+                             "(did you mean akd:zapper, akd:zapper-2?)"),
         ("ak:DefenceSystem", 2, 8, "ak:DefenceSystem is in no triple of the graph "
-                                   "(did you mean ak:DefenseSystem, ak:concernsSystem, ak:WeaponSystem?)")]
+                                   "(did you mean ak:DefenseSystem?)")]
 
 
 def test_a_name_in_the_wrong_namespace_is_told_the_right_one(tiny):
@@ -159,6 +159,6 @@ def test_the_nearest_names_are_never_the_name_itself():
 
     known = Names([URIRef(AKD + name) for name in ("japan", "japan-sdf", "china")])
     assert known.nearest(URIRef(AKD + "japan")) == " (did you mean akd:japan-sdf?)"
-    assert known.nearest(URIRef(AKD + "japn")) == " (did you mean akd:japan, akd:japan-sdf?)"
+    assert known.nearest(URIRef(AKD + "japn")) == " (did you mean akd:japan?)"
     assert known.nearest(URIRef("https://w3id.org/alliance-kg/identity/china")) == \
         " (did you mean akd:china? check the prefix declarations)"

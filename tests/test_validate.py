@@ -54,7 +54,7 @@ def test_every_mistake_is_reported_at_its_line_with_what_to_do():
         "names akd:japan: if it is the same entity, use that node; if not, make the labels "
         "distinct. [kg:duplicate-label]",
         f"{where}:10:5: violation: akd:test-mou ak:partcipant: ak:partcipant is not declared by the "
-        "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
+        "ontology (did you mean ak:participant?): use a declared "
         "property. [kg:undeclared-property]",
         # the shape counts ak:participant, which the file writes as ak:party
         f"{where}:11:5: violation: akd:test-mou ak:participant: Every agreement needs at least two "
@@ -69,7 +69,7 @@ def test_every_mistake_is_reported_at_its_line_with_what_to_do():
         'article."): the quote does not appear in 003_e24d1c7b705b8c02.txt: copy it exactly '
         "from the source (white space and typographic quotes may differ). [kg:quote-not-in-source]",
         f"{where}:15:19: violation: akd:test-launch rdf:type: ak:Evnt is not a class the ontology "
-        "declares (did you mean ak:Event, ak:Entity, ak:Agent?): use a declared class. "
+        "declares (did you mean ak:Event?): use a declared class. "
         "[kg:undeclared-class]",
         f'{where}:18:13: violation: akd:test-launch ak:date (value "2031-05-01"^^xsd:date): '
         "2031-05-01 is in the future for an "
@@ -359,16 +359,16 @@ def test_problems_of_blank_node_subjects_are_placed_in_their_own_statement(tmp_p
         f"{candidate}:3:1", f"{candidate}:4:1", f"{candidate}:7:1"]   # as nameless entities
     assert [line for line in lines if "[kg:" in line and ": violation: " in line] == [
         f"{candidate}:3:21: violation: [] ak:partcipant: ak:partcipant is not declared by the "
-        "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
+        "ontology (did you mean ak:participant?): use a declared "
         "property. [kg:undeclared-property]",
         f"{candidate}:5:5: violation: [] ak:partcipant: ak:partcipant is not declared by the "
-        "ontology (did you mean ak:participant, ak:participatesIn, ak:variantOf?): use a declared "
+        "ontology (did you mean ak:participant?): use a declared "
         "property. [kg:undeclared-property]",
         f"{candidate}:6:53: violation: [] ak:citation [...] ak:quot: ak:quot is not declared by the "
-        "ontology (did you mean ak:quote, ak:unit, ak:supports?): use a declared property. "
+        "ontology (did you mean ak:quote?): use a declared property. "
         "[kg:undeclared-property]",
         f"{candidate}:7:29: violation: [] ak:eventType: akd:nothing is not in the graph (did you "
-        "mean akd:china, akd:nato, akd:iran?): link to an existing node, or describe the new "
+        "mean akd:china?): link to an existing node, or describe the new "
         "one (with a label and a citation). [kg:unknown-entity]"]
     assert all(line.startswith(f"{candidate}:") for line in lines[:-1])
 
@@ -382,7 +382,7 @@ def test_a_blank_node_subject_is_not_named_by_what_inference_links_to_it(tmp_pat
     lines = validate(candidate).stdout.splitlines()
     assert (
         f"{candidate}:3:42: violation: [] ak:party: akd:sout-korea is not in the graph (did you "
-        "mean akd:south-korea, akd:north-korea, akd:us-congress?): link to an existing node, "
+        "mean akd:south-korea?): link to an existing node, "
         "or describe the new one (with a label and a citation). [kg:unknown-entity]") in lines
     assert all(line.startswith(f"{candidate}:3:") and (": [] " in line or ": []: " in line)
                for line in lines)
@@ -451,7 +451,7 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     # a mistyped link, reported where it is written
     ("akd:mou-1999-us-japan-bmd ak:party akd:south-koreaa .",
      "36: violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not in the graph (did "
-     "you mean akd:south-korea, akd:north-korea, akd:thaad?): link to an existing node, or "
+     "you mean akd:south-korea?): link to an existing node, or "
      "describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # a blank-node citation: the focus nodes and the validated graph must name it alike,
     # or its own shape's findings are dropped (they once were)
@@ -459,11 +459,11 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
      "ak:pageNumber 3 ] .",
      "155: violation: akd:pac-3 ak:citation [...] ak:pageNumber: ak:pageNumber is not declared by the "
-     "ontology (did you mean ak:member, ak:hasMember, ak:memberOf?): use a declared property. "
+     "ontology (did you mean ak:member, ak:hasMember?): use a declared property. "
      "[kg:undeclared-property]"),
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2051 ; ak:quote {BATTERIES} ] .",
      "37: violation: akd:pac-3 ak:citation [...] ak:inSource: akd:source-aaf-2051 is not in the graph "
-     "(did you mean akd:source-aaf-2015, akd:source-jf-2024, akd:source-at-2020?): link to an "
+     "(did you mean akd:source-aaf-2015?): link to an "
      "existing node, or describe the new one (with a label and a citation). [kg:unknown-entity]"),
     # not five source shapes failing on akd:japan, in a shipped file
     # a citation written twice
@@ -494,7 +494,7 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     # conformed, and the node was left without the label the curator meant to give
     ('akd:pac-3 <http://www.w3.org/2000/01/rdf-schema#lable> "Patriot"@en .',
      "11: violation: akd:pac-3 rdfs:lable: rdfs:lable is not declared by the ontology (did you "
-     "mean rdfs:label, rdf:value, rdfs:range?): use a declared property. "
+     "mean rdfs:label?): use a declared property. "
      "[kg:undeclared-property]"),
     # ak:supports names a property: a typo gets the nearest, a property the node does not
     # state is a citation hung on the wrong node
@@ -532,14 +532,14 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     # kg add would have put them into a new file
     ('akd:lockheed-martn <http://www.w3.org/2004/02/skos/core#altLabel> "LM"@en .',
      "1: violation: akd:lockheed-martn: akd:lockheed-martn is not in the graph (did you mean "
-     "akd:lockheed-martin, akd:lloyd-austin?): use the name of the node you mean, or give a new "
+     "akd:lockheed-martin?): use the name of the node you mean, or give a new "
      "one a class (a ak:...), a label and a citation. [kg:unknown-subject]"),
     # the same, when the property's domain gives the mistyped node a class: it was told
     # to add a label and a citation, as if it were a new fact
     ("akd:thaad-deploymnt-south-korea ak:operator akd:united-states .",
      "1: violation: akd:thaad-deploymnt-south-korea: akd:thaad-deploymnt-south-korea is not in "
-     "the graph (did you mean akd:thaad-deployment-south-korea, akd:south-korea, "
-     "akd:north-korea?): use the name of the node you mean, or give a new one a class (a "
+     "the graph (did you mean akd:thaad-deployment-south-korea?): "
+     "use the name of the node you mean, or give a new one a class (a "
      "ak:...), a label and a citation. [kg:unknown-subject]"),
     # a variant of itself, directly or around a chain that the transitive closure closes
     # (both once conformed)
