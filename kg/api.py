@@ -22,7 +22,7 @@ from kg.catalog import (CannedQuery, in_written_order, load_catalog, prepare, re
                         typed_text)
 from kg.errors import InputError, KGError, expect, expect_flag, whole_number
 from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_WORKERS, PUSH_TIMEOUT,
-                       check_timeout, safe_query)
+                       check_timeout, run_with_timeout, safe_query)
 from kg.loading import check_utf8, find_inputs, sources_folder
 from kg.output import FORMATS, display, json_value, write_rows
 from kg.store import CompiledGraph, open_graph
@@ -178,7 +178,9 @@ def run_query(name: str, params: dict | None = None,
         expect(params, Mapping, "run_query params", "a dict of parameter values")
     graph = compiled(graph)
     query, substitutions = prepare(graph, name, params, flag)
-    rows = Rows(*graph.select(query.sparql, substitutions, str(query.path)))
+    # in a thread of its own, as a user's query, so that Ctrl-C stops it (no time limit)
+    rows = Rows(*run_with_timeout(
+        lambda: graph.select(query.sparql, substitutions, str(query.path)), None))
     return rows.columns(query.result_columns(rows.variables))
 
 

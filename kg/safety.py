@@ -432,15 +432,14 @@ class QueryTimeout(InputError):
 def run_with_timeout(function, seconds: float | None):
     """function(), or QueryTimeout once it has run `seconds` (None or 0: no limit).
 
-    Oxigraph cannot cancel a query, so it runs in a daemon thread that is abandoned
-    when time is up: Oxigraph releases the GIL while it evaluates, so waiting here
-    stays responsive (Ctrl-C included). The abandoned thread keeps a CPU busy until its
-    query ends or the process exits; the CLI exits right after the error. `function`
-    must do all the work, results included: pyoxigraph evaluates lazily, as they are
-    iterated.
+    It runs in a daemon thread, with or without a limit, while this one waits: Python
+    runs a signal's handler only between the main thread's bytecodes, so Ctrl-C could
+    not stop a query the main thread evaluated itself. Oxigraph releases the GIL while
+    it evaluates, so waiting here stays responsive. It cannot cancel a query: a thread
+    whose time is up is abandoned, and keeps a CPU busy until its query ends or the
+    process exits; the CLI exits right after the error. `function` must do all the
+    work, results included: pyoxigraph evaluates lazily, as they are iterated.
     """
-    if not seconds:
-        return function()
     import threading
 
     outcome = {}
@@ -453,7 +452,7 @@ def run_with_timeout(function, seconds: float | None):
 
     worker = threading.Thread(target=work, name="kg-query", daemon=True)
     worker.start()
-    worker.join(seconds)
+    worker.join(seconds or None)
     if worker.is_alive():
         raise QueryTimeout(f"query timed out after {seconds:g} s; narrow it or raise --timeout")
     if "error" in outcome:

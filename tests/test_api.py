@@ -28,6 +28,25 @@ def test_rows_show_labels_as_the_cli_does(graph):
     assert labelled[0]["quote"] == rows.to_dicts()[0]["quote"]  # literals are unchanged
 
 
+def test_a_canned_query_runs_outside_the_main_thread(graph, monkeypatch):
+    """Python runs a signal's handler only in the main thread, between bytecodes: while
+    that thread evaluated a long query (seconds at 1M triples), Ctrl-C did nothing."""
+    import threading
+
+    from kg.store import CompiledGraph
+
+    threads = []
+    select = CompiledGraph.select
+
+    def recording(self, *args, **kwargs):
+        threads.append(threading.current_thread())
+        return select(self, *args, **kwargs)
+
+    monkeypatch.setattr(CompiledGraph, "select", recording)
+    assert len(kg.run_query("members", None, graph)) > 0
+    assert threads and threading.main_thread() not in threads
+
+
 def test_rows_give_a_page(graph):
     rows = kg.run_query("co-production", None, graph)
     assert rows.page(1, 2).terms == rows.terms[1:3] and rows.page(3).terms == rows.terms[3:]

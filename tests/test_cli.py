@@ -596,12 +596,14 @@ def kg_process(*args, **env):
                           env={**os.environ, **env}, timeout=300)
 
 
-def test_ctrl_c_is_exit_130_with_one_line(tiny_copy):
-    """click turned it into "Aborted!" and exit 1, as if a validation had failed."""
+@pytest.mark.parametrize("timeout", ["60", "0"])
+def test_ctrl_c_is_exit_130_with_one_line(tiny_copy, timeout):
+    """click turned it into "Aborted!" and exit 1, as if a validation had failed. Without
+    a time limit (0), the query ran in the main thread, which Ctrl-C could not stop."""
     import signal
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "--data", str(tiny_copy), "sparql", "--timeout", "60",
+        [sys.executable, "-m", "kg", "--data", str(tiny_copy), "sparql", "--timeout", timeout,
          "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

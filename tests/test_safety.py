@@ -668,8 +668,9 @@ def test_run_with_timeout_returns_raises_and_can_be_unlimited():
     assert run_with_timeout(lambda: 42, 1) == 42
     with pytest.raises(KeyError):
         run_with_timeout(lambda: {}["missing"], 1)
-    for unlimited in (None, 0):  # runs in the caller's thread
-        assert run_with_timeout(threading.current_thread, unlimited) is threading.current_thread()
+    for unlimited in (None, 0):  # a thread of its own too, so that Ctrl-C can stop the wait
+        assert run_with_timeout(lambda: (time.sleep(0.2), 7)[1], unlimited) == 7
+        assert run_with_timeout(threading.current_thread, unlimited) is not threading.main_thread()
 
 
 EXIT_AFTER_TIMEOUT = """
