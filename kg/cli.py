@@ -330,6 +330,7 @@ def query(ctx, name, endpoint, graph_iri, timeout, offset, limit):
     page = rows.page(offset, limit)
     if len(page) < len(rows) and ctx.find_object(Settings).verbosity >= 0:
         shown = (f"rows {offset + 1}-{offset + len(page)} of {len(rows)}" if page
+                 else f"0 rows of {len(rows)}" if limit == 0
                  else f"--offset {offset} is past all {len(rows)} rows")
         click.echo(f"kg: note: {shown}", err=True)
     return page

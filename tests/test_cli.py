@@ -491,6 +491,8 @@ def test_a_canned_query_gives_a_page_of_its_rows(run):
     assert run("query", "co-production", "--limit", "2").stderr == ""  # all of them
     past = run("query", "co-production", "--offset", "1000")
     assert past.stderr == "kg: note: --offset 1000 is past all 2 rows\n"
+    # no row asked for: it said "--offset 0 is past all 2 rows"
+    assert run("query", "co-production", "--limit", "0").stderr == "kg: note: 0 rows of 2\n"
     assert run("query", "co-production", "--limit", "-1").exit_code == 2
 
 
