@@ -483,7 +483,11 @@ def read_query_text(arg: str) -> tuple[str, str]:
 @row_output
 @pass_settings
 def describe(settings, term, inferred):
-    """Every fact about one entity (label, acronym, CURIE or IRI), with sources and quotes."""
+    """Every fact about one entity, with sources and quotes.
+
+    TERM is a label or alternative label (an acronym), a CURIE, IRI or local name, a
+    Wikidata ID or a country's ISO code.
+    """
     from kg.api import describe as describe_entity
 
     return describe_entity(term, settings.graph(), inferred=inferred)
@@ -625,7 +629,12 @@ def add(settings, files, sources):
                    "exit 1 if there are any.")
 @pass_settings
 def fmt(settings, check_only, show_diff):
-    """Rewrite the working copy's data files in canonical Turtle (stable, diff-friendly)."""
+    """Rewrite the working copy's data files in canonical Turtle (stable, diff-friendly).
+
+    Needs a working copy to rewrite: --data DIR or $KG_DATA, else the clone an editable
+    install (pip install -e) runs from; --check and --diff also read an installed
+    package's data.
+    """
     from kg.api import format_diff, format_files
     from kg.output import stdout_for, write_text
 
@@ -722,10 +731,11 @@ def remove_folders(folders: list[Path]) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Name or address to listen on (IPv4 or IPv6, such as ::1).")
 @click.option("--port", type=PortNumber(), default=8000, show_default=True,
               help="0: any free port.")
-@timeout_option("Time limit of each query.")
+@timeout_option("Time limit of each query (0: no limit).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_MAX_ROWS,
               show_default=True,
               help="Refuse results with more rows (the client should add a LIMIT).")
