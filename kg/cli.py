@@ -707,10 +707,14 @@ def export(settings, fmt, asserted, collapse_facts, store_layout, output):
         targets = {output: next(iter(files.values()))}
     inputs = settings.graph().inputs
     own = {path.resolve() for path in [*inputs.graph_files, inputs.shapes_file]}
+    data_dir = resolved(inputs.data_dir)
     for path in targets:
         if resolved(path) in own:  # an export in place of the data it is made from
             raise KGError(f"{path}: one of the graph's own input files: write the export "
                           f"elsewhere")
+        if path.suffix == ".ttl" and resolved(path).is_relative_to(data_dir):
+            raise KGError(f"{path}: a .ttl file in the data folder {inputs.data_dir} would be "
+                          f"read as curated data: write the export elsewhere")
     try:
         write_all(targets)  # all or none: no half-written export
     except KGError:

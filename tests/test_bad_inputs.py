@@ -254,6 +254,18 @@ def test_an_export_is_not_written_over_the_graphs_own_files(tiny_copy, target):
     assert (tiny_copy / target).read_bytes() == before
 
 
+@pytest.mark.parametrize("target", ["data/all.ttl", "data/sub/all.ttl"])
+def test_an_export_is_not_written_where_it_would_become_data(tiny_copy, target):
+    """A new .ttl file in data/ is read as curated data: the inferred graph written there
+    doubled the asserted triples, and validation then warned hundreds of times."""
+    result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "export", "-f", "turtle",
+                                      "-o", str(tiny_copy / target)])
+    assert (result.exit_code, result.stderr) == (
+        2, f"kg: error: {tiny_copy / target}: a .ttl file in the data folder "
+           f"{tiny_copy / 'data'} would be read as curated data: write the export elsewhere\n")
+    assert not (tiny_copy / target).exists() and not (tiny_copy / "data" / "sub").exists()
+
+
 def test_an_output_behind_a_loop_of_links_is_one_line(tmp_path):
     """Python's resolve() raised RuntimeError: a traceback."""
     (tmp_path / "a").symlink_to(tmp_path / "b")
