@@ -440,7 +440,9 @@ def new_file_for(candidate_path: Path, candidate: Graph, data: dict[Path, Graph]
     subjects = subject_keys(candidate)
     if subjects - known and path in data and not subjects & subject_keys(data[path]):
         raise InputError(f"{candidate_path}: its new subjects would go to {path}, which already "
-                         "exists and holds none of its subjects: rename the candidate file")
+                         "exists and holds none of its subjects: rename the candidate file, or, "
+                         f"to add to {path.name}, say something in it of a subject that file "
+                         "holds (such as a citation of a fact there)")
     return path
 
 

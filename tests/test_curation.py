@@ -405,7 +405,9 @@ def test_add_refuses_a_new_file_name_taken_by_an_unrelated_file(working_copy, tm
                          '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
                          'akd:atlantis rdfs:label "Atlantis"@en .\n', encoding="utf-8")
     before = snapshot(inputs.data_dir)
-    with pytest.raises(InputError, match="rename the candidate"):
+    with pytest.raises(InputError, match=r"rename the candidate file, or, to add to "
+                                         r"countries\.ttl, say something in it of a subject "
+                                         r"that file holds \(such as a citation of a fact there\)$"):
         add(inputs, [candidate], no_problems)
     assert snapshot(inputs.data_dir) == before
 
