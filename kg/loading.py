@@ -348,7 +348,10 @@ def parse_file(path: Path) -> list:
     except SyntaxError as exc:
         text = line_feeds_only(text)
         message = turtle_syntax_error(exc)
-        if message == NO_SCHEME:
+        if other_syntax(text):
+            message = (f"this is {other_syntax(text)}, not Turtle: kg reads Turtle only; "
+                       f"convert it to Turtle first")
+        elif message == NO_SCHEME:
             message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
                        f"write a prefixed name (akd:name) or a full IRI, or declare @base")
         elif message == END_OF_FILE and written_at(text, exc)[:1] in UNCLOSED:
@@ -426,6 +429,17 @@ def missing_separator_hint(text: str, exc: SyntaxError) -> str:
     return (f" (line {before + 1} ends with none of , ; and .: end it with , to give the "
             f"same property another value, with ; to say more of the same subject, or with . "
             f"to end its statement)")
+
+
+def other_syntax(text: str) -> str | None:
+    """The RDF syntax a text opens with where Turtle cannot (a { of JSON-LD, an XML
+    declaration or element: an IRI holds no space), or None."""
+    start = text.lstrip()
+    if re.match(r"\[?\s*\{", start):
+        return "JSON-LD"
+    if re.match(r"<(\?xml|rdf:RDF)\s", start):
+        return "RDF/XML"
+    return None
 
 
 def typographic_close_hint(text: str, exc: SyntaxError) -> str:

@@ -81,6 +81,13 @@ CASES = [
     (["validate", "{bad}/entity-bomb.rdf"],
      "kg: error: {bad}/entity-bomb.rdf: kg reads Turtle only; convert this .rdf file to "
      "Turtle (.ttl) first"),
+    # another syntax under a .ttl name: Oxigraph's error spoke of a subject or an IRI
+    (["validate", "{bad}/jsonld-named.ttl"],
+     "kg: error: {bad}/jsonld-named.ttl:1:1: this is JSON-LD, not Turtle: kg reads Turtle "
+     "only; convert it to Turtle first"),
+    (["validate", "{bad}/rdfxml-named.ttl"],
+     "kg: error: {bad}/rdfxml-named.ttl:1:1: this is RDF/XML, not Turtle: kg reads Turtle "
+     "only; convert it to Turtle first"),
     (["validate", "--syntax-only", "{bad}/malformed.ttl"],
      "kg: error: {bad}/malformed.ttl:3:13: the string opened here is never closed: the "
      "file ends inside it"),
