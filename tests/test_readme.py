@@ -30,7 +30,7 @@ def test_the_readme_has_its_three_worked_examples():
     assert [command for command, _ in EXAMPLES] == [
         "kg query co-production --system PAC-3 --format markdown",
         'kg query counters --threat "hypersonic missile" --format markdown',
-        "kg query agreements --country US --partner Japan"]
+        "kg query agreements --country US --partner Japan --format markdown"]
 
 
 @pytest.mark.parametrize("command, shown", EXAMPLES, ids=[c for c, _ in EXAMPLES])
