@@ -111,10 +111,14 @@ def uncompiled_warning(source: str, environ) -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--skip", nargs="+", default=[], metavar="COMMAND",
-                        help="kg commands to leave out, e.g. validate (slow at 1M)")
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES),
+                        help="graphs to time (default: all of them, 1M included)")
+    parser.add_argument("--runs", type=int, default=5, help="cold runs of each command")
+    # a misspelt name left every command in
+    skippable = sorted({label.split(" ")[0] for label in commands(NAMES["shipped"])})
+    parser.add_argument("--skip", nargs="+", default=[], choices=skippable, metavar="COMMAND",
+                        help=f"kg commands to leave out ({', '.join(skippable)}), e.g. "
+                             f"validate (slow at 1M)")
     args = parser.parse_args()
     warning = uncompiled_warning(importlib.util.find_spec("kg").origin, os.environ)
     if warning:
