@@ -121,6 +121,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.labels(subject)
         problems += checks.cycles(subject)
         problems += checks.disjoint_classes(subject)
+        problems += checks.unexpected_classes(subject)
         problems += checks.date_types(subject)
         problems += checks.dates(subject)
         problems += checks.cited_sources(subject)
@@ -151,6 +152,7 @@ class Checks:
         self.types: dict = {}
         self.clashes: dict = {}
         self.disjoint_sets: dict = {}
+        self.declared: dict = {}
         self.kinds_of_cited: dict = {}
         self.source_texts: dict[str, str | None] = {}
         self.named_by: dict[str, set] = labels if labels is not None else {}
@@ -392,9 +394,45 @@ class Checks:
         agrees with what the node is declared to be is not the mistake, even if it now
         clashes: a program's ak:producer akd:sm-3-block-iia makes the missile an agent, and
         a deployment's ak:concernsSystem of it is not to blame."""
-        declared = {kind for predicate, obj in self.asserted(node) if predicate == RDF_TYPE
-                    for kind in self.graph.transitive_objects(obj, RDFS.subClassOf)}
+        declared = self.declared_classes(node)
         return not declared or any(kind in declared for kind in clashing)
+
+    def declared_classes(self, node) -> frozenset:
+        """The classes the node's own rdf:type statements give it, with their superclasses
+        (not those inference reads from the properties said of it). Remembered by the
+        classes stated: nodes share a few."""
+        stated = frozenset(self.asserted_values(node, RDF_TYPE))
+        if stated not in self.declared:
+            self.declared[stated] = frozenset(
+                kind for cls in stated for kind in self.graph.transitive_objects(cls, RDFS.subClassOf))
+        return self.declared[stated]
+
+    def unexpected_classes(self, subject) -> list[Problem]:
+        """A statement said of (its property's domain), or linking to (its range), a class
+        that none of the node's stated classes is or falls under: ak:member said of an
+        event made it a membership too, and only the membership's shapes spoke, of a
+        missing ak:organization. (Disjoint classes are kg:disjoint-classes'; a link to a
+        source, kg:not-a-source's.)"""
+        found = []
+        for predicate, obj in self.asserted(subject):
+            if predicate in (RDF_TYPE, IN_SOURCE):
+                continue
+            for node, expected in ((subject, self.domains.get(predicate)),
+                                   (obj, self.ranges.get(predicate))):
+                if expected is None or isinstance(node, Literal):
+                    continue
+                declared = self.declared_classes(node)
+                if not declared or expected in declared or self.clashing(expected, node):
+                    continue
+                classes = ", ".join(self.most_specific(self.asserted_values(node, RDF_TYPE)))
+                wanted, link = curie(str(expected)), curie(str(predicate))
+                said = (f"links to a {wanted}: link a {wanted}" if node is obj else
+                        f"is said of a {wanted}: say it of a {wanted}")
+                found.append(self.problem(
+                    "violation", subject, predicate, obj if node is obj else None,
+                    f"{show(node)} is a {classes}, but {link} {said}, or, if {show(node)} is "
+                    f"one, give it that class too.", "unexpected-class"))
+        return found
 
     def in_disjoint_classes(self, node) -> bool:
         """Whether two of the node's classes (with their superclasses, as inference

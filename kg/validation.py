@@ -305,8 +305,9 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
 
     SHACL's findings about a node that only a mistyped link or subject created (it has no
     label, no citation), that a citation made a source, or that a statement put in a class
-    it cannot be in, are left out: lint names the mistake itself (kg:unknown-entity and
-    kg:unknown-subject, with the nearest known names; kg:not-a-source; kg:disjoint-classes).
+    it cannot be in or is not said to be in, are left out: lint names the mistake itself (kg:unknown-entity and
+    kg:unknown-subject, with the nearest known names; kg:not-a-source; kg:disjoint-classes;
+    kg:unexpected-class).
     """
     # a node a citation made a source, or a statement put in a class it cannot be in: its
     # own clash (akd:japan is both a ak:Source and a ak:Country) is said at the statement
@@ -314,12 +315,12 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
               and p.shape in ("kg:not-a-source", "kg:disjoint-classes")}
     lint = [p for p in lint if not (p.shape == "kg:disjoint-classes" and not p.value
                                     and p.focus in blamed)]
-    phantoms = {p.value for p in lint
-                if p.shape in ("kg:unknown-entity", "kg:not-a-source", "kg:disjoint-classes")}
-    # a node put in a class it cannot be in, or a mistyped subject: the shapes of the
-    # class inference gave it say nothing useful
+    phantoms = {p.value for p in lint if p.shape in (
+        "kg:unknown-entity", "kg:not-a-source", "kg:disjoint-classes", "kg:unexpected-class")}
+    # a node put in a class it cannot be in, or is not said to be, or a mistyped subject:
+    # the shapes of the class inference gave it say nothing useful
     phantoms |= {p.focus for p in lint if p.shape == "kg:unknown-subject"
-                 or p.shape == "kg:disjoint-classes" and not p.value}
+                 or p.shape in ("kg:disjoint-classes", "kg:unexpected-class") and not p.value}
     said = {(p.focus, p.path, p.value) for p in lint} | {
         (p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
         for p in lint}

@@ -571,6 +571,17 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "11: violation: akd:japan ak:agreementType: akd:japan is a ak:Country, but ak:agreementType is "
      "said of a ak:Agreement, a disjoint class: say it of a ak:Agreement instead. "
      "[kg:disjoint-classes]"),
+    # a class a statement gives, not disjoint with the node's own: only the shapes of that
+    # class spoke (a membership needs an ak:organization), or nothing did
+    ("akd:japan-considers-aegis-ashore-2015 ak:member akd:quad .",
+     "39: violation: akd:japan-considers-aegis-ashore-2015 ak:member: "
+     "akd:japan-considers-aegis-ashore-2015 is a ak:Event, but ak:member is said of a "
+     "ak:Membership: say it of a ak:Membership, or, if akd:japan-considers-aegis-ashore-2015 is "
+     "one, give it that class too. [kg:unexpected-class]"),
+    ("akd:g7-hiroshima-summit-2023 ak:location akd:raytheon .",
+     "42: violation: akd:g7-hiroshima-summit-2023 ak:location: akd:raytheon is a ak:Company, "
+     "but ak:location links to a ak:Place: link a ak:Place, or, if akd:raytheon is one, give "
+     "it that class too. [kg:unexpected-class]"),
     ("akd:lockheed-martin a ak:Country .",
      "21: violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
      "ak:Country, classes the ontology declares disjoint: keep the one class that fits. "
