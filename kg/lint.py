@@ -353,21 +353,18 @@ class Checks:
                 if predicate in self.ranges and isinstance(obj, URIRef))):
             return []  # no clash: inference has put each node in its domains and ranges
         found, told = [], set()
-        # the other statements before the classes: one said of another class than the
-        # node's is the likelier mistake (ak:officialRole of an agency), and was never named
-        for predicate, obj in sorted(self.asserted(subject), key=lambda pair: pair[0] == RDF_TYPE):
+        for predicate, obj in self.asserted(subject):
             if predicate == IN_SOURCE:
                 continue  # kg:not-a-source says it better
             implied = [(subject, obj if predicate == RDF_TYPE else self.domains.get(predicate))]
             if predicate != RDF_TYPE and isinstance(obj, URIRef):
                 implied.append((obj, self.ranges.get(predicate)))
             for node, expected in implied:
-                stated = predicate == RDF_TYPE and node == subject
+                as_value = node != subject
                 others = self.clashing(expected, node) if expected is not None else ()
                 if (not others or node in told
-                        or not stated and not self.against_declared(node, others)):
+                        or as_value and not self.against_declared(node, others)):
                     continue
-                as_value = node != subject
                 told.add(node)  # one problem per node: each class clashes with the other
                 found.append(self.problem(
                     "violation", subject, predicate, obj if as_value else None,

@@ -140,29 +140,6 @@ def test_a_candidate_checked_without_sources_is_told_its_quotes_went_unchecked(t
     assert "note" not in validate().stderr  # the shipped quotes are checked by a test
 
 
-@pytest.mark.parametrize("statements, blamed", [
-    # the class is right, the property is said of another: the class was blamed, told to
-    # "keep the one class that fits", and the property never named
-    (['akd:air-staff-office a ak:GovernmentAgency ;', '  ak:officialRole "Staff office" .'],
-     '4:3: violation: akd:air-staff-office ak:officialRole: akd:air-staff-office is a '
-     'ak:GovernmentAgency, but ak:officialRole is said of a ak:Person, a disjoint class: say '
-     'it of a ak:Person instead. [kg:disjoint-classes]'),
-    # of two properties, the one that agrees with the class is not to blame
-    (['akd:new-mou a ak:Agreement ;', '  ak:agreementType <https://w3id.org/alliance-kg/concept/mou> ;',
-      '  ak:officialRole "Memorandum" .'],
-     '5:3: violation: akd:new-mou ak:officialRole: akd:new-mou is a '
-     'ak:MemorandumOfUnderstanding, but '
-     'ak:officialRole is said of a ak:Person, a disjoint class: say it of a ak:Person '
-     'instead. [kg:disjoint-classes]'),
-])
-def test_a_clash_is_blamed_on_the_property_that_contradicts_the_class(tmp_path, statements,
-                                                                      blamed):
-    candidate = candidate_file(tmp_path, *statements)
-    clashes = [line for line in validate(candidate).stdout.splitlines()
-               if "[kg:disjoint-classes]" in line]
-    assert clashes == [f"{candidate}:{blamed}"]
-
-
 def test_the_turtle_report_gives_each_value_as_the_term_it_is():
     """sh:value held the text a problem shows ("\\"abc\\"^^xsd:date", "ak:Evnt") as a
     string, where SHACL has the value itself."""
