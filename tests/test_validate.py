@@ -345,7 +345,7 @@ def test_problems_of_blank_node_subjects_are_placed_in_their_own_statement(tmp_p
         "ontology (did you mean ak:quote?): use a declared property. "
         "[kg:undeclared-property]",
         f"{candidate}:7:29: violation: [] ak:eventType: akd:nothing is not in the graph (did you "
-        "mean akd:china?): link to an existing node, or describe the new "
+        "mean akd:china, akd:nato?): link to an existing node, or describe the new "
         "one (with a label and a citation). [kg:unknown-entity]"]
     assert all(line.startswith(f"{candidate}:") for line in lines[:-1])
 
@@ -436,7 +436,7 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ; "
      "ak:pageNumber 3 ] .",
      "155: violation: akd:pac-3 ak:citation [...] ak:pageNumber: ak:pageNumber is not declared by the "
-     "ontology (did you mean ak:member, ak:hasMember?): use a declared property. "
+     "ontology (did you mean ak:member, ak:hasMember, ak:memberOf?): use a declared property. "
      "[kg:undeclared-property]"),
     (f"akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2051 ; ak:quote {BATTERIES} ] .",
      "37: violation: akd:pac-3 ak:citation [...] ak:inSource: akd:source-aaf-2051 is not in the graph "
