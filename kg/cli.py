@@ -712,7 +712,7 @@ def export(settings, fmt, asserted, collapse_facts, store_layout, output):
         if resolved(path) in own:  # an export in place of the data it is made from
             raise KGError(f"{path}: one of the graph's own input files: write the export "
                           f"elsewhere")
-        if path.suffix == ".ttl" and resolved(path).is_relative_to(data_dir):
+        if path.name.endswith(".ttl") and resolved(path).is_relative_to(data_dir):  # as read
             raise KGError(f"{path}: a .ttl file in the data folder {inputs.data_dir} would be "
                           f"read as curated data: write the export elsewhere")
     try:

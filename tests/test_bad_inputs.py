@@ -261,7 +261,7 @@ def test_an_export_is_not_written_over_the_graphs_own_files(tiny_copy, target):
     assert (tiny_copy / target).read_bytes() == before
 
 
-@pytest.mark.parametrize("target", ["data/all.ttl", "data/sub/all.ttl"])
+@pytest.mark.parametrize("target", ["data/all.ttl", "data/sub/all.ttl", "data/.ttl"])
 def test_an_export_is_not_written_where_it_would_become_data(tiny_copy, target):
     """A new .ttl file in data/ is read as curated data: the inferred graph written there
     doubled the asserted triples, and validation then warned hundreds of times."""
