@@ -414,8 +414,8 @@ class Checks:
         for predicate, obj in self.asserted(subject):
             if predicate in (RDF_TYPE, IN_SOURCE):
                 continue
-            for node, expected in ((subject, self.domains.get(predicate)),
-                                   (obj, self.ranges.get(predicate))):
+            for node, expected, as_value in ((subject, self.domains.get(predicate), False),
+                                             (obj, self.ranges.get(predicate), True)):
                 if expected is None or isinstance(node, Literal):
                     continue
                 declared = self.declared_classes(node)
@@ -423,10 +423,10 @@ class Checks:
                     continue
                 classes = ", ".join(self.most_specific(self.asserted_values(node, RDF_TYPE)))
                 wanted, link = curie(str(expected)), curie(str(predicate))
-                said = (f"links to a {wanted}: link a {wanted}" if node is obj else
+                said = (f"links to a {wanted}: link a {wanted}" if as_value else
                         f"is said of a {wanted}: say it of a {wanted}")
                 found.append(self.problem(
-                    "violation", subject, predicate, obj if node is obj else None,
+                    "violation", subject, predicate, obj if as_value else None,
                     f"{show(node)} is a {classes}, but {link} {said}, or, if {show(node)} is "
                     f"one, give it that class too.", "unexpected-class"))
         return found

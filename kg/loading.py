@@ -348,9 +348,10 @@ def parse_file(path: Path) -> list:
     except SyntaxError as exc:
         text = line_feeds_only(text)
         message = turtle_syntax_error(exc)
-        if other_syntax(text):
-            message = (f"this is {other_syntax(text)}, not Turtle: kg reads Turtle only; "
-                       f"convert it to Turtle first")
+        syntax = other_syntax(text)
+        if syntax:
+            message = (f"this is {syntax}, not Turtle: kg reads Turtle only; convert it to "
+                       f"Turtle first")
         elif message == NO_SCHEME:
             message = (f"{written_at(text, exc)} is a relative IRI, and no @base resolves it: "
                        f"write a prefixed name (akd:name) or a full IRI, or declare @base")
