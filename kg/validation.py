@@ -305,9 +305,9 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
 
     SHACL's findings about a node that only a mistyped link or subject created (it has no
     label, no citation), that a citation made a source, or that a statement put in a class
-    it cannot be in or is not said to be in, are left out: lint names the mistake itself (kg:unknown-entity and
-    kg:unknown-subject, with the nearest known names; kg:not-a-source; kg:disjoint-classes;
-    kg:unexpected-class).
+    it cannot be in or is not said to be in, are left out: lint names the mistake itself
+    (kg:unknown-entity and kg:unknown-subject, with the nearest known names;
+    kg:not-a-source; kg:disjoint-classes; kg:unexpected-class).
     """
     # a node a citation made a source, or a statement put in a class it cannot be in: its
     # own clash (akd:japan is both a ak:Source and a ak:Country) is said at the statement
