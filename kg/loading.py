@@ -41,6 +41,7 @@ DOT_EXPECTED = "A dot is expected at the end of statements"
 BRACKET_EXPECTED = "blank node property lists should end with a ']'"
 END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid-statement
 NOT_A_SUBJECT = "is not a valid subject or graph name"  # Oxigraph's words
+NOT_A_PREDICATE = "is not a valid predicate"
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
@@ -348,7 +349,7 @@ def parse_file(path: Path) -> list:
     except SyntaxError as exc:
         text = line_feeds_only(text)
         message = turtle_syntax_error(exc)
-        syntax = other_syntax(text)
+        syntax = other_syntax(text, exc)
         if syntax:
             message = (f"this is {syntax}, not Turtle: kg reads Turtle only; convert it to "
                        f"Turtle first")
@@ -432,14 +433,20 @@ def missing_separator_hint(text: str, exc: SyntaxError) -> str:
             f"to end its statement)")
 
 
-def other_syntax(text: str) -> str | None:
-    """The RDF syntax a text opens with where Turtle cannot (a { of JSON-LD, an XML
-    declaration or element: an IRI holds no space), or None."""
+def other_syntax(text: str, exc: SyntaxError) -> str | None:
+    """The RDF syntax a text is written in where Turtle fails, or None: JSON-LD opens with
+    an object ({ and a key or }), RDF/XML with an XML declaration or element (an IRI holds
+    no space); TriG has graph blocks, { ... } or GRAPH, where Turtle has a statement or a
+    subject's property."""
     start = text.lstrip()
-    if re.match(r"\[?\s*\{", start):
+    if re.match(r'\[?\s*\{\s*("|\}|$)', start):
         return "JSON-LD"
     if re.match(r"<(\?xml|rdf:RDF)\s", start):
         return "RDF/XML"
+    written = written_at(text, exc)
+    in_graph_place = turtle_syntax_error(exc).endswith((NOT_A_SUBJECT, NOT_A_PREDICATE))
+    if in_graph_place and (written.startswith("{") or written.upper() == "GRAPH"):
+        return "TriG"
     return None
 
 

@@ -85,6 +85,13 @@ CASES = [
     (["validate", "{bad}/jsonld-named.ttl"],
      "kg: error: {bad}/jsonld-named.ttl:1:1: this is JSON-LD, not Turtle: kg reads Turtle "
      "only; convert it to Turtle first"),
+    # TriG's graph block stands where Turtle has a subject's property (or a statement)
+    (["validate", "{bad}/trig-named.ttl"],
+     "kg: error: {bad}/trig-named.ttl:4:14: this is TriG, not Turtle: kg reads Turtle "
+     "only; convert it to Turtle first"),
+    # where Turtle has a value, a { is a mistake in Turtle, not TriG
+    (["validate", "{bad}/brace-as-value.ttl"],
+     "kg: error: {bad}/brace-as-value.ttl:4:35: { is not a valid RDF object"),
     (["validate", "{bad}/rdfxml-named.ttl"],
      "kg: error: {bad}/rdfxml-named.ttl:1:1: this is RDF/XML, not Turtle: kg reads Turtle "
      "only; convert it to Turtle first"),
