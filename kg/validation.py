@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
@@ -53,7 +54,7 @@ class Report:
             report.add((result, SH.resultSeverity, severity[problem.severity]))
             report.add((result, SH.focusNode, term_of(problem.focus.split(" ")[0])))
             if problem.path:
-                report.add((result, SH.resultPath, term_of(problem.path)))
+                report.add((result, SH.resultPath, path_node(problem.path, report)))
             if problem.value:
                 report.add((result, SH.value, problem.term))  # the value, not its text
             report.add((result, SH.resultMessage, Literal(problem.message)))
@@ -61,6 +62,21 @@ class Report:
             if problem.file:
                 report.add((result, RDFS.seeAlso, Literal(problem.place)))
         return report
+
+
+def path_node(shown: str, report: Graph):
+    """The SHACL property path that `show_path` shows as `shown`, its nodes added to
+    `report`: ak:member, ^ak:member, ak:date|ak:startDate."""
+    if "|" in shown:
+        node, alternatives = BNode(), BNode()
+        Collection(report, alternatives, [path_node(part, report) for part in shown.split("|")])
+        report.add((node, SH.alternativePath, alternatives))
+        return node
+    if shown.startswith("^"):
+        node = BNode()
+        report.add((node, SH.inversePath, path_node(shown[1:], report)))
+        return node
+    return term_of(shown)
 
 
 def term_of(name: str):
@@ -506,6 +522,13 @@ def problem_of(result, report: Graph, data: Graph, holders: dict | None = None) 
 
 
 def show_path(path, report: Graph) -> str:
-    """A SHACL property path as a user would write it: ak:member, ^ak:member."""
-    inverse = report.value(path, SH.inversePath) if isinstance(path, BNode) else None
-    return f"^{show(inverse)}" if inverse is not None else show(path)
+    """A SHACL property path as a user would write it, in SPARQL's syntax: ak:member,
+    ^ak:member, ak:date|ak:startDate."""
+    if isinstance(path, BNode):
+        inverse = report.value(path, SH.inversePath)
+        if inverse is not None:
+            return f"^{show_path(inverse, report)}"
+        alternatives = report.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return "|".join(show_path(part, report) for part in Collection(report, alternatives))
+    return show(path)

@@ -411,7 +411,12 @@ CASES = [
          {(V, "akd:agreement-two-dates", "ak:date", "aks:OneDateProperty")}),
     Case("event-no-date",
          "akd:event-no-date a ak:Summit ; rdfs:label \"E4\"@en ; ak:citation $CITE .",
-         {(W, "akd:event-no-date", "ak:date", "aks:EventDateMissingProperty")}),
+         {(W, "akd:event-no-date", "ak:date|ak:startDate", "aks:EventDateMissingProperty")}),
+    # a series with a start date was warned that it had no ak:date
+    Case("event-series-since",
+         "akd:event-series-since a ak:Exercise ; rdfs:label \"E4b\"@en ; "
+         "ak:startDate \"2001\"^^xsd:gYear ; ak:citation $CITE .",
+         set()),
     Case("event-places-literal",
          "akd:event-places-literal a ak:Attack ; rdfs:label \"E5\"@en ; "
          "ak:date \"2024-04-13\"^^xsd:date ; ak:location \"Tel Aviv\" ; ak:target \"Israel\" ; "

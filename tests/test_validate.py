@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 
 from conftest import SEEDS
-from kg.namespaces import AKD
+from kg.namespaces import AK, AKD
 from kg.cli import cli
 
 CANDIDATES = Path(__file__).parent / "fixtures" / "candidates"
@@ -1008,8 +1009,21 @@ def test_a_missing_property_is_placed_at_the_subject_not_where_its_name_is_a_val
         '    ak:partOf [ a ak:Event ; ak:date "2023"^^<http://www.w3.org/2001/XMLSchema#gYear> ] .')
     lines = validate(candidate).stdout.splitlines()
     missing = [line.split(": ")[0].rsplit("/", 1)[1] for line in lines
-               if line.split(": ")[2] == "akd:zz-event ak:date"]
+               if line.split(": ")[2] == "akd:zz-event ak:date|ak:startDate"]
     assert missing == ["candidate.ttl:5:1"]
+
+
+def test_a_turtle_report_writes_an_alternative_path_as_a_shacl_path(tmp_path):
+    """An event with neither ak:date nor ak:startDate: its path is a SHACL path, not text."""
+    candidate = candidate_file(
+        tmp_path, "@prefix akc: <https://w3id.org/alliance-kg/concept/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        'akd:zz-event a ak:Summit ; ak:eventType akc:summit ; rdfs:label "ZZ summit"@en ;',
+        f"    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .")
+    report = Graph().parse(data=validate(candidate, "--format", "turtle").stdout, format="turtle")
+    [path] = report.objects(None, SH.resultPath)
+    alternatives = report.value(path, SH.alternativePath)
+    assert list(Collection(report, alternatives)) == [URIRef(AK + "date"), URIRef(AK + "startDate")]
 
 
 NESTED_DEEPER = (
