@@ -67,6 +67,18 @@ def test_agreements_include_the_licensing_deal_and_the_joint_commitments(graph):
     assert kinds[AKD + "trilateral-cyber-consultations-decision-2023"] == AKC + "joint-commitment"
 
 
+def test_an_undated_agreement_known_as_of_a_year_counts_as_running_then_for_both_bounds(graph):
+    """The early-warning sharing, undated and known as of December 2015, passed --from 2015
+    but failed any --to: adding --to 2030 to --from 2015 lost it."""
+    sharing = AKD + "us-japan-early-warning-information-sharing"
+
+    def listed(**years):
+        return sharing in {row["agreement"] for row in rows(graph, "agreements", **years)}
+
+    assert listed(**{"from": "2015"}) and listed(**{"from": "2015", "to": "2030"})
+    assert listed(to="2015") and not listed(to="2014") and not listed(**{"from": "2016"})
+
+
 def test_trilateral_data_sharing_agreed_on_sunday_12_november_2023(graph):
     result = rows(graph, "agreements", country="South Korea", **{"from": "2023"})
     sharing = [row for row in result if row["type"] == AKC + "data-sharing"]
