@@ -443,6 +443,15 @@ def test_japan_inventory_as_of_december_2015(graph):
         ("aegis-destroyer", "4", "destroyer", "planned")}
 
 
+def test_the_platforms_that_carry_a_system_are_its_inventory(graph):
+    """--system SM-3 found nothing: Japan's SM-3 are counted as destroyers that carry them."""
+    result = rows(graph, "inventory", system="SM-3")
+    assert {(row["holding"].rsplit("/", 1)[-1], row["quantity"]) for row in result} == {
+        ("holding-japan-aegis-destroyers-2015", "4"),
+        ("holding-japan-aegis-destroyers-planned-2015", "4")}
+    assert {row["system"] for row in rows(graph, "inventory", system="PAC-3")} == {AKD + "pac-3"}
+
+
 def test_two_counts_of_one_arsenal_are_told_apart_by_their_holding(graph):
     """003 gives North Korea "hundreds of ballistic missiles" and "around 100 ... capable of
     hitting Japan", both as of 2015-12-02: without the holding the rows contradict."""
