@@ -487,7 +487,7 @@ def property_graph(graph: CompiledGraph, inferred: bool = True, collapse_facts: 
 ROLE_ORDER = [AK + name for name in (
     "licensor", "supplier", "funder", "developer", "producer", "productionParticipant",
     "contractor", "party", "actor", "operator", "member", "participant", "licensee",
-    "buyer", "recipient", "organization", "concernsSystem", "about", "target", "location")]
+    "buyer", "recipient", "beneficiary", "organization", "concernsSystem", "about", "target", "location")]
 ROLE_ORDER += [PREFIXES["prov"] + "wasAssociatedWith", PREFIXES["org"] + "member",
                PREFIXES["org"] + "organization"]
 

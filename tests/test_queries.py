@@ -408,7 +408,9 @@ def test_each_row_quotes_the_passage_naming_its_participant(graph):
 def test_funding_the_sm3_block_iia_saving(graph):
     [saving] = [row for row in rows(graph, "funding", country="Japan") if row["kind"] == AKC + "saving"]
     assert (saving["amount"], saving["currency"], saving["share"]) == ("431000000", "USD", "0.18")
-    assert saving["funder"] == AKD + "japan" and saving["recipient"] == AKD + "united-states"
+    # Japan's spending spares the United States: it pays the United States nothing
+    assert (saving["funder"], saving["recipient"], saving["beneficiary"]) == (
+        AKD + "japan", None, AKD + "united-states")
     assert saving["quote"] == "431 million so far—or 18 percent of the total program cost to date."
 
 
