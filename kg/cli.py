@@ -233,7 +233,15 @@ def existing_folder(ctx, param, value: str | None) -> Path | None:
     return sources_folder(value)
 
 
-QUOTES_UNCHECKED = "kg: note: quotes not checked against their sources (add --sources DIR)"
+def note_unchecked_quotes(count: int):
+    """Say that `count` new quotes went unchecked: a curator's new quotes are what most
+    needs the check (the shipped ones are checked by a test)."""
+    if count:
+        whose = "its source" if count == 1 else "their sources"
+        click.echo(f"kg: note: {count} new quote{'s' if count != 1 else ''} not checked against "
+                   f"{whose} (add --sources DIR)", err=True)
+
+
 sources_option = click.option(
     "--sources", type=click.Path(file_okay=False), metavar="DIR",
     callback=existing_folder,
@@ -541,9 +549,8 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
 
     report = check(settings.graph(), list(files), sources)
     print_report(report, fmt, fail_on, settings.verbosity)
-    if files and sources is None and settings.verbosity >= 0:
-        # a curator's new quotes are what most needs the check (the shipped ones: a test)
-        click.echo(QUOTES_UNCHECKED, err=True)
+    if settings.verbosity >= 0:
+        note_unchecked_quotes(report.unchecked_quotes)
     sys.exit(report.exit_code(fail_on))
 
 
@@ -617,8 +624,8 @@ def add(settings, files, sources):
         where = ", ".join(str(p) for p in result.written) or "no file (all already there)"
         click.echo(f"added {result.added} triple{'s' if result.added != 1 else ''} to {where}",
                    err=True)
-        if sources is None and result.added:
-            click.echo(QUOTES_UNCHECKED, err=True)
+        if sources is None:
+            note_unchecked_quotes(result.quotes_added)
 
 
 @cli.command()

@@ -284,6 +284,7 @@ class AddResult:
     problems: list = field(default_factory=list)   # all that `validate` returned
     written: list[Path] = field(default_factory=list)  # data files rewritten or created
     added: int = 0  # triples added; 0 when refused or when all were there already
+    quotes_added: int = 0  # of them, ak:quote statements (new citations' quotes)
 
     @property
     def refused(self) -> bool:
@@ -327,12 +328,18 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
         data = {path: graph_of(parse_file(path)) for path in inputs.data_files}
         merged = merge(data, candidates, inputs.data_dir)
         added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
+        quotes_added = sum(count_quotes(graph) - count_quotes(data.get(path, Graph()))
+                           for path, graph in merged.items())
         contents = {path: canonical_turtle(graph, header_for(path, data, candidates))
                     for path, graph in merged.items()}
         refuse_dropping_comments(validated, contents)
         refuse_if_changed(inputs, validated)
         write_all({path: text.encode("utf-8") for path, text in contents.items()})
-    return AddResult(problems, list(contents), added)
+    return AddResult(problems, list(contents), added, quotes_added)
+
+
+def count_quotes(graph: Graph) -> int:
+    return sum(1 for _ in graph.triples((None, QUOTE, None)))
 
 
 def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],

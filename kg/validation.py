@@ -27,6 +27,8 @@ SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 @dataclass
 class Report:
     problems: list[Problem]
+    # the candidates' quotes new to the graph, when no source texts were given to check them
+    unchecked_quotes: int = 0
 
     def at_or_above(self, severity: str) -> list[Problem]:
         """The problems of that severity ("info", "warning" or "violation") or worse."""
@@ -164,8 +166,20 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
                                             shapes_origin)
                 if (p, frozenset(p.clues)) not in before]
     new_nodes = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} - old_subjects
-    return located(problems + restated_facts(store, new_nodes),
-                   index_files(list(files) + graph.inputs.data_files), store)
+    report = located(problems + restated_facts(store, new_nodes),
+                     index_files(list(files) + graph.inputs.data_files), store)
+    if sources is None:
+        report.unchecked_quotes = len(cited_quotes(candidate) - cited_quotes(shipped_quads))
+    return report
+
+
+def cited_quotes(quads) -> set:
+    """The (source, quote) pairs of the citations in `quads`."""
+    import pyoxigraph as ox
+
+    in_source, quote = ox.NamedNode(AK + "inSource"), ox.NamedNode(AK + "quote")
+    source_of = {q.subject: q.object for q in quads if q.predicate == in_source}
+    return {(source_of.get(q.subject), q.object) for q in quads if q.predicate == quote}
 
 
 # Pairs of fact nodes that cite the same quote: the candidates for kg:duplicate-fact. The

@@ -854,13 +854,25 @@ def test_add_merges_into_the_subjects_file_then_validates_clean(run, tiny_copy, 
                     'akd:zapper skos:altLabel "Zapper One"@en .\n')
     result = run("add", str(good))
     assert result.exit_code == 0, result.output
-    assert result.stderr == (f"added 1 triple to {tiny_copy / 'data' / 'tiny.ttl'}\n"
-                             "kg: note: quotes not checked against their sources "
-                             "(add --sources DIR)\n")
+    # no note that quotes went unchecked: it adds none
+    assert result.stderr == f"added 1 triple to {tiny_copy / 'data' / 'tiny.ttl'}\n"
     assert '"Zapper One"@en' in (tiny_copy / "data" / "tiny.ttl").read_text()
     assert run("validate").exit_code == 0
     assert run("query", "co-production", "--system", "zapper one").exit_code == 0
     assert run("add", str(good)).stderr == "added 0 triples to no file (all already there)\n"
+
+
+def test_add_counts_the_new_quotes_it_did_not_check(run, tiny_copy, tmp_path):
+    cited = tmp_path / "cited.ttl"
+    cited.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                     "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                     "akd:zapper ak:citation [ ak:inSource akd:source-test ;\n"
+                     '    ak:quote "The Zapper is light." ] .\n')
+    result = run("add", str(cited))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"added 3 triples to {tiny_copy / 'data' / 'tiny.ttl'}\n"
+                             "kg: note: 1 new quote not checked against its source "
+                             "(add --sources DIR)\n")
 
 
 def test_fmt_check_then_fmt(run, tiny_copy):

@@ -21,7 +21,7 @@ from kg.cli import cli
 CANDIDATES = Path(__file__).parent / "fixtures" / "candidates"
 MISTAKES = CANDIDATES / "mistakes.ttl"
 SH = Namespace("http://www.w3.org/ns/shacl#")
-UNCHECKED = "kg: note: quotes not checked against their sources (add --sources DIR)\n"
+UNCHECKED = "kg: note: 1 new quote not checked against its source (add --sources DIR)\n"
 BATTERIES = '"It also has 17 PAC-3 batteries dispersed to protect Tokyo and other key locations."'
 
 
@@ -138,6 +138,20 @@ def test_a_candidate_checked_without_sources_is_told_its_quotes_went_unchecked(t
     checked = validate(candidate, "--sources", SEEDS)
     assert "[kg:quote-not-in-source]" in checked.stdout
     assert "note" not in checked.stderr
+
+
+def test_the_unchecked_quotes_note_counts_only_quotes_new_to_the_graph(tmp_path):
+    """It was printed for every candidate, one with no quote at all, or one that only
+    cites a quote the graph already cites from the same source (checked by a test)."""
+    def note(*lines):
+        return validate(candidate_file(tmp_path, *lines)).stderr.partition("\n")[2]
+
+    assert note("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+                'akd:japan skos:altLabel "Nippon"@en .') == ""
+    assert note(f"akd:masashi-murano ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .") == ""
+    assert note(f"akd:masashi-murano ak:citation [ ak:inSource akd:source-jt-2023 ; ak:quote {BATTERIES} ] ,",
+                '  [ ak:inSource akd:source-jt-2023 ; ak:quote "Japan needs more radars." ] .') == (
+        "kg: note: 2 new quotes not checked against their sources (add --sources DIR)\n")
     assert "note" not in validate().stderr  # the shipped quotes are checked by a test
 
 
