@@ -44,7 +44,7 @@ def test_every_concept_has_a_label_a_definition_and_a_scheme(ontology):
 @pytest.mark.parametrize("scheme, concepts", [
     ("threats", {"ballistic-missile", "short-range-ballistic-missile", "medium-range-ballistic-missile",
                  "intermediate-range-ballistic-missile", "intercontinental-ballistic-missile",
-                 "cruise-missile", "hypersonic-glide-vehicle", "drone", "rocket"}),
+                 "cruise-missile", "hypersonic-missile", "hypersonic-glide-vehicle", "drone", "rocket"}),
     ("flight-phases", {"boost-phase", "midcourse-phase", "glide-phase", "terminal-phase"}),
     ("defense-tiers", {"upper-tier", "lower-tier"}),
 ])

@@ -349,7 +349,7 @@ def test_a_quote_that_mentions_the_agreement_is_preferred(working_copy):
 def test_hypersonic_threats_are_countered_by_the_glide_phase_interceptor(graph):
     result = rows(graph, "counters", threat="hypersonic missile")
     assert pairs(result, "system", "threat", "phase") == {
-        ("glide-phase-interceptor", "hypersonic-glide-vehicle", "glide-phase")}
+        ("glide-phase-interceptor", "hypersonic-missile", "glide-phase")}
 
 
 def test_upper_and_lower_tier(graph):
