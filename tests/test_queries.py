@@ -472,6 +472,13 @@ def test_japan_and_south_korea_are_partners_through_camp_david(graph):
     assert {row["partner"] for row in result} == {AKD + "south-korea"}
 
 
+def test_evidence_shows_what_an_entitys_own_citation_backs(graph):
+    """Every own citation was shown as relation `citation`, the one that backs a statement too."""
+    result = rows(graph, "evidence", entity="Bruce Klingner")
+    assert {(row["relation"], row["quote"][:20]) for row in result} == {
+        (AK + "citation", "Would Japan actually"), (AK + "officialRole", "asks Bruce Klinger, ")}
+
+
 def test_evidence_gives_every_quote_behind_an_entity(graph):
     result = rows(graph, "evidence", entity="MHI")
     licensee = {row["quote"] for row in result
