@@ -438,6 +438,8 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     """The entity a user named by label, alternative label, CURIE, local name, IRI or
     Wikidata ID."""
     text = check_utf8(value, what).strip()
+    if not text:  # every name is "close" to nothing: suggesting some would mislead
+        raise InputError(f"{what} {shown(value)}: empty; give a name, a CURIE (akd:japan) or an IRI")
     plain = plain_name(text)
     # as typed first: a label may hold a character that plain_name would replace
     named = candidates = (named_by(graph, text) or (named_by(graph, plain) if plain != text else [])
@@ -540,9 +542,9 @@ TYPOGRAPHIC = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u20
 
 def plain_name(text: str) -> str:
     """`text` in the plain characters labels are written in, with single spaces and
-    without the double quotes around it that a copied name may keep (“PAC-3”)."""
+    without the quotes around it that a copied name may keep (“PAC-3”, ‘PAC-3’, 'PAC-3')."""
     plain = " ".join(unicodedata.normalize("NFKC", text).translate(TYPOGRAPHIC).split())
-    if len(plain) > 2 and plain[0] == plain[-1] == '"':
+    if len(plain) > 2 and plain[0] == plain[-1] and plain[0] in "\"'":
         plain = plain[1:-1].strip()
     return plain
 

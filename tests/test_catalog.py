@@ -149,7 +149,8 @@ def test_an_iso_code_or_wikidata_id_has_no_plural(graph, given):
 
 @pytest.mark.parametrize("given, local", [
     ("ZAP\u20111", "zapper"), ("ZAP\u20131", "zapper"), ("zap\u22121", "zapper"),
-    ("\u201cZAP-1\u201d", "zapper"), ("\uff3a\uff21\uff30-1", "zapper"),
+    ("\u201cZAP-1\u201d", "zapper"), ("\u2018ZAP-1\u2019", "zapper"), ("'ZAP-1'", "zapper"),
+    ("\uff3a\uff21\uff30-1", "zapper"),
     ("akd:zapper\u2011licence", "zapper-licence"),
     ("Licensed production of\u00a0Zapper  2", "zapper-licence")])
 def test_names_copied_with_typographic_characters_resolve(tiny, given, local):
@@ -157,6 +158,13 @@ def test_names_copied_with_typographic_characters_resolve(tiny, given, local):
     the hyphen, typographic quotes around it, full-width letters, a no-break space or a
     run of spaces."""
     assert resolve(tiny, given) == ox.NamedNode(AKD + local)
+
+
+@pytest.mark.parametrize("given", ["", "  "])
+def test_an_empty_name_is_said_to_be_empty_not_close_to_short_names(tiny, given):
+    """It suggested the shortest names known, as if they were near misses."""
+    with pytest.raises(InputError, match=f"^--system '{given}': empty; give a name, a CURIE"):
+        resolve(tiny, given, "ak:DefenseSystem", "--system")
 
 
 def test_a_label_with_typographic_characters_resolves_as_written(tiny_copy):
