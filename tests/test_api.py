@@ -163,6 +163,14 @@ def test_typed_rows_give_numbers_as_numbers(graph):
     assert rows.to_dicts() == [{"n": "431000000", "b": "true", "d": "1.5", "s": "17"}]
 
 
+def test_a_whole_decimal_is_typed_as_an_integer_a_double_as_a_float(graph):
+    """The $5 billion amount ("5000000000.0"^^xsd:decimal) came out as 5000000000.0."""
+    rows = kg.sparql('SELECT ?w ?f ?x WHERE { VALUES (?w ?f ?x) { (5000000000.0 0.18 5.0E0) } }', graph)
+    typed = rows.to_dicts(typed=True)
+    assert typed == [{"w": 5000000000, "f": 0.18, "x": 5.0}]
+    assert [type(value) for value in typed[0].values()] == [int, float, float]
+
+
 def test_dir_lists_the_api():
     assert {"open_graph", "run_query", "sparql", "validate", "InputError"} <= set(dir(kg))
 
