@@ -431,6 +431,16 @@ def test_describe_reads_a_link_back_by_its_inverse_label(graph):
     assert not {row["statement"] for row in rows} & {"counters of", "broader of", "related of"}
 
 
+def test_describe_backs_a_role_with_a_quote_that_mentions_its_value(graph):
+    """"the two countries" names neither party: the citation's ak:mentions says whom it
+    means, which the canned queries read and describe did not (no quote on either party)."""
+    rows = kg.describe("akd:mou-1999-us-japan-bmd", graph).to_dicts(label=graph.label)
+    parties = {(row["value"], row["quote"]) for row in rows if row["statement"] == "party"}
+    quote = "In 1999, the two countries signed a Memorandum of Understanding for joint " \
+            "research and development of BMD."
+    assert parties == {("Japan", quote), ("United States", quote)}
+
+
 def test_describe_reads_a_scheme_s_links_back_once_and_by_name(graph):
     """A concept scheme: its concepts' skos:inScheme reads back as "has concept", not
     "inScheme of", and each concept's skos:topConceptOf is not listed again beside the
