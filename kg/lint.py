@@ -67,7 +67,10 @@ INITIALS = re.compile(r"(?:^|\.)[A-Za-z]$")  # J. Smith, U.S. Navy
 # A Markdown link in a source text, [words](target): the article itself shows only the words.
 # A link's text and address, bounded and on one line: unbounded, a source text of 100 KB
 # of `[` took 49 s to read, each `[` scanned to the end of the text.
-MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{0,1000})\]\([^)\n]{0,2000}\)")
+MARKDOWN_LINK = re.compile(r"\[((?:[^\[\]\n\\]|\\.){0,1000})\]\([^)\n]{0,2000}\)")
+# A Markdown backslash escape of an ASCII punctuation mark: the article shows "$431" for
+# "\$431", "[12]" for "\[12\]" (Turtle allows no "\$" in a quote: it could not be copied).
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 TYPOGRAPHIC_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 # Lexical spaces of the XSD datatypes the data uses (XML Schema 1.1 part 2); a value must
@@ -736,8 +739,8 @@ def sentence_end(text: str) -> str | None:
 def article_words(text: str) -> str:
     """A source text as its article reads, normalised: a Markdown link as its words (a
     quote that runs through "the [Terminal High Altitude Area Defense](#) (THAAD) system"
-    need not stop at the link)."""
-    return normalise(MARKDOWN_LINK.sub(r"\1", text))
+    need not stop at the link), an escaped punctuation mark as the mark."""
+    return normalise(MARKDOWN_ESCAPE.sub(r"\1", MARKDOWN_LINK.sub(r"\1", text)))
 
 
 def normalise(text: str) -> str:

@@ -44,3 +44,12 @@ def test_a_markdown_link_reads_as_its_words():
                                    "Altitude Area Defense (THAAD) system.")
     assert article_words("[Aegis](#)-equipped and [a](b) [c](d)") == "Aegis-equipped and a c"
     assert article_words("a [footnote] (not a link)") == "a [footnote] (not a link)"
+
+
+def test_an_escaped_punctuation_mark_reads_as_the_mark():
+    """003 writes "\\$431" and footnotes "[\\[12\\]](#)": a quote of "$431 million" was not
+    found, and a quote could not hold the "\\$" (no escape in Turtle)."""
+    text = r"saved the United States \$431 million so far. Lockheed Martin.[\[12\]](#) This"
+    assert article_words(text) == ("saved the United States $431 million so far. Lockheed "
+                                   "Martin.[12] This")
+    assert article_words(r"a\\b \a") == r"a\b \a"  # an escaped backslash; no escape of a letter
