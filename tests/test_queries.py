@@ -411,7 +411,9 @@ def test_funding_the_sm3_block_iia_saving(graph):
     # Japan's spending spares the United States: it pays the United States nothing
     assert (saving["funder"], saving["recipient"], saving["beneficiary"]) == (
         AKD + "japan", None, AKD + "united-states")
-    assert saving["quote"] == "431 million so far—or 18 percent of the total program cost to date."
+    assert saving["quote"] == ("In total then, cooperation with the Japanese has saved the United "
+                               "States $431 million so far—or 18 percent of the total program cost "
+                               "to date.")
 
 
 @pytest.mark.parametrize("params, figures", [
