@@ -9,13 +9,14 @@ subject), a language tag other than @en, a label that already names another enti
 node linked to itself (directly or around a chain of ak:variantOf), a statement that puts
 a node in two disjoint classes (a company linked as a country), a date property whose
 value is not a date (with the date it spells, where it spells one), a future date on an
-event that is not planned, a citation of something that is not a source, a citation
-written twice, a quote with line breaks or runs of spaces or of more than one sentence,
-and a quote missing from its source text.
+event that is not planned, an end date before its start, a citation of something that
+is not a source, a citation written twice, a quote with line breaks or runs of spaces or
+of more than one sentence, and a quote missing from its source text.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import functools
@@ -56,6 +57,7 @@ PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProper
 # alternative of their sh:or, two for every date (an eighth of the time of validation).
 DATE_PROPERTIES = tuple(URIRef(AK + name) for name in ("date", "startDate", "endDate", "asOf"))
 DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
+START_DATE, END_DATE = URIRef(AK + "startDate"), URIRef(AK + "endDate")
 # A full stop, question or exclamation mark (and a closing quote or bracket) followed by
 # a space and the capital letter or digit that begins the next sentence.
 SENTENCE_END = re.compile(r"(?<!\S)(\S*?)([.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -127,6 +129,7 @@ def lint(asserted: dict, inferred: Graph, subjects: Iterable, sources: Path | No
         problems += checks.unexpected_classes(subject)
         problems += checks.date_types(subject)
         problems += checks.dates(subject)
+        problems += checks.date_order(subject)
         problems += checks.cited_sources(subject)
         problems += checks.repeated_citations(subject)
         problems += checks.quote_spacing(subject)
@@ -482,6 +485,15 @@ class Checks:
                 for date in self.graph.objects(subject, URIRef(AK + "date"))
                 if earliest_day(date) and earliest_day(date) > self.today]
 
+    def date_order(self, subject) -> list[Problem]:
+        """An end date before the start date: of a span the sources date, one is mistyped."""
+        return [self.problem("violation", subject, END_DATE, end,
+                             f"{end} ends before the start, {start}: fix the date that is "
+                             f"wrong (the end is the last day the span runs).", "date-order")
+                for start in self.graph.objects(subject, START_DATE)
+                for end in self.graph.objects(subject, END_DATE)
+                if earliest_day(start) and latest_day(end) and latest_day(end) < earliest_day(start)]
+
     def cited_sources(self, subject) -> list[Problem]:
         """A citation whose ak:inSource names something else than a source, such as a
         country (the property's range makes it a source too, and the source shapes fire
@@ -723,6 +735,16 @@ def earliest_day(term) -> dt.date | None:
     if not dt.MINYEAR <= int(year) <= dt.MAXYEAR:  # beyond Python's dates: the first or last
         return dt.date.max if int(year) > 0 else dt.date.min
     return dt.date(int(year), int(month or 1), int(day or 1))
+
+
+def latest_day(term) -> dt.date | None:
+    """The last day a date, year-month or year literal covers; None if not a valid one."""
+    first = earliest_day(term)
+    if first is None or first in (dt.date.min, dt.date.max) or term.datatype == XSD.date:
+        return first
+    if term.datatype == XSD.gYear:
+        return first.replace(month=12, day=31)
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def sentence_end(text: str) -> str | None:

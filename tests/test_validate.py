@@ -1027,6 +1027,27 @@ def test_a_missing_property_is_placed_at_the_subject_not_where_its_name_is_a_val
     assert missing == ["candidate.ttl:5:1"]
 
 
+@pytest.mark.parametrize("start, end, wrong", [
+    ('"2016"^^xsd:gYear', '"2015"^^xsd:gYear', True),
+    ('"2016-05"^^xsd:gYearMonth', '"2016"^^xsd:gYear', False),  # the year runs to December
+    ('"2016-05-02"^^xsd:date', '"2016-05"^^xsd:gYearMonth', False),
+    ('"2016-05-02"^^xsd:date', '"2016-05-01"^^xsd:date', True)])
+def test_an_end_date_before_the_start_is_a_violation(tmp_path, start, end, wrong):
+    """It conformed."""
+    candidate = candidate_file(
+        tmp_path, "@prefix akc: <https://w3id.org/alliance-kg/concept/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        'akd:zz-series a ak:Exercise ; ak:eventType akc:exercise ; rdfs:label "ZZ series"@en ;',
+        f"    ak:startDate {start} ; ak:endDate {end} ;",                                # line 7
+        f"    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .")
+    result = validate(candidate)
+    placed = [line.split(": ")[0].rsplit("/", 1)[1] for line in result.stdout.splitlines()
+              if line.endswith("[kg:date-order]")]
+    at_end = len(f"    ak:startDate {start} ; ak:endDate ") + 1
+    assert (placed, result.exit_code) == (([f"candidate.ttl:7:{at_end}"], 1) if wrong else ([], 0))
+
+
 def test_a_turtle_report_writes_an_alternative_path_as_a_shacl_path(tmp_path):
     """An event with neither ak:date nor ak:startDate: its path is a SHACL path, not text."""
     candidate = candidate_file(
