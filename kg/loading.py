@@ -42,6 +42,7 @@ BRACKET_EXPECTED = "blank node property lists should end with a ']'"
 END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid-statement
 NOT_A_SUBJECT = "is not a valid subject or graph name"  # Oxigraph's words
 NOT_A_PREDICATE = "is not a valid predicate"
+LINE_JUMP = "Line jumps are not allowed in string literals"
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
@@ -349,6 +350,7 @@ def parse_file(path: Path) -> list:
     except SyntaxError as exc:
         text = line_feeds_only(text)
         message = turtle_syntax_error(exc)
+        position = syntax_error_position(exc)
         syntax = other_syntax(text, exc)
         if syntax:
             message = (f"this is {syntax}, not Turtle: kg reads Turtle only; convert it to "
@@ -359,7 +361,16 @@ def parse_file(path: Path) -> list:
         elif message == END_OF_FILE and written_at(text, exc)[:1] in UNCLOSED:
             # Oxigraph places the error where the string or IRI opens: say what is open
             message = (f"the {UNCLOSED[written_at(text, exc)[0]]} opened here is never closed: "
-                       f"the file ends inside it{typographic_close_hint(text, exc)}")
+                       f"the file ends inside it"
+                       f"{typographic_close_hint(text, exc.lineno or 1, exc.offset or 1)}")
+        elif message.startswith(LINE_JUMP) and unclosed_string_column(text, exc.lineno or 1):
+            # Oxigraph places it at the line's end: the place to fix is the string's start
+            opened = unclosed_string_column(text, exc.lineno)
+            position = f"{exc.lineno}:{opened}"
+            message = ("the string opened here is not closed on its line: close it with the "
+                       "quote that opens it (a string of several lines goes between triple "
+                       f'quotes, """...""")'
+                       f"{typographic_close_hint(text, exc.lineno, opened)}")
         elif message in (END_OF_FILE, END_IN_STATEMENT):
             message = ("the file ends inside a statement: finish the statement, and end it "
                        "with a dot")
@@ -367,13 +378,13 @@ def parse_file(path: Path) -> list:
             message += missing_separator_hint(text, exc)
         elif message.endswith(NOT_A_SUBJECT):
             message += comma_for_semicolon_hint(text, exc)
-        elif written_at(text, exc)[:1] in TYPOGRAPHIC_QUOTES:  # pasted from an article
+        elif written_at(text, exc)[:1] and written_at(text, exc)[0] in TYPOGRAPHIC_QUOTES:
             message += " (a typographic quote: write a string between straight quotes, \"...\")"
         elif message == BRACKET_EXPECTED:  # before a property: the value lacks its ;
             message += (" (or a ; is missing before this: end the value before it with ; to "
                         "give the [...] another property)")
         message += prefix_declaration_hint(message)
-        raise InputError(f"{path}:{syntax_error_position(exc)}: {message}") from None
+        raise InputError(f"{path}:{position}: {message}") from None
     refuse_rdf_12(path, text, quads)
     return quads
 
@@ -450,11 +461,36 @@ def other_syntax(text: str, exc: SyntaxError) -> str | None:
     return None
 
 
-def typographic_close_hint(text: str, exc: SyntaxError) -> str:
-    """Where a string that is never closed has a typographic quote after its opening on the
-    same line, the last one: most likely the closing quote, pasted from an article."""
-    line = text.split("\n")[(exc.lineno or 1) - 1]
-    opened = exc.offset or 1
+def unclosed_string_column(text: str, line_number: int) -> int | None:
+    """The column of the quote that opens a one-line string left open at the end of the
+    line, if one is (outside IRIs and comments; escapes skipped)."""
+    line, column, closing = text.split("\n")[line_number - 1], 0, None
+    opened = None
+    while column < len(line):
+        char = line[column]
+        if closing:
+            if char == "\\":
+                column += 1
+            elif line.startswith(closing, column):
+                column += len(closing) - 1
+                closing = None
+        elif char in "\"'":
+            closing = char * 3 if line.startswith(char * 3, column) else char
+            opened = column + 1
+            column += len(closing) - 1
+        elif char == "<":
+            column = max(line.find(">", column), column)
+        elif char == "#":
+            break
+        column += 1
+    return opened if closing and len(closing) == 1 else None
+
+
+def typographic_close_hint(text: str, line_number: int, opened: int) -> str:
+    """Where a string that is not closed has a typographic quote after its opening (at
+    column `opened`) on its line, the last one: most likely the closing quote, pasted from
+    an article."""
+    line = text.split("\n")[line_number - 1]
     last = max(line.rfind(quote, opened) for quote in TYPOGRAPHIC_QUOTES)
     if line[opened - 1:opened] != '"' or last < 0:
         return ""

@@ -48,6 +48,18 @@ CASES = [
      "kg: error: {bad}/typographic-close.ttl:3:16: the string opened here is never closed: the "
      "file ends inside it (its line closes it with the typographic \u201d at column 39: "
      "write a straight \")"),
+    # a string left open before more lines: Oxigraph says only "Line jumps are not allowed
+    # in string literals" at the line's end, and the hint of a typographic quote followed
+    # where the file held none
+    (["validate", "{bad}/unclosed-string.ttl"],
+     "kg: error: {bad}/unclosed-string.ttl:5:16: the string opened here is not closed on its "
+     'line: close it with the quote that opens it (a string of several lines goes between '
+     'triple quotes, """...""")'),
+    (["validate", "{bad}/typographic-close-mid-file.ttl"],
+     "kg: error: {bad}/typographic-close-mid-file.ttl:3:16: the string opened here is not "
+     'closed on its line: close it with the quote that opens it (a string of several lines '
+     'goes between triple quotes, """...""") (its line closes it with the typographic '
+     '\u201d at column 39: write a straight ")'),
     # a , where a ; was meant: Oxigraph reads the next property as another value, then
     # names the value that follows as no subject
     (["validate", "{bad}/comma-for-semicolon.ttl"],
