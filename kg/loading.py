@@ -43,6 +43,7 @@ END_IN_STATEMENT = "Unexpected end"  # Oxigraph's words for a file that ends mid
 NOT_A_SUBJECT = "is not a valid subject or graph name"  # Oxigraph's words
 NOT_A_PREDICATE = "is not a valid predicate"
 LINE_JUMP = "Line jumps are not allowed in string literals"
+BAD_ESCAPE = re.compile(r"Unexpected escape character '\\(.)'")
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
 TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
@@ -374,6 +375,9 @@ def parse_file(path: Path) -> list:
         elif message in (END_OF_FILE, END_IN_STATEMENT):
             message = ("the file ends inside a statement: finish the statement, and end it "
                        "with a dot")
+        elif BAD_ESCAPE.fullmatch(message):  # a Markdown escape copied with its words: \$431
+            message += (" (a string escapes only \\t \\b \\n \\r \\f \\\" \\' \\\\ and \\uXXXX: "
+                        f"write {BAD_ESCAPE.fullmatch(message)[1]} without the backslash)")
         elif message == DOT_EXPECTED:
             message += missing_separator_hint(text, exc)
         elif message.endswith(NOT_A_SUBJECT):

@@ -48,6 +48,10 @@ CASES = [
      "kg: error: {bad}/typographic-close.ttl:3:16: the string opened here is never closed: the "
      "file ends inside it (its line closes it with the typographic \u201d at column 39: "
      "write a straight \")"),
+    # a Markdown escape copied with the words around it (003 writes \$431)
+    (["validate", "{bad}/markdown-escape.ttl"],
+     "kg: error: {bad}/markdown-escape.ttl:3:23: Unexpected escape character '\\$' (a string "
+     "escapes only \\t \\b \\n \\r \\f \\\" \\' \\\\ and \\uXXXX: write $ without the backslash)"),
     # a string left open before more lines: Oxigraph says only "Line jumps are not allowed
     # in string literals" at the line's end, and the hint of a typographic quote followed
     # where the file held none
