@@ -185,7 +185,7 @@ class Checks:
 
     @functools.cached_property
     def entity_names(self) -> Names:
-        return Names(self.known)
+        return Names(self.known, self.named_by)
 
     def problem(self, severity, subject, path, value, message, rule) -> Problem:
         return Problem(severity, describe_node(subject, self.graph, self.holders), show(path),

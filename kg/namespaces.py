@@ -58,8 +58,11 @@ class Names:
     """Known IRIs, to name the nearest ones to a mistyped one (never itself). Each typo
     is looked up once: one repeated over thousands of statements took seconds each time."""
 
-    def __init__(self, known):
+    def __init__(self, known, labelled: dict | None = None):
+        """`labelled` maps names as kg reads them (kg.lint.label_key) to the nodes they
+        name: a mistyped node named after one of its labels (akd:dprk) is offered it."""
         self.by_curie = {curie(str(d)): d for d in known}
+        self.labelled = labelled or {}
         self.suggested: dict = {}
 
     def nearest(self, term) -> str:
@@ -73,13 +76,32 @@ class Names:
         typed = curie(str(term))
         # without the name itself, which would set the bar the others are kept by
         close = close_matches(typed, [name for name in self.by_curie if name != typed], n=3)
-        if close:
-            return f" (did you mean {', '.join(close)}?)"
         # the right name under a mistyped namespace (ontology/ for ontology#, http for https)
         same_name = [name for name in self.by_local_name.get(local_name(str(term)), [])
                      if name != typed]
-        return (f" (did you mean {', '.join(same_name)}? check the prefix declarations)"
-                if same_name else "")
+        if same_name and not close:
+            return f" (did you mean {', '.join(same_name)}? check the prefix declarations)"
+        alike = [name for name in self.named_alike(local_name(str(term))) if name != typed]
+        close = list(dict.fromkeys(alike + close))[:3]
+        return f" (did you mean {', '.join(close)}?)" if close else ""
+
+    def named_alike(self, local: str) -> list[str]:
+        """The names that difflib's ratio misses: of a node with a label of the local
+        name's words (akd:dprk: "DPRK"), with the same words in another order
+        (akd:kishi-nobuo), or with the first words of the local name (akd:nobuo-kishi for
+        akd:nobuo-kishi-defense-minister) or the local name as its first words."""
+        words = [word for word in re.split(r"[-_]+", local.lower()) if word]
+        if not words:
+            return []
+        labelled = sorted(curie(str(node)) for node in self.labelled.get(" ".join(words), ()))
+        alike = []
+        for name, iri in sorted(self.by_curie.items()):
+            theirs = [word for word in re.split(r"[-_]+", local_name(str(iri)).lower()) if word]
+            if theirs != words and (sorted(theirs) == sorted(words)
+                                    or theirs == words[:len(theirs)] and len(theirs) > 1
+                                    or words == theirs[:len(words)] and len(words) > 1):
+                alike.append(name)
+        return labelled + sorted(alike, key=len)
 
     @functools.cached_property
     def by_local_name(self) -> dict[str, list[str]]:

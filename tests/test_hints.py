@@ -162,3 +162,18 @@ def test_the_nearest_names_are_never_the_name_itself():
     assert known.nearest(URIRef(AKD + "japn")) == " (did you mean akd:japan?)"
     assert known.nearest(URIRef("https://w3id.org/alliance-kg/identity/china")) == \
         " (did you mean akd:china? check the prefix declarations)"
+
+
+def test_a_mistyped_name_is_offered_the_node_its_words_name():
+    """difflib's ratio missed these: akd:dprk offered akd:quad, not the node labelled DPRK."""
+    from rdflib import URIRef
+
+    from kg.namespaces import Names
+
+    nodes = {name: URIRef(AKD + name) for name in ("north-korea", "nobuo-kishi", "quad", "mead")}
+    known = Names(nodes.values(), {"dprk": {nodes["north-korea"]}, "quad": {nodes["quad"]}})
+    assert known.nearest(URIRef(AKD + "dprk")).startswith(" (did you mean akd:north-korea,")
+    assert known.nearest(URIRef(AKD + "kishi-nobuo")).startswith(" (did you mean akd:nobuo-kishi")
+    assert known.nearest(URIRef(AKD + "nobuo-kishi-defense-minister")).startswith(
+        " (did you mean akd:nobuo-kishi")
+    assert "akd:quad" not in known.nearest(URIRef(AKD + "quad"))  # never the name itself
