@@ -522,11 +522,18 @@ def property_graph_of(source: ExportSource, collapse_facts: bool):
         found = sorted(labels.get(term, ()), key=lambda l: (l.language not in ("en", None), l.value))
         return found[0].value if found else curie(term.value)
 
-    # Attribute names: the property's local name, prefix_local where that is ambiguous.
-    attribute_properties = {t.predicate for t in triples if t.subject in node_set
-                            and t.predicate not in (TYPE, LABEL, CITATION)
-                            and not (isinstance(t.object, ox.NamedNode) and t.object in node_set)
-                            and not isinstance(t.object, ox.BlankNode)}
+    # Attribute names: the property's local name, prefix_local where that is ambiguous
+    # among the properties whose values are kept (the most specific of those stating a
+    # value): schema:startDate, which inference adds beside ak:startDate, renamed the
+    # inferred export's startDate column ak_startDate.
+    stating_value = defaultdict(set)
+    for t in triples:
+        if (t.subject in node_set and t.predicate not in (TYPE, LABEL, CITATION)
+                and not (isinstance(t.object, ox.NamedNode) and t.object in node_set)
+                and not isinstance(t.object, ox.BlankNode)):
+            stating_value[t.subject, t.object].add(t.predicate)
+    attribute_properties = set().union(*(without_broader(predicates, superproperties)
+                                         for predicates in stating_value.values()))
     by_local = defaultdict(list)
     for p in attribute_properties:
         by_local[column_name(p)].append(p)
@@ -716,12 +723,12 @@ def plain_value(literal: ox.Literal):
     value = json_value(literal, literal.value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+        return literal.value  # beyond GraphML's long: as text, as INF and NaN are
     return value
 
 
 def graphml(pg) -> bytes:
-    import networkx as nx
-
     refuse_what_xml_cannot_carry("graphml", (
         *((f"{node} {key}", value) for node, attrs in pg.nodes(data=True)
           for key, value in attrs.items() if isinstance(value, str)),
@@ -730,9 +737,38 @@ def graphml(pg) -> bytes:
     stream = io.BytesIO()
     # a key with an int on one node and a float on another is declared double, and one
     # with any text (several values joined by VALUE_SEPARATOR) string
-    nx.write_graphml(booleans_as_text_where_mixed(pg), stream, encoding="utf-8",
-                     prettyprint=True, named_key_ids=False, infer_numeric_types=True)
+    writer = xsd_boolean_graphml_writer(encoding="utf-8", prettyprint=True, named_key_ids=False,
+                                        infer_numeric_types=True)
+    writer.add_graph_element(with_unique_edge_keys(booleans_as_text_where_mixed(pg)))
+    writer.dump(stream)
     return stream.getvalue()
+
+
+def with_unique_edge_keys(pg):
+    """The property graph with its edges keyed e0, e1, ...: GraphML writes an edge's key as
+    its id, which must be unique in the file (Gephi drops an edge whose id it has seen),
+    and a key (the property, or the fact) is unique only between two nodes."""
+    import networkx as nx
+
+    unique = nx.MultiDiGraph()
+    unique.add_nodes_from(pg.nodes(data=True))
+    unique.add_edges_from((u, v, f"e{i}", attrs) for i, (u, v, attrs) in enumerate(pg.edges(data=True)))
+    return unique
+
+
+def xsd_boolean_graphml_writer(**options):
+    """networkx's GraphML writer, but writing a boolean as XML Schema spells it (true), not
+    as Python does (True), which strict readers (rustworkx) refuse."""
+    from networkx.readwrite.graphml import GraphMLWriter
+
+    class Writer(GraphMLWriter):
+        def add_data(self, name, element_type, value, scope="all", default=None):
+            element = super().add_data(name, element_type, value, scope, default)
+            if element_type is bool:  # the value comes as its text, "True"
+                element.text = element.text.lower()
+            return element
+
+    return Writer(**options)
 
 
 def booleans_as_text_where_mixed(pg):

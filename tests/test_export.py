@@ -257,6 +257,39 @@ def test_graphml_declares_booleans_boolean(tmp_path):
     assert ex.plain_value(ox.Literal("1.5E3", datatype=double)) == 1500
 
 
+@pytest.mark.parametrize("collapse_facts", [False, True])
+def test_graphml_edge_ids_are_unique_and_booleans_are_xml_schema_s(graph, collapse_facts):
+    """An edge's id was its property (ak:citesSource 252 times), and Gephi keeps only the
+    first edge of an id; booleans were written True and False, which rustworkx refuses."""
+    import xml.etree.ElementTree as ET
+
+    (data,) = ex.export(graph, "graphml", collapse_facts=collapse_facts).values()
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    root = ET.fromstring(data)
+    ids = [edge.get("id") for edge in root.iterfind(".//g:edge", ns)]
+    assert len(ids) > 500 and len(set(ids)) == len(ids)
+    booleans = {key.get("id") for key in root.iterfind("g:key", ns) if key.get("attr.type") == "boolean"}
+    written = {d.text for d in root.iterfind(".//g:data", ns) if d.get("key") in booleans}
+    assert booleans and written and written <= {"true", "false"}
+
+
+def test_property_graph_columns_are_named_alike_with_or_without_inference(graph):
+    """The inferred export named ak:startDate's column ak_startDate (schema:startDate, which
+    inference adds beside it, made the name ambiguous), the asserted one startDate."""
+    def columns(inferred):
+        return ex.export(graph, "csv", inferred=inferred)["nodes.csv"].decode().splitlines()[0]
+
+    assert columns(True) == columns(False)
+    assert ",startDate," in columns(True) and "ak_startDate" not in columns(True)
+
+
+def test_an_integer_beyond_a_long_is_text_in_the_property_graph():
+    big = ox.Literal("123456789012345678901234567890",
+                     datatype=ox.NamedNode(PREFIXES["xsd"] + "nonNegativeInteger"))
+    assert ex.plain_value(big) == "123456789012345678901234567890"
+    assert ex.plain_value(ox.Literal("17", datatype=big.datatype)) == 17
+
+
 def test_a_boolean_and_a_number_of_one_node_are_two_values(tmp_path):
     """true == 1 in Python: a node with both kept only one of them."""
     graph = tiny_graph_with(tmp_path, "PREFIX akd: <https://w3id.org/alliance-kg/id/>\n"
