@@ -46,6 +46,9 @@ from kg.workers import WorkerDied, WorkerPool
 
 MAX_BODY = 1_000_000  # bytes of a POST body
 LINGER = 2  # seconds a closing connection waits for the client to send the rest of its request
+# seconds a client may stay silent in the middle of its request: one that declared a body
+# and never sent it held a thread forever
+READ_TIMEOUT = 30
 
 # Media types offered, in order of preference, and their short `format=` names.
 RESULTS_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
@@ -236,6 +239,8 @@ def sparql_result(store: ox.Store, request: dict):
     try:
         return evaluate(store, text, request["default_graphs"], request["named_graphs"],
                         request["max_rows"], request["base"])
+    except TooManyResults as exc:  # a good query: not "bad query"
+        raise HTTPError(400, f"too many results: {exc}") from None
     except (SyntaxError, ValueError, InputError) as exc:
         # worded as kg sparql words it
         message = query_syntax_error(text, exc) if isinstance(exc, SyntaxError) else str(exc)
@@ -450,6 +455,21 @@ def allowed_methods(target: str) -> str:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "alliance-kg"
+    timeout = READ_TIMEOUT  # of each read from the client's socket
+
+    def send_error(self, code, message=None, explain=None):
+        """http.server's own errors (a request line or headers too long, a garbled
+        request line) as one line of text, as the endpoint's others, not its HTML page."""
+        text = message or self.responses.get(code, ("error",))[0]
+        body = f"{text}\n".encode()
+        self.close_connection = True
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         if not self.server.kg_quiet:
@@ -550,7 +570,11 @@ class Handler(BaseHTTPRequestHandler):
         length = int(declared)
         if length > MAX_BODY:
             raise HTTPError(413, f"request body over {MAX_BODY} bytes")
-        body = self.rfile.read(length)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            raise HTTPError(408, f"the request body did not arrive: nothing came for "
+                                 f"{READ_TIMEOUT} s", {"Connection": "close"}) from None
         if len(body) < length:  # the client closed its side early: part of a query is not one
             raise HTTPError(400, f"the request body is {len(body)} bytes, shorter than its "
                                  f"Content-Length ({length})")
