@@ -395,7 +395,8 @@ def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],
                 cited = same_citation(graph, subject, predicate, candidate, value)
                 if cited is not None:  # its new statements (ak:supports ...) go to that one
                     for s, p, o in nested:
-                        graph.add((cited if s == value else s, p, o))
+                        if not (s == value and p in (IN_SOURCE, QUOTE)):  # its own stay
+                            graph.add((cited if s == value else s, p, o))
                 elif not has_equal_blank_node(graph, subject, predicate, candidate, value):
                     graph.add((subject, predicate, value))
                     for triple in nested:
@@ -491,8 +492,12 @@ def same_citation(graph: Graph, subject, predicate, candidate: Graph, node: BNod
 
 
 def citation_key(graph: Graph, node) -> tuple | None:
+    """A citation's source and quote, the quote as a test finds it in its source: runs of
+    white space as one space, typographic quotes as plain ones."""
+    from kg.lint import normalise  # here: kg fmt, which merges nothing, need not import it
+
     source, quote = graph.value(node, IN_SOURCE), graph.value(node, QUOTE)
-    return (source, quote) if source is not None and quote is not None else None
+    return (source, normalise(str(quote))) if source is not None and quote is not None else None
 
 
 def has_equal_blank_node(graph: Graph, subject, predicate, candidate: Graph, node: BNode) -> bool:

@@ -334,11 +334,17 @@ def test_add_with_the_real_validation(working_copy):
     assert not accepted.refused and accepted.added == 12
 
 
-def test_a_citation_the_subject_has_takes_what_the_candidate_adds_to_it(working_copy, tmp_path):
+@pytest.mark.parametrize("quote", [
+    "In 1999, the two countries signed a Memorandum of Understanding for joint research and "
+    "development of BMD.",
+    # as copied from a PDF: a run of spaces, typographic quotes read as plain ones; it was
+    # added as a second citation, with only a warning of its spacing
+    "In 1999, the two countries  signed a Memorandum of Understanding for joint research and "
+    "development of BMD."])
+def test_a_citation_the_subject_has_takes_what_the_candidate_adds_to_it(working_copy, tmp_path,
+                                                                         quote):
     """Marking an existing quote as backing the date (ak:supports) once added a second
     citation with the same source and quote; it is now one triple on the existing one."""
-    quote = ("In 1999, the two countries signed a Memorandum of Understanding for joint "
-             "research and development of BMD.")
     candidate = tmp_path / "mou-date.ttl"
     candidate.write_text(
         "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
@@ -352,6 +358,7 @@ def test_a_citation_the_subject_has_takes_what_the_candidate_adds_to_it(working_
     mou = URIRef(AKD + "mou-1999-us-japan-bmd")
     [citation] = graph.objects(mou, URIRef(AK + "citation"))
     assert graph.value(citation, URIRef(AK + "supports")) == URIRef(AK + "date")
+    assert len(list(graph.objects(citation, URIRef(AK + "quote")))) == 1  # the curated one
     assert add(inputs, [candidate], no_problems).added == 0  # and once only
 
 
