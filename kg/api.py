@@ -285,10 +285,11 @@ def validate_text(turtle: str, name: str = "<string>", sources=None,
     return check(compiled(graph), [TurtleText.from_text(turtle, name)], sources_folder(sources))
 
 
-def add(files, data=None, sources=None):
+def add(files, data=None, sources=None, fail_on: str = "violation"):
     """Validate candidate Turtle files with the working copy `data` (a folder, or
-    $KG_DATA), then merge their triples into its data files; with any violation nothing
-    is written. A kg.curation.AddResult (.problems, .refused, .written, .added)."""
+    $KG_DATA), then merge their triples into its data files; with any problem of
+    `fail_on` severity or worse ("violation", "warning", "info") nothing is written. A
+    kg.curation.AddResult (.problems, .refused, .written, .added)."""
     from kg.curation import add as merge
     from kg.validation import check
 
@@ -298,7 +299,8 @@ def add(files, data=None, sources=None):
     inputs = find_inputs(data)
     sources = sources_folder(sources)
     return merge(inputs, files,
-                 lambda candidates: check(open_graph(inputs), candidates, sources).problems)
+                 lambda candidates: check(open_graph(inputs), candidates, sources).problems,
+                 fail_on=fail_on)
 
 
 def format_files(data=None, check: bool = False) -> list[Path]:

@@ -242,6 +242,12 @@ def note_unchecked_quotes(count: int):
                    f"{whose} (add --sources DIR)", err=True)
 
 
+def fail_on_option(help_text: str):
+    # kg.problems.SEVERITY_ORDER, spelt out: importing it loads rdflib for every command
+    return click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]),
+                        default="violation", show_default=True, help=help_text)
+
+
 sources_option = click.option(
     "--sources", type=click.Path(file_okay=False), metavar="DIR",
     callback=existing_folder,
@@ -516,10 +522,7 @@ def stats(settings):
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "turtle"]),
               default="text", show_default=True,
               help="text: one line a problem; json: objects; turtle: a SHACL validation report.")
-# kg.problems.SEVERITY_ORDER, spelt out: importing it loads rdflib for every command
-@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]),
-              default="violation", show_default=True,
-              help="Exit 1 when a problem of this severity or worse is found.")
+@fail_on_option("Exit 1 when a problem of this severity or worse is found.")
 @click.option("--syntax-only", is_flag=True,
               help="Only check that the files (without FILES: the graph's own) are valid Turtle.")
 @sources_option
@@ -598,14 +601,16 @@ def print_report(report, fmt: str, fail_on: str, verbosity: int) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @sources_option
+@fail_on_option("Write nothing (exit 1) when a problem of this severity or worse is found.")
 @pass_settings
-def add(settings, files, sources):
+def add(settings, files, sources, fail_on):
     """Validate candidate FILES, then merge their triples into the working copy's data/.
 
     \b
     Each triple goes to the data file where its subject lives (new subjects: a new file
     named after the candidate); touched files are rewritten in canonical form, all or
-    nothing, under a lock. With any violation nothing is written (exit 1).
+    nothing, under a lock. With any violation (or, with --fail-on warning, any warning)
+    nothing is written (exit 1).
     Needs a working copy: --data DIR or $KG_DATA, else the clone an editable install
     (pip install -e) runs from; never an installed package's data.
     """
@@ -615,10 +620,12 @@ def add(settings, files, sources):
     if "-" in files:  # new subjects go to a data file named after their candidate
         raise KGError("kg add reads candidate files, not standard input (-): save the Turtle "
                       "to a file named for what it adds, then add that file")
-    result = merge_candidates(files, settings.data, sources)
-    print_report(Report(result.problems), "text", "violation", -1)
+    result = merge_candidates(files, settings.data, sources, fail_on)
+    print_report(Report(result.problems), "text", fail_on, -1)
     if result.refused:
-        click.echo("kg: nothing written: fix the violations above", err=True)
+        worst = ("violations" if fail_on == "violation"
+                 else f"problems of {fail_on} severity or worse")
+        click.echo(f"kg: nothing written: fix the {worst} above", err=True)
         sys.exit(EXIT_VIOLATIONS)
     if settings.verbosity >= 0:
         where = ", ".join(str(p) for p in result.written) or "no file (all already there)"

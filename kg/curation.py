@@ -31,6 +31,7 @@ from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from kg.errors import InputError
 from kg.loading import Inputs, add_triples, is_stream, parse_file, read_bytes, read_utf8
 from kg.namespaces import PREFIXES
+from kg.problems import SEVERITY_ORDER
 from kg.writing import TEMP_SUFFIX, write_all
 
 # What a citation is known by (kg.lint has the same terms; importing it would cost kg fmt).
@@ -285,20 +286,23 @@ class AddResult:
     written: list[Path] = field(default_factory=list)  # data files rewritten or created
     added: int = 0  # triples added; 0 when refused or when all were there already
     quotes_added: int = 0  # of them, ak:quote statements (new citations' quotes)
+    fail_on: str = "violation"  # the least severity that refuses the candidates
 
     @property
     def refused(self) -> bool:
-        """True when validation found a violation, so nothing was written."""
-        return any(is_violation(problem) for problem in self.problems)
+        """True when validation found a problem of `fail_on` severity or worse, so
+        nothing was written."""
+        return any(refuses(problem, self.fail_on) for problem in self.problems)
 
 
 def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: Validator,
-        lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> AddResult:
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT, fail_on: str = "violation") -> AddResult:
     """Merge the triples of candidate Turtle files into the working copy's data files.
 
-    `validate(candidate_paths)` returns problems (objects with a `severity`); with any
-    "violation" nothing is written and the result is `refused`. It runs under the lock, so
-    it sees the data the candidates are merged into.
+    `validate(candidate_paths)` returns problems (objects with a `severity`); with any of
+    `fail_on` severity or worse ("violation", "warning" or "info") nothing is written and
+    the result is `refused`. It runs under the lock, so it sees the data the candidates
+    are merged into.
 
     Where triples go: a triple goes to the data file where its subject already appears
     as a subject (the first such file in path order); a blank node goes with the subject
@@ -323,8 +327,8 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     with data_lock(inputs.data_dir, lock_timeout):
         validated = data_bytes(inputs)
         problems = list(validate(paths))
-        if any(is_violation(problem) for problem in problems):
-            return AddResult(problems)
+        if any(refuses(problem, fail_on) for problem in problems):
+            return AddResult(problems, fail_on=fail_on)
         data = {path: graph_of(parse_file(path)) for path in inputs.data_files}
         merged = merge(data, candidates, inputs.data_dir)
         added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
@@ -335,7 +339,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
         refuse_dropping_comments(validated, contents)
         refuse_if_changed(inputs, validated)
         write_all({path: text.encode("utf-8") for path, text in contents.items()})
-    return AddResult(problems, list(contents), added, quotes_added)
+    return AddResult(problems, list(contents), added, quotes_added, fail_on)
 
 
 def count_quotes(graph: Graph) -> int:
@@ -520,8 +524,11 @@ def description(graph: Graph, node, enclosing: tuple = ()):
                      for predicate, value in graph.predicate_objects(node))
 
 
-def is_violation(problem) -> bool:
-    return getattr(problem, "severity", None) == "violation"
+def refuses(problem, fail_on: str) -> bool:
+    """Whether the problem (an object with a `severity`) is of `fail_on` severity or worse."""
+    if fail_on not in SEVERITY_ORDER:
+        raise ValueError(f"fail_on {fail_on!r}: one of {', '.join(SEVERITY_ORDER)}")
+    return getattr(problem, "severity", None) in SEVERITY_ORDER[SEVERITY_ORDER.index(fail_on):]
 
 
 # ---------------------------------------------------------------------------

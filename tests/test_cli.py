@@ -868,6 +868,26 @@ def test_add_merges_into_the_subjects_file_then_validates_clean(run, tiny_copy, 
         "kg: note: 1 new quote not checked against its source (add --sources DIR)\n")
 
 
+def test_add_fail_on_warning_writes_nothing_for_a_warning(run, tiny_copy, tmp_path):
+    """A warned candidate (a fact entered twice, an event without a date) could only be
+    merged: kg add had no --fail-on, as kg validate has."""
+    before = {p: p.read_bytes() for p in (tiny_copy / "data").glob("*.ttl")}
+    undated = tmp_path / "undated.ttl"
+    undated.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                       "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                       "@prefix akc: <https://w3id.org/alliance-kg/concept/> .\n"
+                       "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                       'akd:zap-summit a ak:Summit ; ak:eventType akc:summit ; rdfs:label "Zap summit"@en ;\n'
+                       '    ak:citation [ ak:inSource akd:source-test ; ak:quote "Maker A designs the Zapper." ] .\n')
+    refused = run("add", str(undated), "--fail-on", "warning")
+    assert refused.exit_code == 1
+    assert refused.stdout.endswith("[aks:EventDateMissingProperty]\n")
+    assert refused.stderr == "kg: nothing written: fix the problems of warning severity or worse above\n"
+    assert {p: p.read_bytes() for p in (tiny_copy / "data").glob("*.ttl")} == before
+    merged = run("add", str(undated))
+    assert merged.exit_code == 0 and "[aks:EventDateMissingProperty]" in merged.stdout
+
+
 def test_fmt_check_then_fmt(run, tiny_copy):
     tiny = tiny_copy / "data" / "tiny.ttl"
     checked = run("fmt", "--check")
