@@ -292,7 +292,9 @@ class Checks:
         return [self.problem("violation", subject, predicate, obj,
                              f"{curie(str(obj))} is not in the graph"
                              f"{self.entity_names.nearest(obj)}: link to an existing node, or "
-                             f"describe the new one (with a label and a citation).",
+                             + ("describe the new one (with a label and a citation)."
+                                if str(obj).startswith(AKD) else
+                                "declare the new concept in ontology/concepts.ttl."),
                              "unknown-entity")
                 for predicate, obj in self.asserted(subject)
                 if isinstance(obj, URIRef) and str(obj).startswith(PROJECT)

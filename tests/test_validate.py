@@ -445,6 +445,11 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "36: violation: akd:mou-1999-us-japan-bmd ak:party: akd:south-koreaa is not in the graph (did "
      "you mean akd:south-korea?): link to an existing node, or "
      "describe the new one (with a label and a citation). [kg:unknown-entity]"),
+    # a concept is declared in the ontology, not described with a citation as an entity is
+    ("akd:glide-phase-interceptor ak:status <https://w3id.org/alliance-kg/concept/planed> .",
+     "39: violation: akd:glide-phase-interceptor ak:status: akc:planed is not in the graph (did "
+     "you mean akc:planned?): link to an existing node, or declare the new concept in "
+     "ontology/concepts.ttl. [kg:unknown-entity]"),
     # a blank-node citation: the focus nodes and the validated graph must name it alike,
     # or its own shape's findings are dropped (they once were)
     # what is inside a citation is checked as well (it once passed, and kg add merged it)
