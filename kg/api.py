@@ -31,7 +31,7 @@ BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
 __all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql",
            "absent_names", "describe", "stats", "rdflib_graph", "validate", "validate_text",
-           "add", "format_files", "format_diff", "networkx_graph", "export_graph", "push", "serve",
+           "add", "format_files", "format_diff", "dropped_comments", "networkx_graph", "export_graph", "push", "serve",
            "KGError", "InputError"]
 
 
@@ -309,6 +309,14 @@ def format_files(data=None, check: bool = False) -> list[Path]:
 
     expect_flag(check, "format_files check")
     return rewrite(find_inputs(data), check=check)
+
+
+def dropped_comments(data=None) -> list[tuple[Path, int]]:
+    """(file, line) of the first comment of each data file that `format_files` would drop:
+    the canonical form keeps only a file's leading comments."""
+    from kg.curation import dropped_comments as dropped
+
+    return dropped(find_inputs(data))
 
 
 def format_diff(data=None) -> str:

@@ -649,9 +649,14 @@ def fmt(settings, check_only, show_diff):
     install (pip install -e) runs from; --check and --diff also read an installed
     package's data.
     """
-    from kg.api import format_diff, format_files
+    from kg.api import dropped_comments, format_diff, format_files
     from kg.output import stdout_for, write_text
 
+    if settings.verbosity >= 0:
+        for path, line in dropped_comments(settings.data):
+            click.echo(f"kg: note: {path}:{line}: a comment past the file's leading comments, "
+                       "which the canonical form drops: keep what it says in a "
+                       "skos:editorialNote", err=True)
     if show_diff:
         changes = format_diff(settings.data)
         write_text(stdout_for("diff"), changes)  # UTF-8, as the files are: patch reads it

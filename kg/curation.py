@@ -571,20 +571,29 @@ def data_bytes(inputs: Inputs) -> dict[Path, bytes]:
 def refuse_dropping_comments(read: dict[Path, bytes], contents: dict[Path, str]) -> None:
     """InputError for a data file to rewrite that has a comment past its leading block:
     the canonical form keeps only that block, so kg add dropped it unsaid."""
-    from kg.positions import marks
-
     for path in sorted(contents):
-        if path not in read:
-            continue
-        text = read[path].decode("utf-8")
-        header = len(header_of(text))
-        comment = next((start for start, _ in marks(text, header, len(text))
-                        if text[start] == "#"), None)
-        if comment is not None:
-            line = text.count("\n", 0, comment) + 1
+        line = first_dropped_comment(read[path]) if path in read else None
+        if line is not None:
             raise InputError(f"{path}:{line}: a comment past the file's leading block, which "
                              "the rewrite would drop: move it into a skos:editorialNote, or "
                              "run kg fmt (which drops it), then kg add again")
+
+
+def dropped_comments(inputs: Inputs) -> list[tuple[Path, int]]:
+    """(file, line) of the first comment past its leading block of each data file that
+    has one: the canonical form keeps only that block."""
+    found = ((path, first_dropped_comment(data)) for path, data in data_bytes(inputs).items())
+    return sorted((path, line) for path, line in found if line is not None)
+
+
+def first_dropped_comment(data: bytes) -> int | None:
+    """The line of a file's first comment past its leading block, if any."""
+    from kg.positions import marks
+
+    text = data.decode("utf-8")
+    comment = next((start for start, _ in marks(text, len(header_of(text)), len(text))
+                    if text[start] == "#"), None)
+    return None if comment is None else text.count("\n", 0, comment) + 1
 
 
 def refuse_if_changed(inputs: Inputs, read: dict[Path, bytes]) -> None:

@@ -890,11 +890,18 @@ def test_add_fail_on_warning_writes_nothing_for_a_warning(run, tiny_copy, tmp_pa
 
 def test_fmt_check_then_fmt(run, tiny_copy):
     tiny = tiny_copy / "data" / "tiny.ttl"
+    lines = tiny.read_text().count("\n")
+    with tiny.open("a") as data:  # a note left in a comment, which fmt drops: it said nothing
+        data.write("# TODO: check the licence date\n")
+    note = (f"kg: note: {tiny}:{lines + 1}: a comment past the file's leading comments, which "
+            "the canonical form drops: keep what it says in a skos:editorialNote\n")
     checked = run("fmt", "--check")
-    assert (checked.exit_code, checked.stdout) == (1, f"would reformat {tiny}\n")
-    assert run("fmt").stdout == f"reformatted {tiny}\n"
+    assert (checked.exit_code, checked.stdout, checked.stderr) == (1, f"would reformat {tiny}\n", note)
+    formatted = run("fmt")
+    assert (formatted.stdout, formatted.stderr) == (f"reformatted {tiny}\n", note)
     again = run("fmt", "--check")
     assert (again.exit_code, again.stdout) == (0, "")
+    assert "TODO" not in tiny.read_text()
 
 
 def test_fmt_leaves_a_read_only_data_file_as_it_is(run, tiny_copy):
