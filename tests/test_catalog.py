@@ -13,7 +13,7 @@ from kg.namespaces import AKD, PREFIXES
 from kg.store import open_graph
 
 SHIPPED = ["agreements", "co-production", "counters", "evidence", "funding", "inventory", "members",
-           "partners", "systems", "timeline"]
+           "partners", "search", "systems", "timeline"]
 
 
 @pytest.fixture

@@ -474,6 +474,19 @@ def test_japan_and_south_korea_are_partners_through_camp_david(graph):
     assert {row["partner"] for row in result} == {AKD + "south-korea"}
 
 
+def test_search_finds_names_descriptions_and_quotes_in_any_case(graph):
+    """An analyst looking for USFF: the command's alternative label first, then the
+    descriptions and quotes that hold it, each quote with its source."""
+    result = rows(graph, "search", text="usff")
+    assert [row["field"] for row in result][:2] == ["alternative label", "description"]
+    quoted = {row["node"]: row["source"] for row in result if row["field"] == "quote"}
+    assert quoted[AKD + "us-fleet-forces-command"] == AKD + "source-jf-2024"
+    assert all(row["source"] is None for row in result if row["field"] != "quote")
+    # the article's typographic apostrophe is the one typed
+    typed = rows(graph, "search", text="Israel's short, intermediate")
+    assert AKD + "hamas" in {row["node"] for row in typed if row["field"] == "quote"}
+
+
 def test_evidence_shows_what_an_entitys_own_citation_backs(graph):
     """Every own citation was shown as relation `citation`, the one that backs a statement too."""
     result = rows(graph, "evidence", entity="Bruce Klingner")
