@@ -432,7 +432,9 @@ def test_a_figure_may_give_only_a_share(graph):
     """002: Israel draws "nearly 10% of the Pentagon's own missile defense budget", with no
     amount; it was left in a comment, so `funding --country Israel` did not show it."""
     [share] = [row for row in rows(graph, "funding", country="Israel") if row["share"]]
-    assert (share["amount"], share["currency"], share["share"]) == (None, None, "0.1")
+    # "nearly": the share was shown as exactly 0.1
+    assert (share["amount"], share["currency"], share["share"], share["approximate"]) == (
+        None, None, "0.1", "true")
     assert (share["date"], share["asOf"]) == ("2014", "2017")  # drawn since 2014, as of 2017
     assert share["funder"] == AKD + "us-department-of-defense"
     assert "nearly 10% of the Pentagon’s own missile defense budget" in share["quote"]
@@ -460,10 +462,11 @@ def test_two_counts_of_one_arsenal_are_told_apart_by_their_holding(graph):
     """003 gives North Korea "hundreds of ballistic missiles" and "around 100 ... capable of
     hitting Japan", both as of 2015-12-02: without the holding the rows contradict."""
     result = rows(graph, "inventory", country="North Korea")
-    counts = {(row["holding"].rsplit("/", 1)[-1], row["quantity"], row["atLeast"]) for row in result}
-    assert counts == {
-        ("holding-north-korea-ballistic-missiles-2015", None, "200"),
-        ("holding-north-korea-ballistic-missiles-in-range-of-japan-2015", "100", None)}
+    counts = {(row["holding"].rsplit("/", 1)[-1], row["quantity"], row["atLeast"],
+               row["approximate"]) for row in result}
+    assert counts == {  # "around 100": approximate
+        ("holding-north-korea-ballistic-missiles-2015", None, "200", None),
+        ("holding-north-korea-ballistic-missiles-in-range-of-japan-2015", "100", None, "true")}
 
 
 def test_japan_and_south_korea_are_partners_through_camp_david(graph):

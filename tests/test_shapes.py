@@ -467,8 +467,9 @@ CASES = [
          "akd:holding-bad-values a ak:Holding ; rdfs:label \"H3\"@en ; "
          "ak:operator akd:test-country-a ; ak:concernsSystem akd:test-ship ; "
          "ak:asOf \"May 2024\" ; ak:quantity 8 ; ak:minimumQuantity \"more than 8\" ; "
-         "ak:unit \"ship\"@en ; ak:citation $CITE .",
+         "ak:unit \"ship\"@en ; ak:approximate \"around\" ; ak:citation $CITE .",
          {(V, "akd:holding-bad-values", "ak:asOf", "aks:AsOfDatatypeProperty"),
+          (V, "akd:holding-bad-values", "ak:approximate", "aks:ApproximateDatatypeProperty"),
           (V, "akd:holding-bad-values", "ak:quantity", "aks:QuantityDatatypeProperty"),
           (V, "akd:holding-bad-values", "ak:minimumQuantity",
            "aks:MinimumQuantityDatatypeProperty"),
