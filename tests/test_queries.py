@@ -23,8 +23,7 @@ def test_who_produces_pac3_under_licence(graph):
     result = rows(graph, "co-production", system="PAC-3")
     assert pairs(result, "participant", "role") == {
         ("mitsubishi-heavy-industries", "licensee"), ("mitsubishi-heavy-industries", "producer"),
-        ("japan", "licensee"), ("lockheed-martin", "producer"),
-        ("united-states", "licensor")}
+        ("japan", "licensee"), ("united-states", "licensor")}  # not Lockheed Martin, the U.S. producer
     assert {row["source"] for row in result} == {AAF}
     assert all(row["quote"] for row in result)
 

@@ -336,11 +336,18 @@ CASES = [
 
     # --- programs -----------------------------------------------------------------------
     Case("program-one-participant",
-         "akd:program-one-participant a ak:Program ; rdfs:label \"R1\"@en ; "
+         "akd:program-one-participant a ak:CoDevelopmentProgram ; rdfs:label \"R1\"@en ; "
          "ak:developer akd:test-country-a ; ak:concernsSystem akd:test-system ; "
          "ak:citation $CITE .",
          {(V, "akd:program-one-participant", "ak:participant",
-           "aks:ProgramParticipantsProperty")}),
+           "aks:ProgramParticipantsProperty"),
+          (W, "akd:program-one-participant", "ak:developer", "aks:CoDevelopmentDevelopersProperty")}),
+    # one party's own effort (Lockheed Martin's production of PAC-3) is a plain program
+    Case("program-of-one-party",
+         "akd:program-of-one-party a ak:Program ; rdfs:label \"R1b\"@en ; "
+         "ak:producer akd:test-country-a ; ak:concernsSystem akd:test-system ; "
+         "ak:citation $CITE .",
+         set()),
     Case("program-no-system",
          "akd:program-no-system a ak:Program ; rdfs:label \"R2\"@en ; "
          "ak:funder akd:test-country-a , akd:test-country-b ; ak:citation $CITE .",
