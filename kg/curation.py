@@ -590,7 +590,10 @@ def first_dropped_comment(data: bytes) -> int | None:
     """The line of a file's first comment past its leading block, if any."""
     from kg.positions import marks
 
-    text = data.decode("utf-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # not for this note to say: reading it for the rewrite says where
+        return None
     comment = next((start for start, _ in marks(text, len(header_of(text)), len(text))
                     if text[start] == "#"), None)
     return None if comment is None else text.count("\n", 0, comment) + 1
