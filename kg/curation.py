@@ -227,6 +227,17 @@ def header_of(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def header_end(text: str) -> int:
+    """Where a file's leading block of comment lines ends in the text as written (the
+    header `header_of` gives is trimmed: its length is no place in the file)."""
+    end = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip() and not line.startswith("#"):
+            break
+        end += len(line)
+    return end
+
+
 def canonical_text_of(path: Path) -> str:
     """The canonical form of one Turtle file, keeping its header."""
     return canonical_turtle(graph_of(parse_file(path)), header_of(read_utf8(path)))
@@ -594,7 +605,7 @@ def first_dropped_comment(data: bytes) -> int | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:  # not for this note to say: reading it for the rewrite says where
         return None
-    comment = next((start for start, _ in marks(text, len(header_of(text)), len(text))
+    comment = next((start for start, _ in marks(text, header_end(text), len(text))
                     if text[start] == "#"), None)
     return None if comment is None else text.count("\n", 0, comment) + 1
 

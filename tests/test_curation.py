@@ -16,7 +16,8 @@ from rdflib.compare import isomorphic
 
 from conftest import REPO
 from kg.curation import (LOCK_FILE, add, canonical_text_of, canonical_turtle,
-                         format_files, graph_of, header_of, lines_of, parse_text)
+                         dropped_comments, format_files, graph_of, header_of, lines_of,
+                         parse_text)
 from kg.errors import InputError
 from kg.export import canonical
 from kg.loading import find_inputs, parse_file
@@ -287,6 +288,19 @@ def test_add_refuses_to_drop_a_comment_past_a_files_leading_block(working_copy):
     assert snapshot(inputs.data_dir) == before
     # a # inside a string is no comment
     systems.write_text(text[:at] + text[at:].replace('"@en ;', ' #1"@en ;', 1), encoding="utf-8")
+    assert add(inputs, [EXERCISE], no_problems).added == 12
+
+
+def test_a_header_with_trailing_spaces_holds_no_dropped_comment(working_copy):
+    """The header's end was taken from its trimmed text: a # line further down the header
+    was called a comment past it, and kg add refused to write."""
+    inputs = find_inputs(working_copy)
+    format_files(inputs)
+    systems = inputs.data_dir / "systems.ttl"
+    text = systems.read_text(encoding="utf-8")
+    body = text[text.index("\nPREFIX") + 1:]
+    systems.write_text(f"# Defense systems   \n#\n{body}", encoding="utf-8")
+    assert dropped_comments(inputs) == []
     assert add(inputs, [EXERCISE], no_problems).added == 12
 
 
