@@ -298,9 +298,16 @@ def add(files, data=None, sources=None, fail_on: str = "violation"):
         raise InputError("add: no candidate files given: name the Turtle files to add")
     inputs = find_inputs(data)
     sources = sources_folder(sources)
-    return merge(inputs, files,
-                 lambda candidates: check(open_graph(inputs), candidates, sources).problems,
-                 fail_on=fail_on)
+    reports = []
+
+    def validate(candidates):
+        reports.append(check(open_graph(inputs), candidates, sources))
+        return reports[-1].problems
+
+    result = merge(inputs, files, validate, fail_on=fail_on)
+    if result.added:  # as kg validate counts them: a quote the graph cites already is checked
+        result.unchecked_quotes = reports[-1].unchecked_quotes
+    return result
 
 
 def format_files(data=None, check: bool = False) -> list[Path]:

@@ -632,7 +632,7 @@ def add(settings, files, sources, fail_on):
         click.echo(f"added {result.added} triple{'s' if result.added != 1 else ''} to {where}",
                    err=True)
         if sources is None:
-            note_unchecked_quotes(result.quotes_added)
+            note_unchecked_quotes(result.unchecked_quotes)
 
 
 @cli.command()

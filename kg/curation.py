@@ -296,7 +296,8 @@ class AddResult:
     problems: list = field(default_factory=list)   # all that `validate` returned
     written: list[Path] = field(default_factory=list)  # data files rewritten or created
     added: int = 0  # triples added; 0 when refused or when all were there already
-    quotes_added: int = 0  # of them, ak:quote statements (new citations' quotes)
+    # the quotes new to the graph that went unchecked (no source texts): kg.api.add's count
+    unchecked_quotes: int = 0
     fail_on: str = "violation"  # the least severity that refuses the candidates
 
     @property
@@ -343,18 +344,12 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
         data = {path: graph_of(parse_file(path)) for path in inputs.data_files}
         merged = merge(data, candidates, inputs.data_dir)
         added = sum(len(graph) - len(data.get(path, ())) for path, graph in merged.items())
-        quotes_added = sum(count_quotes(graph) - count_quotes(data.get(path, Graph()))
-                           for path, graph in merged.items())
         contents = {path: canonical_turtle(graph, header_for(path, data, candidates))
                     for path, graph in merged.items()}
         refuse_dropping_comments(validated, contents)
         refuse_if_changed(inputs, validated)
         write_all({path: text.encode("utf-8") for path, text in contents.items()})
-    return AddResult(problems, list(contents), added, quotes_added, fail_on)
-
-
-def count_quotes(graph: Graph) -> int:
-    return sum(1 for _ in graph.triples((None, QUOTE, None)))
+    return AddResult(problems, list(contents), added, fail_on=fail_on)
 
 
 def merge(data: dict[Path, Graph], candidates: list[tuple[Path, Graph]],

@@ -866,6 +866,12 @@ def test_add_merges_into_the_subjects_file_then_validates_clean(run, tiny_copy, 
     assert run("add", str(good)).stderr == (
         f"added 3 triples to {tiny_copy / 'data' / 'tiny.ttl'}\n"
         "kg: note: 1 new quote not checked against its source (add --sources DIR)\n")
+    # a quote the graph cites already from that source is checked (as kg validate counts)
+    good.write_text("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                    "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                    "akd:zapper ak:citation [ ak:inSource akd:source-test ; "
+                    'ak:quote "Maker A designs the Zapper." ] .\n')
+    assert run("add", str(good)).stderr == f"added 3 triples to {tiny_copy / 'data' / 'tiny.ttl'}\n"
 
 
 def test_add_fail_on_warning_writes_nothing_for_a_warning(run, tiny_copy, tmp_path):
