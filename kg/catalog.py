@@ -405,6 +405,8 @@ def parameter_term(parameter: Parameter, value: str, graph, given_as: str):
         return resolve(graph, value, parameter.entity_class, given_as)  # checks UTF-8 too
     check_utf8(value, given_as)
     if parameter.type == "string":
+        if not value.strip():  # `search --text ""` listed every text of the graph
+            raise InputError(f"{given_as} {shown(value)}: empty; give some text")
         return ox.Literal(value)
     problem = typed_value_problem(parameter.type, value)
     if problem is not None:

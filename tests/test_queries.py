@@ -5,6 +5,7 @@ import re
 import pytest
 
 from kg.api import run_query
+from kg.errors import InputError
 from kg.namespaces import AK, AKC, AKD
 
 AAF = AKD + "source-aaf-2015"
@@ -487,6 +488,17 @@ def test_search_finds_names_descriptions_and_quotes_in_any_case(graph):
     # the article's typographic apostrophe is the one typed
     typed = rows(graph, "search", text="Israel's short, intermediate")
     assert AKD + "hamas" in {row["node"] for row in typed if row["field"] == "quote"}
+    # one row a text, though ak:variantOf has two classes
+    labels = [row for row in rows(graph, "search", text="variant of") if row["field"] == "label"]
+    assert [(row["node"], row["kind"]) for row in labels] == [
+        (AK + "variantOf", "http://www.w3.org/2002/07/owl#ObjectProperty")]
+
+
+@pytest.mark.parametrize("text", ["", "  "])
+def test_search_refuses_blank_text(graph, text):
+    """It listed every text of the graph."""
+    with pytest.raises(InputError, match=f"^--text '{text}': empty; give some text$"):
+        rows(graph, "search", text=text)
 
 
 def test_evidence_shows_what_an_entitys_own_citation_backs(graph):
