@@ -304,7 +304,8 @@ class AddResult:
     def refused(self) -> bool:
         """True when validation found a problem of `fail_on` severity or worse, so
         nothing was written."""
-        return any(refuses(problem, self.fail_on) for problem in self.problems)
+        return any(severity_rank(problem.severity) >= severity_rank(self.fail_on)
+                   for problem in self.problems)
 
 
 def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: Validator,
@@ -331,6 +332,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     Touched files are rewritten whole, in canonical form; if a data file changed since
     validation began, InputError, and nothing is written.
     """
+    least_refused = severity_rank(fail_on)  # a misspelt fail_on fails even if nothing else does
     require_writable(inputs)
     paths = [Path(p) for p in candidate_paths]
     refuse_streams(paths)
@@ -339,7 +341,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     with data_lock(inputs.data_dir, lock_timeout):
         validated = data_bytes(inputs)
         problems = list(validate(paths))
-        if any(refuses(problem, fail_on) for problem in problems):
+        if any(severity_rank(problem.severity) >= least_refused for problem in problems):
             return AddResult(problems, fail_on=fail_on)
         data = {path: graph_of(parse_file(path)) for path in inputs.data_files}
         merged = merge(data, candidates, inputs.data_dir)
@@ -530,11 +532,11 @@ def description(graph: Graph, node, enclosing: tuple = ()):
                      for predicate, value in graph.predicate_objects(node))
 
 
-def refuses(problem, fail_on: str) -> bool:
-    """Whether the problem (an object with a `severity`) is of `fail_on` severity or worse."""
-    if fail_on not in SEVERITY_ORDER:
-        raise ValueError(f"fail_on {fail_on!r}: one of {', '.join(SEVERITY_ORDER)}")
-    return getattr(problem, "severity", None) in SEVERITY_ORDER[SEVERITY_ORDER.index(fail_on):]
+def severity_rank(severity: str) -> int:
+    """The rank of "info", "warning" or "violation" (ValueError for another)."""
+    if severity not in SEVERITY_ORDER:
+        raise ValueError(f"severity {severity!r}: one of {', '.join(SEVERITY_ORDER)}")
+    return SEVERITY_ORDER.index(severity)
 
 
 # ---------------------------------------------------------------------------

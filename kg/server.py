@@ -574,7 +574,7 @@ class Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(length)
         except TimeoutError:
             raise HTTPError(408, f"the request body did not arrive: nothing came for "
-                                 f"{READ_TIMEOUT} s", {"Connection": "close"}) from None
+                                 f"{self.timeout:g} s", {"Connection": "close"}) from None
         if len(body) < length:  # the client closed its side early: part of a query is not one
             raise HTTPError(400, f"the request body is {len(body)} bytes, shorter than its "
                                  f"Content-Length ({length})")

@@ -376,6 +376,15 @@ def test_a_citation_the_subject_has_takes_what_the_candidate_adds_to_it(working_
     assert add(inputs, [candidate], no_problems).added == 0  # and once only
 
 
+def test_a_misspelt_fail_on_is_an_error_even_with_nothing_to_refuse(working_copy):
+    """fail_on="warnings" merged a clean candidate, and raised only when one had problems."""
+    inputs = find_inputs(working_copy)
+    before = snapshot(inputs.data_dir)
+    with pytest.raises(ValueError, match="^severity 'warnings': one of info, warning, violation$"):
+        add(inputs, [EXERCISE], no_problems, fail_on="warnings")
+    assert snapshot(inputs.data_dir) == before
+
+
 def test_add_into_read_only_data_is_refused(working_copy):
     inputs = dataclasses.replace(find_inputs(working_copy), writable=False)
     before = snapshot(inputs.data_dir)
