@@ -25,6 +25,8 @@ TRIPLE_FORMATS = ("turtle", "ntriples")
 TABLE_CELL_WIDTH = 48
 # How narrow a cell may wrap to fit a table in the terminal: narrower, words break apart.
 NARROWEST_CELL = 12
+LONGEST_WHOLE_WORD = 16  # columns: a longer word in a narrowed column is cut
+WORD_PIECE = re.compile(r"[^\s-]*-?")  # what textwrap keeps on one line: a word, to a hyphen
 
 Label = Callable[[ox.NamedNode | ox.BlankNode], str]
 # Escaped in a table or Markdown, where a raw tab, carriage return, NUL, line separator
@@ -185,11 +187,22 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     wrapped = [[cell_lines(cell, width) for cell in row] for row in cells]
     widths = [max([columns(header)] + [columns(line) for row in wrapped for line in row[i]])
               for i, header in enumerate(headers)]
-    cap = narrowest_fitting(widths, [columns(header) for header in headers], room) if room else None
+    floors = [columns(header) for header in headers]
+    cap = narrowest_fitting(widths, floors, room) if room else None
     if cap is not None:
+        # no word cut in two ("internationa" "l") unless that alone makes the table fit:
+        # a column as wide as its longest word (textwrap breaks after a hyphen), if that
+        # is not much wider; a longer one (an IRI) is cut
+        whole_words = [max(floor, min(LONGEST_WHOLE_WORD, max(
+            (columns(word) for row in cells for word in WORD_PIECE.findall(row[i])), default=0)))
+            for i, floor in enumerate(floors)]
+        cap_for_words = narrowest_fitting(widths, whole_words, room)
+        if (table_width(widths, whole_words, cap_for_words) <= room
+                or table_width(widths, floors, cap) > room):
+            floors, cap = whole_words, cap_for_words
         for i in [i for i, w in enumerate(widths) if w > cap]:
             for row, lines in zip(cells, wrapped):
-                lines[i] = cell_lines(row[i], cap)
+                lines[i] = cell_lines(row[i], max(cap, floors[i]))
             widths[i] = max([columns(headers[i])] + [columns(line) for lines in wrapped
                                                      for line in lines[i]])
 
@@ -204,18 +217,21 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     return "".join(lines)
 
 
-def narrowest_fitting(widths: list[int], headers: list[int], room: int) -> int | None:
+def narrowest_fitting(widths: list[int], floors: list[int], room: int) -> int | None:
     """The widest cell width at which columns of `widths` fit in `room` (two spaces
     between columns), not below NARROWEST_CELL; None if they fit as they are. A column
-    is never narrower than its header (of `headers` columns), which does not wrap."""
-    def table_width(cap):
-        return (sum(max(header, min(w, cap)) for w, header in zip(widths, headers))
-                + 2 * (len(widths) - 1))
-
-    if table_width(max(widths)) <= room:
+    is never narrower than its floor (of `floors`: its header, which does not wrap)."""
+    if table_width(widths, floors, max(widths)) <= room:
         return None
     return next((cap for cap in range(max(widths) - 1, NARROWEST_CELL - 1, -1)
-                 if table_width(cap) <= room), NARROWEST_CELL)
+                 if table_width(widths, floors, cap) <= room), NARROWEST_CELL)
+
+
+def table_width(widths: list[int], floors: list[int], cap: int | None) -> int:
+    """The columns a table takes with its cells wrapped at `cap` (None: not wrapped), each
+    column at least its floor, two spaces between columns."""
+    return (sum(max(floor, w if cap is None else min(w, cap)) for w, floor in zip(widths, floors))
+            + 2 * (len(widths) - 1))
 
 
 def cell_lines(cell: str, width: int | None) -> list[str]:

@@ -265,6 +265,19 @@ def test_a_table_fits_though_a_header_is_wider_than_its_cells(run, monkeypatch):
     assert max(map(len, lines)) <= 80
 
 
+@pytest.mark.parametrize("room, fits", [(30, True), (12, False)])
+def test_a_table_fitted_cuts_no_word_it_need_not_cut(run, monkeypatch, room, fits):
+    """Wrapped 12 columns wide, "international" came out as "internationa" and "l": a
+    column is as wide as its longest word where the table still fits, or cannot fit."""
+    words = " ".join(["word"] * 10)
+    query = (f'SELECT ?a ?b WHERE {{ BIND("the internationally agreed {words}" AS ?a) '
+             f'BIND("{words}" AS ?b) }}')
+    monkeypatch.setenv("COLUMNS", str(room))
+    lines = run("sparql", query).output.splitlines()
+    assert any("internationally" in line for line in lines)
+    assert (max(map(len, lines[:-1])) <= room) == fits
+
+
 def test_a_table_fitted_keeps_each_accent_on_its_letter(run, monkeypatch):
     """Wrapped 13 characters wide, e + U+0301 were cut between the e and its accent,
     which then stood alone at the start of the next line."""
