@@ -351,7 +351,9 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
     # the shapes of the class inference gave it say nothing useful
     phantoms |= {p.focus for p in lint if p.shape == "kg:unknown-subject"
                  or p.shape in ("kg:disjoint-classes", "kg:unexpected-class") and not p.value}
-    said = {(p.focus, p.path, p.value) for p in lint} | {
+    # a quote found in no source says nothing of its form (a language tag on it is the
+    # shapes' to say, and was hidden)
+    said = {(p.focus, p.path, p.value) for p in lint if p.shape != "kg:quote-not-in-source"} | {
         (p.shape, p.focus, p.path if p.shape == "kg:undeclared-property" else p.value)
         for p in lint}
     return lint + [p for p in shacl if (p.focus, p.path, p.value) not in said

@@ -140,6 +140,16 @@ def test_a_candidate_checked_without_sources_is_told_its_quotes_went_unchecked(t
     assert "note" not in checked.stderr
 
 
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds")
+def test_a_quote_in_another_source_hides_no_problem_of_its_form(tmp_path):
+    """A tagged quote cited from the wrong article was told only of the article; its
+    @en came out once that was fixed."""
+    candidate = candidate_file(
+        tmp_path, f"akd:pac-3 ak:citation [ ak:inSource akd:source-jt-2023 ; ak:quote {BATTERIES}@en ] .")
+    shapes = [line.rsplit(" ", 1)[1] for line in validate(candidate, "--sources", SEEDS).stdout.splitlines()]
+    assert shapes == ["[aks:QuoteDatatypeProperty]", "[kg:quote-not-in-source]"]
+
+
 def test_the_unchecked_quotes_note_counts_only_quotes_new_to_the_graph(tmp_path):
     """It was printed for every candidate, one with no quote at all, or one that only
     cites a quote the graph already cites from the same source (checked by a test)."""
