@@ -441,6 +441,19 @@ def test_describe_backs_a_role_with_a_quote_that_mentions_its_value(graph):
     assert parties == {("Japan", quote), ("United States", quote)}
 
 
+def test_describe_backs_each_value_with_the_quote_that_mentions_it(graph):
+    """Both quotes of the Camp David summit back its participants: the leaders' rows took
+    the pact's quote too, which names no leader, or the countries' the leaders' caption."""
+    rows = kg.describe("akd:camp-david-summit-2023", graph).to_dicts(label=graph.label)
+    quotes = {}
+    for row in rows:
+        if row["statement"] == "participant":
+            quotes.setdefault(row["value"], set()).add(row["quote"][:12])
+    assert quotes == {"Japan": {"Underpinning"}, "South Korea": {"Underpinning"},
+                      "United States": {"Underpinning"}, "Fumio Kishida": {"President Yo"},
+                      "Joe Biden": {"President Yo"}, "Yoon Suk-yeol": {"President Yo"}}
+
+
 def test_describe_reads_a_scheme_s_links_back_once_and_by_name(graph):
     """A concept scheme: its concepts' skos:inScheme reads back as "has concept", not
     "inScheme of", and each concept's skos:topConceptOf is not listed again beside the
