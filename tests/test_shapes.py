@@ -390,7 +390,9 @@ CASES = [
          "akd:program-status-not-in-scheme a ak:Program ; rdfs:label \"R9\"@en ; "
          "ak:developer akd:test-country-a , akd:test-country-b ; "
          "ak:concernsSystem akd:test-system ; ak:status akc:mou ; ak:citation $CITE .",
-         {(V, "akd:program-status-not-in-scheme", "ak:status", "aks:StatusSchemeProperty")}),
+         {(V, "akd:program-status-not-in-scheme", "ak:status", "aks:StatusSchemeProperty"),
+          # a status without the date it held (9 shipped facts had none)
+          (W, "akd:program-status-not-in-scheme", "ak:asOf", "aks:StatusAsOfProperty")}),
     Case("program-part-of-literal",
          "akd:program-part-of-literal a ak:Program ; rdfs:label \"R10\"@en ; "
          "ak:developer akd:test-country-a , akd:test-country-b ; "
