@@ -79,6 +79,17 @@ def test_an_undated_agreement_known_as_of_a_year_counts_as_running_then_for_both
     assert listed(to="2015") and not listed(to="2014") and not listed(**{"from": "2016"})
 
 
+@pytest.mark.parametrize("name, column", [("agreements", "agreement"), ("timeline", "what")])
+def test_a_decade_long_mou_runs_for_its_decade(graph, name, column):
+    """The 2016 MoU, "over the next decade" (P10Y), was not running for --from 2020."""
+    mou = AKD + "us-israel-mou-2016"
+
+    def listed(year):
+        return mou in {row[column] for row in rows(graph, name, country="Israel", **{"from": year})}
+
+    assert listed("2020") and listed("2026") and not listed("2027")
+
+
 def test_trilateral_data_sharing_agreed_on_sunday_12_november_2023(graph):
     result = rows(graph, "agreements", country="South Korea", **{"from": "2023"})
     sharing = [row for row in result if row["type"] == AKC + "data-sharing"]
@@ -120,7 +131,8 @@ def test_a_countrys_timeline_includes_events_about_it(graph):
     Command": Israel is what was transferred, neither a participant nor a target."""
     result = rows(graph, "timeline", country="Israel", **{"from": "2021", "to": "2021"})
     assert {row["what"] for row in result} == {AKD + "israel-transfer-eucom-to-centcom-2021",
-                                               AKD + "us-israel-biannual-exercises"}  # since 2001
+                                               AKD + "us-israel-biannual-exercises",  # since 2001
+                                               AKD + "us-israel-mou-2016"}  # for a decade
 
 
 def test_the_april_2023_exercise_is_labelled_as_trilateral_not_as_between_two_of_its_parties(graph):
