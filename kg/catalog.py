@@ -354,7 +354,18 @@ def bind(query: CannedQuery, graph, values: dict[str, str], flag: str = "--{}") 
             term = parameter_term(parameter, value, graph, given_as)
         substitutions[ox.Variable(parameter.variable)] = term
     check_range(query, substitutions, flag)
+    check_partner(substitutions, flag)
     return substitutions
+
+
+def check_partner(substitutions: dict, flag: str) -> None:
+    """Refuse a `partner` that is the `country` itself: partners gave no rows and agreements
+    all of the country's, where the user meant another country."""
+    country, partner = (substitutions.get(ox.Variable(f"param_{name}"))
+                        for name in ("country", "partner"))
+    if country is not None and country != UNSET and country == partner:
+        raise InputError(f"{flag.format('partner')} names the same entity as "
+                         f"{flag.format('country')} ({curie(partner.value)}): give another country")
 
 
 # The parameter types whose values have an order that a range can run against.

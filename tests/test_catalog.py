@@ -416,3 +416,13 @@ def test_a_broken_query_file_stops_only_that_query(tiny_copy):
         run_query("draft", {}, graph)
     with pytest.raises(InputError, match=r"draft\.rq:1"):  # the whole list names it too
         load_catalog(graph.inputs.queries_dir)
+
+
+@pytest.mark.parametrize("name", ["partners", "agreements"])
+def test_a_partner_that_is_the_country_is_refused(graph, name):
+    """partners gave no rows and a note naming Japan twice; agreements all of Japan's."""
+    from kg.api import run_query
+
+    with pytest.raises(InputError, match=r"^--partner names the same entity as --country "
+                                         r"\(akd:japan\): give another country$"):
+        run_query(name, {"country": "Japan", "partner": "JP"}, graph)
