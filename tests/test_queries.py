@@ -2,11 +2,12 @@
 
 import re
 
+import pyoxigraph as ox
 import pytest
 
 from kg.api import run_query
 from kg.errors import InputError
-from kg.namespaces import AK, AKC, AKD
+from kg.namespaces import AK, AKC, AKD, PREFIXES
 
 AAF = AKD + "source-aaf-2015"
 JT = AKD + "source-jt-2023"
@@ -518,6 +519,14 @@ def test_evidence_shows_what_an_entitys_own_citation_backs(graph):
     result = rows(graph, "evidence", entity="Bruce Klingner")
     assert {(row["relation"], row["quote"][:20]) for row in result} == {
         (AK + "citation", "Would Japan actually"), (AK + "officialRole", "asks Bruce Klinger, ")}
+
+
+def test_evidence_names_every_relation_by_its_label(graph):
+    """Israel's transfer between commands read `dcterms:subject`, every other relation a label."""
+    relations = {row["relation"] for row in rows(graph, "evidence", entity="Israel")}
+    assert PREFIXES["dcterms"] + "subject" in relations
+    labels = {graph.label(ox.NamedNode(relation)) for relation in relations}
+    assert not any(":" in label for label in labels), labels
 
 
 def test_evidence_gives_every_quote_behind_an_entity(graph):
