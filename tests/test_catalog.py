@@ -426,3 +426,10 @@ def test_a_partner_that_is_the_country_is_refused(graph, name):
     with pytest.raises(InputError, match=r"^--partner names the same entity as --country "
                                          r"\(akd:japan\): give another country$"):
         run_query(name, {"country": "Japan", "partner": "JP"}, graph)
+
+
+@pytest.mark.parametrize("given", ["U.S.-Japan security alliance", "us-japan security alliance"])
+def test_a_name_with_or_without_full_stops_resolves(graph, given):
+    """The alliance's alternative label is "US-Japan security alliance": "U.S.-Japan ..." was
+    unknown, though the graph writes U.S. in most labels."""
+    assert resolve(graph, given) == ox.NamedNode(AKD + "us-japan-alliance")
