@@ -441,6 +441,15 @@ def test_funding_by_system(graph, params, figures):
     assert {row["figure"].rsplit("/", 1)[-1] for row in rows(graph, "funding", **params)} == figures
 
 
+def test_japan_s_defense_budget_is_about_one_percent_of_gdp(graph):
+    """001: "a precision strike capability on a 1% of GDP budget" was in a person's
+    description only, and funding --country Japan gave the SM-3 saving alone."""
+    [budget] = [row for row in rows(graph, "funding", country="Japan") if row["kind"] == AKC + "budget"]
+    assert (budget["share"], budget["approximate"], budget["funder"], budget["asOf"]) == (
+        "0.01", "true", AKD + "japan", "2020-10")
+    assert "1% of GDP budget" in budget["quote"]
+
+
 def test_a_figure_may_give_only_a_share(graph):
     """002: Israel draws "nearly 10% of the Pentagon's own missile defense budget", with no
     amount; it was left in a comment, so `funding --country Israel` did not show it."""
