@@ -31,7 +31,7 @@ from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from kg.errors import InputError
 from kg.loading import Inputs, add_triples, is_stream, parse_file, read_bytes, read_utf8
 from kg.namespaces import PREFIXES
-from kg.problems import SEVERITY_ORDER
+from kg.problems import at_or_above
 from kg.writing import TEMP_SUFFIX, write_all
 
 # What a citation is known by (kg.lint has the same terms; importing it would cost kg fmt).
@@ -304,8 +304,7 @@ class AddResult:
     def refused(self) -> bool:
         """True when validation found a problem of `fail_on` severity or worse, so
         nothing was written."""
-        return any(severity_rank(problem.severity) >= severity_rank(self.fail_on)
-                   for problem in self.problems)
+        return bool(at_or_above(self.problems, self.fail_on))
 
 
 def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: Validator,
@@ -332,7 +331,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     Touched files are rewritten whole, in canonical form; if a data file changed since
     validation began, InputError, and nothing is written.
     """
-    least_refused = severity_rank(fail_on)  # a misspelt fail_on fails even if nothing else does
+    at_or_above([], fail_on)  # a misspelt fail_on fails even where nothing else does
     require_writable(inputs)
     paths = [Path(p) for p in candidate_paths]
     refuse_streams(paths)
@@ -341,7 +340,7 @@ def add(inputs: Inputs, candidate_paths: Sequence[str | os.PathLike], validate: 
     with data_lock(inputs.data_dir, lock_timeout):
         validated = data_bytes(inputs)
         problems = list(validate(paths))
-        if any(severity_rank(problem.severity) >= least_refused for problem in problems):
+        if at_or_above(problems, fail_on):
             return AddResult(problems, fail_on=fail_on)
         data = {path: graph_of(parse_file(path)) for path in inputs.data_files}
         merged = merge(data, candidates, inputs.data_dir)
@@ -530,13 +529,6 @@ def description(graph: Graph, node, enclosing: tuple = ()):
         return "cycle"
     return frozenset((predicate, description(graph, value, enclosing + (node,)))
                      for predicate, value in graph.predicate_objects(node))
-
-
-def severity_rank(severity: str) -> int:
-    """The rank of "info", "warning" or "violation" (ValueError for another)."""
-    if severity not in SEVERITY_ORDER:
-        raise ValueError(f"severity {severity!r}: one of {', '.join(SEVERITY_ORDER)}")
-    return SEVERITY_ORDER.index(severity)
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,17 @@ from rdflib import BNode, Graph, Literal, URIRef
 from kg.namespaces import curie
 
 SEVERITY_ORDER = ["info", "warning", "violation"]
+
+
+def at_or_above(problems, severity: str) -> list:
+    """The problems (objects with a `severity`) of that severity ("info", "warning" or
+    "violation") or worse; ValueError for another severity, even with no problems."""
+    if severity not in SEVERITY_ORDER:  # a bare "not in list" ValueError
+        raise ValueError(f"severity {severity!r}: one of {', '.join(SEVERITY_ORDER)}")
+    threshold = SEVERITY_ORDER.index(severity)
+    return [p for p in problems if SEVERITY_ORDER.index(p.severity) >= threshold]
+
+
 # A literal as Turtle writes it, so that a value with a line break stays on its problem's line.
 TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
                                 "\t": "\\t"})

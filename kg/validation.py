@@ -19,7 +19,8 @@ from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
 from kg.loading import collector_paused
 from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, label_key, lint
-from kg.problems import SEVERITY_ORDER, Problem, clues_of, describe_node, holders_of, show
+from kg.problems import (SEVERITY_ORDER, Problem, at_or_above, clues_of, describe_node,
+                         holders_of, show)
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -32,10 +33,7 @@ class Report:
 
     def at_or_above(self, severity: str) -> list[Problem]:
         """The problems of that severity ("info", "warning" or "violation") or worse."""
-        if severity not in SEVERITY_ORDER:  # a bare "not in list" ValueError
-            raise ValueError(f"severity {severity!r}: one of {', '.join(SEVERITY_ORDER)}")
-        threshold = SEVERITY_ORDER.index(severity)
-        return [p for p in self.problems if SEVERITY_ORDER.index(p.severity) >= threshold]
+        return at_or_above(self.problems, severity)
 
     def exit_code(self, fail_on: str = "violation") -> int:
         return EXIT_VIOLATIONS if self.at_or_above(fail_on) else EXIT_OK
