@@ -18,7 +18,7 @@ from rdflib.collection import Collection
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
 from kg.loading import collector_paused
-from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, label_key, lint
+from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, label_key, lint, normalise
 from kg.problems import (SEVERITY_ORDER, Problem, at_or_above, clues_of, describe_node,
                          holders_of, show)
 
@@ -172,12 +172,14 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
 
 
 def cited_quotes(quads) -> set:
-    """The (source, quote) pairs of the citations in `quads`."""
+    """The (source, quote) pairs of the citations in `quads`, the quote as kg add knows a
+    citation by (kg.curation.citation_key): a copy with a run of spaces is no new quote."""
     import pyoxigraph as ox
 
     in_source, quote = ox.NamedNode(AK + "inSource"), ox.NamedNode(AK + "quote")
     source_of = {q.subject: q.object for q in quads if q.predicate == in_source}
-    return {(source_of.get(q.subject), q.object) for q in quads if q.predicate == quote}
+    return {(source_of.get(q.subject), normalise(q.object.value))
+            for q in quads if q.predicate == quote}
 
 
 # Pairs of fact nodes that cite the same quote: the candidates for kg:duplicate-fact. The
