@@ -31,7 +31,8 @@ BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
 
 __all__ = ["Rows", "CompiledGraph", "open_graph", "queries", "run_query", "sparql",
            "absent_names", "describe", "stats", "rdflib_graph", "validate", "validate_text",
-           "add", "format_files", "format_diff", "dropped_comments", "networkx_graph", "export_graph", "push", "serve",
+           "add", "format_files", "format_diff", "dropped_comments", "networkx_graph",
+           "export_graph", "push", "serve",
            "KGError", "InputError"]
 
 

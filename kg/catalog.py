@@ -452,7 +452,8 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     Wikidata ID."""
     text = check_utf8(value, what).strip()
     if not text:  # every name is "close" to nothing: suggesting some would mislead
-        raise InputError(f"{what} {shown(value)}: empty; give a name, a CURIE (akd:japan) or an IRI")
+        raise InputError(f"{what} {shown(value)}: empty; give a name, a CURIE (akd:japan) "
+                         "or an IRI")
     plain = plain_name(text)
     # as typed first: a label may hold a character that plain_name would replace
     named = candidates = (named_by(graph, text) or (named_by(graph, plain) if plain != text else [])

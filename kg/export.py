@@ -487,7 +487,8 @@ def property_graph(graph: CompiledGraph, inferred: bool = True, collapse_facts: 
 ROLE_ORDER = [AK + name for name in (
     "licensor", "supplier", "funder", "developer", "producer", "productionParticipant",
     "contractor", "party", "actor", "operator", "member", "participant", "licensee",
-    "buyer", "recipient", "beneficiary", "organization", "concernsSystem", "about", "target", "location")]
+    "buyer", "recipient", "beneficiary", "organization", "concernsSystem", "about", "target",
+    "location")]
 ROLE_ORDER += [PREFIXES["prov"] + "wasAssociatedWith", PREFIXES["org"] + "member",
                PREFIXES["org"] + "organization"]
 
@@ -752,7 +753,8 @@ def with_unique_edge_keys(pg):
 
     unique = nx.MultiDiGraph()
     unique.add_nodes_from(pg.nodes(data=True))
-    unique.add_edges_from((u, v, f"e{i}", attrs) for i, (u, v, attrs) in enumerate(pg.edges(data=True)))
+    unique.add_edges_from((u, v, f"e{i}", attrs)
+                          for i, (u, v, attrs) in enumerate(pg.edges(data=True)))
     return unique
 
 

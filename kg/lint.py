@@ -494,7 +494,8 @@ class Checks:
                              f"wrong (the end is the last day the span runs).", "date-order")
                 for start in self.graph.objects(subject, START_DATE)
                 for end in self.graph.objects(subject, END_DATE)
-                if earliest_day(start) and latest_day(end) and latest_day(end) < earliest_day(start)]
+                if earliest_day(start) and latest_day(end)
+                and latest_day(end) < earliest_day(start)]
 
     def cited_sources(self, subject) -> list[Problem]:
         """A citation whose ak:inSource names something else than a source, such as a

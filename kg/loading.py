@@ -45,7 +45,8 @@ NOT_A_PREDICATE = "is not a valid predicate"
 LINE_JUMP = "Line jumps are not allowed in string literals"
 BAD_ESCAPE = re.compile(r"Unexpected escape character '\\(.)'")
 UNCLOSED = {'"': "string", "'": "string", "<": "IRI"}  # by the character opening it
-TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+# a set, not a string: "" (the text at an error past the line's end) is in every string
+TYPOGRAPHIC_QUOTES = frozenset("\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
 VERSION_WORD = re.compile(r"(?i)version\s*[\"']")
 # Turtle ends a line at \n, at \r\n and at a lone \r (old Mac files), as Oxigraph counts
 # lines in its syntax errors.
@@ -364,9 +365,9 @@ def parse_file(path: Path) -> list:
             message = (f"the {UNCLOSED[written_at(text, exc)[0]]} opened here is never closed: "
                        f"the file ends inside it"
                        f"{typographic_close_hint(text, exc.lineno or 1, exc.offset or 1)}")
-        elif message.startswith(LINE_JUMP) and unclosed_string_column(text, exc.lineno or 1):
+        elif (message.startswith(LINE_JUMP)
+              and (opened := unclosed_string_column(text, exc.lineno or 1))):
             # Oxigraph places it at the line's end: the place to fix is the string's start
-            opened = unclosed_string_column(text, exc.lineno)
             position = f"{exc.lineno}:{opened}"
             message = ("the string opened here is not closed on its line: close it with the "
                        "quote that opens it (a string of several lines goes between triple "
@@ -382,7 +383,7 @@ def parse_file(path: Path) -> list:
             message += missing_separator_hint(text, exc)
         elif message.endswith(NOT_A_SUBJECT):
             message += comma_for_semicolon_hint(text, exc)
-        elif written_at(text, exc)[:1] and written_at(text, exc)[0] in TYPOGRAPHIC_QUOTES:
+        elif written_at(text, exc)[:1] in TYPOGRAPHIC_QUOTES:  # pasted from an article
             message += " (a typographic quote: write a string between straight quotes, \"...\")"
         elif message == BRACKET_EXPECTED:  # before a property: the value lacks its ;
             message += (" (or a ; is missing before this: end the value before it with ; to "

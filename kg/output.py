@@ -343,8 +343,9 @@ def display(term, label: Label | None) -> str:
 def json_value(term, cell: str):
     """A value of a JSON lines row: null if unbound (not "": JSON tells them apart), a
     number or boolean for a literal of a numeric or boolean type (so that jq compares
-    numbers as numbers; a whole decimal without a fraction), else the cell's text. A value JSON cannot hold as it is stays
-    text: an ill-typed one, INF, NaN, a decimal a double would round."""
+    numbers as numbers; a whole decimal as an integer, 5000000000), else the cell's text. A
+    value JSON cannot hold as it is stays text: an ill-typed one, INF, NaN, a decimal a
+    double would round."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -357,8 +358,8 @@ def json_value(term, cell: str):
             if datatype in (XSD + "double", XSD + "float", XSD + "decimal"):
                 number = float(text)
                 if math.isfinite(number) and (datatype != XSD + "decimal" or exact(text, number)):
-                    # a whole decimal as an integer: 5000000000, not 5000000000.0
-                    return int(number) if datatype == XSD + "decimal" and number.is_integer() else number
+                    whole = datatype == XSD + "decimal" and number.is_integer()
+                    return int(number) if whole else number  # 5000000000, not 5000000000.0
         except (ValueError, ArithmeticError):
             pass  # not of its type (ill-typed): as written
     return cell
