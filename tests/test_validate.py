@@ -159,6 +159,8 @@ def test_the_unchecked_quotes_note_counts_only_quotes_new_to_the_graph(tmp_path)
     assert note("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
                 'akd:japan skos:altLabel "Nippon"@en .') == ""
     assert note(f"akd:masashi-murano ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {BATTERIES} ] .") == ""
+    doubled = BATTERIES.replace("17 PAC-3", "17  PAC-3")  # as kg add knows it: the same quote
+    assert note(f"akd:masashi-murano ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote {doubled} ] .") == ""
     assert note(f"akd:masashi-murano ak:citation [ ak:inSource akd:source-jt-2023 ; ak:quote {BATTERIES} ] ,",
                 '  [ ak:inSource akd:source-jt-2023 ; ak:quote "Japan needs more radars." ] .') == (
         "kg: note: 2 new quotes not checked against their sources (add --sources DIR)\n")
