@@ -290,7 +290,8 @@ def add(files, data=None, sources=None, fail_on: str = "violation"):
     """Validate candidate Turtle files with the working copy `data` (a folder, or
     $KG_DATA), then merge their triples into its data files; with any problem of
     `fail_on` severity or worse ("violation", "warning", "info") nothing is written. A
-    kg.curation.AddResult (.problems, .refused, .written, .added)."""
+    kg.curation.AddResult (.problems, .refused, .written, .added, and .unchecked_quotes:
+    the new quotes not checked, when no `sources` folder is given)."""
     from kg.curation import add as merge
     from kg.validation import check
 
