@@ -225,8 +225,11 @@ def is_complete(path: Path) -> bool:
 
 def open_store(path: Path) -> ox.Store:
     if (path / DUMP_FILE).is_file():
+        # Not Store.load: it gives blank nodes new labels in every process, so the same
+        # query would list citations under other labels, in another order, each time.
         store = ox.Store()
-        store.load(path=path / DUMP_FILE, format=ox.RdfFormat.N_QUADS, lenient=True)
+        store.bulk_extend(ox.parse(path=path / DUMP_FILE, format=ox.RdfFormat.N_QUADS,
+                                   lenient=True))
         return store
     return ox.Store.read_only(str(path / "store"))
 
