@@ -374,8 +374,10 @@ class Checks:
                         or as_value and not self.against_declared(node, others)):
                     continue
                 told.add(node)  # one problem per node: each class clashes with the other
+                # the value at fault: the linked node, or the class an rdf:type gives
+                at_fault = obj if as_value or predicate == RDF_TYPE else None
                 found.append(self.problem(
-                    "violation", subject, predicate, obj if as_value else None,
+                    "violation", subject, predicate, at_fault,
                     self.clash_message(node, predicate, expected, others, as_value),
                     "disjoint-classes"))
         return found

@@ -341,16 +341,18 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
     """
     # a node a citation made a source, or a statement put in a class it cannot be in: its
     # own clash (akd:japan is both a ak:Source and a ak:Country) is said at the statement
-    blamed = {p.value for p in lint if p.value
-              and p.shape in ("kg:not-a-source", "kg:disjoint-classes")}
-    lint = [p for p in lint if not (p.shape == "kg:disjoint-classes" and not p.value
+    blamed = {p.value for p in lint if p.shape == "kg:not-a-source"
+              or p.shape == "kg:disjoint-classes" and not clashes_at_focus(p)}
+    lint = [p for p in lint if not (p.shape == "kg:disjoint-classes" and clashes_at_focus(p)
                                     and p.focus in blamed)]
-    phantoms = {p.value for p in lint if p.shape in (
-        "kg:unknown-entity", "kg:not-a-source", "kg:disjoint-classes", "kg:unexpected-class")}
+    phantoms = {p.value for p in lint if p.shape in ("kg:unknown-entity", "kg:not-a-source")
+                or p.shape in ("kg:disjoint-classes", "kg:unexpected-class")
+                and not clashes_at_focus(p)}
     # a node put in a class it cannot be in, or is not said to be, or a mistyped subject:
     # the shapes of the class inference gave it say nothing useful
     phantoms |= {p.focus for p in lint if p.shape == "kg:unknown-subject"
-                 or p.shape in ("kg:disjoint-classes", "kg:unexpected-class") and not p.value}
+                 or p.shape in ("kg:disjoint-classes", "kg:unexpected-class")
+                 and clashes_at_focus(p)}
     # a quote found in no source says nothing of its form (a language tag on it is the
     # shapes' to say, and was hidden)
     said = {(p.focus, p.path, p.value) for p in lint if p.shape != "kg:quote-not-in-source"} | {
@@ -360,6 +362,12 @@ def combined(shacl: list[Problem], lint: list[Problem]) -> list[Problem]:
                    and p.focus.split(" ")[0] not in phantoms
                    and (SUPERSEDED_BY_LINT.get(p.shape), p.focus,
                         p.path if p.shape == "aks:DeclaredPredicatesShape" else p.value) not in said]
+
+
+def clashes_at_focus(problem: Problem) -> bool:
+    """Whether a class problem is about its focus node (a statement said of it, or the
+    class an rdf:type gives it, is at fault) rather than about the node it links to."""
+    return not problem.value or problem.path == "rdf:type"
 
 
 def curated_subjects(asserted: list[tuple]) -> set:

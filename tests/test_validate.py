@@ -592,7 +592,7 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "but ak:location links to a ak:Place: link a ak:Place, or, if akd:raytheon is one, give "
      "it that class too. [kg:unexpected-class]"),
     ("akd:lockheed-martin a ak:Country .",
-     "21: violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
+     "23: violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
      "ak:Country, classes the ontology declares disjoint: keep the one class that fits. "
      "[kg:disjoint-classes]"),
     # the right name under a mistyped namespace (ontology/ for ontology#): no near name
@@ -977,6 +977,18 @@ def test_a_mistake_in_a_nested_blank_node_is_found_and_named_by_its_links(tmp_pa
     whole = CliRunner().invoke(cli, ["--data", str(tiny_copy), "validate"]).stdout
     assert [line.split(" (did you")[0].split(": ", 1)[1] for line in whole.splitlines()
             if "[kg:undeclared" in line] == [line.split(": ", 1)[1] for line in found]
+
+
+def test_a_class_that_clashes_is_the_value_at_fault_and_where_it_is_written(tmp_path):
+    """A clash of classes gave no value (JSON "value": ""), and the column of the `a`
+    before the class at fault, not that of the class itself."""
+    candidate = candidate_file(tmp_path, "akd:x a ak:Country , ak:Company ;",
+                               '    rdfs:label "X"@en .')
+    candidate.write_text("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                         + candidate.read_text())
+    problems = json.loads(validate("--format", "json", candidate).stdout)
+    assert [(p["path"], p["value"], p["line"], p["column"]) for p in problems
+            if p["shape"] == "kg:disjoint-classes"] == [("rdf:type", "ak:Country", 4, 9)]
 
 
 def test_a_nested_node_with_a_class_is_checked_with_its_citations(tmp_path):
