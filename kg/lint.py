@@ -33,7 +33,7 @@ from kg.problems import Problem, clues_of, describe_node, show
 
 PROJECT = (AKD, AKC)
 CITATION_LINKS = (URIRef(AK + "citation"), URIRef(AK + "disputedBy"))
-SOURCE = URIRef(AK + "Source")
+SOURCE, CITATION = URIRef(AK + "Source"), URIRef(AK + "Citation")
 IN_SOURCE, QUOTE = URIRef(AK + "inSource"), URIRef(AK + "quote")
 SUPPORTS = URIRef(AK + "supports")
 FILE_NAME = URIRef(AK + "fileName")
@@ -360,26 +360,31 @@ class Checks:
                 self.in_disjoint_classes(obj) for predicate, obj in self.asserted(subject)
                 if predicate in self.ranges and isinstance(obj, URIRef))):
             return []  # no clash: inference has put each node in its domains and ranges
-        found, told = [], set()
+        clashes = {}  # node -> its clashes, each (statement's predicate, obj, expected, others)
         for predicate, obj in self.asserted(subject):
-            if predicate == IN_SOURCE:
-                continue  # kg:not-a-source says it better
             implied = [(subject, obj if predicate == RDF_TYPE else self.domains.get(predicate))]
-            if predicate != RDF_TYPE and isinstance(obj, URIRef):
+            # what ak:inSource links to, kg:not-a-source says better
+            if predicate not in (RDF_TYPE, IN_SOURCE) and isinstance(obj, URIRef):
                 implied.append((obj, self.ranges.get(predicate)))
             for node, expected in implied:
-                as_value = node != subject
                 others = self.clashing(expected, node) if expected is not None else ()
-                if (not others or node in told
-                        or as_value and not self.against_declared(node, others)):
-                    continue
-                told.add(node)  # one problem per node: each class clashes with the other
-                # the value at fault: the linked node, or the class an rdf:type gives
-                at_fault = obj if as_value or predicate == RDF_TYPE else None
-                found.append(self.problem(
-                    "violation", subject, predicate, at_fault,
-                    self.clash_message(node, predicate, expected, others, as_value),
-                    "disjoint-classes"))
+                if others and (node == subject or self.against_declared(node, others)):
+                    clashes.setdefault(node, []).append((predicate, obj, expected, others))
+        found = []
+        for node, candidates in clashes.items():
+            # one problem per node (each class clashes with the other): the statement at
+            # odds with what the node is declared to be (an ak:quote said of an agreement,
+            # not its rdf:type), else the first
+            predicate, obj, expected, others = next(
+                (clash for clash in candidates if self.against_declared(node, clash[3])),
+                candidates[0])
+            as_value = node != subject
+            # the value at fault: the linked node, or the class an rdf:type gives
+            at_fault = obj if as_value or predicate == RDF_TYPE else None
+            found.append(self.problem(
+                "violation", subject, predicate, at_fault,
+                self.clash_message(node, predicate, expected, others, as_value),
+                "disjoint-classes"))
         return found
 
     def clash_message(self, node, predicate, expected, others, as_value: bool) -> str:
@@ -387,6 +392,10 @@ class Checks:
         if predicate == RDF_TYPE:
             return (f"{show(node)} is both a {classes} and a {curie(str(expected))}, "
                     f"classes the ontology declares disjoint: keep the one class that fits.")
+        if expected == CITATION and not as_value:
+            return (f"{show(node)} is a {classes}, but {curie(str(predicate))} is said of a "
+                    f"citation: wrap it in one, {show(node)} ak:citation [ ak:inSource "
+                    f"akd:source-...; ak:quote \"...\" ].")
         if as_value:
             return (f"{show(node)} is a {classes}, but {curie(str(predicate))} links to a "
                     f"{curie(str(expected))}, a disjoint class: link a {curie(str(expected))} "

@@ -591,6 +591,11 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "42: violation: akd:g7-hiroshima-summit-2023 ak:location: akd:raytheon is a ak:Company, "
      "but ak:location links to a ak:Place: link a ak:Place, or, if akd:raytheon is one, give "
      "it that class too. [kg:unexpected-class]"),
+    # a quote written on the fact, not in a citation: not the system's class to blame
+    ('akd:pac-3 ak:quote "PAC-3" .',
+     "11: violation: akd:pac-3 ak:quote: akd:pac-3 is a ak:InterceptorMissile, but ak:quote is "
+     'said of a citation: wrap it in one, akd:pac-3 ak:citation [ ak:inSource akd:source-...; '
+     'ak:quote "..." ]. [kg:disjoint-classes]'),
     ("akd:lockheed-martin a ak:Country .",
      "23: violation: akd:lockheed-martin rdf:type: akd:lockheed-martin is both a ak:Company and a "
      "ak:Country, classes the ontology declares disjoint: keep the one class that fits. "
@@ -989,6 +994,22 @@ def test_a_class_that_clashes_is_the_value_at_fault_and_where_it_is_written(tmp_
     problems = json.loads(validate("--format", "json", candidate).stdout)
     assert [(p["path"], p["value"], p["line"], p["column"]) for p in problems
             if p["shape"] == "kg:disjoint-classes"] == [("rdf:type", "ak:Country", 4, 9)]
+
+
+def test_a_source_and_quote_written_on_the_fact_are_told_to_go_in_a_citation(tmp_path):
+    """ak:inSource and ak:quote written straight on a new agreement were reported as its
+    rdf:type clashing with ak:Citation, at the type's line, with no word of a citation."""
+    candidate = candidate_file(
+        tmp_path, "akd:new-mou a ak:Agreement ;",
+        "    ak:party akd:japan , akd:united-states ;",
+        "    ak:inSource akd:source-aaf-2015 ;",
+        '    ak:quote "In 1999, the two countries signed a Memorandum of Understanding." .')
+    result = validate(candidate)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{candidate}:5:5: violation: akd:new-mou ak:inSource: akd:new-mou is a ak:Agreement, "
+        "but ak:inSource is said of a citation: wrap it in one, akd:new-mou ak:citation "
+        '[ ak:inSource akd:source-...; ak:quote "..." ]. [kg:disjoint-classes]\n')
 
 
 def test_a_nested_node_with_a_class_is_checked_with_its_citations(tmp_path):
