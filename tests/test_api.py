@@ -486,7 +486,8 @@ def test_describe_gives_the_links_inference_adds_on_request(graph):
 def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     """The SM-3 Block IIA co-development cites five quotes; those about Raytheon's roles
     say which they back (ak:supports), so its contractor row quotes the contract, not all
-    five. A role no citation backs in particular keeps all of them (the licensee rows)."""
+    five, and its developer row the quote that mentions it. A role no citation backs in
+    particular keeps all of them (the licensee rows)."""
     rows = kg.describe("Raytheon", graph).to_dicts(label=graph.label)
     quotes = {}
     for row in rows:
@@ -494,10 +495,14 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     assert quotes["contractor of"] == {"The U.S. government contracted with Raytheon, and the "
                                        "Japanese government contracted with Mitsubishi Heavy "
                                        "Industries."}
+    # of the two that back ak:developer, the one that mentions the companies, not the
+    # one on the two countries
     assert quotes["developer of"] == {
-        "Both companies were responsible for developing specific parts of the program.",
-        "Currently, the two countries are co-developing SM-3 Block IIA interceptors to upgrade "
-        "Aegis-equipped destroyers."}
+        "Both companies were responsible for developing specific parts of the program."}
+    japan = kg.describe("Japan", graph).to_dicts()
+    assert {row["quote"][:30] for row in japan if row["statement"] == "developer of"
+            and row["value"].endswith("co-development-sm-3-block-iia")} == {
+        "Currently, the two countries a"}
     cited = {(row["value"], row["quote"][:20]) for row in kg.describe(
         "akd:co-development-sm-3-block-iia", graph).to_dicts() if row["statement"] == "cited in"}
     assert cited == {("contractor", "The U.S. government "), ("developer", "Both companies were "),
