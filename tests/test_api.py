@@ -540,6 +540,14 @@ def test_describe_gives_an_entity_s_own_statements_the_quotes_that_back_them(gra
         "That's why the US and Israel are working together on the Iron Beam defense system, a "
         "high-energy laser that costs a fraction of conventional interceptors and flips the "
         "cost-benefit ratio on its head."}
+    # a quote whose citation says what it backs backs only that: "The U.S. government
+    # contracted with Raytheon" names the United States, but backs Raytheon's comment, and
+    # its country is background knowledge
+    raytheon = quotes("Raytheon")
+    assert raytheon[("country", "United States")] == {None}
+    [quote] = raytheon[("rdfs:comment", "U.S. government contractor for the co-development of "
+                                        "SM-3 Block IIA.")]
+    assert quote.startswith("The U.S. government contracted with Raytheon")
 
 
 @pytest.mark.parametrize("call, message", [
