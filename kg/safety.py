@@ -274,8 +274,17 @@ def readable_syntax_error(text: str, message: str) -> str:
     lines = text.split("\n")
     line, column = int(where[1]), int(where[2])
     offset = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
-    found = next((token for _, token, start in code_tokens(text)
-                  if start + len(token) > offset), None)
+    code = code_tokens(text)
+    at = next((index for index, (_, token, start) in enumerate(code)
+               if start + len(token) > offset), None)
+    found = None if at is None else code[at][1]
+    if found == "}":  # `{ ?s rdfs:label }`: Oxigraph stops at the brace, not at the end
+        missing = object_missing(text[:code[at][2] + 1])
+        if missing:
+            return where[0] + missing
+    if at and code[at - 1][1].upper() in ("LIMIT", "OFFSET") and code[at][0] != "number":
+        return (f"{where[0]}{code[at - 1][1].upper()} takes a whole number of rows, not "
+                f"{text[code[at][2]:].split()[0]}")  # the word: -1 is the tokens - and 1
     if found is None:  # at the end: it wanted more than there is
         problem = unbalanced(text)
         if problem and problem[0] is not None:  # placed at the bracket, not after the query

@@ -410,7 +410,9 @@ def unknown_prefix_message(sparql: str, engine_message: str = "") -> str | None:
     if sparql.split("\n")[line - 1][column - 2:column - 1] == "<":
         # `<http://example.org/a b>` does not parse as an IRI, so `http:` looks like a
         # prefixed name: the IRI is at fault
-        return (f"error at {line}:{column - 1}: invalid IRI <{prefix}:...>: an IRI ends at > "
+        rest = sparql.split("\n")[line - 1][column - 2:]
+        written = rest[:rest.index(">") + 1] if ">" in rest else rest
+        return (f"error at {line}:{column - 1}: invalid IRI {written}: an IRI ends at > "
                 f"and holds no space, \", {{, }}, |, ^, ` or \\ (percent-encode them)")
     engine_at = re.match(r"error at (\d+):(\d+): ", engine_message)
     if engine_at and (int(engine_at[1]), int(engine_at[2])) < (line, column):

@@ -151,6 +151,20 @@ CASES = [
     (["sparql", "SELECT ?x WHERE { ?x ?p ?o ; ?q }"],
      "kg: error: invalid SPARQL: error at 1:34: ?q at 1:30 is followed by no object: a "
      "triple pattern needs a subject, a predicate and an object"),
+    # a named predicate: Oxigraph stops at the brace, and listed what it would take there
+    (["sparql", "SELECT * { ?s rdfs:label }"],
+     "kg: error: invalid SPARQL: error at 1:26: ?s rdfs:label at 1:12 is followed by no "
+     "object: a triple pattern needs a subject, a predicate and an object"),
+    (["sparql", "SELECT * { ?s ?p ?o . ?s <http://x.org/p> }"],
+     "kg: error: invalid SPARQL: error at 1:43: ?s <http://x.org/p> at 1:23 is followed by no "
+     "object: a triple pattern needs a subject, a predicate and an object"),
+    # Oxigraph: "expected one of HAVING, OFFSET, OPTIONAL, VALUES"
+    (["sparql", "SELECT * { ?s ?p ?o } LIMIT x"],
+     "kg: error: invalid SPARQL: error at 1:29: LIMIT takes a whole number of rows, not x"),
+    (["sparql", "SELECT * { ?s ?p ?o } offset ten"],
+     "kg: error: invalid SPARQL: error at 1:30: OFFSET takes a whole number of rows, not ten"),
+    (["sparql", "SELECT * { ?s ?p ?o } LIMIT -1"],
+     "kg: error: invalid SPARQL: error at 1:29: LIMIT takes a whole number of rows, not -1"),
     # a line that lacks its dot, as kg validate says of Turtle
     (["sparql", "SELECT ?x ?l WHERE {\n  ?x a ak:Country\n  ?x rdfs:label ?l\n}"],
      "kg: error: invalid SPARQL: error at 3:11: unexpected rdfs:label here (line 2 ends with "

@@ -404,8 +404,8 @@ def test_stats_counts_a_sources_disputing_quotes_among_its_citations():
     (["sparql", "SELECT ?x WHERE {"], "kg: error: invalid SPARQL: error at 1:18"),
     # an IRI that does not parse was once reported as the unknown prefix http:
     (["sparql", "SELECT ?f WHERE { BIND(<http://example.org/a b> AS ?f) }"],
-     "kg: error: invalid SPARQL: error at 1:24: invalid IRI <http:...>: an IRI ends at > and "
-     "holds no space"),
+     "kg: error: invalid SPARQL: error at 1:24: invalid IRI <http://example.org/a b>: an IRI "
+     "ends at > and holds no space"),
     (["sparql", "SELECT ?f WHERE { ?s <a b> ?o . foo:x ?p ?o }"],
      "kg: error: invalid SPARQL: error at 1:27: an IRI before here does not parse: write it "
      "whole, with a scheme and no spaces (<https://...>), or as a prefixed name (akd:japan)"),
