@@ -469,20 +469,44 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     if named:  # a known name, but of something else: say what, not that it is unknown
         others = ", ".join(f"the {kind_of(graph, node)} {curie(node.value)}" for node in named)
         raise InputError(f"{what} {shown(value)}: no{kind} has that name; it names {others}")
-    names = known_names(graph, entity_class)
-    typed = plain.lower()
-    # a name that begins with the typed words (Mitsubishi) or that they begin with (THAAD
-    # system), then one that holds them all ("U.S.-Israel MoU" for "US-Israel MoU on a
-    # decade-long defense package (2016)") first: difflib's ratio misses these when the
-    # lengths differ much
-    typed_words = set(words(typed))
-    holding = sorted((name for name in names if typed_words <= set(words(name))), key=len)
+    suggestions = similar_names(plain, known_names(graph, entity_class))
+    if suggestions:
+        raise InputError(f"{what} {shown(value)}: no{kind} has that name; did you mean: "
+                         f"{', '.join(suggestions)}?")
+    # the name of something else (--country Mitsubishi): say what it is
+    others = [f"{name} is the {kind_of(graph, node)} {curie(node.value)}"
+              for name in (similar_names(plain, known_names(graph, None), misspelt=False)
+                          if entity_class else ())
+              for node in named_as_written(graph, name)][:3]
+    raise InputError(f"{what} {shown(value)}: no{kind} has that name"
+                     + (f"; {', '.join(others)}" if others else ""))
+
+
+def similar_names(typed: str, names: dict[str, str], misspelt: bool = True) -> list[str]:
+    """Up to five of `names` (by their lower-case form) like the `typed` one: those that
+    begin with the typed words (Mitsubishi) or that they begin with (THAAD system), then
+    those that hold them all ("U.S.-Israel MoU" for "US-Israel MoU on a decade-long
+    defense package (2016)"), then, if `misspelt`, the nearest by difflib's ratio (which
+    misses the others when the lengths differ much), else those that hold the nearest
+    known words ("missles")."""
+    typed = typed.lower()
     partial = sorted(name for name in names
                      if f"{name} ".startswith(f"{typed} ") or typed.startswith(f"{name} "))
-    close = close_matches(typed, list(names), n=5)
-    suggestions = [names[name] for name in dict.fromkeys(partial + holding + close)][:5]
-    hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-    raise InputError(f"{what} {shown(value)}: no{kind} has that name{hint}")
+    found = partial + names_holding(set(words(typed)), names)
+    if misspelt:
+        found += close_matches(typed, list(names), n=5)
+    if misspelt and not found:
+        # words of four letters or more, and near: "xanadu" is not a misspelt "and"
+        known_words = sorted({word for name in names for word in words(name) if len(word) > 3})
+        found = names_holding({word if word in known_words else next(
+            iter(close_matches(word, known_words, n=1, cutoff=0.8)), word)
+            for word in words(typed)}, names)
+    return [names[name] for name in dict.fromkeys(found)][:5]
+
+
+def names_holding(typed_words: set[str], names) -> list[str]:
+    """The names that hold all the words, shortest first."""
+    return sorted((name for name in names if typed_words <= set(words(name))), key=len)
 
 
 def named_by(graph, text: str) -> list[ox.NamedNode]:

@@ -130,6 +130,15 @@ CASES = [
     (["query", "co-production", "--system", "Patriot Advanced Capabilty-3"],
      "kg: error: --system 'Patriot Advanced Capabilty-3': no ak:DefenseSystem has that name; "
      "did you mean: Patriot Advanced Capability-3?"),
+    # a misspelt word of several names was offered none of them
+    (["query", "counters", "--threat", "missles"], "kg: error: --threat 'missles': no "
+     "ak:ThreatClass has that name; did you mean: cruise missile, ballistic missile, "
+     "hypersonic missile, short-range ballistic missile, medium-range ballistic missile?"),
+    # a word of another kind of entity's name: said what it is, as for a whole name
+    (["query", "co-production", "--country", "Mitsubishi"], "kg: error: --country 'Mitsubishi': "
+     "no ak:Country has that name; Mitsubishi Heavy Industries is the company "
+     "akd:mitsubishi-heavy-industries, Licensed production of PAC-3 interceptors by Mitsubishi "
+     "Heavy Industries is the licensed production program akd:licensed-production-pac-3-japan"),
     # any SKOS concept was taken as a threat: a tier or a status gave 0 rows
     (["query", "counters", "--threat", "upper tier"], "kg: error: --threat 'upper tier': no "
      "ak:ThreatClass has that name; it names the skos:Concept akc:upper-tier"),
@@ -196,7 +205,7 @@ CASES = [
      "CONSTRUCT or DESCRIBE"),
     (["sparql", "SELECT ?s WHERE { ?s a foo:Bar }"], "kg: error: invalid SPARQL: error at 1:24: "
      "unknown prefix foo: (declare it: PREFIX foo: <IRI>)"),
-    (["describe", "Atlantis"], "kg: error: entity 'Atlantis': no entity has that name"),
+    (["describe", "Xanadu"], "kg: error: entity 'Xanadu': no entity has that name"),
     # an argument that is no UTF-8 (`kg describe $'\xff'` in a Latin-1 terminal): Python
     # keeps the byte as a lone surrogate, on which pyoxigraph raised a ValueError
     (["describe", "Isra\udce9l"], "kg: error: entity: not UTF-8 text (byte 0xE9): give it in UTF-8"),
