@@ -488,14 +488,18 @@ class Checks:
                 and not is_ill_typed(value)]
 
     def dates(self, subject) -> list[Problem]:
-        if (subject, RDF_TYPE, URIRef(AK + "Event")) not in self.graph:
+        """A fact (an event, an agreement signed, a program begun) dated after today, and not
+        planned. (An ak:endDate may be ahead: an agreement runs until 2028.)"""
+        if (subject, RDF_TYPE, URIRef(AK + "Fact")) not in self.graph:
             return []
         if (subject, URIRef(AK + "status"), URIRef(AKC + "planned")) in self.graph:
             return []
-        return [self.problem("violation", subject, URIRef(AK + "date"), date,
-                             f"{date} is in the future for an event that is not planned: fix the "
+        kind = "an event" if (subject, RDF_TYPE, URIRef(AK + "Event")) in self.graph else "a fact"
+        return [self.problem("violation", subject, predicate, date,
+                             f"{date} is in the future for {kind} that is not planned: fix the "
                              f"date, or add ak:status akc:planned if it is scheduled.", "future-date")
-                for date in self.graph.objects(subject, URIRef(AK + "date"))
+                for predicate in (URIRef(AK + "date"), URIRef(AK + "startDate"))
+                for date in self.graph.objects(subject, predicate)
                 if earliest_day(date) and earliest_day(date) > self.today]
 
     def date_order(self, subject) -> list[Problem]:

@@ -591,6 +591,11 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      "42: violation: akd:g7-hiroshima-summit-2023 ak:location: akd:raytheon is a ak:Company, "
      "but ak:location links to a ak:Place: link a ak:Place, or, if akd:raytheon is one, give "
      "it that class too. [kg:unexpected-class]"),
+    # a future date was told only of events: an agreement's start is no more certain
+    ('akd:mou-1999-us-japan-bmd ak:startDate "2099-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .',
+     '40: violation: akd:mou-1999-us-japan-bmd ak:startDate (value "2099-01-01"^^xsd:date): '
+     "2099-01-01 is in the future for a fact that is not planned: fix the date, or add "
+     "ak:status akc:planned if it is scheduled. [kg:future-date]"),
     # a quote written on the fact, not in a citation: not the system's class to blame
     ('akd:pac-3 ak:quote "PAC-3" .',
      "11: violation: akd:pac-3 ak:quote: akd:pac-3 is a ak:InterceptorMissile, but ak:quote is "
