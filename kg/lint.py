@@ -220,9 +220,12 @@ class Checks:
         found = []
         for predicate, obj in self.asserted(subject):
             if is_ill_typed(obj):
-                # "2019-03"^^xsd:date: the date type whose form it has (a time cut off)
+                # "2019-03"^^xsd:date: the date type whose form it has (a time cut off); so
+                # too a date property's "2016-09-15"^^xsd:dateTime, whose time the advice to
+                # add would only meet kg:date-type's next
                 fitting = (as_date(re.sub(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})T.*", r"\1", str(obj)))
-                           if obj.datatype in DATE_TYPES else None)
+                           if obj.datatype in DATE_TYPES or predicate in DATE_PROPERTIES
+                           else None)
                 example = FORM_EXAMPLES.get(obj.datatype)
                 advice = (f"write {show(fitting)}" if fitting is not None else
                           "write the value in that type's form"

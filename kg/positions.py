@@ -338,8 +338,13 @@ class SourceIndex:
                                  + TOKEN_END)
             found = pattern.search(text, start, end)
             return found.start() if found else end
-        found = [text.find(form, start, end) for form in forms]
-        return min((offset for offset in found if offset >= 0), default=end)
+        # a string's whole text between its quotes, or a bare 0.1 or true as a token:
+        # "2016-09-15" is not the start of "2016-09-15T10:00:00" on the line before
+        whole = re.compile(r"(?<=[\"'])(?:" + "|".join(map(re.escape, forms)) + r")(?=[\"'])"
+                           r"|(?<![^\s,(\[])(?:" + "|".join(map(re.escape, forms)) + ")"
+                           + TOKEN_END)
+        found = whole.search(text, start, end)
+        return found.start() if found else end
 
     def block(self, statements: list[Statement], clues) -> tuple[Statement, int, int] | None:
         """The [...] of the statements whose text holds most of the clues (of equals, the

@@ -596,6 +596,10 @@ def test_syntax_only_without_files_checks_the_graphs_own_files(tmp_path):
      '40: violation: akd:mou-1999-us-japan-bmd ak:startDate (value "2099-01-01"^^xsd:date): '
      "2099-01-01 is in the future for a fact that is not planned: fix the date, or add "
      "ak:status akc:planned if it is scheduled. [kg:future-date]"),
+    # the time xsd:dateTime's form asks for would only meet kg:date-type next
+    ('akd:mou-1999-us-japan-bmd ak:endDate "2016-09-15"^^<http://www.w3.org/2001/XMLSchema#dateTime> .',
+     '38: violation: akd:mou-1999-us-japan-bmd ak:endDate: "2016-09-15"^^xsd:dateTime is not a '
+     'valid xsd:dateTime: write "2016-09-15"^^xsd:date. [kg:ill-typed-literal]'),
     # a quote written on the fact, not in a citation: not the system's class to blame
     ('akd:pac-3 ak:quote "PAC-3" .',
      "11: violation: akd:pac-3 ak:quote: akd:pac-3 is a ak:InterceptorMissile, but ak:quote is "
@@ -1015,6 +1019,18 @@ def test_a_source_and_quote_written_on_the_fact_are_told_to_go_in_a_citation(tmp
         f"{candidate}:5:5: violation: akd:new-mou ak:inSource: akd:new-mou is a ak:Agreement, "
         "but ak:inSource is said of a citation: wrap it in one, akd:new-mou ak:citation "
         '[ ak:inSource akd:source-...; ak:quote "..." ]. [kg:disjoint-classes]\n')
+
+
+def test_a_value_is_placed_where_it_is_written_whole_not_where_it_begins_another(tmp_path):
+    """"2016-09-15" was placed at "2016-09-15T10:00:00", the line before, which begins
+    with its text."""
+    candidate = candidate_file(
+        tmp_path, 'akd:mou-1999-us-japan-bmd ak:asOf "2016-09-15T10:00:00"^^'
+                  '<http://www.w3.org/2001/XMLSchema#dateTime> .',
+        'akd:mou-1999-us-japan-bmd ak:asOf "2016-09-15" .')
+    problems = json.loads(validate("--format", "json", candidate).stdout)
+    assert {(p["value"], p["line"], p["column"]) for p in problems} == {
+        ('"2016-09-15T10:00:00"^^xsd:dateTime', 3, 35), ('"2016-09-15"', 4, 35)}
 
 
 def test_a_nested_node_with_a_class_is_checked_with_its_citations(tmp_path):
