@@ -43,7 +43,7 @@ PREFIXES = """\
 @prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
 """
 # A valid citation, written $CITE in the snippets below.
-CITE = '[ ak:inSource akd:test-source ; ak:quote "a quote" ]'
+CITE = '[ ak:inSource akd:test-source ; ak:quote "a quote here" ]'
 
 V, W, I = "violation", "warning", "info"
 # The predicate of the error nodes owlrl adds when it finds the graph inconsistent.
@@ -96,7 +96,7 @@ def company(label):
     return f'a ak:Company ; rdfs:label "{label}"@en ; ak:country akd:test-country-a ; ak:citation $CITE'
 
 
-QUOTED = 'ak:inSource akd:test-source ; ak:quote "a quote"'
+QUOTED = 'ak:inSource akd:test-source ; ak:quote "a quote here"'
 
 
 def citing(label, citation):
@@ -139,23 +139,23 @@ CASES = [
 
     # --- citations ----------------------------------------------------------------------
     Case("citation-no-source",
-         "akd:citation-no-source " + citing('C1', 'ak:quote "a quote"') + " .",
+         "akd:citation-no-source " + citing('C1', 'ak:quote "a quote here"') + " .",
          {(V, "akd:citation-no-source ak:citation [...]", "ak:inSource",
            "aks:CitationSourceProperty")}),
     Case("citation-two-sources",
          "akd:citation-two-sources " + citing('C2', 'ak:inSource akd:test-source , '
-         'akd:test-source-2 ; ak:quote "a quote"') + " .",
+         'akd:test-source-2 ; ak:quote "a quote here"') + " .",
          {(V, "akd:citation-two-sources ak:citation [...]", "ak:inSource",
            "aks:CitationSourceProperty")}),
     Case("citation-insource-literal",
          "akd:citation-insource-literal "
-         + citing('C3', 'ak:inSource "Test Times" ; ak:quote "a quote"') + " .",
+         + citing('C3', 'ak:inSource "Test Times" ; ak:quote "a quote here"') + " .",
          {(V, "akd:citation-insource-literal ak:citation [...]", "ak:inSource",
            "aks:InSourceClassProperty")}),
     # A misspelt source IRI becomes an ak:Source by inference, and fails the source shapes.
     Case("citation-insource-unknown",
          "akd:citation-insource-unknown " + citing('C4', 'ak:inSource '
-         'akd:citation-insource-unknown-src ; ak:quote "a quote"') + " .",
+         'akd:citation-insource-unknown-src ; ak:quote "a quote here"') + " .",
          {(V, "akd:citation-insource-unknown-src", "rdfs:label", "aks:LabelProperty"),
           (V, "akd:citation-insource-unknown-src", "dcterms:title", "aks:SourceTitleProperty"),
           (V, "akd:citation-insource-unknown-src", "dcterms:publisher",
@@ -170,7 +170,7 @@ CASES = [
          {(V, "akd:quote-missing ak:citation [...]", "ak:quote", "aks:QuoteProperty")}),
     Case("quote-two",
          "akd:quote-two "
-         + citing('Q2', 'ak:inSource akd:test-source ; ak:quote "one" , "two"') + " .",
+         + citing('Q2', 'ak:inSource akd:test-source ; ak:quote "the first one" , "the second one"') + " .",
          {(V, "akd:quote-two ak:citation [...]", "ak:quote", "aks:QuoteProperty")}),
     Case("quote-empty",
          "akd:quote-empty " + citing('Q3', 'ak:inSource akd:test-source ; ak:quote "  "') + " .",
@@ -179,9 +179,12 @@ CASES = [
          "akd:quote-long "
          + citing('Q4', 'ak:inSource akd:test-source ; ak:quote "' + 'word ' * 61 + '"') + " .",
          {(W, "akd:quote-long ak:citation [...]", "ak:quote", "aks:QuoteLengthProperty")}),
+    Case("quote-short",
+         "akd:quote-short " + citing('Q6', 'ak:inSource akd:test-source ; ak:quote "the"') + " .",
+         {(W, "akd:quote-short ak:citation [...]", "ak:quote", "aks:QuoteTooShortProperty")}),
     Case("quote-tagged",
          "akd:quote-tagged "
-         + citing('Q5', 'ak:inSource akd:test-source ; ak:quote "a quote"@en') + " .",
+         + citing('Q5', 'ak:inSource akd:test-source ; ak:quote "a quote here"@en') + " .",
          {(V, "akd:quote-tagged ak:citation [...]", "ak:quote", "aks:QuoteDatatypeProperty")}),
     # ak:supports names a statement of the citing node: ak:country is one, ak:party is not
     Case("supports-stated",
@@ -591,7 +594,7 @@ CASES = [
     Case("undeclared-predicate-in-citation",
          "akd:undeclared-predicate-in-citation a ak:Company ; rdfs:label \"D3\"@en ; "
          "ak:country akd:test-country-a ; ak:citation [ ak:inSource akd:test-source ; "
-         "ak:quote \"a quote\" ; ak:page \"3\" ] .",
+         "ak:quote \"a quote here\" ; ak:page \"3\" ] .",
          {(V, "akd:undeclared-predicate-in-citation ak:citation [...]", "ak:page",
            "aks:DeclaredPredicatesShape")},
          says="ak:page"),

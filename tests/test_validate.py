@@ -723,7 +723,7 @@ def test_an_entity_as_a_blank_node_is_told_to_take_a_name(tmp_path):
     candidate = candidate_file(
         tmp_path,
         '[] a ak:Country ; <http://www.w3.org/2000/01/rdf-schema#label> "Atlantis"@en .',
-        'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "x" ] .')
+        'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "x y z" ] .')
     warnings = [line for line in validate(candidate).stdout.splitlines() if "warning" in line]
     assert warnings == [
         f"{candidate}:3:1: warning: []: this node has a class or a label but no name: `kg "
