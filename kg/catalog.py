@@ -477,7 +477,8 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
     others = [f"{name} is the {kind_of(graph, node)} {curie(node.value)}"
               for name in (similar_names(plain, known_names(graph, None), misspelt=False)
                           if entity_class else ())
-              for node in named_as_written(graph, name)][:3]
+              for node in named_as_written(graph, name)
+              if node.value.startswith(PROJECT_NAMESPACES)][:3]  # not the ontology's classes
     raise InputError(f"{what} {shown(value)}: no{kind} has that name"
                      + (f"; {', '.join(others)}" if others else ""))
 
@@ -486,9 +487,10 @@ def similar_names(typed: str, names: dict[str, str], misspelt: bool = True) -> l
     """Up to five of `names` (by their lower-case form) like the `typed` one: those that
     begin with the typed words (Mitsubishi) or that they begin with (THAAD system), then
     those that hold them all ("U.S.-Israel MoU" for "US-Israel MoU on a decade-long
-    defense package (2016)"), then, if `misspelt`, the nearest by difflib's ratio (which
-    misses the others when the lengths differ much), else those that hold the nearest
-    known words ("missles")."""
+    defense package (2016)"). If the name may be `misspelt`, then the nearest by
+    difflib's ratio (which misses the others when the lengths differ much), and if none
+    of these is found, those that hold the known words nearest to the typed ones
+    ("missles")."""
     typed = typed.lower()
     partial = sorted(name for name in names
                      if f"{name} ".startswith(f"{typed} ") or typed.startswith(f"{name} "))
@@ -498,14 +500,17 @@ def similar_names(typed: str, names: dict[str, str], misspelt: bool = True) -> l
     if misspelt and not found:
         # words of four letters or more, and near: "xanadu" is not a misspelt "and"
         known_words = sorted({word for name in names for word in words(name) if len(word) > 3})
-        found = names_holding({word if word in known_words else next(
+        found = names_holding({word if word in known_words or len(word) < 4 else next(
             iter(close_matches(word, known_words, n=1, cutoff=0.8)), word)
             for word in words(typed)}, names)
     return [names[name] for name in dict.fromkeys(found)][:5]
 
 
 def names_holding(typed_words: set[str], names) -> list[str]:
-    """The names that hold all the words, shortest first."""
+    """The names that hold all the words, shortest first (none for no words: `--threat
+    ?` was offered every name)."""
+    if not typed_words:
+        return []
     return sorted((name for name in names if typed_words <= set(words(name))), key=len)
 
 

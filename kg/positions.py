@@ -331,7 +331,8 @@ class SourceIndex:
 
     def value_offset(self, text: str, value: str, start: int, end: int) -> int:
         """Where the value is first written in text[start:end]; `end` if nowhere. An IRI
-        is matched as a whole name: akd:japan is not the start of akd:japan-self-defense."""
+        or a literal is matched whole: akd:japan is not the start of akd:japan-self-defense,
+        nor "2016-09-15" of "2016-09-15T10:00:00"."""
         forms = self.clue_forms(value)
         if value.startswith("<"):
             pattern = re.compile(r"(?<![^\s,(\[])(?:" + "|".join(map(re.escape, forms)) + ")"
@@ -340,9 +341,10 @@ class SourceIndex:
             return found.start() if found else end
         # a string's whole text between its quotes, or a bare 0.1 or true as a token:
         # "2016-09-15" is not the start of "2016-09-15T10:00:00" on the line before
-        whole = re.compile(r"(?<=[\"'])(?:" + "|".join(map(re.escape, forms)) + r")(?=[\"'])"
-                           r"|(?<![^\s,(\[])(?:" + "|".join(map(re.escape, forms)) + ")"
-                           + TOKEN_END)
+        written = "(?:" + "|".join(map(re.escape, forms)) + ")"
+        # (an empty string's form is its quotes, which a tag or datatype may follow)
+        whole = re.compile(rf"(?<=[\"']){written}(?=[\"'])|(?<![^\s,(\[]){written}"
+                           r"(?=[\s;,.\[\]()#@^]|$)")
         found = whole.search(text, start, end)
         return found.start() if found else end
 

@@ -282,7 +282,7 @@ def readable_syntax_error(text: str, message: str) -> str:
         missing = object_missing(text[:code[at][2] + 1])
         if missing:
             return where[0] + missing
-    if at and code[at - 1][1].upper() in ("LIMIT", "OFFSET") and code[at][0] != "number":
+    if at and code[at - 1][1].upper() in ("LIMIT", "OFFSET") and not re.fullmatch(r"[0-9]+", found):
         return (f"{where[0]}{code[at - 1][1].upper()} takes a whole number of rows, not "
                 f"{text[code[at][2]:].split()[0]}")  # the word: -1 is the tokens - and 1
     if found is None:  # at the end: it wanted more than there is

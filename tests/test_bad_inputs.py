@@ -134,6 +134,15 @@ CASES = [
     (["query", "counters", "--threat", "missles"], "kg: error: --threat 'missles': no "
      "ak:ThreatClass has that name; did you mean: cruise missile, ballistic missile, "
      "hypersonic missile, short-range ballistic missile, medium-range ballistic missile?"),
+    # a word of other kinds' names: the project's entities and concepts, not the
+    # ontology's classes
+    (["query", "systems", "--country", "missile"], "kg: error: --country 'missile': no "
+     "ak:Country has that name; Missile Defense Agency is the government agency "
+     "akd:missile-defense-agency, missile launch or test is the skos:Concept akc:missile-launch, "
+     "Missile Segment Enhancement is the interceptor missile akd:pac-3-mse"),
+    # no words: every name held them all
+    (["query", "counters", "--threat", "?"],
+     "kg: error: --threat '?': no ak:ThreatClass has that name"),
     # a word of another kind of entity's name: said what it is, as for a whole name
     (["query", "co-production", "--country", "Mitsubishi"], "kg: error: --country 'Mitsubishi': "
      "no ak:Country has that name; Mitsubishi Heavy Industries is the company "

@@ -1033,6 +1033,14 @@ def test_a_value_is_placed_where_it_is_written_whole_not_where_it_begins_another
         ('"2016-09-15T10:00:00"^^xsd:dateTime', 3, 35), ('"2016-09-15"', 4, 35)}
 
 
+def test_an_empty_tagged_quote_is_placed_at_its_quotes(tmp_path):
+    candidate = candidate_file(
+        tmp_path, 'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ;', '    ak:quote ""@en ] .')
+    problems = json.loads(validate("--format", "json", candidate).stdout)
+    assert {(p["shape"], p["line"], p["column"]) for p in problems} == {
+        ("aks:QuoteNotEmptyProperty", 4, 14), ("aks:QuoteDatatypeProperty", 4, 14)}
+
+
 def test_a_nested_node_with_a_class_is_checked_with_its_citations(tmp_path):
     """The shapes took a nested [...] with a class, but not the citation it holds, which
     the whole graph's validation then found without its quote; and a clash of classes
