@@ -1033,6 +1033,18 @@ def test_a_value_is_placed_where_it_is_written_whole_not_where_it_begins_another
         ('"2016-09-15T10:00:00"^^xsd:dateTime', 3, 35), ('"2016-09-15"', 4, 35)}
 
 
+@pytest.mark.parametrize("status, problems", [("akc:under-consideration", []),
+                                              ("akc:in-service", ["kg:future-date"])])
+def test_a_fact_under_consideration_may_start_ahead(tmp_path, status, problems):
+    candidate = candidate_file(
+        tmp_path, f"akd:mou-1999-us-japan-bmd ak:status {status} ;",
+        '    ak:startDate "2099"^^<http://www.w3.org/2001/XMLSchema#gYear> .')
+    candidate.write_text(candidate.read_text().replace(
+        "@prefix akd:", "@prefix akc: <https://w3id.org/alliance-kg/concept/> .\n@prefix akd:"))
+    found = json.loads(validate("--format", "json", candidate).stdout)
+    assert [p["shape"] for p in found if p["shape"] == "kg:future-date"] == problems
+
+
 def test_an_empty_tagged_quote_is_placed_at_its_quotes(tmp_path):
     candidate = candidate_file(
         tmp_path, 'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ;', '    ak:quote ""@en ] .')
