@@ -282,9 +282,16 @@ def readable_syntax_error(text: str, message: str) -> str:
         missing = object_missing(text[:code[at][2] + 1])
         if missing:
             return where[0] + missing
-    if at and code[at - 1][1].upper() in ("LIMIT", "OFFSET") and not re.fullmatch(r"[0-9]+", found):
-        return (f"{where[0]}{code[at - 1][1].upper()} takes a whole number of rows, not "
-                f"{text[code[at][2]:].split()[0]}")  # the word: -1 is the tokens - and 1
+    # LIMIT x, OFFSET -1; LIMIT 1.5 and a LIMIT at the end, which Oxigraph faults at the
+    # end of the query
+    if at is None and code and code[-1][1].upper() in ("LIMIT", "OFFSET"):
+        return f"{where[0]}{code[-1][1].upper()} needs a whole number of rows after it"
+    count = at if at is not None else len(code) - 1
+    if (count > 0 and code[count - 1][1].upper() in ("LIMIT", "OFFSET")
+            and not re.fullmatch(r"[0-9]+", code[count][1])):
+        line, column = text_position(text, code[count][2])
+        return (f"error at {line}:{column}: {code[count - 1][1].upper()} takes a whole number "
+                f"of rows, not {text[code[count][2]:].split()[0]}")  # -1 is the tokens - and 1
     if found is None:  # at the end: it wanted more than there is
         problem = unbalanced(text)
         if problem and problem[0] is not None:  # placed at the bracket, not after the query

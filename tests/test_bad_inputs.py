@@ -181,6 +181,10 @@ CASES = [
      "kg: error: invalid SPARQL: error at 1:29: LIMIT takes a whole number of rows, not x"),
     (["sparql", "SELECT * { ?s ?p ?o } offset ten"],
      "kg: error: invalid SPARQL: error at 1:30: OFFSET takes a whole number of rows, not ten"),
+    (["sparql", "SELECT * { ?s ?p ?o } LIMIT 1.5"],
+     "kg: error: invalid SPARQL: error at 1:29: LIMIT takes a whole number of rows, not 1.5"),
+    (["sparql", "SELECT * { ?s ?p ?o } LIMIT"],
+     "kg: error: invalid SPARQL: error at 1:28: LIMIT needs a whole number of rows after it"),
     (["sparql", "SELECT * { ?s ?p ?o } LIMIT -1"],
      "kg: error: invalid SPARQL: error at 1:29: LIMIT takes a whole number of rows, not -1"),
     # a line that lacks its dot, as kg validate says of Turtle
