@@ -333,19 +333,13 @@ class SourceIndex:
         """Where the value is first written in text[start:end]; `end` if nowhere. An IRI
         or a literal is matched whole: akd:japan is not the start of akd:japan-self-defense,
         nor "2016-09-15" of "2016-09-15T10:00:00"."""
-        forms = self.clue_forms(value)
-        if value.startswith("<"):
-            pattern = re.compile(r"(?<![^\s,(\[])(?:" + "|".join(map(re.escape, forms)) + ")"
-                                 + TOKEN_END)
-            found = pattern.search(text, start, end)
-            return found.start() if found else end
-        # a string's whole text between its quotes, or a bare 0.1 or true as a token:
-        # "2016-09-15" is not the start of "2016-09-15T10:00:00" on the line before
-        written = "(?:" + "|".join(map(re.escape, forms)) + ")"
-        # (an empty string's form is its quotes, which a tag or datatype may follow)
-        whole = re.compile(rf"(?<=[\"']){written}(?=[\"'])|(?<![^\s,(\[]){written}"
-                           r"(?=[\s;,.\[\]()#@^]|$)")
-        found = whole.search(text, start, end)
+        written = "(?:" + "|".join(map(re.escape, self.clue_forms(value))) + ")"
+        # a name or a bare 0.1 or true as a whole token (a tag or datatype may follow an
+        # empty string's form, its quotes); else a string's whole text between its quotes
+        pattern = rf"(?<![^\s,(\[]){written}(?=[\s;,.\[\]()#@^]|$)"
+        if not value.startswith("<"):
+            pattern = rf"(?<=[\"']){written}(?=[\"'])|" + pattern
+        found = re.compile(pattern).search(text, start, end)
         return found.start() if found else end
 
     def block(self, statements: list[Statement], clues) -> tuple[Statement, int, int] | None:
