@@ -1045,6 +1045,19 @@ def test_a_fact_under_consideration_may_start_ahead(tmp_path, status, problems):
     assert [p["shape"] for p in found if p["shape"] == "kg:future-date"] == problems
 
 
+def test_a_mistyped_class_is_not_also_told_its_statements_expect_another(tmp_path):
+    """ak:Agreemnt got kg:undeclared-class, then "akd:new-pact is a ak:Agreemnt, but
+    ak:party is said of a ak:Fact", which hid the node's other problems too."""
+    candidate = candidate_file(
+        tmp_path, "akd:new-pact a ak:Agreemnt ;",
+        '    <http://www.w3.org/2000/01/rdf-schema#label> "New pact"@en ;',
+        "    ak:party akd:japan , akd:united-states ;",
+        '    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote "the" ] .')
+    problems = json.loads(validate("--format", "json", candidate).stdout)
+    assert [(p["shape"], p["line"]) for p in problems] == [
+        ("kg:undeclared-class", 3), ("aks:QuoteTooShortProperty", 6)]
+
+
 def test_an_empty_tagged_quote_is_placed_at_its_quotes(tmp_path):
     candidate = candidate_file(
         tmp_path, 'akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 ;', '    ak:quote ""@en ] .')
