@@ -436,6 +436,10 @@ def located(problems: list[Problem], indexes, store) -> Report:
                                              narrower.get(at_fault, ()))
         if written != at_fault and problem.term is not None:  # a value under ak:party
             problem = replace(problem, path=curie(written))  # not "ak:participant"
+        if problem.held:
+            problem = replace(problem, message=problem.message + " " + held_values(
+                problem.held, indexes, expand(subject) or subject, at_fault, problem.clues,
+                links, narrower.get(at_fault, ())))
         placed.append(replace(problem, file=file_name(str(path)) if path else "", line=line,
                               column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
@@ -445,6 +449,27 @@ def located(problems: list[Problem], indexes, store) -> Report:
                                -SEVERITY_ORDER.index(p.severity),
                                p.focus, p.path, p.message))
     return Report(placed)
+
+
+def held_values(values, indexes, subject: str, predicate: str, clues, links, narrower) -> str:
+    """'Found 2: "2000"^^xsd:gYear (new.ttl:4:33), "1999"^^xsd:gYear (data/x.ttl:9:13).':
+    each value of a property that allows fewer, where it is written, in the order of the
+    files (a candidate's first); a value only inference gives is named last, alone."""
+    from kg.output import file_name
+    from kg.positions import locate
+
+    shown = []
+    for value in values:
+        clue = value_clue(value)
+        # a named node's statements may be inferred; a [...]'s (a citation's) are written
+        writing = indexes if clues else [
+            index for index in indexes if clue and any(
+                index.writes_value(subject, written, clue) for written in (predicate, *narrower))]
+        path, line, column, _ = locate(writing, subject, predicate, clues, clue, links, narrower)
+        place = f" ({file_name(str(path))}:{line}:{column})" if path else ""
+        order = [index.path for index in indexes].index(path) if path else len(indexes)
+        shown.append(((order, line, column), show(value) + place))
+    return f"Found {len(shown)}: " + ", ".join(text for _, text in sorted(shown)) + "."
 
 
 def value_clue(term) -> str | None:
@@ -533,15 +558,18 @@ def problem_of(result, report: Graph, data: Graph, holders: dict | None = None) 
         return report.value(result, predicate)
 
     shape = one(SH.sourceShape)
+    focus, path = one(SH.focusNode), one(SH.resultPath)
+    too_many = one(SH.sourceConstraintComponent) == SH.MaxCountConstraintComponent
     return Problem(
         severity=SEVERITIES.get(one(SH.resultSeverity), "violation"),
-        focus=describe_node(one(SH.focusNode), data, holders),
-        clues=clues_of(one(SH.focusNode), data, holders),
-        path=show_path(one(SH.resultPath), report),
+        focus=describe_node(focus, data, holders),
+        clues=clues_of(focus, data, holders),
+        path=show_path(path, report),
         value=show(one(SH.value)),
         term=one(SH.value),
         message=" ".join(str(one(SH.resultMessage) or "").split()),
         shape=show(shape) if isinstance(shape, URIRef) else show(one(SH.sourceConstraintComponent)),
+        held=tuple(data.objects(focus, path)) if too_many and isinstance(path, URIRef) else (),
     )
 
 

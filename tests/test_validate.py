@@ -1408,3 +1408,35 @@ def test_a_deeply_nested_blank_node_is_named_by_its_first_and_last_links(tmp_pat
     deepest = "akd:x" + " rdfs:label [...]" * 3 + " … (6 more levels) …" + " rdfs:label [...]" * 3
     assert any(f": {deepest}: " in line for line in lines)
     assert not any(" rdfs:label [...]" * 7 in line for line in lines)
+
+
+def test_a_second_value_names_each_value_and_where_it_is_written(tmp_path):
+    """A second date was told "at most one ak:date" without the date already there, nor
+    where: the curator had to search the data files for it."""
+    second_date = 'akd:mou-1999-us-japan-bmd ak:date "2000"^^xsd:gYear .'
+    candidate = candidate_file(tmp_path, "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+                               second_date)
+    aaf = Path(__file__).parents[1] / "data" / "003-aaf-2015.ttl"
+    lines = aaf.read_text().splitlines()
+    subject_line = lines.index("akd:mou-1999-us-japan-bmd")
+    date_line = next(n for n, line in enumerate(lines[subject_line:], subject_line + 1)
+                     if "ak:date " in line)
+    date_column = lines[date_line - 1].index('"1999"') + 1
+    problems = [p for p in json.loads(validate(candidate, "--format", "json").stdout)
+                if p["shape"] == "aks:OneDateProperty"]
+    assert [(Path(p["file"]).name, p["line"]) for p in problems] == [("candidate.ttl", 4)]
+    assert problems[0]["message"].endswith(
+        f' Found 2: "2000"^^xsd:gYear ({candidate}:4:{second_date.index(chr(34)) + 1}), '
+        f'"1999"^^xsd:gYear ({aaf}:{date_line}:{date_column}).')
+
+
+def test_two_sources_of_one_citation_are_each_placed_in_it(tmp_path):
+    """The values of a [...] were not looked for inside it: named without a place."""
+    sources = "akd:pac-3 ak:citation [ ak:inSource akd:source-aaf-2015 , akd:source-jt-2023 ;"
+    candidate = candidate_file(tmp_path, sources, f"    ak:quote {BATTERIES} ] .")
+    found = [line for line in validate(candidate).stdout.splitlines()
+             if "[aks:CitationSourceProperty]" in line]
+    assert len(found) == 1 and found[0].endswith(
+        f"Found 2: akd:source-aaf-2015 ({candidate}:3:{sources.index('akd:source-aaf') + 1}), "
+        f"akd:source-jt-2023 ({candidate}:3:{sources.index('akd:source-jt') + 1})."
+        " [aks:CitationSourceProperty]")
