@@ -196,6 +196,18 @@ SELECT DISTINCT ?fact ?other WHERE {
     ?fact a ak:Fact . ?other a ak:Fact .
   }
 }"""
+# The fact nodes with a quote that holds one of ?fact's quotes of the same source, or is
+# held in it: a curator copied less, or more, of the sentence. Run for a candidate's new
+# facts only, each against every quote of its sources; the whole graph is matched on
+# whole quotes, by grouping (above).
+OVERLAPPING_QUOTE_QUERY = """
+SELECT DISTINCT ?fact ?other WHERE {
+  ?fact a ak:Fact ; ak:citation ?citation . ?citation ak:quote ?quote ; ak:inSource ?source .
+  ?cited ak:inSource ?source ; ak:quote ?overlapping . ?other ak:citation ?cited .
+  FILTER(?other != ?fact && (CONTAINS(STR(?overlapping), STR(?quote))
+                             || CONTAINS(STR(?quote), STR(?overlapping))))
+  ?other a ak:Fact .
+}"""
 # What may differ between two records of one fact: its names, prose and citations.
 NOT_STATEMENTS_OF_FACT = {RDFS.label, RDFS.comment, *(SKOS[name] for name in (
     "prefLabel", "altLabel", "note", "editorialNote")), *(URIRef(AK + name) for name in (
@@ -204,23 +216,29 @@ NOT_STATEMENTS_OF_FACT = {RDFS.label, RDFS.comment, *(SKOS[name] for name in (
 
 def restated_facts(store, subjects: set | None = None) -> list[Problem]:
     """kg:duplicate-fact: a fact node (of `subjects`, or any) that cites a quote another
-    fact node cites and states all the same things of the same class: usually one fact
-    entered twice under two names. A warning, at the node named later (or at the one of
-    `subjects`)."""
+    fact node cites (for `subjects`, also a part of it, or more) and states all the same
+    things of the same class: usually one fact entered twice under two names. A warning,
+    at the node named later (or at the one of `subjects`)."""
+    import pyoxigraph as ox
+
     from kg.store import ASSERTED
 
     def statements(node) -> set:
         return {(q.predicate, q.object) for q in store.quads_for_pattern(node, None, None, ASSERTED)
                 if URIRef(q.predicate.value) not in NOT_STATEMENTS_OF_FACT}
 
-    pairs = store.query(SHARED_QUOTE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
-    # each pair once: at the node named later, or at the one of `subjects`
-    rows = [row for row in pairs if (subjects is None or row["fact"] in subjects) and (
-        row["fact"].value > row["other"].value or subjects is not None
-        and row["other"] not in subjects)]
+    pairs = {(row["fact"], row["other"]) for row in store.query(
+        SHARED_QUOTE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)}
+    for fact in subjects or ():
+        pairs |= {(fact, row["other"]) for row in store.query(
+            OVERLAPPING_QUOTE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True,
+            substitutions={ox.Variable("fact"): fact})}
     found = []
-    for row in rows:
-        fact, other = row["fact"], row["other"]
+    for fact, other in sorted(pairs, key=lambda pair: (pair[0].value, pair[1].value)):
+        # each pair once: at the node named later, or at the one of `subjects`
+        if subjects is None and fact.value < other.value or subjects is not None and (
+                fact not in subjects or other in subjects and fact.value < other.value):
+            continue
         if statements(fact) == statements(other):
             found.append(Problem(
                 "warning", curie(fact.value), "", curie(other.value),

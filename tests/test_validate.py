@@ -902,13 +902,16 @@ MOU_1999_AGAIN = [
     "akd:{name} a ak:Agreement ; ak:agreementType akc:mou ;",
     '    <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@en ;',
     "    ak:party akd:united-states , akd:japan ; ak:date {date} ;",
-    "    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote \"In 1999, the two countries "
-    "signed a Memorandum of Understanding for joint research and development of BMD.\" ] .",
+    "    ak:citation [ ak:inSource akd:source-aaf-2015 ; ak:quote \"{quote}\" ] .",
 ]
+MOU_1999_QUOTE = ("In 1999, the two countries signed a Memorandum of Understanding for joint "
+                  "research and development of BMD.")
 
 
-def restatement(name: str, label: str = "The 1999 BMD memorandum", date: str = '"1999"^^xsd:gYear'):
-    return [line.format(name=name, label=label, date=date) for line in MOU_1999_AGAIN]
+def restatement(name: str, label: str = "The 1999 BMD memorandum", date: str = '"1999"^^xsd:gYear',
+                quote: str = MOU_1999_QUOTE):
+    return [line.format(name=name, label=label, date=date, quote=quote)
+            for line in MOU_1999_AGAIN]
 
 
 def test_a_fact_entered_again_is_reported_in_turtle_with_the_fact_it_restates(tmp_path):
@@ -928,6 +931,19 @@ def test_a_fact_entered_again_under_a_new_name_is_a_warning(tmp_path):
         "share: if it is the same fact, give its label or citations to "
         "akd:mou-1999-us-japan-bmd instead; if not, add the statement that tells them apart (a "
         "date, a participant). [kg:duplicate-fact]\n")
+
+
+@pytest.mark.parametrize("quote", [
+    "the two countries signed a Memorandum of Understanding",  # a part of the quote
+    "In 1999, the two countries signed a Memorandum of Understanding for joint research and "
+    "development of BMD. Japan then joined in.",  # the quote and more (not in the source)
+])
+def test_a_fact_entered_again_from_part_of_its_quote_is_a_warning(tmp_path, quote):
+    """Only the very same quote was matched: a curator who copied less (or more) of the
+    sentence entered the fact twice unwarned."""
+    result = validate(candidate_file(tmp_path, *restatement("us-japan-mou-1999", quote=quote)))
+    assert [line.split(": ")[2] for line in result.stdout.splitlines()
+            if line.endswith("[kg:duplicate-fact]")] == ["akd:us-japan-mou-1999"]
 
 
 def test_a_fact_that_differs_in_one_statement_is_no_duplicate(tmp_path):
