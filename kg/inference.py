@@ -37,15 +37,41 @@ def materialise(store) -> None:
     """
     import pyoxigraph as ox
 
-    text = RULES.read_text(encoding="utf-8")
-    schema, instance = text.split(INSTANCE_RULES, 1)
-    instance = INSTANCE_RULES + instance
-    prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
+    prologue, schema, instance = rule_texts()
     run_to_fixpoint(store, ox.NamedNode(GRAPHS + "inferred"), schema)
     # The first pass's delta is every triple so far: rather than copy them all into a
     # delta graph, it runs the rules once on the few inferred ones, then on the asserted.
     first = " ;\n".join(instance.rstrip().replace("GRAPH g:delta", f"GRAPH {graph}")
                         for graph in ("g:inferred", "g:asserted"))
+    run_instance_passes(store, prologue, first, instance)
+
+
+def extend(store, quads) -> None:
+    """Assert `quads` in a materialised store, and infer what they imply: semi-naive
+    passes from them alone, which give what `materialise` gives of the whole, as long as
+    they state no schema (see kg.lint.SCHEMA_PROPERTIES); a million-triple graph takes
+    a second instead of a minute."""
+    import pyoxigraph as ox
+
+    prologue, _, instance = rule_texts()
+    delta = ox.NamedNode(GRAPHS + "delta")
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                 for q in quads for graph in (ox.NamedNode(GRAPHS + "asserted"), delta))
+    run_instance_passes(store, prologue, instance, instance)
+
+
+def rule_texts() -> tuple[str, str, str]:
+    """The prefixes, the schema rules and the instance rules of kg/sparql/owl-rl.ru."""
+    text = RULES.read_text(encoding="utf-8")
+    schema, instance = text.split(INSTANCE_RULES, 1)
+    prologue = "".join(line + "\n" for line in schema.splitlines() if line.startswith("PREFIX "))
+    return prologue, schema, INSTANCE_RULES + instance
+
+
+def run_instance_passes(store, prologue: str, first: str, instance: str) -> None:
+    """The instance rules, pass after pass (`first` the first one), until one finds nothing."""
+    import pyoxigraph as ox
+
     # Each pass writes what it finds both to g:inferred and to the next pass's delta; the
     # two delta graphs then swap roles, as copying one into the other would cost more than
     # the rules themselves.
