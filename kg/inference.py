@@ -24,6 +24,7 @@ RULES = Path(__file__).resolve().parent / "sparql" / "owl-rl.ru"
 
 
 INSTANCE_RULES = "# --- instance rules"
+RDF_TYPE = str(RDF.type)
 
 
 def materialise(store) -> None:
@@ -46,18 +47,18 @@ def materialise(store) -> None:
     run_instance_passes(store, prologue, first, instance)
 
 
-def extend(store, quads) -> None:
-    """Assert `quads` in a materialised store, and infer what they imply: semi-naive
-    passes from them alone, which give what `materialise` gives of the whole, as long as
-    they state no schema (see kg.lint.SCHEMA_PROPERTIES); a million-triple graph takes
-    a second instead of a minute."""
+def extend(store, quads, inferred: list) -> None:
+    """Assert `quads` in a materialised store, and infer what they imply, each new
+    triple also added to `inferred`: semi-naive passes from them alone, which give what
+    `materialise` gives of the whole, as long as they state no schema (see
+    kg.lint.SCHEMA_PROPERTIES); a million-triple graph takes seconds, not a minute."""
     import pyoxigraph as ox
 
     prologue, _, instance = rule_texts()
     delta = ox.NamedNode(GRAPHS + "delta")
     store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
                  for q in quads for graph in (ox.NamedNode(GRAPHS + "asserted"), delta))
-    run_instance_passes(store, prologue, instance, instance)
+    run_instance_passes(store, prologue, instance, instance, inferred)
 
 
 def rule_texts() -> tuple[str, str, str]:
@@ -68,8 +69,11 @@ def rule_texts() -> tuple[str, str, str]:
     return prologue, schema, INSTANCE_RULES + instance
 
 
-def run_instance_passes(store, prologue: str, first: str, instance: str) -> None:
-    """The instance rules, pass after pass (`first` the first one), until one finds nothing."""
+def run_instance_passes(store, prologue: str, first: str, instance: str,
+                        inferred: list | None = None) -> None:
+    """The instance rules, pass after pass (`first` the first one), until one finds
+    nothing; what each finds is added to `inferred`, if given, but the members of
+    anonymous classes (see DROP_ANONYMOUS_TYPES)."""
     import pyoxigraph as ox
 
     # Each pass writes what it finds both to g:inferred and to the next pass's delta; the
@@ -79,8 +83,12 @@ def run_instance_passes(store, prologue: str, first: str, instance: str) -> None
     rules, new = first, "g:new"
     while True:
         store.update(prologue + rules)
-        if count(store, ox.NamedNode(GRAPHS + new.removeprefix("g:"))) == 0:
+        found = ox.NamedNode(GRAPHS + new.removeprefix("g:"))
+        if count(store, found) == 0:
             break
+        if inferred is not None:
+            inferred += [q.triple for q in store.quads_for_pattern(None, None, None, found)
+                         if not (q.predicate.value == RDF_TYPE and isinstance(q.object, ox.BlankNode))]
         # What was just found is the next delta; the other graph is emptied to take what
         # the next pass finds.
         rules, new = (swapped, "g:delta") if new == "g:new" else (instance, "g:new")

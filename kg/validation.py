@@ -136,15 +136,18 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
             raise InputError(f"{path}: holds no triples: nothing to check or add")
         candidate += quads
     shipped_quads = graph.asserted_quads()
-    with with_candidate(graph, candidate) as store:
-        return checked_candidate(graph, files, candidate, shipped_quads, store, shapes,
+    with with_candidate(graph, candidate) as (store, added):
+        return checked_candidate(graph, files, candidate, shipped_quads, store, added, shapes,
                                  shapes_origin, sources)
 
 
-def checked_candidate(graph, files, candidate: list, shipped_quads: list, store, shapes: Graph,
-                      shapes_origin: str, sources: Path | None) -> Report:
+def checked_candidate(graph, files, candidate: list, shipped_quads: list, store, added: list,
+                      shapes: Graph, shapes_origin: str, sources: Path | None) -> Report:
     """The problems the candidate's quads (parsed from `files`) bring to the compiled
-    graph; `store` holds both, and what they imply."""
+    graph; `store` holds both, and what they imply, that is the compiled graph's triples
+    and those `added`."""
+    from kg.store import in_context
+
     import pyoxigraph as ox
 
     from kg.loading import to_rdflib
@@ -165,21 +168,25 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
     checked = checked_paths(shapes)
     # the candidate's statements first: of the two statements that clash, lint blames the
     # first (kg:disjoint-classes), which must be the new one
-    new = neighbourhood((by_subject(candidate), shipped), store, subjects, checked)
-    old = neighbourhood((shipped,), graph.store, old_subjects, checked)
+    context = graph.context()
+    new = neighbourhood((by_subject(candidate), shipped), store,
+                        context + [t for t in added if in_context(t)], subjects, checked)
+    old = neighbourhood((shipped,), graph.store, context, old_subjects, checked)
     # a problem of a blank node (a citation) is known by its values too: all the citations
     # of a node are "akd:x ak:citation [...]", and a new one missing its source text was
     # taken for an old one
+    labels = labels_of(graph.store)
     before = {(p, frozenset(p.clues)) for p in focused_problems(
-        *old, linted, labels_of(graph.store), shapes, sources, shapes_origin)}
-    problems = [p for p in focused_problems(*new, linted, labels_of(store), shapes, sources,
-                                            shapes_origin)
+        *old, linted, labels, shapes, sources, shapes_origin)}
+    problems = [p for p in focused_problems(*new, linted, with_labels(labels, added), shapes,
+                                            sources, shapes_origin)
                 if (p, frozenset(p.clues)) not in before]
     new_nodes = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} - old_subjects
     report = located(problems + restated_facts(store, new_nodes),
                      index_files(list(files) + graph.inputs.data_files), store)
     if sources is None:
-        report.unchecked_quotes = len(cited_quotes(candidate) - cited_quotes(shipped_quads))
+        quotes = cited_quotes(candidate)
+        report.unchecked_quotes = len(quotes - quotes_of(graph.store, {s for s, _ in quotes}))
     return report
 
 
@@ -201,6 +208,23 @@ def cited_quotes(quads) -> set:
     source_of = {q.subject: q.object for q in quads if q.predicate == in_source}
     return {(source_of.get(q.subject), normalise(q.object.value))
             for q in quads if q.predicate == quote}
+
+
+QUOTES_OF_SOURCE_QUERY = """
+SELECT ?source ?quote WHERE {
+  GRAPH <https://w3id.org/alliance-kg/graph/asserted> { ?citation ak:inSource ?source ; ak:quote ?quote }
+}"""
+
+
+def quotes_of(store, sources: set) -> set:
+    """The (source, quote) pairs of the store's citations of those sources, as
+    cited_quotes gives them."""
+    import pyoxigraph as ox
+
+    return {(row["source"], normalise(row["quote"].value)) for source in sources
+            if source is not None
+            for row in store.query(QUOTES_OF_SOURCE_QUERY, prefixes=PREFIXES,
+                                   substitutions={ox.Variable("source"): source})}
 
 
 # Pairs of fact nodes that cite the same quote: the candidates for kg:duplicate-fact. The
@@ -277,11 +301,13 @@ def checked_paths(shapes: Graph) -> set[str]:
             for shape in shapes.subjects(constraint, None) if shapes.value(shape, SH.path)}
 
 
-def neighbourhood(statements: tuple[dict, ...], store, subjects: set, checked: set[str]):
+def neighbourhood(statements: tuple[dict, ...], store, context: list, subjects: set,
+                  checked: set[str]):
     """Just enough of a graph to validate `subjects`: (asserted statements of the focus
     nodes, as `lint` reads them; inferred graph; SHACL's focus nodes; lint's).
 
-    The ontology and concepts, every triple of the subjects, of their citations and of
+    The ontology and concepts (`context`, see kg.store.CONTEXT_QUERY), every triple of
+    the subjects, of their citations and of
     the blank nodes they hold, and the triples of what they point to: in what they
     assert, or by an inferred property
     whose values the shapes check. Not every inferred link: a country would bring in
@@ -312,8 +338,7 @@ def neighbourhood(statements: tuple[dict, ...], store, subjects: set, checked: s
     shacl_nodes = subjects | citations | described | {  # and the citations of these
         q.object for q in own if q.subject in described and q.predicate in links}
     shacl_focus = {to_rdflib(n) for n in shacl_nodes}
-    context = list(store.query(CONTEXT_QUERY, prefixes=PREFIXES,
-                               use_default_graph_as_union=True)) if focus else []
+    context = list(context) if focus else []
     # inferred classes only for SHACL's: they make a node a target of the shapes
     focused_inferred = [q.triple for s in shacl_nodes
                         for q in store.quads_for_pattern(s, None, None, INFERRED)]
@@ -339,13 +364,6 @@ def focused_problems(asserted: dict, inferred: Graph, shacl_focus: set, lint_foc
                          holders=holders))
 
 
-# The ontology and concepts (every subject outside akd:), and the file name of every
-# source (where else a misquoted quote is), for context.
-CONTEXT_QUERY = """
-CONSTRUCT { ?s ?p ?o } WHERE {
-  { ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/")) }
-  UNION { ?s ak:fileName ?o BIND(ak:fileName AS ?p) }
-}"""
 # Every label of a project entity or concept, for the duplicate-label check.
 LABELS_QUERY = """
 SELECT ?node ?label WHERE {
@@ -360,6 +378,21 @@ def labels_of(store) -> dict[str, set]:
     for row in store.query(LABELS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
         named_by.setdefault(label_key(row["label"].value), set()).add(URIRef(row["node"].value))
     return named_by
+
+
+def with_labels(named_by: dict[str, set], triples) -> dict[str, set]:
+    """`named_by` (see labels_of) and the labels the triples give project nodes (as
+    LABELS_QUERY finds them): a second scan of every label took 5 s at a million triples."""
+    import pyoxigraph as ox
+
+    label_properties = {str(p) for p in LABELS}
+    added = {}
+    for t in triples:
+        if (t.predicate.value in label_properties and isinstance(t.object, ox.Literal)
+                and t.subject.value.startswith((AKD, AKC))):
+            key = label_key(t.object.value)
+            added.setdefault(key, set(named_by.get(key, ()))).add(URIRef(t.subject.value))
+    return named_by | added
 
 # Shapes whose findings a lint rule reports better (with the nearest declared names, the
 # date type a value needs) and, for the date shapes, faster (see kg.lint.DATE_PROPERTIES).

@@ -72,14 +72,41 @@ def test_a_candidate_inferred_from_its_own_triples_gives_what_inference_from_scr
     (tmp_path / "new.ttl").write_text(
         "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
         "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
-        f"akd:new-mou a ak:MemorandumOfUnderstanding ; ak:party {country} , akd:new-country .\n")
+        "@prefix akc: <https://w3id.org/alliance-kg/concept/> .\n"
+        f"akd:new-mou a ak:MemorandumOfUnderstanding ; ak:party {country} , akd:new-country .\n"
+        "akd:new-treaty ak:agreementType akc:new-treaty-type .\n"
+        "akc:mou <http://www.w3.org/2000/01/rdf-schema#seeAlso> akd:new-mou .\n")
     candidate = [q for path in (CANDIDATES / "good.ttl", CANDIDATES / "mistakes.ttl",
                                 tmp_path / "new.ttl") for q in parse_file(path)]
-    with with_candidate(graph, candidate) as store:
+    with with_candidate(graph, candidate) as (store, added):
         incremental = set(store.quads_for_pattern(None, None, None, None))
+        added = {t for t in added}
     scratch = set(materialised(graph.asserted_quads() + candidate).quads_for_pattern(
         None, None, None, None))
     assert sorted(map(str, incremental - scratch))[:5] == sorted(map(str, scratch - incremental))[:5] == []
+    # and it tells which triples are new (whence the new labels, and the new statements of
+    # the concepts)
+    compiled = {q.triple for q in graph.store.quads_for_pattern(None, None, None, None)}
+    assert added - compiled == {q.triple for q in scratch} - compiled
+    assert {(t.subject.value, t.object.value) for t in added} >= {
+        (AKC + "mou", AKD + "new-mou"),  # stated by the candidate
+        (AKC + "new-treaty-type", "http://www.w3.org/2004/02/skos/core#Concept")}  # inferred
     # an MoU's type follows from its class, and its parties are participants
     assert {q.predicate.value.rsplit("#")[-1] for q in incremental
             if q.subject.value == AKD + "new-mou"} >= {"agreementType", "participant"}
+
+
+def test_a_candidate_that_states_schema_is_inferred_from_scratch(tmp_path):
+    """From its own triples alone, a new subclass would not make the old members of the
+    class members of its superclass: inference starts again from every triple."""
+    from kg.loading import parse_file
+    from kg.store import with_candidate
+
+    graph = open_graph(None)
+    (tmp_path / "schema.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "ak:Agreement rdfs:subClassOf ak:Alliance .\n")
+    with with_candidate(graph, parse_file(tmp_path / "schema.ttl")) as (store, added):
+        made_alliances = {t.subject.value for t in added if t.object.value == AK + "Alliance"}
+    assert AKD + "mou-1999-us-japan-bmd" in made_alliances
