@@ -22,6 +22,9 @@ from kg.safety import text_position
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PREFIX_DIRECTIVE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
 BASE_DIRECTIVE = re.compile(r"^\s*(?:@base|BASE)\s*<([^>]*)>", re.IGNORECASE)
+# the same anywhere in a file's text (in a string or comment too: a look that may find more)
+ANY_PREFIX_DIRECTIVE = re.compile(PREFIX_DIRECTIVE.pattern.removeprefix(r"^\s*"), re.IGNORECASE)
+ANY_BASE_DIRECTIVE = re.compile(BASE_DIRECTIVE.pattern.removeprefix(r"^\s*"), re.IGNORECASE)
 # How a problem names a blank node that is a subject of its own (kg.problems.describe_node),
 # and the key of the statements whose subject is one (_:b or [...]).
 BLANK_SUBJECT = "[]"
@@ -165,26 +168,48 @@ def skip_comments(text: str, position: int) -> int:
 
 
 class SourceIndex:
-    """Positions of subjects and of (subject, predicate) pairs in one Turtle file."""
+    """Positions of subjects and of (subject, predicate) pairs in one Turtle file, its
+    statements split on first use (see may_state)."""
 
     def __init__(self, path: Path, text: str):
         self.path = path
+        self.text = text
         self.prefixes: dict[str, str] = {}
         self.bases: list[str] = []  # the @base IRIs, the one in effect last
-        self.by_subject: dict[str, list[Statement]] = {}
-        for statement in statements(text):
-            directive = PREFIX_DIRECTIVE.match(statement.text)
-            if directive:
-                self.prefixes[directive.group(1)] = self.resolve(directive.group(2))
-                continue
-            base = BASE_DIRECTIVE.match(statement.text)
-            if base:
-                self.bases.append(self.resolve(base.group(1)))
-                continue
-            subject = statement.text.split(None, 1)[0] if statement.text else ""
-            key = BLANK_SUBJECT if subject.startswith(("_:", "[")) else self.expand(subject)
-            if key:
-                self.by_subject.setdefault(key, []).append(statement)
+        self._by_subject: dict[str, list[Statement]] | None = None
+
+    @property
+    def by_subject(self) -> dict[str, list[Statement]]:
+        if self._by_subject is None:
+            self._by_subject = {}
+            for statement in statements(self.text):
+                directive = PREFIX_DIRECTIVE.match(statement.text)
+                if directive:
+                    self.prefixes[directive.group(1)] = self.resolve(directive.group(2))
+                    continue
+                base = BASE_DIRECTIVE.match(statement.text)
+                if base:
+                    self.bases.append(self.resolve(base.group(1)))
+                    continue
+                subject = statement.text.split(None, 1)[0] if statement.text else ""
+                key = BLANK_SUBJECT if subject.startswith(("_:", "[")) else self.expand(subject)
+                if key:
+                    self._by_subject.setdefault(key, []).append(statement)
+        return self._by_subject
+
+    def may_state(self, subject: str) -> bool:
+        """Whether the file may have statements of the subject (an IRI): whether its text
+        writes the IRI in full or under a prefix it declares anywhere, or has a base (for
+        relative IRIs). Splitting a file of a million triples into statements takes 3 s,
+        so a file that holds none of a problem's subject is not split."""
+        if self._by_subject is not None:
+            return subject in self._by_subject
+        if ANY_BASE_DIRECTIVE.search(self.text):
+            return True
+        forms = [f"<{subject}>"] + [f"{prefix}:{subject[len(namespace):]}" for prefix, namespace
+                                    in ANY_PREFIX_DIRECTIVE.findall(self.text)
+                                    if subject.startswith(namespace)]
+        return any(form in self.text for form in forms)
 
     def resolve(self, iri: str) -> str:
         """An IRI as written between < >, resolved against the @base in effect."""
@@ -456,6 +481,8 @@ def locate(indexes: list[SourceIndex], subject: str, predicate: str | None = Non
     values (`clues`), the first of equals: a copy of a citation in another file once went
     to the file named first.
     """
+    if subject != BLANK_SUBJECT:
+        indexes = [index for index in indexes if index.may_state(subject)]
     if clues:  # a blank node's values: first the files whose [...] hold most of them
         indexes = sorted(indexes, key=lambda index: -index.clue_score(subject, clues))
     elif value and predicate and sum(subject in index.by_subject for index in indexes) > 1:

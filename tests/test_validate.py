@@ -1456,3 +1456,22 @@ def test_two_sources_of_one_citation_are_each_placed_in_it(tmp_path):
         f"Found 2: akd:source-aaf-2015 ({candidate}:3:{sources.index('akd:source-aaf') + 1}), "
         f"akd:source-jt-2023 ({candidate}:3:{sources.index('akd:source-jt') + 1})."
         " [aks:CitationSourceProperty]")
+
+
+def test_a_data_file_that_never_writes_a_problems_subject_is_not_split_into_statements(tmp_path):
+    """Every data file was split into statements to place any problem: 3 s for a file of
+    a million triples, for problems of a candidate's new nodes only."""
+    from kg.positions import index_files, locate
+
+    candidate = candidate_file(tmp_path, "akd:new-node ak:date 1 .")
+    other = tmp_path / "other.ttl"
+    other.write_text("@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+                     "akd:old-node akd:p akd:new-nod .\n")  # a name it begins
+    based = tmp_path / "based.ttl"
+    based.write_text("@base <https://w3id.org/alliance-kg/id/> .\n<new-node> <p> <x> .\n")
+    indexes = index_files([candidate, other, based])
+    found = locate(indexes, AKD + "new-node", AK + "date")
+    assert (found[0].name, found[1]) == ("candidate.ttl", 3)
+    assert indexes[1]._by_subject is None  # it holds no akd:new-node
+    assert indexes[2].may_state(AKD + "new-node")  # a relative IRI may be it
+    assert locate(indexes[1:], AKD + "old-node", AKD + "p")[:2] == (other, 2)
