@@ -204,12 +204,20 @@ class SourceIndex:
         so a file that holds none of a problem's subject is not split."""
         if self._by_subject is not None:
             return subject in self._by_subject
-        if ANY_BASE_DIRECTIVE.search(self.text):
+        declared, has_base = self.directives
+        if has_base:
             return True
-        forms = [f"<{subject}>"] + [f"{prefix}:{subject[len(namespace):]}" for prefix, namespace
-                                    in ANY_PREFIX_DIRECTIVE.findall(self.text)
+        forms = [f"<{subject}>"] + [f"{prefix}:{subject[len(namespace):]}"
+                                    for prefix, namespace in declared
                                     if subject.startswith(namespace)]
         return any(form in self.text for form in forms)
+
+    @functools.cached_property
+    def directives(self) -> tuple[list[tuple[str, str]], bool]:
+        """(every (prefix, namespace) the text declares, whether it has a base), read
+        once for all the problems placed."""
+        return (ANY_PREFIX_DIRECTIVE.findall(self.text),
+                ANY_BASE_DIRECTIVE.search(self.text) is not None)
 
     def resolve(self, iri: str) -> str:
         """An IRI as written between < >, resolved against the @base in effect."""
@@ -224,6 +232,7 @@ class SourceIndex:
         return None
 
     def written_forms(self, iri: str) -> list[str]:
+        self.by_subject  # the prefixes and bases are read with the statements
         forms = [f"<{iri}>"] + [f"{prefix}:{iri[len(ns):]}" for prefix, ns in self.prefixes.items()
                                 if iri.startswith(ns)]
         forms += [f"<{iri[len(base):]}>" for base in self.bases if iri.startswith(base)]

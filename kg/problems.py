@@ -45,8 +45,8 @@ class Problem:
     clues: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # the offending value itself (an rdflib term), for the SHACL report's sh:value
     term: object = field(default=None, compare=False, repr=False)
-    # of a property with too many values, those values (rdflib terms), to name each
-    held: tuple = field(default=(), compare=False, repr=False)
+    # of a property with too many values, all its values (rdflib terms), to name each
+    all_values: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def place(self) -> str:
@@ -57,7 +57,7 @@ class Problem:
         # not dataclasses.asdict: it deep-copies `term`, and a copy of an ill-typed rdflib
         # literal ("abc"^^xsd:date) parses its value again, logging a traceback on stderr
         return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name not in ("clues", "term", "held")}
+                if f.name not in ("clues", "term", "all_values")}
 
 
 def describe_node(node, data: Graph, holders: dict | None = None) -> str:

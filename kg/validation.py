@@ -136,7 +136,7 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
             raise InputError(f"{path}: holds no triples: nothing to check or add")
         candidate += quads
     shipped_quads = graph.asserted_quads()
-    with with_candidate(graph, candidate) as (store, added):
+    with with_candidate(graph, candidate, shipped_quads) as (store, added):
         return checked_candidate(graph, files, candidate, shipped_quads, store, added, shapes,
                                  shapes_origin, sources)
 
@@ -162,14 +162,14 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
                 or q.subject not in objects} | {
         q.object for q in candidate
         if isinstance(q.object, ox.NamedNode) and q.object.value.startswith((AKD, AKC))}
-    shipped = by_subject(shipped_quads)
+    shipped = quads_by_subject(shipped_quads)
     old_subjects = subjects & shipped.keys()
     linted = {to_rdflib(q.subject) for q in candidate}  # citations' blank nodes too
     checked = checked_paths(shapes)
     # the candidate's statements first: of the two statements that clash, lint blames the
     # first (kg:disjoint-classes), which must be the new one
     context = graph.context()
-    new = neighbourhood((by_subject(candidate), shipped), store,
+    new = neighbourhood((quads_by_subject(candidate), shipped), store,
                         context + [t for t in added if in_context(t)], subjects, checked)
     old = neighbourhood((shipped,), graph.store, context, old_subjects, checked)
     # a problem of a blank node (a citation) is known by its values too: all the citations
@@ -190,7 +190,7 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
     return report
 
 
-def by_subject(quads) -> dict:
+def quads_by_subject(quads) -> dict:
     """The quads by their subject, in their order: one pass (2 s at a million triples),
     where each look through all of them took as long."""
     index: dict = {}
@@ -272,14 +272,16 @@ def restated_facts(store, subjects: set | None = None) -> list[Problem]:
         return {(q.predicate, q.object) for q in store.quads_for_pattern(node, None, None, ASSERTED)
                 if URIRef(q.predicate.value) not in NOT_STATEMENTS_OF_FACT}
 
-    pairs = {(row["fact"], row["other"]) for row in store.query(
+    # each pair of facts, with how their quotes meet (the same quote is said over a part)
+    pairs = {(fact, row["other"]): "from a quote they share, or one holding part of the other"
+             for fact in subjects or () for row in store.query(
+                 OVERLAPPING_QUOTE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True,
+                 substitutions={ox.Variable("fact"): fact})}
+    pairs |= {(row["fact"], row["other"]): "from a quote they share" for row in store.query(
         SHARED_QUOTE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)}
-    for fact in subjects or ():
-        pairs |= {(fact, row["other"]) for row in store.query(
-            OVERLAPPING_QUOTE_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True,
-            substitutions={ox.Variable("fact"): fact})}
     found = []
-    for fact, other in sorted(pairs, key=lambda pair: (pair[0].value, pair[1].value)):
+    for (fact, other), quotes in sorted(pairs.items(),
+                                        key=lambda pair: (pair[0][0].value, pair[0][1].value)):
         # each pair once: at the node named later, or at the one of `subjects`
         if subjects is None and fact.value < other.value or subjects is not None and (
                 fact not in subjects or other in subjects and fact.value < other.value):
@@ -288,7 +290,7 @@ def restated_facts(store, subjects: set | None = None) -> list[Problem]:
             found.append(Problem(
                 "warning", curie(fact.value), "", curie(other.value),
                 f"{curie(fact.value)} states what {curie(other.value)} states, of the same "
-                f"class and from a quote they share: if it is the same fact, give its label "
+                f"class and {quotes}: if it is the same fact, give its label "
                 f"or citations to {curie(other.value)} instead; if not, add the statement "
                 f"that tells them apart (a date, a participant).",
                 "kg:duplicate-fact", term=URIRef(other.value)))
@@ -313,7 +315,7 @@ def neighbourhood(statements: tuple[dict, ...], store, context: list, subjects: 
     whose values the shapes check. Not every inferred link: a country would bring in
     every fact it takes part in, and pyshacl would validate them all (3 times slower).
     Asserted literals come from the parsed files (`statements`: their quads by subject,
-    see by_subject, the candidate's first), exact: the store canonicalises them.
+    see quads_by_subject, the candidate's first), exact: the store canonicalises them.
     """
     import pyoxigraph as ox
 
@@ -505,16 +507,15 @@ def located(problems: list[Problem], indexes, store) -> Report:
         inner = problem.path if problem.clues and rest else None
         property_at_fault = inner or (links[-1] if len(links) > 1 else predicate)
         at_fault = expand(property_at_fault) or property_at_fault or None
-        path, line, column, written = locate(indexes, expand(subject) or subject, at_fault,
-                                             problem.clues, value_clue(problem.term),
-                                             tuple(expand(link) or link for link in links),
-                                             narrower.get(at_fault, ()))
+        where = (expand(subject) or subject, at_fault, problem.clues)
+        link_iris = tuple(expand(link) or link for link in links)
+        path, line, column, written = locate(indexes, *where, value_clue(problem.term),
+                                             link_iris, narrower.get(at_fault, ()))
         if written != at_fault and problem.term is not None:  # a value under ak:party
             problem = replace(problem, path=curie(written))  # not "ak:participant"
-        if problem.held:
-            problem = replace(problem, message=problem.message + " " + held_values(
-                problem.held, indexes, expand(subject) or subject, at_fault, problem.clues,
-                links, narrower.get(at_fault, ())))
+        if problem.all_values:
+            problem = replace(problem, message=problem.message + " " + values_and_places(
+                problem.all_values, indexes, *where, link_iris, narrower.get(at_fault, ())))
         placed.append(replace(problem, file=file_name(str(path)) if path else "", line=line,
                               column=column))
     # two nodes alike in all but their blank-node identity (a citation copied into another
@@ -526,7 +527,8 @@ def located(problems: list[Problem], indexes, store) -> Report:
     return Report(placed)
 
 
-def held_values(values, indexes, subject: str, predicate: str, clues, links, narrower) -> str:
+def values_and_places(values, indexes, subject: str, predicate: str, clues, links,
+                      narrower) -> str:
     """'Found 2: "2000"^^xsd:gYear (new.ttl:4:33), "1999"^^xsd:gYear (data/x.ttl:9:13).':
     each value of a property that allows fewer, where it is written, in the order of the
     files (a candidate's first); a value only inference gives is named last, alone."""
@@ -538,7 +540,7 @@ def held_values(values, indexes, subject: str, predicate: str, clues, links, nar
         clue = value_clue(value)
         # a named node's statements may be inferred; a [...]'s (a citation's) are written
         writing = indexes if clues else [
-            index for index in indexes if clue and any(
+            index for index in indexes if clue and index.may_state(subject) and any(
                 index.writes_value(subject, written, clue) for written in (predicate, *narrower))]
         path, line, column, _ = locate(writing, subject, predicate, clues, clue, links, narrower)
         place = f" ({file_name(str(path))}:{line}:{column})" if path else ""
@@ -644,7 +646,8 @@ def problem_of(result, report: Graph, data: Graph, holders: dict | None = None) 
         term=one(SH.value),
         message=" ".join(str(one(SH.resultMessage) or "").split()),
         shape=show(shape) if isinstance(shape, URIRef) else show(one(SH.sourceConstraintComponent)),
-        held=tuple(data.objects(focus, path)) if too_many and isinstance(path, URIRef) else (),
+        all_values=tuple(data.objects(focus, path)) if too_many and isinstance(path, URIRef)
+        else (),
     )
 
 

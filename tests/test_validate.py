@@ -942,8 +942,11 @@ def test_a_fact_entered_again_from_part_of_its_quote_is_a_warning(tmp_path, quot
     """Only the very same quote was matched: a curator who copied less (or more) of the
     sentence entered the fact twice unwarned."""
     result = validate(candidate_file(tmp_path, *restatement("us-japan-mou-1999", quote=quote)))
-    assert [line.split(": ")[2] for line in result.stdout.splitlines()
-            if line.endswith("[kg:duplicate-fact]")] == ["akd:us-japan-mou-1999"]
+    assert [line.split(": ")[2:4] for line in result.stdout.splitlines()
+            if line.endswith("[kg:duplicate-fact]")] == [[
+        "akd:us-japan-mou-1999", "akd:us-japan-mou-1999 states what akd:mou-1999-us-japan-bmd "
+        "states, of the same class and from a quote they share, or one holding part of the "
+        "other"]]
 
 
 def test_a_fact_that_differs_in_one_statement_is_no_duplicate(tmp_path):
