@@ -1,7 +1,7 @@
 """OWL 2 RL inference: rules run inside the Oxigraph store, with owlrl as the reference.
 
 `materialise` runs the rules of kg/sparql/owl-rl.ru to a fixpoint in the store: fast at
-any size. `infer` runs owlrl on an rdflib Graph, minus what owlrl adds that no one wants;
+any size; `extend` adds triples to a store so inferred and infers from them alone. `infer` runs owlrl on an rdflib Graph, minus what owlrl adds that no one wants;
 a test checks that both give the same instance-level triples.
 """
 
@@ -47,18 +47,35 @@ def materialise(store) -> None:
     run_instance_passes(store, prologue, first, instance)
 
 
-def extend(store, quads, inferred: list) -> None:
-    """Assert `quads` in a materialised store, and infer what they imply, each new
-    triple also added to `inferred`: semi-naive passes from them alone, which give what
-    `materialise` gives of the whole, as long as they state no schema (see
-    kg.lint.SCHEMA_PROPERTIES); a million-triple graph takes seconds, not a minute."""
+def extend(store, quads) -> list:
+    """Assert `quads` in a materialised store, and infer what they imply; the triples
+    inferred. Semi-naive passes from them alone give what `materialise` gives of the
+    whole, as long as they state no schema (see states_schema): a million-triple graph
+    takes seconds, not a minute."""
     import pyoxigraph as ox
 
     prologue, _, instance = rule_texts()
-    delta = ox.NamedNode(GRAPHS + "delta")
+    asserted, delta = ox.NamedNode(GRAPHS + "asserted"), ox.NamedNode(GRAPHS + "delta")
+    inferred_graph = ox.NamedNode(GRAPHS + "inferred")
     store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                 for q in quads for graph in (ox.NamedNode(GRAPHS + "asserted"), delta))
+                 for q in quads for graph in (asserted, delta))
+    for q in quads:  # what is asserted is not inferred (the rules add only what is new)
+        store.remove(ox.Quad(q.subject, q.predicate, q.object, inferred_graph))
+    inferred: list = []
     run_instance_passes(store, prologue, instance, instance, inferred)
+    return inferred
+
+
+def states_schema(quads) -> bool:
+    """Whether the quads say what follows from other triples (kg.lint.SCHEMA_PROPERTIES, a
+    statement of an ak: term, a class from OWL such as owl:TransitiveProperty), which
+    `extend` cannot take: the whole graph must be inferred again."""
+    from kg.lint import SCHEMA_PROPERTIES
+    from kg.namespaces import AK
+
+    return any(URIRef(q.predicate.value) in SCHEMA_PROPERTIES or q.subject.value.startswith(AK)
+               or q.predicate.value == RDF_TYPE and q.object.value.startswith(str(OWL))
+               for q in quads)
 
 
 def rule_texts() -> tuple[str, str, str]:

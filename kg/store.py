@@ -47,7 +47,7 @@ RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
 # took 9 s at a million triples, in memory 2 s.
 CONTEXT_QUERY = """
 CONSTRUCT { ?s ?p ?o } WHERE {
-  { ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), "https://w3id.org/alliance-kg/id/")) }
+  { ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), STR(akd:))) }
   UNION { ?s ak:fileName ?o BIND(ak:fileName AS ?p) }
 }"""
 
@@ -352,10 +352,12 @@ def materialised(asserted: list, reasoner: str = "rules") -> ox.Store:
 
 
 @contextmanager
-def with_candidate(graph: CompiledGraph, candidate: list) -> Iterator[tuple[ox.Store, list]]:
+def with_candidate(graph: CompiledGraph, candidate: list,
+                   asserted: list) -> Iterator[tuple[ox.Store, list]]:
     """(a copy of the compiled store with the `candidate` quads asserted and what they
-    imply, the triples it has that the compiled store has not), for as long as the `with`
-    lasts.
+    imply, the triples the candidate adds: its own, some of which the graph may have
+    already, and those they imply), for as long as the `with` lasts. `asserted` are the
+    graph's asserted quads (CompiledGraph.asserted_quads).
 
     An on-disk store is copied as a RocksDB backup, hard links to its files (4 ms at a
     million triples, where loading the triples again and inferring from scratch took a
@@ -364,41 +366,54 @@ def with_candidate(graph: CompiledGraph, candidate: list) -> Iterator[tuple[ox.S
     follows from every triple: then the copy is inferred from scratch.
     """
     import shutil
-    import tempfile
 
-    from rdflib import OWL, RDF, URIRef
+    from kg.inference import extend, states_schema
 
-    from kg.inference import extend
-    from kg.lint import SCHEMA_PROPERTIES
-
-    states_schema = any(URIRef(q.predicate.value) in SCHEMA_PROPERTIES
-                        or q.subject.value.startswith(AK)
-                        or q.predicate.value == RDF.type and q.object.value.startswith(OWL)
-                        for q in candidate)
-    if states_schema or graph.metadata()["reasoner"] != "rules":
-        scratch = materialised(graph.asserted_quads() + candidate, graph.metadata()["reasoner"])
+    if states_schema(candidate) or graph.metadata()["reasoner"] != "rules":
+        scratch = materialised(asserted + candidate, graph.metadata()["reasoner"])
         yield scratch, [q.triple for q in scratch.quads_for_pattern(None, None, None, None)
                         if q not in graph.store]
         return
-    folder = None
-    if (graph.path / DUMP_FILE).is_file():
-        copy = ox.Store()
-        copy.bulk_extend(graph.store.quads_for_pattern(None, None, None, None))
-    else:
-        folder = Path(tempfile.mkdtemp(prefix=".candidate-", dir=graph.path.parent))
-        graph.store.backup(str(folder / "store"))
-        copy = ox.Store(str(folder / "store"))
+    copy, folder = writable_copy(graph)
     try:
-        inferred: list = []
-        extend(copy, candidate, inferred)
-        yield copy, [q.triple for q in candidate] + inferred
+        yield copy, [q.triple for q in candidate] + extend(copy, candidate)
     finally:
-        copy = None  # RocksDB lets go of its files when the store is dropped
+        # RocksDB holds its files until the caller drops the store too; on POSIX they
+        # can be removed meanwhile
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def writable_copy(graph: CompiledGraph) -> tuple[ox.Store, Path | None]:
+    """A copy of the compiled store to write to, and the folder that holds it (None: in
+    memory). Beside the builds, a backup is hard links; a cache folder that takes no
+    writes (a build made read-only) leaves it to the system's temporary folder, where it
+    is a copy of the files."""
+    import shutil
+    import tempfile
+
+    if (graph.path / DUMP_FILE).is_file():
+        copy = ox.Store()
+        copy.bulk_extend(graph.store.quads_for_pattern(None, None, None, None))
+        return copy, None
+    failure = ""
+    for place in (graph.path.parent, None):  # None: the system's temporary folder
+        folder = None
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=".candidate-", dir=place))
+            graph.store.backup(str(folder / "store"))
+            return ox.Store(str(folder / "store")), folder
+        except OSError as exc:  # a cache folder that takes no writes, a full disk
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            failure = " ".join(str(exc).split())
+    raise InputError(f"{graph.path.parent}: cannot copy the compiled graph there, nor to the "
+                     f"temporary folder, to check the candidate ({failure}); free some space "
+                     f"or set {CACHE_ENV} to another folder")
+
+
 def context_of(store: ox.Store) -> list:
+    """The triples of CONTEXT_QUERY in the store."""
     return list(store.query(CONTEXT_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True))
 
 
@@ -503,11 +518,25 @@ def shorten(message: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
+# A copy for a candidate's check lasts as long as the check (see with_candidate); one this
+# old was left by a process that was killed, and holds on to the files of its build.
+STALE_COPY_SECONDS = 24 * 3600
+
+
 def prune(root: Path, keep: Path) -> None:
-    """Remove all but the most recently built compiled stores, except those in use."""
+    """Remove all but the most recently built compiled stores, except those in use, and
+    copies for candidates' checks left by killed processes."""
+    import shutil
+
     built_at = {}
     for path in root.iterdir():
-        if path.is_dir() and not path.name.startswith("."):
+        if path.name.startswith(".candidate-"):
+            try:
+                if time.time() - path.stat().st_mtime > STALE_COPY_SECONDS:
+                    shutil.rmtree(path, ignore_errors=True)
+            except FileNotFoundError:  # its check just ended
+                pass
+        elif path.is_dir() and not path.name.startswith("."):
             try:
                 built_at[path] = path.stat().st_mtime
             except FileNotFoundError:  # another process building at once pruned it

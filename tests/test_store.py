@@ -287,3 +287,57 @@ def test_a_build_in_use_is_not_pruned(tiny_copy, fresh_cache, monkeypatch):
     data.write_text(text + "\n# version 2\n", encoding="utf-8")
     open_graph(tiny_copy)
     assert not kept.exists()
+
+
+@pytest.mark.parametrize("writable", [("temporary",), ()])
+def test_a_candidate_checked_in_a_cache_that_takes_no_writes(tmp_path, monkeypatch, writable):
+    """The copy of a large store for a candidate's check went beside the builds only: in
+    a cache folder made read-only, kg validate of a candidate failed (where it used not
+    to need the cache). Now it goes to the temporary folder, is removed after, and where
+    that fails too, the error is one line."""
+    import tempfile
+
+    from generate import write_working_copy
+
+    from kg.loading import parse_file
+    from kg.store import with_candidate
+
+    graph = open_graph(write_working_copy(tmp_path / "syn", 10_000, seed=7))
+    assert not (graph.path / DUMP_FILE).is_file()
+    candidate = tmp_path / "new.ttl"
+    candidate.write_text(f"<{AKD}new-mou> <{AK}party> <{AKD}syn-country-1> .\n")
+    real_mkdtemp, made = tempfile.mkdtemp, []
+
+    def mkdtemp(prefix=None, dir=None):
+        if dir is not None or "temporary" not in writable:
+            raise PermissionError(13, "Permission denied")
+        made.append(Path(real_mkdtemp(prefix=prefix, dir=tmp_path)))
+        return str(made[-1])
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    if not writable:
+        with pytest.raises(InputError, match=r"^\S+: cannot copy the compiled graph there, nor "
+                                             r"to the temporary folder, .*Permission denied"):
+            with with_candidate(graph, parse_file(candidate), graph.asserted_quads()):
+                pass
+        return
+    with with_candidate(graph, parse_file(candidate), graph.asserted_quads()) as (store, added):
+        assert (made[0] / "store").is_dir()
+        assert ox.Quad(ox.NamedNode(AKD + "new-mou"), ox.NamedNode(AK + "participant"),
+                       ox.NamedNode(AKD + "syn-country-1"),
+                       ox.NamedNode(GRAPHS + "inferred")) in store
+    assert not made[0].exists()
+
+
+def test_a_copy_left_by_a_killed_check_is_removed_by_the_next_build(tmp_path):
+    """A candidate's copy of a large store is removed when its check ends; one left by a
+    killed process stayed for ever, holding on to the files of its build."""
+    from kg.store import STALE_COPY_SECONDS, prune
+
+    left, running = tmp_path / ".candidate-left", tmp_path / ".candidate-running"
+    for folder in (left, running):
+        (folder / "store").mkdir(parents=True)
+    then = os.stat(left).st_mtime - STALE_COPY_SECONDS - 60
+    os.utime(left, (then, then))
+    prune(tmp_path, keep=tmp_path / "none")
+    assert not left.exists() and running.is_dir()
