@@ -1478,3 +1478,17 @@ def test_a_data_file_that_never_writes_a_problems_subject_is_not_split_into_stat
     assert indexes[1]._by_subject is None  # it holds no akd:new-node
     assert indexes[2].may_state(AKD + "new-node")  # a relative IRI may be it
     assert locate(indexes[1:], AKD + "old-node", AKD + "p")[:2] == (other, 2)
+
+
+def test_the_values_of_a_nested_blank_node_are_placed_in_it(tmp_path):
+    """Each value was placed at the outer [ of the citation: the links down to the
+    nested [...] were looked for as CURIEs, not IRIs."""
+    labels = '        <http://www.w3.org/2000/01/rdf-schema#label> "Aland"@en , "Bland"@en ] ] .'
+    candidate = candidate_file(
+        tmp_path, f"akd:pac-3 ak:citation [ ak:inSource akd:source-jt-2023 ; ak:quote {BATTERIES} ;",
+        "    ak:mentions [ a ak:Country ;", labels)
+    found = [line for line in validate(candidate).stdout.splitlines()
+             if "[aks:LabelProperty]" in line]
+    assert len(found) == 1 and found[0].endswith(
+        f'Found 2: "Aland"@en ({candidate}:5:{labels.index(chr(34) + "Aland") + 1}), '
+        f'"Bland"@en ({candidate}:5:{labels.index(chr(34) + "Bland") + 1}). [aks:LabelProperty]')
