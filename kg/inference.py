@@ -1,8 +1,9 @@
 """OWL 2 RL inference: rules run inside the Oxigraph store, with owlrl as the reference.
 
 `materialise` runs the rules of kg/sparql/owl-rl.ru to a fixpoint in the store: fast at
-any size; `extend` adds triples to a store so inferred and infers from them alone. `infer` runs owlrl on an rdflib Graph, minus what owlrl adds that no one wants;
-a test checks that both give the same instance-level triples.
+any size; `extend` adds triples to a store so inferred and infers from them alone. `infer`
+runs owlrl on an rdflib Graph, minus what owlrl adds that no one wants; a test checks that
+both give the same instance-level triples.
 """
 
 from __future__ import annotations
