@@ -1435,7 +1435,10 @@ def test_a_second_value_names_each_value_and_where_it_is_written(tmp_path):
     second_date = 'akd:mou-1999-us-japan-bmd ak:date "2000"^^xsd:gYear .'
     candidate = candidate_file(tmp_path, "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
                                second_date)
-    aaf = Path(__file__).parents[1] / "data" / "003-aaf-2015.ttl"
+    from kg.loading import find_inputs
+
+    # the graph's own data file: in CI, the installed package's copy
+    aaf = next(path for path in find_inputs().data_files if path.name == "003-aaf-2015.ttl")
     lines = aaf.read_text().splitlines()
     subject_line = lines.index("akd:mou-1999-us-japan-bmd")
     date_line = next(n for n, line in enumerate(lines[subject_line:], subject_line + 1)
