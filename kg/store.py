@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import InputError, expect
 from kg.loading import Inputs, collector_paused, find_inputs
-from kg.namespaces import AK, AKD, GRAPHS, PREFIXES, curie
+from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
@@ -416,11 +416,6 @@ def context_of(store: ox.Store) -> list:
     """The triples of CONTEXT_QUERY in the store."""
     return list(store.query(CONTEXT_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True))
 
-
-def in_context(triple: ox.Triple) -> bool:
-    """Whether CONTEXT_QUERY gives the triple."""
-    return (isinstance(triple.subject, ox.NamedNode) and not triple.subject.value.startswith(AKD)
-            or triple.predicate.value == AK + "fileName")
 
 
 def load_build_file(on_disk: ox.Store, staging: Path, name: str, graph: ox.NamedNode) -> None:

@@ -146,12 +146,11 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
     """The problems the candidate's quads (parsed from `files`) bring to the compiled
     graph; `store` holds both, and what they imply, that is the compiled graph's triples
     and those `added`."""
-    from kg.store import in_context
-
     import pyoxigraph as ox
 
     from kg.loading import to_rdflib
     from kg.positions import index_files
+    from kg.store import context_of
 
     # The nodes the candidate touches: its subjects, and the project nodes it points to
     # (inference may change them: a range makes an object an instance of a class). Blank
@@ -168,9 +167,13 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
     checked = checked_paths(shapes)
     # the candidate's statements first: of the two statements that clash, lint blames the
     # first (kg:disjoint-classes), which must be the new one
+    # what the candidate adds to the context and the labels, by the queries that find them
+    # in a whole graph, run on its triples alone: each was a scan of every triple
+    added_store = ox.Store()
+    added_store.extend(ox.Quad(*triple) for triple in added)
     context = graph.context()
     new = neighbourhood((quads_by_subject(candidate), shipped), store,
-                        context + [t for t in added if in_context(t)], subjects, checked)
+                        context + context_of(added_store), subjects, checked)
     old = neighbourhood((shipped,), graph.store, context, old_subjects, checked)
     # a problem of a blank node (a citation) is known by its values too: all the citations
     # of a node are "akd:x ak:citation [...]", and a new one missing its source text was
@@ -178,8 +181,10 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
     labels = labels_of(graph.store)
     before = {(p, frozenset(p.clues)) for p in focused_problems(
         *old, linted, labels, shapes, sources, shapes_origin)}
-    problems = [p for p in focused_problems(*new, linted, with_labels(labels, added), shapes,
-                                            sources, shapes_origin)
+    new_labels = labels | {key: labels.get(key, set()) | nodes
+                           for key, nodes in labels_of(added_store).items()}
+    problems = [p for p in focused_problems(*new, linted, new_labels, shapes, sources,
+                                            shapes_origin)
                 if (p, frozenset(p.clues)) not in before]
     new_nodes = {q.subject for q in candidate if isinstance(q.subject, ox.NamedNode)} - old_subjects
     report = located(problems + restated_facts(store, new_nodes),
@@ -381,20 +386,6 @@ def labels_of(store) -> dict[str, set]:
         named_by.setdefault(label_key(row["label"].value), set()).add(URIRef(row["node"].value))
     return named_by
 
-
-def with_labels(named_by: dict[str, set], triples) -> dict[str, set]:
-    """`named_by` (see labels_of) and the labels the triples give project nodes (as
-    LABELS_QUERY finds them): a second scan of every label took 5 s at a million triples."""
-    import pyoxigraph as ox
-
-    label_properties = {str(p) for p in LABELS}
-    added = {}
-    for t in triples:
-        if (t.predicate.value in label_properties and isinstance(t.object, ox.Literal)
-                and t.subject.value.startswith((AKD, AKC))):
-            key = label_key(t.object.value)
-            added.setdefault(key, set(named_by.get(key, ()))).add(URIRef(t.subject.value))
-    return named_by | added
 
 # Shapes whose findings a lint rule reports better (with the nearest declared names, the
 # date type a value needs) and, for the date shapes, faster (see kg.lint.DATE_PROPERTIES).
