@@ -499,6 +499,16 @@ def test_japan_and_south_korea_are_partners_through_camp_david(graph):
     assert {row["partner"] for row in result} == {AKD + "south-korea"}
 
 
+def test_partners_lists_each_partners_dated_links_first_in_order_of_date(graph):
+    """As the timeline and the agreements do: the undated links of a partner follow its
+    dated ones (Japan and the United States share both)."""
+    result = rows(graph, "partners", country="Japan", partner="United States")
+    dates = [row["date"] for row in result]
+    undated_from = dates.index(None)
+    assert undated_from > 0 and all(date is None for date in dates[undated_from:])
+    assert dates[:undated_from] == sorted(dates[:undated_from])
+
+
 def test_search_finds_names_descriptions_and_quotes_in_any_case(graph):
     """An analyst looking for USFF: the command's alternative label first, then the
     descriptions and quotes that hold it, each quote with its source."""
