@@ -57,7 +57,8 @@ OLD_OPTIONAL_TEST = re.compile(r"sameTerm\(\s*\?param_(\w+)\s*,\s*\?param_\1\s*\
 TYPES = ("entity", "string", "integer", "year", "date")
 # `kg query`'s own options (and the server's format=): a parameter of one of these names
 # could never be given. tests/test_cli.py checks the list against the command.
-RESERVED_NAMES = ("help", "format", "iris", "endpoint", "graph", "timeout", "offset", "limit")
+RESERVED_NAMES = ("help", "format", "iris", "endpoint", "graph", "timeout", "offset", "limit",
+                  "table", "csv", "tsv", "json", "jsonl", "markdown")
 PARAM_LINE = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)(?:\s+(?P<cls>[\w-]+:[\w-]+))?"
     r"\s*,\s*(?P<required>required|optional)"

@@ -164,7 +164,7 @@ def row_output(command=None, *, triples: bool = False):
         " turtle/ntriples: a CONSTRUCT's or DESCRIBE's triples as RDF." if triples else "")
 
     @click.option("--format", "-f", "fmt", type=click.Choice(formats), default="table",
-                  show_default=True, help=help_text)
+                  show_default=True, help=help_text + " Also as a flag: --csv, --json ...")
     @click.option("--iris", is_flag=True, help="Show raw IRIs instead of labels.")
     @functools.wraps(command)
     def wrapper(*args, fmt, iris, **kwargs):
@@ -190,6 +190,10 @@ def row_output(command=None, *, triples: bool = False):
             click.echo(f"kg: {len(rows)} row{'s' if len(rows) != 1 else ''}: {ran:.2f} s to run, "
                        f"{time.perf_counter() - printing:.2f} s to print", err=True)
 
+    # a flag for each format, as sqlite-utils has: --csv is --format csv (the last one
+    # given wins)
+    for fmt in formats:
+        wrapper = click.option(f"--{fmt}", "fmt", flag_value=fmt, hidden=True)(wrapper)
     return wrapper
 
 
@@ -399,7 +403,8 @@ def parse_params(args: list[str]) -> dict[str, str]:
         name, sep, value = arg[2:].partition("=")
         if not sep:
             if not remaining:
-                hint = f" (for {name} output, use --format {name})" if name in FORMATS else ""
+                hint = (f" (a canned query gives rows: --{name} writes the triples of kg "
+                        f"sparql's CONSTRUCT or DESCRIBE)" if name in TRIPLE_FORMATS else "")
                 raise KGError(f"parameter --{name} needs a value{hint}")
             value = remaining.pop(0)
         key = name.replace("-", "_")

@@ -125,8 +125,9 @@ CASES = [
     (["query", "co-production", "--colour", "red"],
      "kg: error: query 'co-production' has no parameter --colour (parameters: --system, --country)"),
     (["query", "co-production", "--system"], "kg: error: parameter --system needs a value"),
-    (["query", "co-production", "--csv"],
-     "kg: error: parameter --csv needs a value (for csv output, use --format csv)"),
+    (["query", "co-production", "--ntriples"], "kg: error: parameter --ntriples needs a value "
+     "(a canned query gives rows: --ntriples writes the triples of kg sparql's CONSTRUCT or "
+     "DESCRIBE)"),
     (["query", "co-production", "--system", "Patriot Advanced Capabilty-3"],
      "kg: error: --system 'Patriot Advanced Capabilty-3': no ak:DefenseSystem has that name; "
      "did you mean: Patriot Advanced Capability-3?"),

@@ -131,6 +131,32 @@ def test_other_formats(run, fmt, expected):
     assert result.output.startswith(expected)
 
 
+@pytest.mark.parametrize("args", [
+    ("query", "co-production"), ("query", "co-production", "--country", "Land A"),
+    ("sparql", "SELECT ?s WHERE { ?s a ak:Company }"), ("describe", "Zapper"), ("stats",),
+    ("queries",)])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "jsonl", "markdown", "table"])
+def test_each_format_has_a_flag_of_its_name(run, args, fmt):
+    """`kg query co-production --csv`, as sqlite-utils takes it: the same as --format csv."""
+    flagged = run(*args, f"--{fmt}")
+    assert flagged.exit_code == 0, flagged.output
+    assert flagged.output == run(*args, "--format", fmt).output
+
+
+def test_the_last_format_given_wins(run):
+    assert run("query", "co-production", "--json", "-f", "csv").output.startswith("system,")
+    assert run("query", "co-production", "-f", "csv", "--json").output.startswith("{")
+
+
+def test_a_construct_has_flags_for_its_rdf_formats(run):
+    query = "CONSTRUCT { akd:zapper rdfs:label ?l } WHERE { akd:zapper rdfs:label ?l }"
+    for fmt in ("turtle", "ntriples"):
+        assert run("sparql", query, f"--{fmt}").output == run("sparql", query, "-f", fmt).output
+    assert run("query", "counters", "--turtle").stderr == (
+        "kg: error: parameter --turtle needs a value (a canned query gives rows: --turtle "
+        "writes the triples of kg sparql's CONSTRUCT or DESCRIBE)\n")
+
+
 def test_queries_lists_parameters(run):
     result = run("queries", "--format", "csv")
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(result.output))}
