@@ -9,6 +9,7 @@ and a changed input is never served stale; a damaged one is built again.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "8"
+BUILD_FORMAT = "9"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
@@ -40,7 +41,13 @@ DUMP_FILE = "graph.nq"
 ASSERTED_FILE = "asserted.nt"
 INFERRED_FILE = "inferred.nt"  # only what inference adds
 CONTEXT_FILE = "context.nt"
+# The asserted literals the store keeps in another form, to restore them: see exact_literals
+EXACT_FILE = "exact.nt"
+LABELS_FILE = "labels.tsv"  # each label's key and a project node it names: see label_keys
 RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
+XSD_STRING = ox.NamedNode(PREFIXES["xsd"] + "string")
+RDF_LANG_STRING = ox.NamedNode(PREFIXES["rdf"] + "langString")
+TYPED_LITERAL = re.compile(rb'"\^\^<')
 # The ontology and concepts (every subject outside akd:, asserted or inferred) and the
 # file name of every source (where else a misquoted quote is): what validating a few
 # nodes needs besides them. Written by the build: on disk, this scan of every triple
@@ -49,6 +56,12 @@ CONTEXT_QUERY = """
 CONSTRUCT { ?s ?p ?o } WHERE {
   { ?s ?p ?o FILTER(!isBlank(?s) && !STRSTARTS(STR(?s), STR(akd:))) }
   UNION { ?s ak:fileName ?o BIND(ak:fileName AS ?p) }
+}"""
+# Every label of a project entity or concept, for the duplicate-label check.
+LABELS_QUERY = """
+SELECT ?node ?label WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?node ?p ?label
+  FILTER(STRSTARTS(STR(?node), STR(akd:)) || STRSTARTS(STR(?node), STR(akc:)))
 }"""
 
 Progress = Callable[[str], None]
@@ -108,6 +121,36 @@ class CompiledGraph:
         """The asserted triples exactly as curated (from the build's N-Triples file)."""
         return list(self.build_file(ASSERTED_FILE))
 
+    def asserted_about(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
+        """The node's asserted triples exactly as curated: looked up in the store, with
+        the literals it keeps in another form as they were written (see exact_literals).
+        A few nodes' triples so, where reading asserted.nt took 3 s at a million triples."""
+        restored = self._exact_literals.get(node, [])
+        predicates = {triple.predicate for triple in restored}
+        return [quad.triple for quad in self.store.quads_for_pattern(node, None, None, ASSERTED)
+                if not (quad.predicate in predicates and is_typed(quad.object))] + restored
+
+    @functools.cached_property
+    def _exact_literals(self) -> dict:
+        by_subject: dict = {}
+        for quad in self.build_file(EXACT_FILE):
+            by_subject.setdefault(quad.subject, []).append(quad.triple)
+        return by_subject
+
+    def label_index(self) -> dict[str, set]:
+        """Which project nodes (rdflib URIRefs) each label names, by kg.lint.label_key:
+        LABELS_QUERY's answer, kept by the build (the query and the keys of its 135,000
+        labels took 6 s at a million triples)."""
+        try:
+            lines = (self.path / LABELS_FILE).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.damaged(LABELS_FILE, exc) from None
+        named_by: dict[str, set[str]] = {}
+        for line in lines:
+            key, _, iri = line.rpartition("\t")
+            named_by.setdefault(key, set()).add(iri)
+        return as_uri_refs(named_by)
+
     def context(self) -> list:
         """The triples of the ontology and concepts, and the sources' file names (see
         CONTEXT_QUERY)."""
@@ -120,10 +163,15 @@ class CompiledGraph:
         try:
             yield from ox.parse(path=self.path / name, format=ox.RdfFormat.N_TRIPLES)
         except (SyntaxError, OSError) as exc:
-            (self.path / "build.json").unlink(missing_ok=True)  # see is_complete
-            raise InputError(f"{self.path / name}: the compiled graph is damaged "
-                             f"({' '.join(str(exc).split())}): run the command again to "
-                             f"rebuild it") from None
+            raise self.damaged(name, exc) from None
+
+    def damaged(self, name: str, exc: Exception) -> InputError:
+        """The error for a build file that cannot be read; the build is marked incomplete,
+        for the next command to rebuild."""
+        (self.path / "build.json").unlink(missing_ok=True)  # see is_complete
+        return InputError(f"{self.path / name}: the compiled graph is damaged "
+                          f"({' '.join(str(exc).split())}): run the command again to "
+                          f"rebuild it")
 
     def label(self, node: ox.NamedNode | ox.BlankNode) -> str:
         """The node's English rdfs:label (or any label), else its CURIE (a blank node:
@@ -273,7 +321,11 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
     try:
         # The store canonicalises literals (xsd:nonNegativeInteger becomes xsd:integer), so
         # the exact asserted triples are kept as N-Triples for rdflib, validation and export.
-        (staging / ASSERTED_FILE).write_bytes(ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES))
+        ntriples = ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES)
+        (staging / ASSERTED_FILE).write_bytes(ntriples)
+        (staging / EXACT_FILE).write_bytes(ox.serialize(exact_literals(ntriples),
+                                                        format=ox.RdfFormat.N_TRIPLES))
+        del ntriples
         asserted_count = len(asserted)
         store = asserted_store(asserted)
         del asserted  # its memory is needed for inference
@@ -293,6 +345,9 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
         store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED)
         (staging / CONTEXT_FILE).write_bytes(ox.serialize(
             context_of(store), format=ox.RdfFormat.N_TRIPLES))
+        (staging / LABELS_FILE).write_text("".join(
+            f"{key}\t{iri}\n" for key, iris in sorted(label_keys(store).items())
+            for iri in sorted(iris)), encoding="utf-8")
         inferred_count = count(store, INFERRED)
         if on_disk is None and asserted_count + inferred_count >= SMALL_GRAPH_QUADS:
             on_disk = ox.Store(str(staging / "store"))
@@ -312,7 +367,8 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
             "inferred_triples": inferred_count,
             "build_seconds": round(time.perf_counter() - started, 3),
             "files": {name: (staging / name).stat().st_size for name in
-                      (ASSERTED_FILE, INFERRED_FILE, CONTEXT_FILE, DUMP_FILE)
+                      (ASSERTED_FILE, INFERRED_FILE, CONTEXT_FILE, EXACT_FILE, LABELS_FILE,
+                       DUMP_FILE)
                       if (staging / name).is_file()},
         }
         (staging / "build.json").write_text(json.dumps(metadata, indent=2))
@@ -352,12 +408,10 @@ def materialised(asserted: list, reasoner: str = "rules") -> ox.Store:
 
 
 @contextmanager
-def with_candidate(graph: CompiledGraph, candidate: list,
-                   asserted: list) -> Iterator[tuple[ox.Store, list]]:
+def with_candidate(graph: CompiledGraph, candidate: list) -> Iterator[tuple[ox.Store, list]]:
     """(a copy of the compiled store with the `candidate` quads asserted and what they
     imply, the triples the candidate adds: its own, some of which the graph may have
-    already, and those they imply), for as long as the `with` lasts. `asserted` are the
-    graph's asserted quads (CompiledGraph.asserted_quads).
+    already, and those they imply), for as long as the `with` lasts.
 
     An on-disk store is copied as a RocksDB backup, hard links to its files (4 ms at a
     million triples, where loading the triples again and inferring from scratch took a
@@ -370,7 +424,7 @@ def with_candidate(graph: CompiledGraph, candidate: list,
     from kg.inference import extend, states_schema
 
     if states_schema(candidate) or graph.metadata()["reasoner"] != "rules":
-        scratch = materialised(asserted + candidate, graph.metadata()["reasoner"])
+        scratch = materialised(graph.asserted_quads() + candidate, graph.metadata()["reasoner"])
         yield scratch, [q.triple for q in scratch.quads_for_pattern(None, None, None, None)
                         if q not in graph.store]
         return
@@ -415,6 +469,49 @@ def writable_copy(graph: CompiledGraph) -> tuple[ox.Store, Path | None]:
 def context_of(store: ox.Store) -> list:
     """The triples of CONTEXT_QUERY in the store."""
     return list(store.query(CONTEXT_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True))
+
+
+def label_keys(store: ox.Store) -> dict[str, set[str]]:
+    """Which project nodes (IRIs) each label of the store names, by kg.lint.label_key."""
+    from kg.lint import label_key
+
+    named_by: dict[str, set[str]] = {}
+    for row in store.query(LABELS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
+        named_by.setdefault(label_key(row["label"].value), set()).add(row["node"].value)
+    return named_by
+
+
+def as_uri_refs(named_by: dict[str, set[str]]) -> dict[str, set]:
+    """label_keys' IRIs as the rdflib URIRefs lint compares."""
+    from rdflib import URIRef
+
+    return {key: {URIRef(iri) for iri in iris} for key, iris in named_by.items()}
+
+
+def exact_literals(ntriples: bytes) -> list:
+    """The typed literals of the asserted triples (`ntriples`) of each subject and
+    predicate of which the store keeps one in another form ("07"^^xsd:nonNegativeInteger
+    as "7"^^xsd:integer): all of them, as the store merges such a one with one it keeps
+    as written. Strings and tags it keeps as the parser gives them.
+
+    Their triples are found by their text (`"^^<`): a test of each parsed quad in Python
+    took 3 s at a million triples."""
+    lines = []
+    for match in TYPED_LITERAL.finditer(ntriples):  # an escaped \"^^< in a string too
+        start = ntriples.rfind(b"\n", 0, match.start()) + 1
+        lines.append(ntriples[start:ntriples.index(b"\n", match.end()) + 1])
+    typed = [quad for quad in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+             if is_typed(quad.object)]
+    scratch = ox.Store()
+    scratch.extend(typed)
+    stored = set(scratch)
+    changed = {(quad.subject, quad.predicate) for quad in typed if quad not in stored}
+    return list(dict.fromkeys(quad for quad in typed if (quad.subject, quad.predicate) in changed))
+
+
+def is_typed(term) -> bool:
+    """Whether the term is a literal of a datatype other than a string's."""
+    return isinstance(term, ox.Literal) and term.datatype not in (XSD_STRING, RDF_LANG_STRING)
 
 
 

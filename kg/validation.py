@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from rdflib.collection import Collection
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
 from kg.namespaces import AK, AKC, AKD, PREFIXES, curie, expand
 from kg.loading import collector_paused
-from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, label_key, lint, normalise
+from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, lint, normalise
 from kg.problems import (SEVERITY_ORDER, Problem, at_or_above, clues_of, describe_node,
                          holders_of, show)
 
@@ -135,14 +136,13 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
         if not quads:
             raise InputError(f"{path}: holds no triples: nothing to check or add")
         candidate += quads
-    shipped_quads = graph.asserted_quads()
-    with with_candidate(graph, candidate, shipped_quads) as (store, added):
-        return checked_candidate(graph, files, candidate, shipped_quads, store, added, shapes,
-                                 shapes_origin, sources)
+    with with_candidate(graph, candidate) as (store, added):
+        return checked_candidate(graph, files, candidate, store, added, shapes, shapes_origin,
+                                 sources)
 
 
-def checked_candidate(graph, files, candidate: list, shipped_quads: list, store, added: list,
-                      shapes: Graph, shapes_origin: str, sources: Path | None) -> Report:
+def checked_candidate(graph, files, candidate: list, store, added: list, shapes: Graph,
+                      shapes_origin: str, sources: Path | None) -> Report:
     """The problems the candidate's quads (parsed from `files`) bring to the compiled
     graph; `store` holds both, and what they imply, that is the compiled graph's triples
     and those `added`."""
@@ -150,7 +150,7 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
 
     from kg.loading import to_rdflib
     from kg.positions import index_files
-    from kg.store import context_of
+    from kg.store import as_uri_refs, context_of, label_keys
 
     # The nodes the candidate touches: its subjects, and the project nodes it points to
     # (inference may change them: a range makes an object an instance of a class). Blank
@@ -161,8 +161,7 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
                 or q.subject not in objects} | {
         q.object for q in candidate
         if isinstance(q.object, ox.NamedNode) and q.object.value.startswith((AKD, AKC))}
-    shipped = quads_by_subject(shipped_quads)
-    old_subjects = subjects & shipped.keys()
+    old_subjects = {subject for subject in subjects if graph.asserted_about(subject)}
     linted = {to_rdflib(q.subject) for q in candidate}  # citations' blank nodes too
     checked = checked_paths(shapes)
     # the candidate's statements first: of the two statements that clash, lint blames the
@@ -172,17 +171,19 @@ def checked_candidate(graph, files, candidate: list, shipped_quads: list, store,
     added_store = ox.Store()
     added_store.extend(ox.Quad(*triple) for triple in added)
     context = graph.context()
-    new = neighbourhood((quads_by_subject(candidate), shipped), store,
-                        context + context_of(added_store), subjects, checked)
-    old = neighbourhood((shipped,), graph.store, context, old_subjects, checked)
+    candidate_about = quads_by_subject(candidate)
+    new = neighbourhood(lambda node: [quad.triple for quad in candidate_about.get(node, ())]
+                        + graph.asserted_about(node),
+                        store, context + context_of(added_store), subjects, checked)
+    old = neighbourhood(graph.asserted_about, graph.store, context, old_subjects, checked)
     # a problem of a blank node (a citation) is known by its values too: all the citations
     # of a node are "akd:x ak:citation [...]", and a new one missing its source text was
     # taken for an old one
-    labels = labels_of(graph.store)
+    labels = graph.label_index()
     before = {(p, frozenset(p.clues)) for p in focused_problems(
         *old, linted, labels, shapes, sources, shapes_origin)}
     new_labels = labels | {key: labels.get(key, set()) | nodes
-                           for key, nodes in labels_of(added_store).items()}
+                           for key, nodes in as_uri_refs(label_keys(added_store)).items()}
     problems = [p for p in focused_problems(*new, linted, new_labels, shapes, sources,
                                             shapes_origin)
                 if (p, frozenset(p.clues)) not in before]
@@ -308,7 +309,7 @@ def checked_paths(shapes: Graph) -> set[str]:
             for shape in shapes.subjects(constraint, None) if shapes.value(shape, SH.path)}
 
 
-def neighbourhood(statements: tuple[dict, ...], store, context: list, subjects: set,
+def neighbourhood(asserted_of: Callable[[object], list], store, context: list, subjects: set,
                   checked: set[str]):
     """Just enough of a graph to validate `subjects`: (asserted statements of the focus
     nodes, as `lint` reads them; inferred graph; SHACL's focus nodes; lint's).
@@ -319,16 +320,14 @@ def neighbourhood(statements: tuple[dict, ...], store, context: list, subjects: 
     assert, or by an inferred property
     whose values the shapes check. Not every inferred link: a country would bring in
     every fact it takes part in, and pyshacl would validate them all (3 times slower).
-    Asserted literals come from the parsed files (`statements`: their quads by subject,
-    see quads_by_subject, the candidate's first), exact: the store canonicalises them.
+    `asserted_of` gives a node's asserted triples, the candidate's first, with their
+    literals exactly as written (see CompiledGraph.asserted_about): the store
+    canonicalises them.
     """
     import pyoxigraph as ox
 
     from kg.loading import to_rdflib
     from kg.store import INFERRED, rdflib_graph_of
-
-    def asserted_of(node) -> list:
-        return [q for index in statements for q in index.get(node, ())]
 
     links = {ox.NamedNode(AK + "citation"), ox.NamedNode(AK + "disputedBy")}
     citations = {q.object for node in subjects for q in asserted_of(node)
@@ -369,22 +368,6 @@ def focused_problems(asserted: dict, inferred: Graph, shacl_focus: set, lint_foc
                               holders=holders, origin=shapes_origin).problems,
                     lint(asserted, inferred, lint_focus & linted, sources, labels=labels,
                          holders=holders))
-
-
-# Every label of a project entity or concept, for the duplicate-label check.
-LABELS_QUERY = """
-SELECT ?node ?label WHERE {
-  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?node ?p ?label
-  FILTER(STRSTARTS(STR(?node), STR(akd:)) || STRSTARTS(STR(?node), STR(akc:)))
-}"""
-
-
-def labels_of(store) -> dict[str, set]:
-    """Which project nodes each label names (by kg.lint.label_key)."""
-    named_by: dict[str, set] = {}
-    for row in store.query(LABELS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):
-        named_by.setdefault(label_key(row["label"].value), set()).add(URIRef(row["node"].value))
-    return named_by
 
 
 # Shapes whose findings a lint rule reports better (with the nearest declared names, the

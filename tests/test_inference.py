@@ -79,7 +79,7 @@ def test_a_candidate_inferred_from_its_own_triples_gives_what_inference_from_scr
         "akc:mou <http://www.w3.org/2000/01/rdf-schema#seeAlso> akd:new-mou .\n")
     candidate = [q for path in (CANDIDATES / "good.ttl", CANDIDATES / "mistakes.ttl",
                                 tmp_path / "new.ttl") for q in parse_file(path)]
-    with with_candidate(graph, candidate, graph.asserted_quads()) as (store, added):
+    with with_candidate(graph, candidate) as (store, added):
         incremental = set(store.quads_for_pattern(None, None, None, None))
         added = {t for t in added}
     scratch = set(materialised(graph.asserted_quads() + candidate).quads_for_pattern(
@@ -108,7 +108,6 @@ def test_a_candidate_that_states_schema_is_inferred_from_scratch(tmp_path):
         "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "ak:Agreement rdfs:subClassOf ak:Alliance .\n")
-    with with_candidate(graph, parse_file(tmp_path / "schema.ttl"),
-                        graph.asserted_quads()) as (store, added):
+    with with_candidate(graph, parse_file(tmp_path / "schema.ttl")) as (store, added):
         made_alliances = {t.subject.value for t in added if t.object.value == AK + "Alliance"}
     assert AKD + "mou-1999-us-japan-bmd" in made_alliances

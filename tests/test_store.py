@@ -12,7 +12,7 @@ from rdflib import RDF, URIRef
 from kg.errors import InputError
 from kg.loading import find_inputs, parse_turtle
 from kg.namespaces import AK, AKD, GRAPHS
-from kg.store import ASSERTED_FILE, DUMP_FILE, INFERRED_FILE, open_graph
+from kg.store import ASSERTED_FILE, DUMP_FILE, EXACT_FILE, INFERRED_FILE, LABELS_FILE, open_graph
 
 
 def build_steps(data):
@@ -216,6 +216,32 @@ def test_a_damaged_build_file_is_one_error_then_rebuilt(tiny_copy, fresh_cache, 
     assert export_graph("ntriples", graph=open_graph(tiny_copy))["alliance-kg.nt"]
 
 
+@pytest.mark.parametrize("damaged", [EXACT_FILE, LABELS_FILE])
+def test_a_damaged_index_of_a_candidates_check_is_one_error_then_rebuilt(
+        tiny_copy, fresh_cache, damaged):
+    from kg.validation import check
+
+    candidate = tiny_copy / "candidate.ttl"  # an interceptor named as the Zapper is
+    candidate.write_text("""PREFIX ak: <https://w3id.org/alliance-kg/ontology#>
+PREFIX akd: <https://w3id.org/alliance-kg/id/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+akd:zapper-b a ak:InterceptorMissile ; rdfs:label "ZAPPER"@en ;
+    ak:citation [ ak:inSource akd:source-test ; ak:quote "The Zapper intercepts short-range missiles." ] .
+""")
+    data = tiny_copy / "data" / "tiny.ttl"
+    data.write_text(data.read_text() + ODD_LITERALS)  # for an exact.nt to garble
+    open_graph(tiny_copy)
+    path = next(fresh_cache.iterdir())
+    garble(path / damaged)
+    with pytest.raises(InputError, match=rf"^{path / damaged}: the compiled graph is damaged "
+                                         rf"\(.+\): run the command again to rebuild it$"):
+        check(open_graph(tiny_copy), [candidate])
+    [problem] = check(open_graph(tiny_copy), [candidate]).problems
+    assert (problem.shape, problem.message) == (
+        "kg:duplicate-label", "this label also names akd:zapper: if it is the same entity, use "
+                              "that node; if not, make the labels distinct.")
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_FSIZE and SIGXFSZ")
 def test_a_cache_that_cannot_take_the_build_is_blamed_not_the_output(working_copy, tmp_path):
     """A full disk under KG_CACHE_DIR was reported as 'cannot write the output', and the
@@ -318,10 +344,10 @@ def test_a_candidate_checked_in_a_cache_that_takes_no_writes(tmp_path, monkeypat
     if not writable:
         with pytest.raises(InputError, match=r"^\S+: cannot copy the compiled graph there, nor "
                                              r"to the temporary folder, .*Permission denied"):
-            with with_candidate(graph, parse_file(candidate), graph.asserted_quads()):
+            with with_candidate(graph, parse_file(candidate)):
                 pass
         return
-    with with_candidate(graph, parse_file(candidate), graph.asserted_quads()) as (store, added):
+    with with_candidate(graph, parse_file(candidate)) as (store, added):
         assert (made[0] / "store").is_dir()
         assert ox.Quad(ox.NamedNode(AKD + "new-mou"), ox.NamedNode(AK + "participant"),
                        ox.NamedNode(AKD + "syn-country-1"),
@@ -341,3 +367,45 @@ def test_a_copy_left_by_a_killed_check_is_removed_by_the_next_build(tmp_path):
     os.utime(left, (then, then))
     prune(tmp_path, keep=tmp_path / "none")
     assert not left.exists() and running.is_dir()
+
+
+# Literals the store keeps in another form ("07" as "7"^^xsd:integer), one beside the
+# form the store keeps, which it would merge with it, a plain string, one that holds the
+# text of a typed literal, and a tag in capitals (which the parser lowers).
+ODD_LITERALS = """
+akd:zapper ak:count "07"^^xsd:nonNegativeInteger , "7"^^xsd:integer , "seven" ;
+    ak:amount "1.50"^^xsd:decimal ;
+    rdfs:comment "Not \\"1.50\\"^^<http://www.w3.org/2001/XMLSchema#decimal>" ;
+    skos:altLabel "Zapper One"@EN-gb .
+"""
+
+
+@pytest.mark.parametrize("small_graph_quads", [None, 1])
+def test_a_nodes_asserted_statements_are_read_as_curated(tiny_copy, fresh_cache, monkeypatch,
+                                                         small_graph_quads):
+    """A candidate's check reads the statements of the few nodes it touches from the
+    store (reading all of asserted.nt took 3 s at a million triples), with the literals
+    the store keeps in another form as they were written (the build's exact.nt)."""
+    from kg.validation import quads_by_subject
+
+    if small_graph_quads:
+        monkeypatch.setattr("kg.store.SMALL_GRAPH_QUADS", small_graph_quads)
+    data = tiny_copy / "data" / "tiny.ttl"
+    data.write_text(data.read_text() + ODD_LITERALS)
+    graph = open_graph(tiny_copy)
+    curated = quads_by_subject(graph.asserted_quads())
+    assert len(curated[ox.NamedNode(AKD + "zapper")]) > 5
+    for subject, quads in curated.items():
+        assert sorted(map(str, graph.asserted_about(subject))) == sorted(
+            str(q.triple) for q in quads), subject
+    assert graph.asserted_about(ox.NamedNode(AKD + "nothing")) == []
+
+
+def test_the_label_index_is_the_labels_query_of_the_store(graph):
+    """Read from the build's labels.tsv: the label query and the keys of its 135,000
+    labels took 6 s of a candidate's check at a million triples."""
+    from kg.store import as_uri_refs, label_keys
+
+    index = graph.label_index()
+    assert index == as_uri_refs(label_keys(graph.store))
+    assert index["pac-3"] == {URIRef(AKD + "pac-3")}
