@@ -203,6 +203,22 @@ def test_sparql_style_prefix_lines_give_the_same_lines(tmp_path):
     assert places(sparql_style) == places(MISTAKES)
 
 
+@pytest.mark.parametrize("before", ["", "# İstanbul (a capital whose lower case is longer)\n"])
+def test_a_files_prefixes_are_found_in_any_case_and_any_text(before):
+    """What SourceIndex.may_state reads to know whether a file may state a subject."""
+    from kg.positions import SourceIndex
+
+    text = before + ("@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                     "PREFIX Akd: <https://w3id.org/alliance-kg/id/>\n"
+                     'akd:x rdfs:comment "prefix  q:<http://q/>"@en .\n'
+                     "Prefix\tr:<http://R/>\n")
+    assert SourceIndex(Path("f.ttl"), text).directives == ([
+        ("ak", "https://w3id.org/alliance-kg/ontology#"), ("Akd", "https://w3id.org/alliance-kg/id/"),
+        ("q", "http://q/"), ("r", "http://R/")], False)
+    assert SourceIndex(Path("f.ttl"), text + "BaSe <http://b/>\n").directives[1]
+    assert SourceIndex(Path("f.ttl"), text + "@base<http://b/> .\n").directives[1]
+
+
 def test_whole_graph_problems_name_their_data_file_and_line():
     problems = json.loads(validate("--format", "json").stdout)
     assert problems
