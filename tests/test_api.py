@@ -486,8 +486,10 @@ def test_describe_gives_the_links_inference_adds_on_request(graph):
 def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     """The SM-3 Block IIA co-development cites five quotes; those about Raytheon's roles
     say which they back (ak:supports), so its contractor row quotes the contract, not all
-    five, and its developer row the quote that mentions it. A role no citation backs in
-    particular keeps all of them (the licensee rows)."""
+    five, and its developer row the quote that mentions it. Of the quotes that back a
+    role, or of all where none says so, those that name the entity (Japan is licensee of
+    PAC-3 production by the deal's quote, MHI by its own), else all (Japan is developer
+    in a research program by two quotes that name no country)."""
     rows = kg.describe("Raytheon", graph).to_dicts(label=graph.label)
     quotes = {}
     for row in rows:
@@ -508,9 +510,17 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
     assert cited == {("contractor", "The U.S. government "), ("developer", "Both companies were "),
                      ("developer", "Currently, the two c"), ("funder", "The United States ha"),
                      ("funder", "The two countries ag")}
-    licensed = [row for row in kg.describe("Japan", graph).to_dicts(label=graph.label)
-                if row["statement"] == "licensee of" and row["value"].startswith("Licensed production of PAC-3")]
-    assert len(licensed) == 2  # the program's two citations
+    def quotes_of(entity, statement, value):
+        return {row["quote"][:30] for row in kg.describe(entity, graph).to_dicts(label=graph.label)
+                if row["statement"] == statement and row["value"].startswith(value)}
+
+    pac3 = "Licensed production of PAC-3"
+    assert quotes_of("Japan", "licensee of", pac3) == {"In addition to Foreign Militar"}
+    assert quotes_of("MHI", "licensee of", pac3) == {"Under this agreement, Mitsubis"}
+    assert quotes_of("SM-3 Block IIA", "system of", "U.S.-Japan co-development") == {
+        "Currently, the two countries a"}
+    assert quotes_of("Japan", "developer of", "U.S.-Japan cooperative technical research") == {
+        "The first step was establishin", "This program was focused on de"}  # neither names it
 
 
 def test_describe_gives_an_entity_s_own_statements_the_quotes_that_back_them(graph):
