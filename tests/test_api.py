@@ -523,6 +523,34 @@ def test_describe_gives_a_role_the_quotes_that_back_it(graph):
         "The first step was establishin", "This program was focused on de"}  # neither names it
 
 
+RESEARCH_WITH_MAKER_A = """
+akd:research a ak:CoDevelopmentProgram ; rdfs:label "Research with Maker A"@en ;
+    ak:developer akd:maker-a , akd:maker-b ;
+    ak:citation [ ak:inSource akd:source-test ; ak:quote "{}" ] ,
+                [ ak:inSource akd:source-test ; ak:quote "The research began in 2019." ] .
+"""
+
+
+@pytest.mark.parametrize("quote, named", [
+    ("Ask ma how the research went.", False),  # "ma" is a word, not Maker A's MA
+    ("MA ran the research.", True), ("Maker A's research went well.", True),
+    ("The makers a research", False)])
+def test_describe_finds_a_name_in_capitals_only_in_capitals(tiny_copy, quote, named):
+    """A role's quotes are those that name the entity, if any do: by a name without small
+    letters (US, NATO) only where the quote writes it so, or "told us" named the US."""
+    data = tiny_copy / "data" / "tiny.ttl"
+    data.write_text(data.read_text() + RESEARCH_WITH_MAKER_A.format(quote))
+    graph = kg.open_graph(tiny_copy)
+
+    def quotes(entity):
+        return {row["quote"] for row in kg.describe(entity, graph).to_dicts(label=graph.label)
+                if row["statement"] == "developer of"}
+
+    both = {quote, "The research began in 2019."}
+    assert quotes("Maker A") == ({quote} if named else both)
+    assert quotes("Maker B") == both
+
+
 def test_describe_gives_an_entity_s_own_statements_the_quotes_that_back_them(graph):
     """An entity's own statements (counters, basing) had no source: they are backed by the
     entity's quotes that name the value, or that say they back the property (Iron Beam's
