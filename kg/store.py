@@ -95,6 +95,7 @@ class CompiledGraph:
             weakref.finalize(self, held.close)
         self._labels: dict[ox.NamedNode, str] = {}
         self._all_labels: dict[str, str] | None = None  # NODE_LABELS_FILE, once read
+        self._all_labels_read = False
 
     def query(self, sparql: str, substitutions: dict | None = None, origin: str = ""):
         """Run a SPARQL query over asserted and inferred triples; prefixes of PREFIXES apply.
@@ -185,8 +186,9 @@ class CompiledGraph:
         if node not in self._labels:
             expect(node, (ox.NamedNode, ox.BlankNode), "label node",
                    "a NamedNode or BlankNode of a result (for a name: kg.describe)")
-            if len(self._labels) >= LABELS_ONE_BY_ONE and self._all_labels is None:
-                self._all_labels = self.node_labels()
+            if len(self._labels) >= LABELS_ONE_BY_ONE and not self._all_labels_read:
+                self._all_labels_read = True
+                self._all_labels = self.read_node_labels()
             if self._all_labels is not None and isinstance(node, ox.NamedNode):
                 label = self._all_labels.get(node.value)
             else:
@@ -196,15 +198,19 @@ class CompiledGraph:
                 curie(node.value) if isinstance(node, ox.NamedNode) else str(node))
         return self._labels[node]
 
-    def node_labels(self) -> dict[str, str]:
-        """Each named node's label as `label` gives it, by IRI, as the build kept them."""
+    def read_node_labels(self) -> dict[str, str] | None:
+        """Each named node's label as `label` gives it, by IRI, as the build kept them;
+        None if the file is damaged: the labels are then looked up one by one, as right
+        if slower, and the next command rebuilds (the file only saves time)."""
         try:
             labels = json.loads((self.path / NODE_LABELS_FILE).read_text(encoding="utf-8"))
-            if not isinstance(labels, dict):
-                raise ValueError("not a JSON object")
-            return labels
+            if isinstance(labels, dict) and all(isinstance(label, str)
+                                                for label in labels.values()):
+                return labels
+            raise ValueError("not an object of labels")
         except (OSError, ValueError) as exc:
-            raise self.damaged(NODE_LABELS_FILE, exc) from None
+            self.damaged(NODE_LABELS_FILE, exc)  # for the next command to rebuild; no error
+            return None
 
     def metadata(self) -> dict:
         """What the build recorded (build.json): kg's version, the reasoner, the input
@@ -505,8 +511,8 @@ def label_keys(store: ox.Store) -> dict[str, set[str]]:
 
 
 def preferred_label(labels) -> str | None:
-    """The label a node is printed by: an English one first, then the first in order (an
-    IRI given as a label, which validation reports, is none)."""
+    """The label a node is printed by: one tagged @en first, then the first in code point
+    order (an IRI given as a label, which validation reports, is none)."""
     return min(((label.language != "en", label.value) for label in labels
                 if isinstance(label, ox.Literal)), default=(None, None))[1]
 

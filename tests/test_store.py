@@ -424,7 +424,7 @@ def test_labels_read_at_once_are_those_looked_up_one_by_one(tiny_copy, fresh_cac
                                                             monkeypatch):
     """Past LABELS_ONE_BY_ONE lookups, a command reads every label from the build's
     node-labels.json: printing the 27,000 rows of a whole listing at a million triples
-    looked up 41,000 labels one by one in 1.4 s."""
+    looked up 41,000 labels one by one in 1.4 s. A damaged file is no error."""
     import kg.store
 
     data = tiny_copy / "data" / "tiny.ttl"
@@ -440,9 +440,10 @@ def test_labels_read_at_once_are_those_looked_up_one_by_one(tiny_copy, fresh_cac
     assert [one_by_one[ox.NamedNode(AKD + name)] for name in
             ("polyglot", "no-english", "plain", "iri-label", "zapper")] == [
         "Mu", "Alpha", "Also plain", "akd:iri-label", "Zapper"]
+    polyglot = ox.NamedNode(AKD + "polyglot")
     garble(at_once.path / NODE_LABELS_FILE)  # read once: this one does not read it again
-    assert at_once.label(ox.NamedNode(AKD + "polyglot")) == "Mu"
-    with pytest.raises(InputError, match=rf"^{at_once.path / NODE_LABELS_FILE}: the compiled "
-                                         rf"graph is damaged \(.+\): run the command again"):
-        open_graph(tiny_copy).label(ox.NamedNode(AKD + "polyglot"))
-    assert open_graph(tiny_copy).label(ox.NamedNode(AKD + "polyglot")) == "Mu"
+    assert at_once.label(polyglot) == "Mu"
+    damaged = open_graph(tiny_copy)  # the file only saves time: labels looked up one by one
+    assert damaged.label(polyglot) == "Mu"
+    assert not (damaged.path / "build.json").exists()  # for the next command to rebuild
+    assert open_graph(tiny_copy).read_node_labels()[polyglot.value] == "Mu"
