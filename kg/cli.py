@@ -192,8 +192,8 @@ def row_output(command=None, *, triples: bool = False):
 
     # a flag for each format, as sqlite-utils has: --csv is --format csv (the last one
     # given wins)
-    for fmt in formats:
-        wrapper = click.option(f"--{fmt}", "fmt", flag_value=fmt, hidden=True)(wrapper)
+    for name in formats:
+        wrapper = click.option(f"--{name}", "fmt", flag_value=name, hidden=True)(wrapper)
     return wrapper
 
 

@@ -137,8 +137,9 @@ def test_other_formats(run, fmt, expected):
     ("queries",)])
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "jsonl", "markdown", "table"])
 def test_each_format_has_a_flag_of_its_name(run, args, fmt):
-    """`kg query co-production --csv`, as sqlite-utils takes it: the same as --format csv."""
-    flagged = run(*args, f"--{fmt}")
+    """`kg query co-production --csv`, as sqlite-utils takes it: the same as --format csv
+    (and over another format given before it, so that --table is tested too)."""
+    flagged = run(*args, "--format", "json" if fmt != "json" else "csv", f"--{fmt}")
     assert flagged.exit_code == 0, flagged.output
     assert flagged.output == run(*args, "--format", fmt).output
 
