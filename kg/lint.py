@@ -496,7 +496,11 @@ class Checks:
     def dates(self, subject) -> list[Problem]:
         """A fact (an event, an agreement signed, a program begun) dated after today, and not
         planned. (An ak:endDate may be ahead: an agreement runs until 2028.)"""
-        if (subject, RDF_TYPE, URIRef(AK + "Fact")) not in self.graph:
+        # the dates ahead first: they are rare, and the lookups below cost every subject
+        ahead = [(predicate, date) for predicate in (URIRef(AK + "date"), URIRef(AK + "startDate"))
+                 for date in self.graph.objects(subject, predicate)
+                 if (earliest_day(date) or dt.date.min) > self.today]
+        if not ahead or (subject, RDF_TYPE, URIRef(AK + "Fact")) not in self.graph:
             return []
         if any((subject, URIRef(AK + "status"), URIRef(AKC + status)) in self.graph
                for status in ("planned", "under-consideration")):
@@ -505,9 +509,7 @@ class Checks:
         return [self.problem("violation", subject, predicate, date,
                              f"{date} is in the future for {kind} that is not planned: fix the "
                              f"date, or add ak:status akc:planned if it is scheduled.", "future-date")
-                for predicate in (URIRef(AK + "date"), URIRef(AK + "startDate"))
-                for date in self.graph.objects(subject, predicate)
-                if earliest_day(date) and earliest_day(date) > self.today]
+                for predicate, date in ahead]
 
     def date_order(self, subject) -> list[Problem]:
         """An end date before the start date: of a span the sources date, one is mistyped."""
