@@ -94,8 +94,6 @@ class CompiledGraph:
         if held is not None:  # the build's shared lock (see `hold`), let go with this object
             weakref.finalize(self, held.close)
         self._labels: dict[ox.NamedNode, str] = {}
-        self._all_labels: dict[str, str] | None = None  # NODE_LABELS_FILE, once read
-        self._all_labels_read = False
 
     def query(self, sparql: str, substitutions: dict | None = None, origin: str = ""):
         """Run a SPARQL query over asserted and inferred triples; prefixes of PREFIXES apply.
@@ -186,17 +184,19 @@ class CompiledGraph:
         if node not in self._labels:
             expect(node, (ox.NamedNode, ox.BlankNode), "label node",
                    "a NamedNode or BlankNode of a result (for a name: kg.describe)")
-            if len(self._labels) >= LABELS_ONE_BY_ONE and not self._all_labels_read:
-                self._all_labels_read = True
-                self._all_labels = self.read_node_labels()
-            if self._all_labels is not None and isinstance(node, ox.NamedNode):
-                label = self._all_labels.get(node.value)
+            all_labels = self._all_labels if len(self._labels) >= LABELS_ONE_BY_ONE else None
+            if all_labels is not None and isinstance(node, ox.NamedNode):
+                label = all_labels.get(node.value)
             else:
                 label = preferred_label(
                     q.object for q in self.store.quads_for_pattern(node, RDFS_LABEL, None))
             self._labels[node] = label if label is not None else (
                 curie(node.value) if isinstance(node, ox.NamedNode) else str(node))
         return self._labels[node]
+
+    @functools.cached_property
+    def _all_labels(self) -> dict[str, str] | None:
+        return self.read_node_labels()
 
     def read_node_labels(self) -> dict[str, str] | None:
         """Each named node's label as `label` gives it, by IRI, as the build kept them;
