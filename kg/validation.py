@@ -22,6 +22,7 @@ from kg.loading import collector_paused
 from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, lint, normalise
 from kg.problems import (SEVERITY_ORDER, Problem, at_or_above, clues_of, describe_node,
                          holders_of, show)
+from kg.workers import forked
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -117,18 +118,10 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     # pyshacl lets SPARQL targets and rules of a working copy's shapes reach any URL.
     check_shapes_queries(shapes, shapes_origin)
     if not files:
-        asserted: dict = {}
-
-        def read_asserted(triples):
-            asserted.update(asserted_statements(triples, curated_subjects(triples)))
-
-        shipped = graph.rdflib_graph(on_asserted=read_asserted)
-        holders = holders_of(asserted)
-        problems = combined(run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT,
-                                      holders=holders, origin=shapes_origin).problems,
-                            lint(asserted, shipped, asserted.keys(), sources, holders=holders))
-        return located(problems + restated_facts(graph.store),
-                       index_files(graph.inputs.data_files), graph.store)
+        # in a forked copy, which ends without freeing the graph it loads (seconds at 1M)
+        with forked(lambda: graph_problems(graph, shapes, shapes_origin, sources)) as problems:
+            return located(problems() + restated_facts(graph.store),
+                           index_files(graph.inputs.data_files), graph.store)
     candidate = []
     files = read_once(files)
     for path in files:
@@ -139,6 +132,25 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     with with_candidate(graph, candidate) as (store, added):
         return checked_candidate(graph, files, candidate, store, added, shapes, shapes_origin,
                                  sources)
+
+
+def graph_problems(graph, shapes: Graph, shapes_origin: str, sources: Path | None) -> list[Problem]:
+    """SHACL's and lint's problems of the whole compiled graph, not yet placed.
+
+    Both read one rdflib graph of the asserted and inferred triples; pyshacl runs in a
+    forked copy of this process while lint runs here (a third less time at 1M triples).
+    """
+    asserted: dict = {}
+
+    def read_asserted(triples):
+        asserted.update(asserted_statements(triples, curated_subjects(triples)))
+
+    shipped = graph.rdflib_graph(on_asserted=read_asserted)
+    holders = holders_of(asserted)
+    with forked(lambda: run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT, holders=holders,
+                                  origin=shapes_origin).problems) as shacl:
+        linted = lint(asserted, shipped, asserted.keys(), sources, holders=holders)
+        return combined(shacl(), linted)
 
 
 def checked_candidate(graph, files, candidate: list, store, added: list, shapes: Graph,

@@ -1,4 +1,5 @@
-"""Worker processes for `kg serve`, so that a query past its time limit is stopped.
+"""Worker processes: a pool for `kg serve`, so that a query past its time limit is
+stopped, and a forked copy for validation, so that SHACL and lint run side by side.
 
 Oxigraph cannot cancel a query (its Python API has no timeout) and a thread cannot be
 killed: a timed-out query left in a thread kept a CPU busy until it ended, and a few
@@ -11,13 +12,18 @@ counts against a query's time.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import multiprocessing
+import os
 import queue
 import signal
+import sys
 import threading
 import time
+import warnings
 
-from kg.errors import InputError
+from kg.errors import InputError, KGError
 from kg.safety import QueryTimeout
 
 READY = "ready"
@@ -142,3 +148,74 @@ def work(connection, setup, handle, args) -> None:
             connection.send(handle(state, request))
         except OSError:  # the server is gone
             return
+
+
+# Linux only: macOS's system libraries may start threads that a forked copy cannot use
+# (Python's default there is spawn), and Windows has no fork.
+FORKS = sys.platform.startswith("linux")
+
+
+@contextlib.contextmanager
+def forked(function):
+    """Run `function()` in a forked copy of this process while the `with` block runs
+    here; yields a function that waits for its return value (or raises its exception).
+
+    The copy shares this process's memory until either writes to it, so both read one
+    large structure (validation's rdflib graph) without loading or copying it again.
+    Where fork is unavailable or fails (no memory left for it), `function` runs in this
+    process when its result is asked for. The copy is killed if the block ends first.
+    """
+    process = None
+    if FORKS:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=send_outcome, args=(sender, function),
+                                  name="kg-fork")
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns of forking while Oxigraph's store runs threads of
+                # its own; the copy never touches the store, and a caller's `-W error`
+                # would have made the warning a failure
+                warnings.filterwarnings("ignore", r".*multi-threaded, use of fork\(\)",
+                                        DeprecationWarning)
+                process.start()
+        except OSError:
+            process = None
+        sender.close()
+    if process is None:
+        yield functools.cache(function)
+        return
+
+    def result():
+        try:
+            succeeded, value = receiver.recv()
+        except (EOFError, OSError):
+            process.join()
+            raise KGError(f"a worker process ended without its result (exit code "
+                          f"{process.exitcode}; out of memory?)") from None
+        if not succeeded:
+            raise value
+        return value
+    try:
+        yield result
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+
+
+def send_outcome(sender, function) -> None:
+    """A forked copy's life: send (True, what `function()` returns) or (False, what it
+    raised), then end at once. Ending skips freeing what the copy holds (a million-triple
+    graph took seconds) and flushing the output buffers it inherited (printed again)."""
+    try:
+        outcome = (True, function())
+    except BaseException as exc:  # noqa: BLE001 - raised again where the result is asked
+        outcome = (False, exc)
+    try:
+        sender.send(outcome)
+    except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled
+        sender.send((False, KGError(f"a worker process cannot send its result ({exc})")))
+    finally:
+        os._exit(0)

@@ -866,8 +866,10 @@ def test_the_garbage_collector_is_paused_while_validating_then_restored(
         graph, monkeypatch, enabled_before):
     import gc
 
-    from kg import validation
+    from kg import validation, workers
 
+    # in this process: a forked copy would inherit the paused collector, but not report
+    monkeypatch.setattr(workers, "FORKS", False)
     states, shacl = [], validation.run_shacl
     monkeypatch.setattr(validation, "run_shacl",
                         lambda *args, **kwargs: states.append(gc.isenabled()) or shacl(*args, **kwargs))
@@ -1250,6 +1252,24 @@ def test_a_source_by_mistake_is_one_problem_in_the_whole_graph_too(working_copy)
     assert [line.split(": ")[0].rsplit("/", 1)[1] + " " + line.split(" ")[-1]
             for line in result.stdout.splitlines() if ": violation: " in line] == [
         "zz.ttl:3:37 [kg:not-a-source]"]
+
+
+def test_the_whole_graph_gets_the_same_report_with_or_without_forked_copies(
+        working_copy, monkeypatch):
+    from kg import workers
+    from kg.store import open_graph
+    from kg.validation import check
+
+    (working_copy / "data" / "zz.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "akd:zz-deal a ak:Agreement ; ak:date \"2021-13-01\"^^<http://www.w3.org/2001/XMLSchema#date> ;\n"
+        f"    ak:party akd:japan ; ak:citation [ ak:inSource akd:south-korea ; ak:quote {BATTERIES} ] .\n")
+    forked = check(open_graph(working_copy)).problems
+    monkeypatch.setattr(workers, "FORKS", False)
+    assert check(open_graph(working_copy)).problems == forked
+    shapes = {p.shape for p in forked if p.file.endswith("zz.ttl")}
+    assert {"kg:not-a-source", "kg:ill-typed-literal", "aks:AgreementParticipantsProperty"} <= shapes
 
 
 def test_a_fact_without_a_name_in_the_data_is_warned_of_as_in_a_candidate(tiny_copy):

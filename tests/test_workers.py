@@ -1,4 +1,5 @@
-"""kg.workers: the query processes of kg serve, with work that sleeps, ends or fails."""
+"""kg.workers: the query processes of kg serve, and the forked copy validation runs
+SHACL in, with work that sleeps, ends or fails."""
 
 import multiprocessing
 import os
@@ -7,9 +8,10 @@ import time
 
 import pytest
 
-from kg.errors import InputError
+from kg import workers
+from kg.errors import InputError, KGError
 from kg.safety import QueryTimeout
-from kg.workers import WorkerDied, WorkerPool
+from kg.workers import WorkerDied, WorkerPool, forked
 
 
 # Run in the worker processes, so module-level (spawn pickles them by name).
@@ -76,3 +78,49 @@ def test_a_worker_that_cannot_start_is_one_line_and_leaves_no_process():
                                          r"OSError: the store is gone$"):
         WorkerPool(cannot_start, do, (), size=2)
     assert not [p for p in multiprocessing.active_children() if p.name == "kg-query"]
+
+
+def test_a_forked_copy_reads_what_this_process_holds_and_sends_its_result():
+    held = list(range(100_000))  # not sent: the copy has it already
+    with forked(lambda: (os.getpid(), sum(held))) as result:
+        pid, total = result()
+    assert pid != os.getpid() and total == sum(held)
+
+
+def test_what_a_forked_copy_raises_is_raised_where_its_result_is_asked():
+    def fails():
+        raise InputError("shapes.ttl: pyshacl cannot run these shapes")
+
+    with forked(fails) as result:
+        with pytest.raises(InputError, match=r"^shapes\.ttl: pyshacl cannot run these shapes$"):
+            result()
+
+
+def test_a_forked_copy_that_ends_without_a_result_is_one_line():
+    with forked(lambda: os._exit(3)) as result:
+        with pytest.raises(KGError, match=r"^a worker process ended without its result "
+                                          r"\(exit code 3; out of memory\?\)$"):
+            result()
+
+
+def test_a_result_that_cannot_be_sent_is_one_line():
+    with forked(lambda: threading.Lock()) as result:
+        with pytest.raises(KGError, match=r"^a worker process cannot send its result "):
+            result()
+
+
+def test_a_forked_copy_is_killed_when_the_block_ends_before_its_result():
+    started = time.monotonic()
+    with forked(lambda: time.sleep(60)):
+        copies = [p for p in multiprocessing.active_children() if p.name == "kg-fork"]
+    assert time.monotonic() - started < 10
+    assert len(copies) == 1 and not copies[0].is_alive()
+
+
+def test_without_fork_the_function_runs_here_once_when_its_result_is_asked(monkeypatch):
+    monkeypatch.setattr(workers, "FORKS", False)
+    calls = []
+    with forked(lambda: calls.append(os.getpid()) or len(calls)) as result:
+        assert calls == []
+        assert result() == 1 and result() == 1
+    assert calls == [os.getpid()]
