@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
@@ -22,7 +22,7 @@ from kg.loading import collector_paused
 from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, lint, normalise
 from kg.problems import (SEVERITY_ORDER, Problem, at_or_above, clues_of, describe_node,
                          holders_of, show)
-from kg.workers import forked
+from kg.workers import forked, shared_queue
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -137,8 +137,10 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
 def graph_problems(graph, shapes: Graph, shapes_origin: str, sources: Path | None) -> list[Problem]:
     """SHACL's and lint's problems of the whole compiled graph, not yet placed.
 
-    Both read one rdflib graph of the asserted and inferred triples; pyshacl runs in a
-    forked copy of this process while lint runs here (a third less time at 1M triples).
+    Both read one rdflib graph of the asserted and inferred triples. pyshacl checks the
+    parts of the shapes (see shape_parts) in a forked copy of this process, which shares
+    the graph, while lint runs here; then this process takes the parts the copy has not
+    taken yet, so that the two end at about the same time.
     """
     asserted: dict = {}
 
@@ -147,10 +149,48 @@ def graph_problems(graph, shapes: Graph, shapes_origin: str, sources: Path | Non
 
     shipped = graph.rdflib_graph(on_asserted=read_asserted)
     holders = holders_of(asserted)
-    with forked(lambda: run_shacl(shipped, shapes, skip=SUPERSEDED_BY_LINT, holders=holders,
-                                  origin=shapes_origin).problems) as shacl:
+    next_part = shared_queue(shape_parts(shapes_without(shapes, names_of(SUPERSEDED_BY_LINT))))
+
+    def check_parts() -> list[Problem]:  # until no part is left
+        problems = []
+        while (part := next_part()) is not None:
+            problems += run_shacl(shipped, part, holders=holders, origin=shapes_origin).problems
+        return problems
+
+    with forked(check_parts) as forked_parts:
         linted = lint(asserted, shipped, asserted.keys(), sources, holders=holders)
-        return combined(shacl(), linted)
+        own = check_parts()  # those the copy has not taken yet
+        return combined(forked_parts() + own, linted)
+
+
+# Into how many parts whole-graph validation cuts the shapes, for two processes to share
+# them out as each is free: enough that neither waits long for the other's last one.
+SHAPE_PARTS = 8
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def shape_parts(shapes: Graph, count: int = SHAPE_PARTS) -> list[Graph]:
+    """The shapes cut into up to `count` graphs, each with some of the shapes that have
+    targets and all the others (which those use through sh:node, sh:property ...).
+
+    The shapes of one property stay together: a range problem is left out where the same
+    value fails its datatype (see without_range_checks_of_ill_typed). Shapes stay whole
+    when they have rules, which change the graph the others check, or when a shape with
+    targets is also used by another.
+    """
+    targeted = {shape for target in TARGETS for shape in shapes.subjects(target, None)} | {
+        shape for kind in (RDFS.Class, OWL.Class) for shape in shapes.subjects(RDF.type, kind)
+        if (shape, RDF.type, SH.NodeShape) in shapes or (shape, RDF.type, SH.PropertyShape) in shapes}
+    if ((None, SH.rule, None) in shapes or len(targeted) < 2
+            or any((None, None, shape) in shapes for shape in targeted)):
+        return [shapes]
+    by_path: dict = {}
+    for shape in sorted(targeted, key=str):  # the same parts on every run
+        by_path.setdefault(shapes.value(shape, SH.path) or shape, []).append(shape)
+    parts: list[list] = [[] for _ in range(min(count, len(by_path)))]
+    for number, group in enumerate(by_path.values()):
+        parts[number % len(parts)] += group
+    return [shapes_without(shapes, targeted - set(part)) for part in parts]
 
 
 def checked_candidate(graph, files, candidate: list, store, added: list, shapes: Graph,
@@ -558,7 +598,7 @@ def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),
     if focus_nodes is not None and not focus_nodes:
         return Report([])
     if skip:
-        shapes_graph = shapes_without(shapes_graph, skip)
+        shapes_graph = shapes_without(shapes_graph, names_of(skip))
     # Without rules (a working copy's shapes may add some) pyshacl changes nothing, so it
     # may skip the copy of the whole data graph its advanced mode makes first.
     has_rules = (None, SH.rule, None) in shapes_graph
@@ -600,9 +640,14 @@ def without_range_checks_of_ill_typed(results: list, report: Graph) -> list:
             if component[r] not in RANGE_COMPONENTS or statement(r) not in ill_typed]
 
 
-def shapes_without(shapes: Graph, skip) -> Graph:
-    """A copy of the shapes graph without the named shapes and the blank nodes they hold."""
-    dropped = {URIRef(expand(name)) for name in skip}
+def names_of(shapes) -> set:
+    """The nodes of shapes named by CURIEs."""
+    return {URIRef(expand(name)) for name in shapes}
+
+
+def shapes_without(shapes: Graph, dropped: set) -> Graph:
+    """A copy of the shapes graph without the given shapes and the blank nodes they hold."""
+    dropped = set(dropped)
     frontier = list(dropped)
     while frontier:
         for obj in shapes.objects(frontier.pop(), None):

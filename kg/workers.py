@@ -219,3 +219,16 @@ def send_outcome(sender, function) -> None:
         sender.send((False, KGError(f"a worker process cannot send its result ({exc})")))
     finally:
         os._exit(0)
+
+
+def shared_queue(items: list):
+    """A function that gives the next of `items` that neither this process nor a copy
+    forked after this call (see `forked`) has taken yet, else None: work shared out."""
+    taken = multiprocessing.get_context("fork" if FORKS else "spawn").Value("i", 0)
+
+    def next_item():
+        with taken.get_lock():
+            index = taken.value
+            taken.value += 1
+        return items[index] if index < len(items) else None
+    return next_item

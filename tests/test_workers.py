@@ -11,7 +11,7 @@ import pytest
 from kg import workers
 from kg.errors import InputError, KGError
 from kg.safety import QueryTimeout
-from kg.workers import WorkerDied, WorkerPool, forked
+from kg.workers import WorkerDied, WorkerPool, forked, shared_queue
 
 
 # Run in the worker processes, so module-level (spawn pickles them by name).
@@ -124,3 +124,22 @@ def test_without_fork_the_function_runs_here_once_when_its_result_is_asked(monke
         assert calls == []
         assert result() == 1 and result() == 1
     assert calls == [os.getpid()]
+
+
+@pytest.mark.parametrize("forks", [True, False])
+def test_a_shared_queue_gives_each_item_once_to_this_process_or_its_copy(monkeypatch, forks):
+    monkeypatch.setattr(workers, "FORKS", forks)
+    next_item = shared_queue(list(range(500)))
+
+    def take_all() -> list:
+        taken = []
+        while (item := next_item()) is not None:
+            taken.append(item)
+            time.sleep(0.001)  # so that both take some
+        return taken
+
+    with forked(take_all) as theirs:
+        ours = take_all()
+        their_items = theirs()
+    assert sorted(ours + their_items) == list(range(500))
+    assert (their_items != []) == forks and ours != []
