@@ -32,6 +32,7 @@ from generate import write_working_copy
 SIZES = {"shipped": None, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 KG = [sys.executable, "-m", "kg"]
 BASELINE = [sys.executable, "-c", "import rdflib"]
+SAMPLE_EVERY = 0.25  # seconds; each sample walks the page tables of every process
 
 
 def run_once(argv: list[str], env: dict) -> tuple[float, float]:
@@ -39,8 +40,8 @@ def run_once(argv: list[str], env: dict) -> tuple[float, float]:
 
     The peak is the larger of the peak RSS of its biggest process and, on Linux, the
     largest sum of the PSS of all its processes, sampled every SAMPLE_EVERY seconds:
-    `kg validate` runs SHACL in a forked copy, which shares most of its memory (PSS
-    counts a shared page once, shared by its sharers; RSS counts it in each).
+    `kg validate` works in forked copies, which share most of their memory (PSS
+    counts a shared page once, split among its sharers; RSS counts it in each).
     """
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -61,9 +62,6 @@ def run_once(argv: list[str], env: dict) -> tuple[float, float]:
     if code not in (0, 1):  # kg validate exits 1 when it finds problems
         raise SystemExit(f"{' '.join(argv)} exited {code}: {process.stderr.read().decode()}")
     return elapsed, max(usage.ru_maxrss, max(samples)) / 1024
-
-
-SAMPLE_EVERY = 0.25
 
 
 def process_tree(pid: int) -> list[int]:

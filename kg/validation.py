@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from kg.errors import EXIT_OK, EXIT_VIOLATIONS, InputError
@@ -22,7 +23,7 @@ from kg.loading import collector_paused
 from kg.lint import DATE_PROPERTIES, LABELS, asserted_statements, lint, normalise
 from kg.problems import (SEVERITY_ORDER, Problem, at_or_above, clues_of, describe_node,
                          holders_of, show)
-from kg.workers import forked, shared_queue
+from kg.workers import can_fork, forked, shared_queue
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -120,8 +121,9 @@ def check(graph, files=(), sources: Path | None = None) -> Report:
     if not files:
         # in a forked copy, which ends without freeing the graph it loads (seconds at 1M)
         with forked(lambda: graph_problems(graph, shapes, shapes_origin, sources)) as problems:
-            return located(problems() + restated_facts(graph.store),
-                           index_files(graph.inputs.data_files), graph.store)
+            restated = restated_facts(graph.store)  # while the copy works
+            indexes = index_files(graph.inputs.data_files)
+            return located(problems() + restated, indexes, graph.store)
     candidate = []
     files = read_once(files)
     for path in files:
@@ -142,6 +144,10 @@ def graph_problems(graph, shapes: Graph, shapes_origin: str, sources: Path | Non
     the graph, while lint runs here; then this process takes the parts the copy has not
     taken yet, so that the two end at about the same time.
     """
+    import importlib
+
+    importlib.import_module("pyshacl")  # once for both processes: after the fork, twice
+
     asserted: dict = {}
 
     def read_asserted(triples):
@@ -149,18 +155,24 @@ def graph_problems(graph, shapes: Graph, shapes_origin: str, sources: Path | Non
 
     shipped = graph.rdflib_graph(on_asserted=read_asserted)
     holders = holders_of(asserted)
-    next_part = shared_queue(shape_parts(shapes_without(shapes, names_of(SUPERSEDED_BY_LINT))))
+    parts = shape_parts(shapes_without(shapes, nodes_named(SUPERSEDED_BY_LINT)),
+                        SHAPE_PARTS if can_fork() else 1)
+    next_part = shared_queue(list(enumerate(parts)))
 
-    def check_parts() -> list[Problem]:  # until no part is left
-        problems = []
-        while (part := next_part()) is not None:
-            problems += run_shacl(shipped, part, holders=holders, origin=shapes_origin).problems
-        return problems
+    def check_parts() -> list[tuple[int, list[Problem]]]:  # until no part is left
+        checked = []
+        while (taken := next_part()) is not None:
+            number, part = taken
+            checked.append((number, run_shacl(shipped, part, holders=holders,
+                                              origin=shapes_origin).problems))
+        return checked
 
     with forked(check_parts) as forked_parts:
         linted = lint(asserted, shipped, asserted.keys(), sources, holders=holders)
-        own = check_parts()  # those the copy has not taken yet
-        return combined(forked_parts() + own, linted)
+        own = check_parts()  # the parts the copy has not taken yet
+        # in the order of the parts, whichever process took them: the same report each time
+        checked = sorted(forked_parts() + own, key=lambda numbered: numbered[0])
+        return combined([problem for _, problems in checked for problem in problems], linted)
 
 
 # Into how many parts whole-graph validation cuts the shapes, for two processes to share
@@ -175,22 +187,32 @@ def shape_parts(shapes: Graph, count: int = SHAPE_PARTS) -> list[Graph]:
 
     The shapes of one property stay together: a range problem is left out where the same
     value fails its datatype (see without_range_checks_of_ill_typed). Shapes stay whole
-    when they have rules, which change the graph the others check, or when a shape with
-    targets is also used by another.
+    when they have rules, which change the graph the others check; when a shape with
+    targets is also used by another; or when two nodes hold one blank node (`sh:or
+    _:dates` in two shapes), which a part without one of them would lose.
     """
-    targeted = {shape for target in TARGETS for shape in shapes.subjects(target, None)} | {
-        shape for kind in (RDFS.Class, OWL.Class) for shape in shapes.subjects(RDF.type, kind)
-        if (shape, RDF.type, SH.NodeShape) in shapes or (shape, RDF.type, SH.PropertyShape) in shapes}
-    if ((None, SH.rule, None) in shapes or len(targeted) < 2
-            or any((None, None, shape) in shapes for shape in targeted)):
+    targeted = targeted_shapes(shapes)
+    held = Counter(obj for _, _, obj in shapes if isinstance(obj, BNode))
+    if (count < 2 or len(targeted) < 2 or (None, SH.rule, None) in shapes
+            or any((None, None, shape) in shapes for shape in targeted)
+            or any(holders > 1 for holders in held.values())):
         return [shapes]
     by_path: dict = {}
-    for shape in sorted(targeted, key=str):  # the same parts on every run
+    for shape in sorted(targeted, key=str):  # for named shapes, the same parts each run
         by_path.setdefault(shapes.value(shape, SH.path) or shape, []).append(shape)
     parts: list[list] = [[] for _ in range(min(count, len(by_path)))]
     for number, group in enumerate(by_path.values()):
         parts[number % len(parts)] += group
     return [shapes_without(shapes, targeted - set(part)) for part in parts]
+
+
+def targeted_shapes(shapes: Graph) -> set:
+    """The shapes pyshacl starts from: those with targets, an implicit one among them (a
+    shape that is also an rdfs:Class, or of a subclass of it the shapes declare)."""
+    classes = {RDFS.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+    return {shape for target in TARGETS for shape in shapes.subjects(target, None)} | {
+        shape for kind in classes for shape in shapes.subjects(RDF.type, kind)
+        if any(str(predicate).startswith(str(SH)) for predicate in shapes.predicates(shape))}
 
 
 def checked_candidate(graph, files, candidate: list, store, added: list, shapes: Graph,
@@ -598,7 +620,7 @@ def run_shacl(data_graph: Graph, shapes_graph: Graph, focus_nodes=None, skip=(),
     if focus_nodes is not None and not focus_nodes:
         return Report([])
     if skip:
-        shapes_graph = shapes_without(shapes_graph, names_of(skip))
+        shapes_graph = shapes_without(shapes_graph, nodes_named(skip))
     # Without rules (a working copy's shapes may add some) pyshacl changes nothing, so it
     # may skip the copy of the whole data graph its advanced mode makes first.
     has_rules = (None, SH.rule, None) in shapes_graph
@@ -640,9 +662,9 @@ def without_range_checks_of_ill_typed(results: list, report: Graph) -> list:
             if component[r] not in RANGE_COMPONENTS or statement(r) not in ill_typed]
 
 
-def names_of(shapes) -> set:
-    """The nodes of shapes named by CURIEs."""
-    return {URIRef(expand(name)) for name in shapes}
+def nodes_named(curies) -> set:
+    """The nodes (of shapes) that CURIEs name."""
+    return {URIRef(expand(name)) for name in curies}
 
 
 def shapes_without(shapes: Graph, dropped: set) -> Graph:

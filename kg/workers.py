@@ -21,7 +21,9 @@ import signal
 import sys
 import threading
 import time
+import traceback
 import warnings
+import weakref
 
 from kg.errors import InputError, KGError
 from kg.safety import QueryTimeout
@@ -38,7 +40,8 @@ class WorkerPool:
     given to `run`. `setup` and `handle` are module-level functions (they are pickled)."""
 
     def __init__(self, setup, handle, args: tuple, size: int):
-        # spawn, not fork: the server has threads, and Oxigraph's store its own
+        # spawn, not fork: the server has threads, and Oxigraph's store its own, which a
+        # worker would use (a copy from `forked` never does)
         self.context = multiprocessing.get_context("spawn")
         self.setup, self.handle, self.args, self.size = setup, handle, args, size
         self.idle: queue.Queue = queue.Queue()
@@ -155,46 +158,43 @@ def work(connection, setup, handle, args) -> None:
 FORKS = sys.platform.startswith("linux")
 
 
+def can_fork() -> bool:
+    """Whether `forked` runs its function in a copy: on Linux, but not in a daemonic
+    process (a worker of multiprocessing.Pool), which may not start processes."""
+    return FORKS and not multiprocessing.current_process().daemon
+
+
 @contextlib.contextmanager
 def forked(function):
     """Run `function()` in a forked copy of this process while the `with` block runs
     here; yields a function that waits for its return value (or raises its exception).
 
-    The copy shares this process's memory until either writes to it, so both read one
-    large structure (validation's rdflib graph) without loading or copying it again.
+    The copy shares this process's memory until either writes to a page of it, so both
+    read one large structure (validation's rdflib graph) without loading it again.
     Where fork is unavailable or fails (no memory left for it), `function` runs in this
     process when its result is asked for. The copy is killed if the block ends first.
     """
-    process = None
-    if FORKS:
-        context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=send_outcome, args=(sender, function),
-                                  name="kg-fork")
-        try:
-            with warnings.catch_warnings():
-                # Python 3.12+ warns of forking while Oxigraph's store runs threads of
-                # its own; the copy never touches the store, and a caller's `-W error`
-                # would have made the warning a failure
-                warnings.filterwarnings("ignore", r".*multi-threaded, use of fork\(\)",
-                                        DeprecationWarning)
-                process.start()
-        except OSError:
-            process = None
-        sender.close()
-    if process is None:
+    started = started_copy(function) if can_fork() else None
+    if started is None:
         yield functools.cache(function)
         return
+    process, receiver = started
 
+    @functools.cache
     def result():
         try:
-            succeeded, value = receiver.recv()
+            succeeded, value, trace = receiver.recv()
         except (EOFError, OSError):
             process.join()
-            raise KGError(f"a worker process ended without its result (exit code "
-                          f"{process.exitcode}; out of memory?)") from None
+            code = process.exitcode
+            ending = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            raise KGError(f"a worker process ended without its result ({ending}; out "
+                          f"of memory?)") from None
+        except Exception as exc:  # noqa: BLE001 - an exception that cannot be unpickled
+            raise KGError(f"a worker process's result cannot be read "
+                          f"({type(exc).__name__}: {exc})") from None
         if not succeeded:
-            raise value
+            raise value from (WorkerTraceback(trace) if trace else None)
         return value
     try:
         yield result
@@ -205,30 +205,83 @@ def forked(function):
         receiver.close()
 
 
-def send_outcome(sender, function) -> None:
-    """A forked copy's life: send (True, what `function()` returns) or (False, what it
-    raised), then end at once. Ending skips freeing what the copy holds (a million-triple
-    graph took seconds) and flushing the output buffers it inherited (printed again)."""
+class WorkerTraceback(Exception):
+    """The traceback of an exception raised in a forked copy, shown as its cause: the
+    exception alone, raised again here, would not say where it came from."""
+
+    def __str__(self) -> str:
+        return "\n" + self.args[0]
+
+
+def started_copy(function):
+    """(the process, the end of a pipe its outcome comes through) of a forked copy that
+    runs `function`; None if fork fails."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=send_outcome, args=(sender, function, os.getpid()),
+                              name="kg-fork")
     try:
-        outcome = (True, function())
+        with warnings.catch_warnings():
+            # Python 3.12+ warns of forking while Oxigraph's store runs threads of its
+            # own; the copy never touches the store (nor does it start threads), and a
+            # caller's `-W error` would have made the warning a failure
+            warnings.filterwarnings("ignore", r".*multi-threaded, use of fork\(\)",
+                                    DeprecationWarning)
+            process.start()
+    except OSError:
+        receiver.close()
+        return None
+    finally:
+        sender.close()
+    return process, receiver
+
+
+def send_outcome(sender, function, parent: int) -> None:
+    """A forked copy's life: send (True, what `function()` returns) or (False, what it
+    raised, its traceback unless it is a KGError), then end at once. Ending skips
+    freeing what the copy holds (a million-triple graph took seconds) and flushing the
+    output buffers it inherited (printed again)."""
+    dies_with(parent)
+    try:
+        outcome = (True, function(), None)
     except BaseException as exc:  # noqa: BLE001 - raised again where the result is asked
-        outcome = (False, exc)
+        outcome = (False, exc, None if isinstance(exc, KGError) else traceback.format_exc())
     try:
         sender.send(outcome)
     except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled
-        sender.send((False, KGError(f"a worker process cannot send its result ({exc})")))
+        sender.send((False, KGError(f"a worker process cannot send its result ({exc})"), None))
     finally:
+        os._exit(0)
+
+
+PR_SET_PDEATHSIG = 1  # from linux/prctl.h
+
+
+def dies_with(parent: int) -> None:
+    """Have Linux kill this process when its parent ends: a copy whose parent was killed
+    (by the out-of-memory killer, an IDE's stop button) worked on for minutes."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the call
         os._exit(0)
 
 
 def shared_queue(items: list):
     """A function that gives the next of `items` that neither this process nor a copy
-    forked after this call (see `forked`) has taken yet, else None: work shared out."""
-    taken = multiprocessing.get_context("fork" if FORKS else "spawn").Value("i", 0)
+    forked after this call (see `forked`) has taken yet, else None: work shared out.
+
+    The items' numbers wait in a pipe, one byte each, and reading one byte takes it
+    from every process at once; no lock or shared memory (/dev/shm) is needed.
+    """
+    if len(items) > 256:
+        raise ValueError("a shared queue holds at most 256 items")
+    reader, writer = os.pipe()
+    os.write(writer, bytes(range(len(items))))  # POSIX pipes hold 512 bytes at least
+    os.close(writer)  # so that an empty pipe reads as its end, not as a wait
 
     def next_item():
-        with taken.get_lock():
-            index = taken.value
-            taken.value += 1
-        return items[index] if index < len(items) else None
+        taken = os.read(reader, 1)
+        return items[taken[0]] if taken else None
+    weakref.finalize(next_item, os.close, reader)
     return next_item

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -1275,17 +1276,29 @@ def test_the_whole_graph_gets_the_same_report_with_or_without_forked_copies(
     assert [p.shape for p in forked if p.path == "ak:amount"] == ["aks:AmountDatatypeProperty"]
 
 
-def shapes_of(graph: Graph) -> set:
-    from kg.validation import TARGETS
+def test_the_parts_of_the_shapes_find_what_the_whole_shapes_find(working_copy):
+    from kg.loading import parse_turtle
+    from kg.store import open_graph
+    from kg.validation import run_shacl, shape_parts
 
-    return {shape for target in TARGETS for shape in graph.subjects(target, None)}
+    (working_copy / "data" / "zz.ttl").write_text(
+        "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "@prefix akd: <https://w3id.org/alliance-kg/id/> .\n"
+        "akd:zz-deal a ak:Agreement ; ak:party akd:japan ; ak:status akd:japan .\n"
+        "akd:zz-saving a ak:MonetaryFigure ; ak:amount \"5 billion\" ; ak:share 18.0 .\n")
+    data = open_graph(working_copy).rdflib_graph()
+    shapes = parse_turtle([REPO / "ontology" / "shapes.ttl"])
+    whole = Counter(run_shacl(data, shapes).problems)
+    assert len(whole) > 30 and len({p.shape for p in whole}) > 10
+    assert Counter(problem for part in shape_parts(shapes)
+                   for problem in run_shacl(data, part).problems) == whole
 
 
-def test_the_shapes_are_cut_in_parts_each_targeted_shape_in_one_with_its_propertys():
+def test_the_shapes_are_cut_in_parts_each_targeted_shape_in_one_with_its_propertys_others():
     from rdflib import SH
 
     from kg.loading import parse_turtle
-    from kg.validation import SHAPE_PARTS, shape_parts
+    from kg.validation import SHAPE_PARTS, shape_parts, targeted_shapes
 
     aks = Namespace(AKS)
     shapes = parse_turtle([REPO / "ontology" / "shapes.ttl"])
@@ -1294,25 +1307,47 @@ def test_the_shapes_are_cut_in_parts_each_targeted_shape_in_one_with_its_propert
     owners = {}
     for number, part in enumerate(parts):
         assert (aks.ThreatConcept, RDF.type, SH.NodeShape) in part  # used through sh:node
-        for shape in shapes_of(part):
+        for shape in targeted_shapes(part):
             assert shape not in owners
             owners[shape] = number
-    assert owners.keys() == shapes_of(shapes)
+    assert owners.keys() == targeted_shapes(shapes)
     assert owners[aks.AmountDatatypeProperty] == owners[aks.AmountNonNegativeProperty]
     assert owners[aks.ShareDatatypeProperty] == owners[aks.ShareRangeProperty]
+    assert shape_parts(shapes, count=1) == [shapes]
+
+
+SHAPE_PREFIXES = ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+                  "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                  "@prefix ak: <https://w3id.org/alliance-kg/ontology#> .\n"
+                  f"@prefix aks: <{AKS}> .\n")
 
 
 @pytest.mark.parametrize("addition", [
     "aks:LabelProperty sh:rule [ a sh:TripleRule ] .",  # rules change what others check
-    "aks:Other a sh:NodeShape ; sh:node aks:LabelProperty ."])  # a shape used by another
+    "aks:Other a sh:NodeShape ; sh:node aks:LabelProperty .",  # a shape used by another
+    "aks:Other a sh:NodeShape ; sh:or ( aks:LabelProperty aks:QuoteProperty ) .",
+    "aks:A a sh:NodeShape ; sh:targetClass ak:Country ; sh:or _:kinds .\n"  # one [ ] in two
+    "aks:B a sh:NodeShape ; sh:targetClass ak:Company ; sh:or _:kinds .\n"
+    "_:kinds rdf:first [ sh:class ak:Agent ] ; rdf:rest rdf:nil ."])
 def test_shapes_stay_whole_when_a_part_would_change_what_they_check(addition):
     from kg.loading import parse_turtle
     from kg.validation import shape_parts
 
     shapes = parse_turtle([REPO / "ontology" / "shapes.ttl"])
-    shapes.parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-                      f"@prefix aks: <{AKS}> .\n{addition}", format="turtle")
+    shapes.parse(data=SHAPE_PREFIXES + "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+                 + addition, format="turtle")
     assert shape_parts(shapes) == [shapes]
+
+
+def test_a_shape_that_is_a_class_is_a_targeted_shape():
+    from kg.validation import targeted_shapes
+
+    shapes = Graph().parse(data=SHAPE_PREFIXES + """
+        ak:Checked a rdfs:Class , sh:NodeShape ; sh:property [ sh:path ak:p ; sh:minCount 1 ] .
+        ak:Kind rdfs:subClassOf rdfs:Class .
+        ak:AlsoChecked a ak:Kind ; sh:property [ sh:path ak:p ; sh:maxCount 1 ] .
+        ak:NotAShape a rdfs:Class .""", format="turtle")
+    assert targeted_shapes(shapes) == {URIRef(AK + "Checked"), URIRef(AK + "AlsoChecked")}
 
 
 def test_a_fact_without_a_name_in_the_data_is_warned_of_as_in_a_candidate(tiny_copy):

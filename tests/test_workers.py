@@ -11,7 +11,7 @@ import pytest
 from kg import workers
 from kg.errors import InputError, KGError
 from kg.safety import QueryTimeout
-from kg.workers import WorkerDied, WorkerPool, forked, shared_queue
+from kg.workers import WorkerDied, WorkerPool, WorkerTraceback, can_fork, forked, shared_queue
 
 
 # Run in the worker processes, so module-level (spawn pickles them by name).
@@ -96,11 +96,66 @@ def test_what_a_forked_copy_raises_is_raised_where_its_result_is_asked():
             result()
 
 
-def test_a_forked_copy_that_ends_without_a_result_is_one_line():
-    with forked(lambda: os._exit(3)) as result:
-        with pytest.raises(KGError, match=r"^a worker process ended without its result "
-                                          r"\(exit code 3; out of memory\?\)$"):
+def test_a_forked_copys_exception_has_its_traceback_as_its_cause():
+    def divides():
+        return 1 / 0
+
+    with forked(divides) as result:
+        with pytest.raises(ZeroDivisionError) as raised:
             result()
+    assert isinstance(raised.value.__cause__, WorkerTraceback)
+    assert "in divides" in str(raised.value.__cause__)
+
+
+def test_a_forked_copys_result_may_be_asked_again():
+    with forked(lambda: [os.getpid()]) as result:
+        assert result() == result()
+
+
+@pytest.mark.parametrize("end, told", [(lambda: os._exit(3), "exit code 3"),
+                                       (lambda: os.kill(os.getpid(), 9), "killed by signal 9")])
+def test_a_forked_copy_that_ends_without_a_result_is_one_line(end, told):
+    with forked(end) as result:
+        with pytest.raises(KGError, match=rf"^a worker process ended without its result "
+                                          rf"\({told}; out of memory\?\)$"):
+            result()
+
+
+def test_a_copy_dies_with_the_process_that_forked_it():
+    reader, writer = os.pipe()
+
+    def forks_then_dies():
+        with forked(lambda: time.sleep(60)):
+            copy, = [p for p in multiprocessing.active_children() if p.name == "kg-fork"]
+            os.write(writer, str(copy.pid).encode())
+            os._exit(0)  # no `with` cleanup: only Linux can end the copy now
+
+    with forked(forks_then_dies) as result:
+        pid = int(os.read(reader, 20))
+        with pytest.raises(KGError):
+            result()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.05)
+    assert not alive(pid)
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie does not: it waits only to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_daemonic_process_does_not_fork():
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    daemon = context.Process(target=lambda: sender.send(can_fork()), daemon=True)
+    daemon.start()
+    assert receiver.recv() is False and can_fork()
+    daemon.join()
 
 
 def test_a_result_that_cannot_be_sent_is_one_line():
@@ -129,17 +184,22 @@ def test_without_fork_the_function_runs_here_once_when_its_result_is_asked(monke
 @pytest.mark.parametrize("forks", [True, False])
 def test_a_shared_queue_gives_each_item_once_to_this_process_or_its_copy(monkeypatch, forks):
     monkeypatch.setattr(workers, "FORKS", forks)
-    next_item = shared_queue(list(range(500)))
+    next_item = shared_queue(list(range(250)))
 
     def take_all() -> list:
         taken = []
         while (item := next_item()) is not None:
             taken.append(item)
-            time.sleep(0.001)  # so that both take some
+            time.sleep(0.002)  # so that both take some
         return taken
 
     with forked(take_all) as theirs:
         ours = take_all()
         their_items = theirs()
-    assert sorted(ours + their_items) == list(range(500))
+    assert sorted(ours + their_items) == list(range(250))
     assert (their_items != []) == forks and ours != []
+
+
+def test_a_shared_queue_of_too_many_items_is_refused():
+    with pytest.raises(ValueError, match="at most 256 items"):
+        shared_queue(list(range(257)))
