@@ -370,22 +370,31 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
             inferring.result()
         progress("writing the compiled store")
         store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED)
-        (staging / CONTEXT_FILE).write_bytes(ox.serialize(
-            context_of(store), format=ox.RdfFormat.N_TRIPLES))
-        (staging / LABELS_FILE).write_text("".join(
-            f"{key}\t{iri}\n" for key, iris in sorted(label_keys(store).items())
-            for iri in sorted(iris)), encoding="utf-8")
-        (staging / NODE_LABELS_FILE).write_text(json.dumps(node_labels(store),
-                                                           ensure_ascii=False), encoding="utf-8")
-        inferred_count = count(store, INFERRED)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The inferred triples go into the on-disk store while this thread writes
+            # the label files from the in-memory one: the build at 1M took 67-83 s
+            # instead of 74-82 s (alternate runs), with a peak of 2.6-2.7 GiB instead of
+            # 2.0 (both stores are held meanwhile)
+            loading = (pool.submit(load_build_file, on_disk, staging, INFERRED_FILE, INFERRED)
+                       if on_disk is not None else None)
+            (staging / CONTEXT_FILE).write_bytes(ox.serialize(
+                context_of(store), format=ox.RdfFormat.N_TRIPLES))
+            (staging / LABELS_FILE).write_text("".join(
+                f"{key}\t{iri}\n" for key, iris in sorted(label_keys(store).items())
+                for iri in sorted(iris)), encoding="utf-8")
+            (staging / NODE_LABELS_FILE).write_text(json.dumps(
+                node_labels(store), ensure_ascii=False), encoding="utf-8")
+            inferred_count = count(store, INFERRED)
+            if loading is not None:
+                loading.result()
         if on_disk is None and asserted_count + inferred_count >= SMALL_GRAPH_QUADS:
             on_disk = ox.Store(str(staging / "store"))
             load_build_file(on_disk, staging, ASSERTED_FILE, ASSERTED)
+            load_build_file(on_disk, staging, INFERRED_FILE, INFERRED)
         if on_disk is None:
             store.dump(staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS)
         else:
-            del store  # its memory is needed for loading and compaction
-            load_build_file(on_disk, staging, INFERRED_FILE, INFERRED)
+            del store  # its memory is needed for compaction
             on_disk.optimize()  # 4 s at 1M; filtered queries then run 10-15% faster
             del on_disk
         metadata = {
