@@ -173,10 +173,14 @@ class CompiledGraph:
     def damaged(self, name: str, exc: Exception) -> InputError:
         """The error for a build file that cannot be read; the build is marked incomplete,
         for the next command to rebuild."""
-        (self.path / "build.json").unlink(missing_ok=True)  # see is_complete
+        self.rebuild_next_time()
         return InputError(f"{self.path / name}: the compiled graph is damaged "
                           f"({' '.join(str(exc).split())}): run the command again to "
                           f"rebuild it")
+
+    def rebuild_next_time(self) -> None:
+        """Mark the build incomplete (see is_complete): the next command builds it again."""
+        (self.path / "build.json").unlink(missing_ok=True)
 
     def label(self, node: ox.NamedNode | ox.BlankNode) -> str:
         """The node's English rdfs:label (or any label), else its CURIE (a blank node:
@@ -208,8 +212,8 @@ class CompiledGraph:
                                                 for label in labels.values()):
                 return labels
             raise ValueError("not an object of labels")
-        except (OSError, ValueError) as exc:
-            self.damaged(NODE_LABELS_FILE, exc)  # for the next command to rebuild; no error
+        except (OSError, ValueError):
+            self.rebuild_next_time()
             return None
 
     def metadata(self) -> dict:
