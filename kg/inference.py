@@ -8,6 +8,7 @@ both give the same instance-level triples.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -25,6 +26,8 @@ RULES = Path(__file__).resolve().parent / "sparql" / "owl-rl.ru"
 
 
 INSTANCE_RULES = "# --- instance rules"
+# What an instance rule writes to the next pass's delta, besides g:inferred.
+ALSO_TO_DELTA = re.compile(r" GRAPH g:new \{[^{}]*\}")
 RDF_TYPE = str(RDF.type)
 
 
@@ -35,17 +38,24 @@ def materialise(store) -> None:
     The schema rules (a few hundred triples) reach their fixpoint first, so that the
     instance rules see complete class and property hierarchies. The instance rules are
     semi-naive: each pass joins only what the previous pass added (the delta graph) with
-    everything else, so later passes cost what they find, not the size of the graph.
+    everything else, so later passes cost what they find, not the size of the graph
+    (the first pass's delta is the asserted graph, the second's the inferred one).
     """
     import pyoxigraph as ox
 
     prologue, schema, instance = rule_texts()
     run_to_fixpoint(store, ox.NamedNode(GRAPHS + "inferred"), schema)
-    # The first pass's delta is every triple so far: rather than copy them all into a
-    # delta graph, it runs the rules once on the few inferred ones, then on the asserted.
-    first = " ;\n".join(instance.rstrip().replace("GRAPH g:delta", f"GRAPH {graph}")
-                        for graph in ("g:inferred", "g:asserted"))
-    run_instance_passes(store, prologue, first, instance)
+    # The first pass's delta is every asserted triple; what it finds (1.19 of the 1.52
+    # million triples inferred from a million) goes to g:inferred alone, which is then
+    # the second pass's delta, with the schema rules' triples. Writing it to a delta
+    # graph as well made inference 33.5 s long instead of 28.5 (medians of four
+    # alternate runs at a million triples): the store takes about 3 s to insert each
+    # million triples. Reading a delta that grows during the pass, the second pass also
+    # leaves less for a third (4 thousand triples instead of 58).
+    first = ALSO_TO_DELTA.sub("", instance.replace("GRAPH g:delta", "GRAPH g:asserted"))
+    store.update(prologue + first)
+    run_instance_passes(store, prologue, instance.replace("GRAPH g:delta", "GRAPH g:inferred"),
+                        instance)
 
 
 def extend(store, quads) -> list:

@@ -50,6 +50,15 @@ def test_synthetic_10k_graph(tmp_path):
     assert len(graph) > 10_000
 
 
+def test_the_first_pass_writes_what_each_rule_finds_to_the_inferred_graph_alone():
+    from kg.inference import ALSO_TO_DELTA, rule_texts
+
+    _, _, instance = rule_texts()
+    first = ALSO_TO_DELTA.sub("", instance)
+    assert "GRAPH g:new" in instance and "GRAPH g:new" not in first
+    assert first.count("INSERT { GRAPH g:inferred {") == instance.count("INSERT {") == 13
+
+
 def test_unknown_reasoner():
     from kg.errors import InputError
 

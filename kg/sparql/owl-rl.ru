@@ -35,7 +35,9 @@ WHERE { ?p owl:equivalentProperty ?q FILTER(?p != ?q)
 
 # --- instance rules: semi-naive. Each pass joins the triples new in the last pass (g:delta)
 # with all the others, and writes what it finds to g:inferred and to g:new, the next pass's
-# delta (kg.inference.run_instance_passes swaps the two names between passes). Every triple of
+# delta (kg.inference.run_instance_passes swaps the two names between passes; the first pass
+# reads g:asserted as its delta and writes to g:inferred alone, which is the second pass's
+# delta: see kg.inference.materialise). Every triple of
 # g:delta and g:new is also in g:asserted or g:inferred, so a rule checks that a triple is
 # new with one look-up in any graph (GRAPH ?any), cheaper than one per graph.
 
