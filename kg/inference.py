@@ -9,6 +9,7 @@ both give the same instance-level triples.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -31,7 +32,7 @@ ALSO_TO_DELTA = re.compile(r" GRAPH g:new \{[^{}]*\}")
 RDF_TYPE = str(RDF.type)
 
 
-def materialise(store) -> None:
+def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
     """Run the OWL 2 RL rules until nothing new follows, into the graph g:inferred that
     the rules name.
 
@@ -40,11 +41,18 @@ def materialise(store) -> None:
     semi-naive: each pass joins only what the previous pass added (the delta graph) with
     everything else, so later passes cost what they find, not the size of the graph
     (the first pass's delta is the asserted graph, the second's the inferred one).
+
+    `found`, if given, is called after each pass with the N-Triples of what g:inferred
+    gained (the first time, with the schema rules' triples too): the build loads them
+    into its on-disk store while the next passes run. They include the memberships of
+    anonymous classes, which are dropped from g:inferred at the end (see
+    is_anonymous_membership).
     """
     import pyoxigraph as ox
 
     prologue, schema, instance = rule_texts()
-    run_to_fixpoint(store, ox.NamedNode(GRAPHS + "inferred"), schema)
+    inferred = ox.NamedNode(GRAPHS + "inferred")
+    run_to_fixpoint(store, inferred, schema)
     # The first pass's delta is every asserted triple; what it finds (1.19 of the 1.52
     # million triples inferred from a million) goes to g:inferred alone, which is then
     # the second pass's delta, with the schema rules' triples. Writing it to a delta
@@ -54,8 +62,15 @@ def materialise(store) -> None:
     # leaves less for a third (4 thousand triples instead of 58).
     first = ALSO_TO_DELTA.sub("", instance.replace("GRAPH g:delta", "GRAPH g:asserted"))
     store.update(prologue + first)
+
+    def report(graph):
+        found(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
+
+    if found is not None:
+        report(inferred)
     run_instance_passes(store, prologue, instance.replace("GRAPH g:delta", "GRAPH g:inferred"),
-                        instance)
+                        instance, report if found is not None else None)
+    store.update(prologue + DROP_ANONYMOUS_TYPES)
 
 
 def extend(store, quads) -> list:
@@ -73,8 +88,17 @@ def extend(store, quads) -> list:
     for q in quads:  # what is asserted is not inferred (the rules add only what is new)
         store.remove(ox.Quad(q.subject, q.predicate, q.object, inferred_graph))
     inferred: list = []
-    run_instance_passes(store, prologue, instance, instance, inferred)
-    return inferred
+    run_instance_passes(store, prologue, instance, instance, lambda graph: inferred.extend(
+        q.triple for q in store.quads_for_pattern(None, None, None, graph)))
+    # Only what the passes found is looked through to drop (see DROP_ANONYMOUS_TYPES): the
+    # query reads every inferred class membership (2 s at a million triples).
+    kept = []
+    for triple in inferred:
+        if is_anonymous_membership(triple):
+            store.remove(ox.Quad(*triple, inferred_graph))
+        else:
+            kept.append(triple)
+    return kept
 
 
 def states_schema(quads) -> bool:
@@ -98,12 +122,10 @@ def rule_texts() -> tuple[str, str, str]:
 
 
 def run_instance_passes(store, prologue: str, first: str, instance: str,
-                        inferred: list | None = None) -> None:
+                        found: Callable | None = None) -> None:
     """The instance rules, pass after pass (`first` the first one), until one finds
-    nothing; then the members of anonymous classes are dropped (see
-    DROP_ANONYMOUS_TYPES). With `inferred`, what the passes find is added to it, and only
-    what they found is looked through to drop: the query reads every inferred class
-    membership (2 s at a million triples)."""
+    nothing. `found`, if given, is called after each pass that found something with
+    the graph that holds what it found, while it still does."""
     import pyoxigraph as ox
 
     # Each pass writes what it finds both to g:inferred and to the next pass's delta; the
@@ -113,26 +135,24 @@ def run_instance_passes(store, prologue: str, first: str, instance: str,
     rules, new = first, "g:new"
     while True:
         store.update(prologue + rules)
-        found = ox.NamedNode(GRAPHS + new.removeprefix("g:"))
-        if count(store, found) == 0:
+        graph = ox.NamedNode(GRAPHS + new.removeprefix("g:"))
+        if count(store, graph) == 0:
             break
-        if inferred is not None:
-            inferred += [q.triple for q in store.quads_for_pattern(None, None, None, found)]
+        if found is not None:
+            found(graph)
         # What was just found is the next delta; the other graph is emptied to take what
         # the next pass finds.
         rules, new = (swapped, "g:delta") if new == "g:new" else (instance, "g:new")
         store.update(prologue + f"DROP SILENT GRAPH {new}")
     store.update(prologue + "DROP SILENT GRAPH g:delta ; DROP SILENT GRAPH g:new")
-    if inferred is None:
-        store.update(prologue + DROP_ANONYMOUS_TYPES)
-        return
-    kept = []
-    for triple in inferred:
-        if triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.BlankNode):
-            store.remove(ox.Quad(*triple, ox.NamedNode(GRAPHS + "inferred")))
-        else:
-            kept.append(triple)
-    inferred[:] = kept
+
+
+def is_anonymous_membership(triple) -> bool:
+    """Whether a pyoxigraph triple makes something a member of an anonymous class (see
+    DROP_ANONYMOUS_TYPES)."""
+    import pyoxigraph as ox
+
+    return triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.BlankNode)
 
 
 # Membership of an anonymous class (an owl:hasValue restriction, say) is a step of the

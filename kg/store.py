@@ -40,6 +40,7 @@ SMALL_GRAPH_QUADS = 10_000
 DUMP_FILE = "graph.nq"
 ASSERTED_FILE = "asserted.nt"
 INFERRED_FILE = "inferred.nt"  # only what inference adds
+GRAPH_FILES = {ASSERTED: ASSERTED_FILE, INFERRED: INFERRED_FILE}
 CONTEXT_FILE = "context.nt"
 # The asserted literals the store keeps in another form, to restore them: see exact_literals
 EXACT_FILE = "exact.nt"
@@ -362,39 +363,43 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
         del asserted  # its memory is needed for inference
         on_disk = ox.Store(str(staging / "store")) if asserted_count >= SMALL_GRAPH_QUADS else None
         progress(f"inferring (OWL 2 RL, {reasoner})")
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # The rules run in Oxigraph without holding Python's GIL, so they get a thread
-            # of their own while this one loads a large graph's asserted triples into the
-            # on-disk store. Loading holds the GIL (the other way round, it stalled
-            # inference for 9 s at 1M triples), and reads the file just written, not the
-            # in-memory store that inference writes to (that slowed both).
-            inferring = pool.submit(infer_into, store, reasoner)
-            if on_disk is not None:
-                load_build_file(on_disk, staging, ASSERTED_FILE, ASSERTED)
-            inferring.result()
-        progress("writing the compiled store")
-        store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # The inferred triples go into the on-disk store while this thread writes
-            # the label files from the in-memory one: the build at 1M took 67-83 s
-            # instead of 74-82 s (alternate runs), with a peak of 2.6-2.7 GiB instead of
-            # 2.0 (both stores are held meanwhile)
-            loading = (pool.submit(load_build_file, on_disk, staging, INFERRED_FILE, INFERRED)
-                       if on_disk is not None else None)
-            (staging / CONTEXT_FILE).write_bytes(ox.serialize(
-                context_of(store), format=ox.RdfFormat.N_TRIPLES))
-            (staging / LABELS_FILE).write_text("".join(
-                f"{key}\t{iri}\n" for key, iris in sorted(label_keys(store).items())
-                for iri in sorted(iris)), encoding="utf-8")
-            (staging / NODE_LABELS_FILE).write_text(json.dumps(
-                node_labels(store), ensure_ascii=False), encoding="utf-8")
-            inferred_count = count(store, INFERRED)
-            if loading is not None:
-                loading.result()
+        with ThreadPoolExecutor(max_workers=1) as to_disk:
+            # A large graph goes into the on-disk store in a thread of its own, first its
+            # asserted triples, then what each pass of inference found, while the next
+            # passes run: the rules run in Oxigraph without holding Python's GIL. Loading
+            # holds it, and reads the file just written, or what a pass found as
+            # N-Triples, not the in-memory store that inference writes to (that slowed
+            # both). Loading all inferred triples after inference instead, the 1M build
+            # took 81-92 s where this takes 65-78 (three alternate pairs, slow stretch).
+            loads = []
+
+            def load_found(ntriples: bytes) -> None:
+                loads.append(to_disk.submit(load_ntriples, on_disk, staging, INFERRED, ntriples))
+
+            try:
+                if on_disk is not None:
+                    loads.append(to_disk.submit(load_ntriples, on_disk, staging, ASSERTED))
+                infer_into(store, reasoner, load_found if on_disk is not None else None)
+                progress("writing the compiled store")
+                store.dump(staging / INFERRED_FILE, format=ox.RdfFormat.N_TRIPLES,
+                           from_graph=INFERRED)
+                (staging / CONTEXT_FILE).write_bytes(ox.serialize(
+                    context_of(store), format=ox.RdfFormat.N_TRIPLES))
+                (staging / LABELS_FILE).write_text("".join(
+                    f"{key}\t{iri}\n" for key, iris in sorted(label_keys(store).items())
+                    for iri in sorted(iris)), encoding="utf-8")
+                (staging / NODE_LABELS_FILE).write_text(json.dumps(
+                    node_labels(store), ensure_ascii=False), encoding="utf-8")
+                inferred_count = count(store, INFERRED)
+                for load in loads:
+                    load.result()
+            except BaseException:  # what is not loaded yet is not needed (Ctrl-C, say)
+                to_disk.shutdown(cancel_futures=True)
+                raise
         if on_disk is None and asserted_count + inferred_count >= SMALL_GRAPH_QUADS:
             on_disk = ox.Store(str(staging / "store"))
-            load_build_file(on_disk, staging, ASSERTED_FILE, ASSERTED)
-            load_build_file(on_disk, staging, INFERRED_FILE, INFERRED)
+            load_ntriples(on_disk, staging, ASSERTED)
+            load_ntriples(on_disk, staging, INFERRED)
         if on_disk is None:
             store.dump(staging / DUMP_FILE, format=ox.RdfFormat.N_QUADS)
         else:
@@ -574,14 +579,23 @@ def is_typed(term) -> bool:
 
 
 
-def load_build_file(on_disk: ox.Store, staging: Path, name: str, graph: ox.NamedNode) -> None:
-    """Bulk-load one of the build's N-Triples files into one graph of `on_disk`.
+def load_ntriples(on_disk: ox.Store, staging: Path, graph: ox.NamedNode,
+                  ntriples: bytes | None = None) -> None:
+    """Bulk-load into one graph of `on_disk` the build's N-Triples file of that graph, or
+    `ntriples`, what a pass of inference found; into the inferred graph, without the
+    memberships of anonymous classes that inference finds on its way, and drops (see
+    kg.inference.is_anonymous_membership).
 
     Blank nodes keep their labels, so that a citation is one node in the asserted and
     the inferred graph (`Store.bulk_load` gives them new ones).
     """
-    on_disk.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph)
-                        for t in ox.parse(path=staging / name, format=ox.RdfFormat.N_TRIPLES))
+    from kg.inference import is_anonymous_membership
+
+    triples = (ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES) if ntriples is not None else
+               ox.parse(path=staging / GRAPH_FILES[graph], format=ox.RdfFormat.N_TRIPLES))
+    if graph == INFERRED:
+        triples = (t for t in triples if not is_anonymous_membership(t))
+    on_disk.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
 
 def asserted_store(asserted: list) -> ox.Store:
@@ -590,13 +604,18 @@ def asserted_store(asserted: list) -> ox.Store:
     return store
 
 
-def infer_into(store: ox.Store, reasoner: str) -> None:
+def infer_into(store: ox.Store, reasoner: str,
+               found: Callable[[bytes], None] | None = None) -> None:
+    """Infer from the store's asserted graph into its inferred one; `found`, if given,
+    takes what is inferred as N-Triples, in parts (see kg.inference.materialise)."""
     from kg.inference import materialise
 
     if reasoner == "owlrl":
         infer_with_owlrl(store)
+        if found is not None:
+            found(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED))
     else:
-        materialise(store)
+        materialise(store, found)
 
 
 def rdflib_graph_of(*documents, on_first=None):
