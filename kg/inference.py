@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from kg.namespaces import GRAPHS
@@ -30,6 +31,7 @@ INSTANCE_RULES = "# --- instance rules"
 # What an instance rule writes to the next pass's delta, besides g:inferred.
 ALSO_TO_DELTA = re.compile(r" GRAPH g:new \{[^{}]*\}")
 RDF_TYPE = str(RDF.type)
+RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 
 
 def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
@@ -48,8 +50,6 @@ def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
     anonymous classes, which are dropped from g:inferred at the end (see
     is_anonymous_membership).
     """
-    import pyoxigraph as ox
-
     prologue, schema, instance = rule_texts()
     inferred = ox.NamedNode(GRAPHS + "inferred")
     run_to_fixpoint(store, inferred, schema)
@@ -59,9 +59,8 @@ def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
     # graph as well made inference 33.5 s long instead of 28.5 (medians of four
     # alternate runs at a million triples): the store takes about 3 s to insert each
     # million triples. Reading a delta that grows during the pass, the second pass also
-    # leaves less for a third (4 thousand triples instead of 58).
-    first = ALSO_TO_DELTA.sub("", instance.replace("GRAPH g:delta", "GRAPH g:asserted"))
-    store.update(prologue + first)
+    # leaves less for a third (4 thousand triples instead of 58 thousand).
+    store.update(prologue + first_pass(instance))
 
     def report(graph):
         found(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
@@ -73,13 +72,17 @@ def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
     store.update(prologue + DROP_ANONYMOUS_TYPES)
 
 
+def first_pass(instance: str) -> str:
+    """The instance rules as the first pass runs them: on the asserted triples, writing
+    what they find to g:inferred alone (see materialise)."""
+    return ALSO_TO_DELTA.sub("", instance.replace("GRAPH g:delta", "GRAPH g:asserted"))
+
+
 def extend(store, quads) -> list:
     """Assert `quads` in a materialised store, and infer what they imply; the triples
     inferred. Semi-naive passes from them alone give what `materialise` gives of the
     whole, as long as they state no schema (see states_schema): a million-triple graph
     takes seconds, not a minute."""
-    import pyoxigraph as ox
-
     prologue, _, instance = rule_texts()
     asserted, delta = ox.NamedNode(GRAPHS + "asserted"), ox.NamedNode(GRAPHS + "delta")
     inferred_graph = ox.NamedNode(GRAPHS + "inferred")
@@ -122,12 +125,10 @@ def rule_texts() -> tuple[str, str, str]:
 
 
 def run_instance_passes(store, prologue: str, first: str, instance: str,
-                        found: Callable | None = None) -> None:
-    """The instance rules, pass after pass (`first` the first one), until one finds
-    nothing. `found`, if given, is called after each pass that found something with
-    the graph that holds what it found, while it still does."""
-    import pyoxigraph as ox
-
+                        found: Callable[[ox.NamedNode], None] | None = None) -> None:
+    """The instance rules, pass after pass (`first` the rules of the first pass run
+    here), until one finds nothing. `found`, if given, is called after each pass that
+    found something with the graph that holds what it found, while it still does."""
     # Each pass writes what it finds both to g:inferred and to the next pass's delta; the
     # two delta graphs then swap roles, as copying one into the other would cost more than
     # the rules themselves.
@@ -150,9 +151,7 @@ def run_instance_passes(store, prologue: str, first: str, instance: str,
 def is_anonymous_membership(triple) -> bool:
     """Whether a pyoxigraph triple makes something a member of an anonymous class (see
     DROP_ANONYMOUS_TYPES)."""
-    import pyoxigraph as ox
-
-    return triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.BlankNode)
+    return isinstance(triple.object, ox.BlankNode) and triple.predicate == RDF_TYPE_NODE
 
 
 # Membership of an anonymous class (an owl:hasValue restriction, say) is a step of the

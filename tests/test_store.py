@@ -162,8 +162,9 @@ def test_a_large_graph_is_stored_on_disk_with_its_blank_nodes_whole(
 def test_the_inferred_graph_on_disk_is_the_one_inference_ends_with(fresh_cache, monkeypatch,
                                                                    reasoner):
     # On disk, what the rules find is loaded pass by pass while the next passes run,
-    # without the memberships of anonymous classes they find on their way (94 here);
-    # the file is written from the in-memory store once inference is over.
+    # without the memberships of anonymous classes they find on their way (the shipped
+    # ontology's owl:hasValue restrictions have members); the file is written from the
+    # in-memory store once inference is over.
     monkeypatch.setattr("kg.store.SMALL_GRAPH_QUADS", 1)
     graph = open_graph(reasoner=reasoner)
     in_file = {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPHS + "inferred"))

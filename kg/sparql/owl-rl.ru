@@ -43,7 +43,7 @@ WHERE { ?p owl:equivalentProperty ?q FILTER(?p != ?q)
 
 # rule prp-rng: the (non-literal) object of a property is in its range. First in a pass:
 # after the other rules' inserts it took four times as long at 1M triples (the order of a
-# pass's rules does not change what follows, as each reads only the last pass's delta).
+# pass's rules does not change the fixpoint the passes reach).
 INSERT { GRAPH g:inferred { ?y a ?c } GRAPH g:new { ?y a ?c } }
 WHERE { GRAPH g:delta { ?x ?p ?y } FILTER(!isLiteral(?y)) VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:range ?c }
         FILTER NOT EXISTS { GRAPH ?any { ?y a ?c } } } ;
