@@ -50,14 +50,23 @@ def test_synthetic_10k_graph(tmp_path):
     assert len(graph) > 10_000
 
 
-def test_the_first_pass_writes_what_each_rule_finds_to_the_inferred_graph_alone():
-    from kg.inference import first_pass, rule_texts
+def test_the_first_two_passes_read_their_own_deltas():
+    from kg.inference import CLOSING_RULES, first_pass, rule_texts, second_pass
 
     _, _, instance = rule_texts()
-    first = first_pass(instance)
+    first, second = first_pass(instance), second_pass(instance)
+    # the first pass writes what each rule finds to the inferred graph alone
     assert "GRAPH g:new" in instance and "GRAPH g:new" not in first
-    assert "GRAPH g:delta" not in first and first.count("GRAPH g:asserted {") == 13
     assert first.count("INSERT { GRAPH g:inferred {") == instance.count("INSERT {") == 13
+    # the closing rules come last, and read every triple in the first pass, then only
+    # what the second pass finds
+    assert [instance.index(rule) for rule in CLOSING_RULES] == sorted(
+        instance.rindex(rule) for rule in CLOSING_RULES)
+    assert instance.index(CLOSING_RULES[0]) > instance.rindex("# rule cls-hv2:")
+    assert "GRAPH g:delta" not in first + second
+    assert first.count("GRAPH g:asserted {") == 11 and first.count("GRAPH ?from {") == 2
+    assert second.count("GRAPH g:inferred {") == 13 + 11  # the inserts, the deltas
+    assert second.count("WHERE { GRAPH g:new {") == 2
 
 
 def test_unknown_reasoner():

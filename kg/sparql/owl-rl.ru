@@ -35,9 +35,8 @@ WHERE { ?p owl:equivalentProperty ?q FILTER(?p != ?q)
 
 # --- instance rules: semi-naive. Each pass joins the triples new in the last pass (g:delta)
 # with all the others, and writes what it finds to g:inferred and to g:new, the next pass's
-# delta (kg.inference.run_instance_passes swaps the two names between passes; the first pass
-# reads g:asserted as its delta and writes to g:inferred alone, which is the second pass's
-# delta: see kg.inference.materialise). Every triple of
+# delta (kg.inference.run_instance_passes swaps the two names between passes; the first two
+# passes read other deltas: see kg.inference.materialise). Every triple of
 # g:delta and g:new is also in g:asserted or g:inferred, so a rule checks that a triple is
 # new with one look-up in any graph (GRAPH ?any), cheaper than one per graph.
 
@@ -47,11 +46,6 @@ WHERE { ?p owl:equivalentProperty ?q FILTER(?p != ?q)
 INSERT { GRAPH g:inferred { ?y a ?c } GRAPH g:new { ?y a ?c } }
 WHERE { GRAPH g:delta { ?x ?p ?y } FILTER(!isLiteral(?y)) VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:range ?c }
         FILTER NOT EXISTS { GRAPH ?any { ?y a ?c } } } ;
-
-# rule prp-spo1: a statement with a property holds for its superproperties
-INSERT { GRAPH g:inferred { ?x ?q ?y } GRAPH g:new { ?x ?q ?y } }
-WHERE { GRAPH g:delta { ?x ?p ?y } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:subPropertyOf ?q }
-        FILTER NOT EXISTS { GRAPH ?any { ?x ?q ?y } } } ;
 
 # rule prp-inv1: inverse properties, one way
 INSERT { GRAPH g:inferred { ?y ?q ?x } GRAPH g:new { ?y ?q ?x } }
@@ -102,6 +96,13 @@ WHERE { GRAPH g:delta { ?x a ?r } VALUES ?s { g:asserted g:inferred } GRAPH ?s {
 INSERT { GRAPH g:inferred { ?x a ?r } GRAPH g:new { ?x a ?r } }
 WHERE { GRAPH g:delta { ?x ?p ?v } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?r owl:hasValue ?v ; owl:onProperty ?p }
         FILTER NOT EXISTS { GRAPH ?any { ?x a ?r } } } ;
+
+# rule prp-spo1: a statement with a property holds for its superproperties. Last but one
+# in a pass, and cax-sco last: the first pass runs these two over all triples found so far,
+# which leaves the second pass to run them on what it finds alone (kg.inference.materialise)
+INSERT { GRAPH g:inferred { ?x ?q ?y } GRAPH g:new { ?x ?q ?y } }
+WHERE { GRAPH g:delta { ?x ?p ?y } VALUES ?s { g:asserted g:inferred } GRAPH ?s { ?p rdfs:subPropertyOf ?q }
+        FILTER NOT EXISTS { GRAPH ?any { ?x ?q ?y } } } ;
 
 # rule cax-sco: an instance of a class is an instance of its superclasses
 INSERT { GRAPH g:inferred { ?x a ?d } GRAPH g:new { ?x a ?d } }
