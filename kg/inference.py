@@ -42,7 +42,8 @@ def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
     instance rules see complete class and property hierarchies. The instance rules are
     semi-naive: each pass joins only what the previous pass added (the delta graph) with
     everything else, so later passes cost what they find, not the size of the graph
-    (the first pass's delta is the asserted graph, the second's the inferred one).
+    (the first pass's delta is the asserted graph, the second's the inferred one, but
+    for CLOSING_RULES).
 
     `found`, if given, is called after each pass with the N-Triples of what g:inferred
     gained (the first time, with the schema rules' triples too): the build loads them
@@ -62,6 +63,7 @@ def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
     # leaves less for a third (4 thousand triples instead of 58 thousand). See
     # CLOSING_RULES for the two rules that read other deltas.
     store.update(prologue + first_pass(instance))
+
     def report(graph):
         found(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
 
@@ -73,8 +75,9 @@ def materialise(store, found: Callable[[bytes], None] | None = None) -> None:
 
 
 # Rules whose one application closes a triple, as the hierarchies they read are
-# transitively closed by the schema rules; they come last in a pass (cax-sco after
-# prp-spo1, which never makes a class membership). In the first pass they read every
+# transitively closed by the schema rules (no instance rule adds to them); they come
+# last in a pass, cax-sco after prp-spo1, whose class memberships never feed prp-spo1
+# (rdf:type has no superproperty). In the first pass they read every
 # triple so far, asserted or found earlier in the pass; then, in the second pass, only
 # what the rules before them found in that pass (g:new), not the whole inferred graph
 # that the other rules read, where they could only find what is there. At a million

@@ -1,5 +1,6 @@
 """The OWL 2 RL rules inside the store give the same instance-level triples as owlrl."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,9 +61,7 @@ def test_the_first_two_passes_read_their_own_deltas():
     assert first.count("INSERT { GRAPH g:inferred {") == instance.count("INSERT {") == 13
     # the closing rules come last, and read every triple in the first pass, then only
     # what the second pass finds
-    assert [instance.index(rule) for rule in CLOSING_RULES] == sorted(
-        instance.rindex(rule) for rule in CLOSING_RULES)
-    assert instance.index(CLOSING_RULES[0]) > instance.rindex("# rule cls-hv2:")
+    assert re.findall(r"(?m)^# rule [\w-]+:", instance)[-2:] == list(CLOSING_RULES)
     assert "GRAPH g:delta" not in first + second
     assert first.count("GRAPH g:asserted {") == 11 and first.count("GRAPH ?from {") == 2
     assert second.count("GRAPH g:inferred {") == 13 + 11  # the inserts, the deltas
