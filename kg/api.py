@@ -25,6 +25,7 @@ from kg.safety import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, MAX_WORKERS, PUSH_TIME
                        check_timeout, run_with_timeout, safe_query)
 from kg.loading import check_utf8, find_inputs, sources_folder
 from kg.output import FORMATS, display, json_value, write_rows
+from kg.results import kept_select
 from kg.store import CompiledGraph, open_graph
 
 BUILT_IN_QUERIES = Path(__file__).resolve().parent / "sparql"
@@ -180,8 +181,8 @@ def run_query(name: str, params: dict | None = None,
     graph = compiled(graph)
     query, substitutions = prepare(graph, name, params, flag)
     # in a thread of its own, as a user's query, so that Ctrl-C stops it (no time limit)
-    rows = Rows(*run_with_timeout(
-        lambda: graph.select(query.sparql, substitutions, str(query.path)), None))
+    rows = Rows(*kept_select(graph, query.sparql, substitutions, str(query.path),
+                             run=lambda work: run_with_timeout(work, None)))
     return rows.columns(query.result_columns(rows.variables))
 
 
@@ -231,7 +232,8 @@ def describe(term, graph: CompiledGraph | None = None, inferred: bool = False) -
 def stats(graph: CompiledGraph | None = None) -> Rows:
     """Triples per graph, instances per class and contributions per source."""
     graph = compiled(graph)
-    return Rows(*graph.select((BUILT_IN_QUERIES / "stats.rq").read_text(encoding="utf-8")))
+    return Rows(*kept_select(
+        graph, (BUILT_IN_QUERIES / "stats.rq").read_text(encoding="utf-8")))
 
 
 def rdflib_graph(data=None, inferred: bool = True, graph: CompiledGraph | None = None):

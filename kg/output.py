@@ -91,7 +91,9 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
-    cells = [[display(term, label) for term in row] for row in rows]
+    shown_as = {}  # each term's text, worked out once: a listing repeats its terms
+    cells = [[shown_as[term] if term in shown_as else
+              shown_as.setdefault(term, display(term, label)) for term in row] for row in rows]
     if fmt == "jsonl":
         for row, terms in zip(cells, rows):
             values = [json_value(term, cell) for cell, term in zip(row, terms)]

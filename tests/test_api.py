@@ -36,13 +36,13 @@ def test_a_canned_query_runs_outside_the_main_thread(graph, monkeypatch):
     from kg.store import CompiledGraph
 
     threads = []
-    select = CompiledGraph.select
+    solutions = CompiledGraph.solutions
 
     def recording(self, *args, **kwargs):
         threads.append(threading.current_thread())
-        return select(self, *args, **kwargs)
+        return solutions(self, *args, **kwargs)
 
-    monkeypatch.setattr(CompiledGraph, "select", recording)
+    monkeypatch.setattr(CompiledGraph, "solutions", recording)
     assert len(kg.run_query("members", None, graph)) > 0
     assert threads and threading.main_thread() not in threads
 

@@ -1,0 +1,124 @@
+"""Results of slow queries kept beside the build (kg.results)."""
+
+import pyoxigraph as ox
+import pytest
+
+from kg import results
+from kg.api import run_query, stats
+from kg.namespaces import GRAPHS
+from kg.store import CompiledGraph, open_graph
+
+EX = "http://example.org/"
+ASSERTED = ox.NamedNode(GRAPHS + "asserted")
+# every kind of cell a result has: IRIs, a blank node, literals plain, typed and tagged
+# (with a tab, a line break and quotes in them), and an unbound one
+QUADS = [
+    ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"),
+            ox.Literal('tab\there\nand "quotes"', language="en"), ASSERTED),
+    ox.Quad(ox.BlankNode("b1"), ox.NamedNode(EX + "p"),
+            ox.Literal("2020", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+            ASSERTED),
+    ox.Quad(ox.NamedNode(EX + "c"), ox.NamedNode(EX + "q"), ox.NamedNode(EX + "a"), ASSERTED),
+]
+QUERY = "SELECT ?s ?o ?unbound WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?unbound } } ORDER BY STR(?o)"
+
+
+@pytest.fixture
+def store_graph(tmp_path):
+    store = ox.Store()
+    store.extend(QUADS)
+    return CompiledGraph(store, inputs=None, key="test", path=tmp_path)
+
+
+@pytest.fixture
+def keep_all(monkeypatch):
+    """Every query counts as slow."""
+    monkeypatch.setattr(results, "KEEP_AFTER_SECONDS", 0)
+
+
+def kept_files(graph):
+    return sorted((graph.path / results.RESULTS_FOLDER).glob("*.tsv"))
+
+
+def no_engine(graph, monkeypatch):
+    """The store can no longer answer: what comes back was read from the kept file."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the query ran again")
+    monkeypatch.setattr(graph, "solutions", refuse)
+
+
+def test_a_slow_querys_results_are_read_back_exactly(store_graph, keep_all, monkeypatch):
+    computed = results.kept_select(store_graph, QUERY)
+    assert computed == store_graph.select(QUERY)
+    assert len(kept_files(store_graph)) == 1
+    no_engine(store_graph, monkeypatch)
+    assert results.kept_select(store_graph, QUERY) == computed
+    assert computed[1] == [[quad.subject, quad.object, None] for quad in
+                           (QUADS[1], QUADS[2], QUADS[0])]
+
+
+def test_a_fast_query_keeps_nothing(store_graph, monkeypatch):
+    monkeypatch.setattr(results, "KEEP_AFTER_SECONDS", 60)
+    assert results.kept_select(store_graph, QUERY) == store_graph.select(QUERY)
+    assert not (store_graph.path / results.RESULTS_FOLDER).exists()
+
+
+def test_each_binding_of_the_parameters_is_kept_apart(store_graph, keep_all):
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    first = {ox.Variable("o"): ox.NamedNode(EX + "a")}
+    other = {ox.Variable("o"): ox.Literal("2020")}
+    found = [[ox.NamedNode(EX + "c"), ox.NamedNode(EX + "a")]]
+    assert results.kept_select(store_graph, query, first)[1] == found
+    assert results.kept_select(store_graph, query, other)[1] == []
+    assert results.kept_select(store_graph, query, first)[1] == found
+    assert len(kept_files(store_graph)) == 2
+    both = {**first, ox.Variable("s"): ox.NamedNode(EX + "c")}
+    assert (results.result_key(query, both)
+            == results.result_key(query, dict(reversed(list(both.items())))))
+
+
+@pytest.mark.parametrize("damage", [b"", b"?s\t?o\n<unclosed\n"])
+def test_damaged_kept_results_are_computed_again(store_graph, keep_all, damage):
+    computed = results.kept_select(store_graph, QUERY)
+    [kept] = kept_files(store_graph)
+    kept.write_bytes(damage)
+    assert results.kept_select(store_graph, QUERY) == computed
+    assert kept.read_bytes() not in (damage, b"")
+
+
+def test_results_that_cannot_be_written_are_still_given(store_graph, keep_all, monkeypatch):
+    (store_graph.path / results.RESULTS_FOLDER).write_text("a file where the folder goes")
+    assert results.kept_select(store_graph, QUERY) == store_graph.select(QUERY)
+
+    (store_graph.path / results.RESULTS_FOLDER).unlink()
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(results.os, "replace", full_disk)
+    assert results.kept_select(store_graph, QUERY) == store_graph.select(QUERY)
+    assert list((store_graph.path / results.RESULTS_FOLDER).iterdir()) == []  # no temporary
+
+
+def test_the_least_recently_used_go_beyond_the_limit(store_graph, keep_all, monkeypatch):
+    queries = [f"SELECT ?s ({n} AS ?n) WHERE {{ ?s ?p ?o }}" for n in range(3)]
+    results.kept_select(store_graph, queries[0])
+    size = kept_files(store_graph)[0].stat().st_size
+    monkeypatch.setattr(results, "KEPT_BYTES", 2 * size)
+    results.kept_select(store_graph, queries[1])
+    [first, second] = [results.kept_file(store_graph, query, None) for query in queries[:2]]
+    past = first.stat().st_mtime
+    import os
+    os.utime(second, (past - 10, past - 10))  # older than the first, until read again
+    results.kept_select(store_graph, queries[1])
+    results.kept_select(store_graph, queries[2])
+    assert kept_files(store_graph) == sorted([second, results.kept_file(store_graph, queries[2], None)])
+
+
+def test_canned_queries_and_stats_keep_their_results(tiny_copy, fresh_cache, keep_all, monkeypatch):
+    graph = open_graph(tiny_copy)
+    listing, counts = run_query("co-production", graph=graph), stats(graph)
+    assert listing and counts
+    assert len(kept_files(graph)) == 2
+    no_engine(graph, monkeypatch)
+    assert run_query("co-production", graph=graph) == listing
+    assert stats(graph) == counts
