@@ -9,7 +9,7 @@ Prints a Markdown table: for each command and size, the median, min and max wall
 of `python -c "import rdflib"` timed in the same run. `build` is the first command after
 a data change (parse, infer, store, from an empty cache). Each command runs without the
 results kept from slow queries (kg.results); the listings of the whole graph then run
-again with them, as "(kept)". Needs `kg` installed in the
+again with the results they kept, if any, as "(kept)". Needs `kg` installed in the
 running Python's environment, as users get it: `pip install .` compiles its modules to
 bytecode, which an editable install under PYTHONDONTWRITEBYTECODE never does (every cold
 run then compiles kg's modules, about 15 ms; the script warns).
@@ -169,7 +169,7 @@ def bench_size(name: str, triples: int | None, runs: int, work: Path, skip=()) -
     for label, argv in commands(names, candidate).items():
         if label.split(" ")[0] not in skip:
             rows.append((name, label, measure(argv, env, runs, before=forget_results)))
-            if label in KEPT:  # right after the runs that kept them
+            if label in KEPT and any(cache.glob("*/results/*.tsv")):  # what they kept
                 rows.append((name, f"{label} (kept)", measure(argv, env, runs)))
     return rows
 

@@ -1,17 +1,20 @@
 """Results of slow queries, kept beside the build they were computed on.
 
-A build never changes once written (its folder is named by the content of its inputs),
-so a query's results on it are fixed by the query's text and the terms bound to its
-parameters. A listing of the whole graph that took 15 s at a million triples is read
-back in milliseconds the next time. Only results that took KEEP_AFTER_SECONDS or more
-are kept, at most KEPT_BYTES a build, the least recently used removed first. Kept
-results are an aid, never an error: one that cannot be written or read is computed.
+A build's graph never changes once written (its folder is named by the content of its
+inputs), so a query's results on it are fixed by the query's text and the terms bound to
+its parameters, unless the query asks for the time or for something random. A listing of
+the whole graph that took 17 s at a million triples is then read back, instead of run
+again, in a tenth of that. Only results that took KEEP_AFTER_SECONDS or more are kept,
+at most KEPT_BYTES a build, the least recently used removed first. Kept results are an
+aid, never an error: one that cannot be written or read is computed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +29,10 @@ KEEP_AFTER_SECONDS = 0.5
 KEPT_BYTES = 128 * 2**20
 # SPARQL's TSV results: terms as N-Triples writes them, so they come back exactly.
 FORMAT = ox.QueryResultsFormat.TSV
+# SPARQL's functions whose value changes from one run to the next
+UNREPEATABLE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+# A temporary file this old was left by a process that was killed while keeping results.
+STALE_TEMPORARY_SECONDS = 3600
 
 
 def kept_select(graph: CompiledGraph, sparql: str, substitutions: dict | None = None,
@@ -38,28 +45,31 @@ def kept_select(graph: CompiledGraph, sparql: str, substitutions: dict | None = 
         return kept
     started = time.monotonic()
     data = run(lambda: graph.solutions(sparql, substitutions, origin).serialize(format=FORMAT))
-    if time.monotonic() - started >= KEEP_AFTER_SECONDS:
+    if time.monotonic() - started >= KEEP_AFTER_SECONDS and not UNREPEATABLE.search(sparql):
         keep(path, data)
-    return table(ox.parse_query_results(data, format=FORMAT))
+    return rows_of(data)
 
 
 def kept_file(graph: CompiledGraph, sparql: str, substitutions: dict | None) -> Path:
-    return graph.path / RESULTS_FOLDER / f"{result_key(sparql, substitutions)}.tsv"
-
-
-def result_key(sparql: str, substitutions: dict | None) -> str:
-    """The same for the same query, parameters and engine (a newer one may fix a result)."""
+    """Where the results are kept. The key names the build the graph was opened on, so
+    that a process still reading a build that was since replaced under the same folder
+    (rebuilt after damage) neither reads nor leaves results of the other one."""
     bound = sorted(f"{variable} {term}" for variable, term in (substitutions or {}).items())
-    text = "\n".join([ox.__version__, sparql, *bound])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = json.dumps([graph.build_id, ox.__version__, sparql, bound])
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return graph.path / RESULTS_FOLDER / f"{key}.tsv"
+
+
+def rows_of(data: bytes) -> tuple[list[str], list[list]]:
+    return table(ox.parse_query_results(data, format=FORMAT))
 
 
 def read(path: Path) -> tuple[list[str], list[list]] | None:
     try:
         data = path.read_bytes()
-        if not data:  # emptied
+        if not data:  # emptied: it would read as no variables
             return None
-        result = table(ox.parse_query_results(data, format=FORMAT))
+        result = rows_of(data)
     except (OSError, SyntaxError):  # not kept, or damaged: computed again
         return None
     try:
@@ -70,43 +80,43 @@ def read(path: Path) -> tuple[list[str], list[list]] | None:
 
 
 def keep(path: Path, data: bytes) -> None:
-    """Write the results all at once (a reader never sees them half written), then
-    remove the least recently used beyond KEPT_BYTES."""
-    import tempfile
+    """Write the results all at once, synced (a reader never sees them half written, nor
+    cut short after a crash), then remove the least recently used beyond KEPT_BYTES."""
+    from kg.writing import stage
 
     if len(data) > KEPT_BYTES:
         return
     try:
-        path.parent.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    except OSError:  # a cache that takes no writes
+        path.parent.mkdir(exist_ok=True)  # not the build's folder: one being rebuilt is not there
+        temporary = stage(path, data)
+    except OSError:  # a cache that takes no writes, a full disk
         return
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
         os.replace(temporary, path)
-    except OSError:  # a full disk
+    except OSError:
         return
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    finally:  # gone once renamed
+        Path(temporary).unlink(missing_ok=True)
     evict(path.parent)
 
 
 def evict(folder: Path) -> None:
     used = []
-    for kept in folder.glob("*.tsv"):
+    for entry in folder.iterdir():
         try:
-            status = kept.stat()
-        except FileNotFoundError:  # another process removed it
+            status = entry.stat()
+            if entry.suffix == ".tsv":
+                used.append((status.st_mtime, status.st_size, entry))
+            elif time.time() - status.st_mtime > STALE_TEMPORARY_SECONDS:
+                entry.unlink()
+        except OSError:  # another process removed it
             continue
-        used.append((status.st_mtime, status.st_size, kept))
     total = sum(size for _, size, _ in used)
-    for _, size, kept in sorted(used):
+    for _, size, entry in sorted(used):
         if total <= KEPT_BYTES:
             break
         try:
-            kept.unlink(missing_ok=True)
+            entry.unlink(missing_ok=True)
         except OSError:
             return
         total -= size

@@ -92,6 +92,7 @@ class CompiledGraph:
         self.inputs = inputs
         self.key = key
         self.path = path
+        self.build_id = build_id(path)
         if held is not None:  # the build's shared lock (see `hold`), let go with this object
             weakref.finalize(self, held.close)
         self._labels: dict[ox.NamedNode, str] = {}
@@ -313,6 +314,16 @@ def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str, held=
         shutil.rmtree(path, ignore_errors=True)
     build(inputs, path, progress, reasoner)
     return hold(path)
+
+
+def build_id(path: Path) -> str:
+    """Which build is in `path` (its build.json's inode and time of writing; "" if
+    none): one rebuilt after damage has the same folder and another id."""
+    try:
+        written = (path / "build.json").stat()
+    except OSError:
+        return ""
+    return f"{written.st_ino}-{written.st_mtime_ns}"
 
 
 def is_complete(path: Path) -> bool:
@@ -717,12 +728,21 @@ def prune(root: Path, keep: Path) -> None:
                 pass
         elif path.is_dir() and not path.name.startswith("."):
             try:
-                built_at[path] = path.stat().st_mtime
+                built_at[path] = built_time(path)
             except FileNotFoundError:  # another process building at once pruned it
                 continue
     for old in sorted(built_at, key=built_at.get, reverse=True)[KEEP_BUILDS:]:
         if old != keep:
             remove_unless_held(old)
+
+
+def built_time(build: Path) -> float:
+    """When the build was written: its build.json's time, as kept results change the
+    folder's own; the folder's for one half built or damaged."""
+    try:
+        return (build / "build.json").stat().st_mtime
+    except FileNotFoundError:
+        return build.stat().st_mtime
 
 
 def remove_unless_held(build: Path) -> None:

@@ -30,6 +30,15 @@ def isolated_environment(tmp_path_factory):
     patch.undo()
 
 
+@pytest.fixture(autouse=True)
+def results_never_kept(monkeypatch):
+    """Each test runs its queries (a slow one on a loaded machine would otherwise be read
+    back by the next test); tests of kg.results keep them on purpose."""
+    from kg import results
+
+    monkeypatch.setattr(results, "KEEP_AFTER_SECONDS", float("inf"))
+
+
 @pytest.fixture
 def fresh_cache(tmp_path_factory, monkeypatch):
     """An empty compiled-graph cache for this test only."""

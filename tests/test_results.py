@@ -1,5 +1,8 @@
 """Results of slow queries kept beside the build (kg.results)."""
 
+import os
+import stat
+
 import pyoxigraph as ox
 import pytest
 
@@ -50,7 +53,8 @@ def no_engine(graph, monkeypatch):
 def test_a_slow_querys_results_are_read_back_exactly(store_graph, keep_all, monkeypatch):
     computed = results.kept_select(store_graph, QUERY)
     assert computed == store_graph.select(QUERY)
-    assert len(kept_files(store_graph)) == 1
+    [kept] = kept_files(store_graph)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o644  # as the build's other files
     no_engine(store_graph, monkeypatch)
     assert results.kept_select(store_graph, QUERY) == computed
     assert computed[1] == [[quad.subject, quad.object, None] for quad in
@@ -73,8 +77,8 @@ def test_each_binding_of_the_parameters_is_kept_apart(store_graph, keep_all):
     assert results.kept_select(store_graph, query, first)[1] == found
     assert len(kept_files(store_graph)) == 2
     both = {**first, ox.Variable("s"): ox.NamedNode(EX + "c")}
-    assert (results.result_key(query, both)
-            == results.result_key(query, dict(reversed(list(both.items())))))
+    assert (results.kept_file(store_graph, query, both)
+            == results.kept_file(store_graph, query, dict(reversed(list(both.items())))))
 
 
 @pytest.mark.parametrize("damage", [b"", b"?s\t?o\n<unclosed\n"])
@@ -101,17 +105,48 @@ def test_results_that_cannot_be_written_are_still_given(store_graph, keep_all, m
 
 def test_the_least_recently_used_go_beyond_the_limit(store_graph, keep_all, monkeypatch):
     queries = [f"SELECT ?s ({n} AS ?n) WHERE {{ ?s ?p ?o }}" for n in range(3)]
+    first, second, third = [results.kept_file(store_graph, query, None) for query in queries]
     results.kept_select(store_graph, queries[0])
-    size = kept_files(store_graph)[0].stat().st_size
-    monkeypatch.setattr(results, "KEPT_BYTES", 2 * size)
+    monkeypatch.setattr(results, "KEPT_BYTES", 2 * first.stat().st_size)
     results.kept_select(store_graph, queries[1])
-    [first, second] = [results.kept_file(store_graph, query, None) for query in queries[:2]]
-    past = first.stat().st_mtime
-    import os
-    os.utime(second, (past - 10, past - 10))  # older than the first, until read again
+    now = first.stat().st_mtime
+    os.utime(first, (now - 20, now - 20))
+    os.utime(second, (now - 30, now - 30))  # the older, until read again
     results.kept_select(store_graph, queries[1])
     results.kept_select(store_graph, queries[2])
-    assert kept_files(store_graph) == sorted([second, results.kept_file(store_graph, queries[2], None)])
+    assert kept_files(store_graph) == sorted([second, third])
+
+
+def test_what_a_killed_process_left_half_written_is_removed_in_time(store_graph, keep_all):
+    folder = store_graph.path / results.RESULTS_FOLDER
+    folder.mkdir()
+    left, writing = folder / ".left.kg-tmp", folder / ".writing.kg-tmp"
+    for temporary in (left, writing):
+        temporary.write_bytes(b"?s\n")
+    then = left.stat().st_mtime - results.STALE_TEMPORARY_SECONDS - 60
+    os.utime(left, (then, then))
+    results.kept_select(store_graph, QUERY)
+    assert not left.exists() and writing.exists()
+
+
+def test_results_of_queries_that_ask_for_the_time_are_not_kept(store_graph, keep_all):
+    for query in ("SELECT ?s (now() AS ?t) WHERE { ?s ?p ?o }",
+                  "SELECT ?s WHERE { ?s ?p ?o } ORDER BY RAND()",
+                  "SELECT ?s (STRUUID () AS ?id) WHERE { ?s ?p ?o }"):
+        assert len(results.kept_select(store_graph, query)[1]) == len(QUADS)
+    assert kept_files(store_graph) == []
+
+
+def test_a_build_rebuilt_in_its_folder_reads_no_results_of_the_one_before(
+        tiny_copy, fresh_cache, keep_all):
+    """A process still reading a build that was replaced (rebuilt after damage) keeps
+    results that name its own blank nodes: the new build must not read them."""
+    before = open_graph(tiny_copy)
+    before.rebuild_next_time()
+    after = open_graph(tiny_copy)
+    assert after.path == before.path and after.build_id != before.build_id
+    assert (results.kept_file(after, QUERY, None).name
+            != results.kept_file(before, QUERY, None).name)
 
 
 def test_canned_queries_and_stats_keep_their_results(tiny_copy, fresh_cache, keep_all, monkeypatch):

@@ -372,6 +372,23 @@ def test_a_candidate_checked_in_a_cache_that_takes_no_writes(tmp_path, monkeypat
     assert not made[0].exists()
 
 
+def test_builds_are_pruned_by_when_they_were_built(tmp_path, monkeypatch):
+    """Keeping a query's results in an old build changes its folder's time: it must not
+    make it the newest."""
+    from kg import store
+
+    monkeypatch.setattr(store, "KEEP_BUILDS", 1)
+    old, new = tmp_path / "old", tmp_path / "new"
+    for age, build in enumerate((new, old)):
+        build.mkdir()
+        (build / "build.json").write_text("{}")
+        then = os.stat(build).st_mtime - 60 * (age + 1)
+        os.utime(build / "build.json", (then, then))
+    (old / "results").mkdir()  # now the most recently changed folder
+    store.prune(tmp_path, keep=tmp_path / "none")
+    assert new.is_dir() and not old.exists()
+
+
 def test_a_copy_left_by_a_killed_check_is_removed_by_the_next_build(tmp_path):
     """A candidate's copy of a large store is removed when its check ends; one left by a
     killed process stayed for ever, holding on to the files of its build."""
