@@ -92,8 +92,13 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         out.write("\n")
         return
     shown_as = {}  # each term's text, worked out once: a listing repeats its terms
-    cells = [[shown_as[term] if term in shown_as else
-              shown_as.setdefault(term, display(term, label)) for term in row] for row in rows]
+
+    def shown(term) -> str:
+        if term not in shown_as:
+            shown_as[term] = display(term, label)
+        return shown_as[term]
+
+    cells = [[shown(term) for term in row] for row in rows]
     if fmt == "jsonl":
         for row, terms in zip(cells, rows):
             values = [json_value(term, cell) for cell, term in zip(row, terms)]

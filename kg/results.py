@@ -1,10 +1,11 @@
 """Results of slow queries, kept beside the build they were computed on.
 
 A build's graph never changes once written (its folder is named by the content of its
-inputs), so a query's results on it are fixed by the query's text and the terms bound to
-its parameters, unless the query asks for the time or for something random. A listing of
-the whole graph that took 17 s at a million triples is then read back, instead of run
-again, in a tenth of that. Only results that took KEEP_AFTER_SECONDS or more are kept,
+inputs, and it has an id of its own, in case it is rebuilt there), so a query's results
+on it are fixed by the query's text and the terms bound to its parameters, unless the
+query asks for the time or for something random. At a million triples, a listing of the
+whole graph that took 11 s is then read back in 0.3 s (printing it takes longer). Only
+results that took KEEP_AFTER_SECONDS or more are kept,
 at most KEPT_BYTES a build, the least recently used removed first. Kept results are an
 aid, never an error: one that cannot be written or read is computed.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +30,7 @@ KEPT_BYTES = 128 * 2**20
 # SPARQL's TSV results: terms as N-Triples writes them, so they come back exactly.
 FORMAT = ox.QueryResultsFormat.TSV
 # SPARQL's functions whose value changes from one run to the next
-UNREPEATABLE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+UNREPEATABLE = ("NOW", "RAND", "UUID", "STRUUID", "BNODE")
 # A temporary file this old was left by a process that was killed while keeping results.
 STALE_TEMPORARY_SECONDS = 3600
 
@@ -39,21 +39,34 @@ def kept_select(graph: CompiledGraph, sparql: str, substitutions: dict | None = 
                 origin: str = "", run: Callable = lambda work: work()) -> tuple[list[str], list[list]]:
     """graph.select, with the results kept if the query was slow, and read back if they
     were kept before. `run` calls the function that does the work (in a thread, say)."""
-    path = kept_file(graph, sparql, substitutions)
-    kept = read(path)
-    if kept is not None:
+    path = kept_file(graph, sparql, substitutions) if repeatable(sparql) else None
+    kept = path and read(path)
+    if kept:
         return kept
     started = time.monotonic()
     data = run(lambda: graph.solutions(sparql, substitutions, origin).serialize(format=FORMAT))
-    if time.monotonic() - started >= KEEP_AFTER_SECONDS and not UNREPEATABLE.search(sparql):
+    if path and time.monotonic() - started >= KEEP_AFTER_SECONDS:
         keep(path, data)
     return rows_of(data)
 
 
-def kept_file(graph: CompiledGraph, sparql: str, substitutions: dict | None) -> Path:
-    """Where the results are kept. The key names the build the graph was opened on, so
-    that a process still reading a build that was since replaced under the same folder
-    (rebuilt after damage) neither reads nor leaves results of the other one."""
+def repeatable(sparql: str) -> bool:
+    """Whether the query gives the same results each time on the same graph: it calls
+    none of UNREPEATABLE (as keywords, Oxigraph reads them glued to a word before them:
+    `ORDER BYRAND()`)."""
+    from kg.safety import code_tokens
+
+    return not any(kind == "word" and text.upper().endswith(UNREPEATABLE)
+                   for kind, text, _ in code_tokens(sparql))
+
+
+def kept_file(graph: CompiledGraph, sparql: str, substitutions: dict | None) -> Path | None:
+    """Where the results are kept; None for a graph without a build id. The key names the
+    build the graph was opened on, so that a process still reading a build that was since
+    replaced under the same folder (rebuilt after damage) neither reads nor leaves results
+    of the other one."""
+    if not graph.build_id:
+        return None
     bound = sorted(f"{variable} {term}" for variable, term in (substitutions or {}).items())
     text = json.dumps([graph.build_id, ox.__version__, sparql, bound])
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -93,16 +106,21 @@ def keep(path: Path, data: bytes) -> None:
         return
     try:
         os.replace(temporary, path)
-    except OSError:
-        return
-    finally:  # gone once renamed
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            return
+        raise
     evict(path.parent)
 
 
 def evict(folder: Path) -> None:
     used = []
-    for entry in folder.iterdir():
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # removed with its build meanwhile
+        return
+    for entry in entries:
         try:
             status = entry.stat()
             if entry.suffix == ".tsv":

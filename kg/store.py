@@ -28,7 +28,7 @@ from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
 # Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "10"
+BUILD_FORMAT = "11"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
@@ -92,7 +92,8 @@ class CompiledGraph:
         self.inputs = inputs
         self.key = key
         self.path = path
-        self.build_id = build_id(path)
+        # which build this is (see kg.results): one rebuilt after damage is in the same folder
+        self.build_id = build_id(path, held)
         if held is not None:  # the build's shared lock (see `hold`), let go with this object
             weakref.finalize(self, held.close)
         self._labels: dict[ox.NamedNode, str] = {}
@@ -316,14 +317,20 @@ def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str, held=
     return hold(path)
 
 
-def build_id(path: Path) -> str:
-    """Which build is in `path` (its build.json's inode and time of writing; "" if
-    none): one rebuilt after damage has the same folder and another id."""
+def build_id(path: Path, held=None) -> str:
+    """The random id the build in `path` was given, read from `held` (its build.json as
+    `hold` opened it) if given, which stays that of the build a process opened even once
+    another has replaced it; "" if there is none."""
     try:
-        written = (path / "build.json").stat()
-    except OSError:
+        if held is None:
+            written = (path / "build.json").read_bytes()
+        else:
+            held.seek(0)
+            written = held.read()
+        found = json.loads(written).get("id", "")
+    except (OSError, ValueError, AttributeError):
         return ""
-    return f"{written.st_ino}-{written.st_mtime_ns}"
+    return found if isinstance(found, str) else ""
 
 
 def is_complete(path: Path) -> bool:
@@ -350,8 +357,9 @@ def open_store(path: Path) -> ox.Store:
 @collector_paused()
 def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules") -> None:
     """Parse, infer and store into a staging folder, then rename it to `path`."""
-    import shutil  # these three are not on the query path: 8 ms
+    import shutil  # these four are not on the query path: 8 ms
     import tempfile
+    import uuid
     from concurrent.futures import ThreadPoolExecutor
 
     from kg.inference import count
@@ -427,6 +435,7 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
             on_disk.optimize()  # 2-9 s at 1M; filtered queries then run 10-15% faster
             del on_disk
         metadata = {
+            "id": uuid.uuid4().hex,
             "kg_version": __version__,
             "reasoner": reasoner,
             "inputs": [str(p) for p in inputs.graph_files],
@@ -741,7 +750,7 @@ def built_time(build: Path) -> float:
     folder's own; the folder's for one half built or damaged."""
     try:
         return (build / "build.json").stat().st_mtime
-    except FileNotFoundError:
+    except OSError:  # not there, or another user's build (its folder is theirs alone)
         return build.stat().st_mtime
 
 

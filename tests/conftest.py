@@ -32,8 +32,9 @@ def isolated_environment(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def results_never_kept(monkeypatch):
-    """Each test runs its queries (a slow one on a loaded machine would otherwise be read
-    back by the next test); tests of kg.results keep them on purpose."""
+    """Each test runs its queries in its own process (a slow one on a loaded machine
+    would otherwise be read back by the next test); tests of kg.results keep them on
+    purpose. (A `kg` process a test starts keeps them as a user's does.)"""
     from kg import results
 
     monkeypatch.setattr(results, "KEEP_AFTER_SECONDS", float("inf"))

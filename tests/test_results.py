@@ -12,6 +12,7 @@ from kg.namespaces import GRAPHS
 from kg.store import CompiledGraph, open_graph
 
 EX = "http://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 # every kind of cell a result has: IRIs, a blank node, literals plain, typed and tagged
 # (with a tab, a line break and quotes in them), and an unbound one
@@ -22,14 +23,19 @@ QUADS = [
             ox.Literal("2020", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
             ASSERTED),
     ox.Quad(ox.NamedNode(EX + "c"), ox.NamedNode(EX + "q"), ox.NamedNode(EX + "a"), ASSERTED),
+    *[ox.Quad(ox.NamedNode(EX + "n"), ox.NamedNode(EX + "q"),
+              ox.Literal(value, datatype=ox.NamedNode(XSD + kind)), ASSERTED)
+      for value, kind in (("7", "integer"), ("1.5", "decimal"), ("true", "boolean"))],
 ]
 QUERY = "SELECT ?s ?o ?unbound WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?unbound } } ORDER BY STR(?o)"
 
 
 @pytest.fixture
 def store_graph(tmp_path):
+    """A graph over an in-memory store, in a folder as a build's."""
     store = ox.Store()
     store.extend(QUADS)
+    (tmp_path / "build.json").write_text('{"id": "test-build"}')
     return CompiledGraph(store, inputs=None, key="test", path=tmp_path)
 
 
@@ -58,7 +64,14 @@ def test_a_slow_querys_results_are_read_back_exactly(store_graph, keep_all, monk
     no_engine(store_graph, monkeypatch)
     assert results.kept_select(store_graph, QUERY) == computed
     assert computed[1] == [[quad.subject, quad.object, None] for quad in
-                           (QUADS[1], QUADS[2], QUADS[0])]
+                           (QUADS[4], QUADS[1], QUADS[3], QUADS[2], QUADS[0], QUADS[5])]
+
+
+def test_a_graph_that_is_no_build_keeps_nothing(store_graph, keep_all):
+    (store_graph.path / "build.json").unlink()
+    graph = CompiledGraph(store_graph.store, inputs=None, key="test", path=store_graph.path)
+    assert results.kept_select(graph, QUERY) == store_graph.select(QUERY)
+    assert not (graph.path / results.RESULTS_FOLDER).exists()
 
 
 def test_a_fast_query_keeps_nothing(store_graph, monkeypatch):
@@ -132,9 +145,13 @@ def test_what_a_killed_process_left_half_written_is_removed_in_time(store_graph,
 def test_results_of_queries_that_ask_for_the_time_are_not_kept(store_graph, keep_all):
     for query in ("SELECT ?s (now() AS ?t) WHERE { ?s ?p ?o }",
                   "SELECT ?s WHERE { ?s ?p ?o } ORDER BY RAND()",
+                  "SELECT ?s WHERE { ?s ?p ?o } ORDER BYRAND()",
                   "SELECT ?s (STRUUID () AS ?id) WHERE { ?s ?p ?o }"):
         assert len(results.kept_select(store_graph, query)[1]) == len(QUADS)
     assert kept_files(store_graph) == []
+    # the same names as a variable, in a comment or a string are no call
+    results.kept_select(store_graph, "# now (then)\nSELECT ?now ('rand()' AS ?x) WHERE { ?now ?p ?o }")
+    assert len(kept_files(store_graph)) == 1
 
 
 def test_a_build_rebuilt_in_its_folder_reads_no_results_of_the_one_before(
@@ -145,8 +162,9 @@ def test_a_build_rebuilt_in_its_folder_reads_no_results_of_the_one_before(
     before.rebuild_next_time()
     after = open_graph(tiny_copy)
     assert after.path == before.path and after.build_id != before.build_id
-    assert (results.kept_file(after, QUERY, None).name
-            != results.kept_file(before, QUERY, None).name)
+    results.kept_select(before, QUERY)
+    assert len(kept_files(after)) == 1
+    assert results.read(results.kept_file(after, QUERY, None)) is None
 
 
 def test_canned_queries_and_stats_keep_their_results(tiny_copy, fresh_cache, keep_all, monkeypatch):
