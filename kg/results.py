@@ -5,9 +5,9 @@ inputs, and it has an id of its own, in case it is rebuilt there), so a query's 
 on it are fixed by the query's text and the terms bound to its parameters, unless the
 query asks for the time or for something random. At a million triples, a listing of the
 whole graph that took 11 s is then read back in 0.3 s (printing it takes longer). Only
-results that took KEEP_AFTER_SECONDS or more are kept,
-at most KEPT_BYTES a build, the least recently used removed first. Kept results are an
-aid, never an error: one that cannot be written or read is computed.
+results that took KEEP_AFTER_SECONDS or more are kept, at most KEPT_BYTES a build, the
+least recently used removed first. Kept results are an aid, never an error: one that
+cannot be written or read is computed.
 """
 
 from __future__ import annotations

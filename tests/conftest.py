@@ -32,9 +32,9 @@ def isolated_environment(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def results_never_kept(monkeypatch):
-    """Each test runs its queries in its own process (a slow one on a loaded machine
-    would otherwise be read back by the next test); tests of kg.results keep them on
-    purpose. (A `kg` process a test starts keeps them as a user's does.)"""
+    """Each test runs its queries itself: on a loaded machine, one slow enough to be kept
+    would be read back by the next test that asks it. Tests of kg.results keep results
+    on purpose; a `kg` process a test starts keeps them as a user's does."""
     from kg import results
 
     monkeypatch.setattr(results, "KEEP_AFTER_SECONDS", float("inf"))
