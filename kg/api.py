@@ -45,6 +45,7 @@ class Rows:
     terms: list[list]
     boolean: bool | None = None  # an ASK query's answer (its one `result` row holds it too)
     triples: bool = False  # a CONSTRUCT's or DESCRIBE's rows: subject, predicate, object
+    kept: bool = False  # read back from the results an earlier run kept (kg.results)
 
     def to_dicts(self, label: Callable[[ox.NamedNode], str] | None = None,
                  typed: bool = False) -> list[dict]:
@@ -94,7 +95,8 @@ class Rows:
                                       or value < 0):
                 raise ValueError(f"page {name}: a whole number of rows, 0 or more, not {value!r}")
         end = None if limit is None else offset + limit
-        return Rows(self.variables, self.terms[offset:end], self.boolean, self.triples)
+        return Rows(self.variables, self.terms[offset:end], self.boolean, self.triples,
+                    self.kept)
 
     def columns(self, names) -> Rows:
         """The same rows with only the named columns (an iterable of names), in that
@@ -102,7 +104,7 @@ class Rows:
         names = self.column_names(names, "columns")
         index = [self.variables.index(name) for name in names]
         return Rows(names, [[row[i] for i in index] for row in self.terms], self.boolean,
-                    self.triples and names == self.variables)
+                    self.triples and names == self.variables, self.kept)
 
     def without(self, names) -> Rows:
         """The same rows without the named columns (an iterable of names)."""
@@ -181,8 +183,9 @@ def run_query(name: str, params: dict | None = None,
     graph = compiled(graph)
     query, substitutions = prepare(graph, name, params, flag)
     # in a thread of its own, as a user's query, so that Ctrl-C stops it (no time limit)
-    rows = Rows(*kept_select(graph, query.sparql, substitutions, str(query.path),
-                             run=lambda work: run_with_timeout(work, None)))
+    variables, terms, kept = kept_select(graph, query.sparql, substitutions, str(query.path),
+                                         run=lambda work: run_with_timeout(work, None))
+    rows = Rows(variables, terms, kept=kept)
     return rows.columns(query.result_columns(rows.variables))
 
 
@@ -232,8 +235,9 @@ def describe(term, graph: CompiledGraph | None = None, inferred: bool = False) -
 def stats(graph: CompiledGraph | None = None) -> Rows:
     """Triples per graph, instances per class and contributions per source."""
     graph = compiled(graph)
-    return Rows(*kept_select(
-        graph, (BUILT_IN_QUERIES / "stats.rq").read_text(encoding="utf-8")))
+    variables, terms, kept = kept_select(
+        graph, (BUILT_IN_QUERIES / "stats.rq").read_text(encoding="utf-8"))
+    return Rows(variables, terms, kept=kept)
 
 
 def rdflib_graph(data=None, inferred: bool = True, graph: CompiledGraph | None = None):

@@ -187,8 +187,9 @@ def row_output(command=None, *, triples: bool = False):
             write_rows(rows.variables, rows.terms, fmt, label, boolean=rows.boolean,
                        count=settings.verbosity >= 0)
         if settings.verbosity > 0:
-            click.echo(f"kg: {len(rows)} row{'s' if len(rows) != 1 else ''}: {ran:.2f} s to run, "
-                       f"{time.perf_counter() - printing:.2f} s to print", err=True)
+            running = "to read back the results kept" if rows.kept else "to run"
+            click.echo(f"kg: {len(rows)} row{'s' if len(rows) != 1 else ''}: {ran:.2f} s "
+                       f"{running}, {time.perf_counter() - printing:.2f} s to print", err=True)
 
     # a flag for each format, as sqlite-utils has: --csv is --format csv (the last one
     # given wins)

@@ -36,19 +36,21 @@ STALE_TEMPORARY_SECONDS = 3600
 
 
 def kept_select(graph: CompiledGraph, sparql: str, substitutions: dict | None = None,
-                origin: str = "", run: Callable = lambda work: work()) -> tuple[list[str], list[list]]:
+                origin: str = "", run: Callable = lambda work: work()
+                ) -> tuple[list[str], list[list], bool]:
     """graph.select, with the results kept if the query was slow, and read back if they
-    were kept before. `run` calls the function that does the work (in a thread, say)."""
+    were kept before (then True comes third). `run` calls the function that does the
+    work (in a thread, say)."""
     path = kept_file(graph, sparql, substitutions)
     kept = path and read(path)  # only ever kept for a repeatable query
     if kept:
-        return kept
+        return *kept, True
     started = time.monotonic()
     data = run(lambda: graph.solutions(sparql, substitutions, origin).serialize(format=FORMAT))
     # tokens looked at only now: 4 ms on the path of a fast `kg stats`
     if path and time.monotonic() - started >= KEEP_AFTER_SECONDS and repeatable(sparql):
         keep(path, data)
-    return rows_of(data)
+    return *rows_of(data), False
 
 
 def repeatable(sparql: str) -> bool:

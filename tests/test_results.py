@@ -1,6 +1,7 @@
 """Results of slow queries kept beside the build (kg.results)."""
 
 import os
+import re
 import stat
 
 import pyoxigraph as ox
@@ -57,12 +58,12 @@ def no_engine(graph, monkeypatch):
 
 
 def test_a_slow_querys_results_are_read_back_exactly(store_graph, keep_all, monkeypatch):
-    computed = results.kept_select(store_graph, QUERY)
-    assert computed == store_graph.select(QUERY)
+    *computed, kept_before = results.kept_select(store_graph, QUERY)
+    assert computed == list(store_graph.select(QUERY)) and not kept_before
     [kept] = kept_files(store_graph)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o644  # as the build's other files
     no_engine(store_graph, monkeypatch)
-    assert results.kept_select(store_graph, QUERY) == computed
+    assert results.kept_select(store_graph, QUERY) == (*computed, True)
     assert computed[1] == [[quad.subject, quad.object, None] for quad in
                            (QUADS[4], QUADS[1], QUADS[3], QUADS[2], QUADS[0], QUADS[5])]
 
@@ -70,13 +71,13 @@ def test_a_slow_querys_results_are_read_back_exactly(store_graph, keep_all, monk
 def test_a_graph_that_is_no_build_keeps_nothing(store_graph, keep_all):
     (store_graph.path / "build.json").unlink()
     graph = CompiledGraph(store_graph.store, inputs=None, key="test", path=store_graph.path)
-    assert results.kept_select(graph, QUERY) == store_graph.select(QUERY)
+    assert results.kept_select(graph, QUERY)[:2] == store_graph.select(QUERY)
     assert not (graph.path / results.RESULTS_FOLDER).exists()
 
 
 def test_a_fast_query_keeps_nothing(store_graph, monkeypatch):
     monkeypatch.setattr(results, "KEEP_AFTER_SECONDS", 60)
-    assert results.kept_select(store_graph, QUERY) == store_graph.select(QUERY)
+    assert results.kept_select(store_graph, QUERY)[:2] == store_graph.select(QUERY)
     assert not (store_graph.path / results.RESULTS_FOLDER).exists()
 
 
@@ -99,20 +100,20 @@ def test_damaged_kept_results_are_computed_again(store_graph, keep_all, damage):
     computed = results.kept_select(store_graph, QUERY)
     [kept] = kept_files(store_graph)
     kept.write_bytes(damage)
-    assert results.kept_select(store_graph, QUERY) == computed
+    assert results.kept_select(store_graph, QUERY) == computed  # computed again, not kept
     assert kept.read_bytes() not in (damage, b"")
 
 
 def test_results_that_cannot_be_written_are_still_given(store_graph, keep_all, monkeypatch):
     (store_graph.path / results.RESULTS_FOLDER).write_text("a file where the folder goes")
-    assert results.kept_select(store_graph, QUERY) == store_graph.select(QUERY)
+    assert results.kept_select(store_graph, QUERY)[:2] == store_graph.select(QUERY)
 
     (store_graph.path / results.RESULTS_FOLDER).unlink()
 
     def full_disk(*args):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(results.os, "replace", full_disk)
-    assert results.kept_select(store_graph, QUERY) == store_graph.select(QUERY)
+    assert results.kept_select(store_graph, QUERY)[:2] == store_graph.select(QUERY)
     assert list((store_graph.path / results.RESULTS_FOLDER).iterdir()) == []  # no temporary
 
 
@@ -172,6 +173,26 @@ def test_canned_queries_and_stats_keep_their_results(tiny_copy, fresh_cache, kee
     listing, counts = run_query("co-production", graph=graph), stats(graph)
     assert listing and counts
     assert len(kept_files(graph)) == 2
+    assert not listing.kept and not counts.kept
     no_engine(graph, monkeypatch)
-    assert run_query("co-production", graph=graph) == listing
-    assert stats(graph) == counts
+    again, counted_again = run_query("co-production", graph=graph), stats(graph)
+    assert again.kept and counted_again.kept
+    assert (again.variables, again.terms) == (listing.variables, listing.terms)
+    assert (counted_again.variables, counted_again.terms) == (counts.variables, counts.terms)
+    assert again.page(1).kept and again.columns(["program"]).kept
+
+
+def test_verbose_says_the_results_were_kept(tiny_copy, fresh_cache, keep_all):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    def timing(*args):
+        result = CliRunner().invoke(cli, ["--data", str(tiny_copy), "-v", *args])
+        return result.stdout, result.stderr.splitlines()[-1]
+
+    first, again = timing("query", "co-production"), timing("query", "co-production")
+    assert first[0] == again[0]
+    assert re.fullmatch(r"kg: 2 rows: \d+\.\d\d s to run, \d+\.\d\d s to print", first[1])
+    assert re.fullmatch(r"kg: 2 rows: \d+\.\d\d s to read back the results kept, "
+                        r"\d+\.\d\d s to print", again[1])
