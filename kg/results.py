@@ -109,11 +109,10 @@ def keep(path: Path, data: bytes) -> None:
         return
     try:
         os.replace(temporary, path)
-    except BaseException as exc:
+    except OSError:
+        return
+    finally:  # gone once renamed; else (a failed rename, Ctrl-C) not to be left there
         Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            return
-        raise
     evict(path.parent)
 
 
