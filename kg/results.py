@@ -31,8 +31,6 @@ KEPT_BYTES = 128 * 2**20
 FORMAT = ox.QueryResultsFormat.TSV
 # SPARQL's functions whose value changes from one run to the next
 UNREPEATABLE = ("NOW", "RAND", "UUID", "STRUUID", "BNODE")
-# A temporary file this old was left by a process that was killed while keeping results.
-STALE_TEMPORARY_SECONDS = 3600
 
 
 def kept_select(graph: CompiledGraph, sparql: str, substitutions: dict | None = None,
@@ -49,7 +47,9 @@ def kept_select(graph: CompiledGraph, sparql: str, substitutions: dict | None = 
     data = run(lambda: graph.solutions(sparql, substitutions, origin).serialize(format=FORMAT))
     # tokens looked at only now: 4 ms on the path of a fast `kg stats`
     if path and time.monotonic() - started >= KEEP_AFTER_SECONDS and repeatable(sparql):
-        keep(path, data)
+        from kg.writing import keep_file
+
+        keep_file(path, data, KEPT_BYTES)
     return *rows_of(data), False
 
 
@@ -93,50 +93,3 @@ def read(path: Path) -> tuple[list[str], list[list]] | None:
     except OSError:
         pass
     return result
-
-
-def keep(path: Path, data: bytes) -> None:
-    """Write the results all at once, synced (a reader never sees them half written, nor
-    cut short after a crash), then remove the least recently used beyond KEPT_BYTES."""
-    from kg.writing import stage
-
-    if len(data) > KEPT_BYTES:
-        return
-    try:
-        path.parent.mkdir(exist_ok=True)  # not the build's folder: one being rebuilt is not there
-        temporary = stage(path, data)
-    except OSError:  # a cache that takes no writes, a full disk
-        return
-    try:
-        os.replace(temporary, path)
-    except OSError:
-        return
-    finally:  # gone once renamed; else (a failed rename, Ctrl-C) not to be left there
-        Path(temporary).unlink(missing_ok=True)
-    evict(path.parent)
-
-
-def evict(folder: Path) -> None:
-    used = []
-    try:
-        entries = list(folder.iterdir())
-    except OSError:  # removed with its build meanwhile
-        return
-    for entry in entries:
-        try:
-            status = entry.stat()
-            if entry.suffix == ".tsv":
-                used.append((status.st_mtime, status.st_size, entry))
-            elif time.time() - status.st_mtime > STALE_TEMPORARY_SECONDS:
-                entry.unlink()
-        except OSError:  # another process removed it
-            continue
-    total = sum(size for _, size, _ in used)
-    for _, size, entry in sorted(used):
-        if total <= KEPT_BYTES:
-            break
-        try:
-            entry.unlink(missing_ok=True)
-        except OSError:
-            return
-        total -= size

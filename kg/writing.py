@@ -1,4 +1,5 @@
-"""Writing files all or nothing (`kg add`, `kg fmt`, `kg export -o`).
+"""Writing files all or nothing (`kg add`, `kg fmt`, `kg export -o`), and the files a
+cache keeps (`keep_file`).
 
 Each new content goes first to a temporary file beside its target, synced; only when all
 are written are they renamed over their targets. If a rename fails (a read-only folder),
@@ -20,6 +21,8 @@ from kg.output import write_fully
 
 # Not *.ttl, so a temporary file left by a killed run is never read as data.
 TEMP_SUFFIX = ".kg-tmp"
+# A temporary file this old, beside the files a cache keeps, was left by a killed process.
+STALE_TEMPORARY_SECONDS = 3600
 
 
 def write_all(contents: dict[Path, bytes]) -> None:
@@ -144,3 +147,54 @@ def sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def keep_file(path: Path, data: bytes, budget: int) -> None:
+    """Write a file that a cache keeps (kg.results' results, kg.store's input keys) all at
+    once, synced (a reader never sees it half written, nor cut short after a crash), then
+    remove the least recently used files of its suffix in its folder beyond `budget`
+    bytes. Never an error: a cache that takes no writes keeps nothing."""
+    if len(data) > budget:
+        return
+    try:
+        path.parent.mkdir(exist_ok=True)  # not its parents: a build being rebuilt is not there
+        temporary = stage(path, data)
+    except OSError:  # a cache that takes no writes, a full disk
+        return
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        return
+    finally:  # gone once renamed; else (a failed rename, Ctrl-C) not to be left there
+        Path(temporary).unlink(missing_ok=True)
+    evict(path.parent, path.suffix, budget)
+
+
+def evict(folder: Path, suffix: str, budget: int) -> None:
+    """Remove the least recently used (by mtime) files ending in `suffix` beyond `budget`
+    bytes in all, and temporary files older than STALE_TEMPORARY_SECONDS."""
+    import time
+
+    used = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # removed with its build meanwhile
+        return
+    for entry in entries:
+        try:
+            status = entry.stat()
+            if entry.suffix == suffix:
+                used.append((status.st_mtime, status.st_size, entry))
+            elif time.time() - status.st_mtime > STALE_TEMPORARY_SECONDS:
+                entry.unlink()
+        except OSError:  # another process removed it
+            continue
+    total = sum(size for _, size, _ in used)
+    for _, size, entry in sorted(used):
+        if total <= budget:
+            break
+        try:
+            entry.unlink(missing_ok=True)
+        except OSError:
+            return
+        total -= size

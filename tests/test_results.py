@@ -11,6 +11,7 @@ from kg import results
 from kg.api import run_query, stats
 from kg.namespaces import GRAPHS
 from kg.store import CompiledGraph, open_graph
+from kg.writing import STALE_TEMPORARY_SECONDS
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -137,7 +138,7 @@ def test_what_a_killed_process_left_half_written_is_removed_in_time(store_graph,
     left, writing = folder / ".left.kg-tmp", folder / ".writing.kg-tmp"
     for temporary in (left, writing):
         temporary.write_bytes(b"?s\n")
-    then = left.stat().st_mtime - results.STALE_TEMPORARY_SECONDS - 60
+    then = left.stat().st_mtime - STALE_TEMPORARY_SECONDS - 60
     os.utime(left, (then, then))
     results.kept_select(store_graph, QUERY)
     assert not left.exists() and writing.exists()
