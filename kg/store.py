@@ -32,6 +32,14 @@ BUILD_FORMAT = "11"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
+# The build of some inputs is found by a digest of their bytes, 0.07-0.12 s for the 34 MB
+# of a 1M graph on every command. So the digest is remembered under the files' stat (size,
+# times, inode), as git's index does: a write changes a file's ctime, which no one sets.
+# Only files unchanged for RACY_SECONDS are remembered: one written again within a tick
+# of its file system's clock (2 s on FAT) could keep its stat.
+INPUT_KEYS_FOLDER = ".input-keys"
+INPUT_KEYS_BYTES = 128 * 32  # the last 128 sets of inputs, a key being 32 bytes
+RACY_SECONDS = 3
 # Below this size the whole store is dumped as N-Quads instead: loading that into memory
 # costs about 2 µs a quad, opening RocksDB about 12 ms, and each lookup is slower on disk.
 # Timed cold: a query command on the shipped graph (7k quads) takes 15 ms less from the
@@ -276,7 +284,10 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     if reasoner not in REASONERS:
         raise InputError(f"unknown reasoner {reasoner!r} (choose {' or '.join(REASONERS)})")
     inputs = data if isinstance(data, Inputs) else find_inputs(data)
-    key = inputs.content_key(f"{__version__}/{BUILD_FORMAT}/{reasoner}")
+    salt = f"{__version__}/{BUILD_FORMAT}/{reasoner}"
+    key_file = input_key_file(inputs, salt)
+    remembered = read_key(key_file)
+    key = remembered or inputs.content_key(salt)
     path = cache_root() / key
     progress = progress or (lambda step: None)
     held = hold(path)
@@ -287,7 +298,39 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     except (OSError, SyntaxError):  # a damaged store, or a dump damaged but for its size
         held = rebuild(inputs, path, progress, reasoner, held)
         store = open_store(path)
+    if key_file is not None and remembered is None:
+        from kg.writing import keep_file
+
+        keep_file(key_file, key.encode("ascii"), INPUT_KEYS_BYTES)
     return CompiledGraph(store, inputs, key, path, held)
+
+
+def input_key_file(inputs: Inputs, salt: str) -> Path | None:
+    """Where the digest of the inputs as they are now is remembered; None while one of
+    them changed less than RACY_SECONDS ago, or cannot be read (content_key says why)."""
+    import hashlib
+
+    files = inputs.graph_files + [inputs.shapes_file]
+    try:
+        stats = [os.stat(path) for path in files]
+    except OSError:
+        return None
+    if max(max(status.st_mtime, status.st_ctime) for status in stats) > time.time() - RACY_SECONDS:
+        return None
+    signature = json.dumps([salt] + [
+        [str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino,
+         status.st_dev] for path, status in zip(files, stats)])
+    name = hashlib.blake2b(signature.encode("utf-8"), digest_size=16).hexdigest()
+    return cache_root() / INPUT_KEYS_FOLDER / f"{name}.key"
+
+
+def read_key(key_file: Path | None) -> str | None:
+    """The digest remembered in `key_file`, if it is one (a damaged file is no error)."""
+    try:
+        key = key_file.read_text(encoding="ascii") if key_file is not None else ""
+    except (OSError, UnicodeDecodeError):
+        return None
+    return key if re.fullmatch(r"[0-9a-f]{32}", key) else None
 
 
 def hold(path: Path):

@@ -9,8 +9,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, URIRef
 
+from kg import store
 from kg.errors import InputError
-from kg.loading import find_inputs, parse_turtle
+from kg.loading import Inputs, find_inputs, parse_turtle
 from kg.namespaces import AK, AKD, GRAPHS
 from kg.store import (ASSERTED_FILE, DUMP_FILE, EXACT_FILE, INFERRED_FILE, LABELS_FILE,
                       NODE_LABELS_FILE, open_graph)
@@ -83,6 +84,65 @@ def test_adding_a_data_file_invalidates_the_cache(tiny_copy):
         '<https://w3id.org/alliance-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "X"@en .\n')
     after, steps = build_steps(tiny_copy)
     assert steps and after.key != before.key
+
+
+def count_hashing(monkeypatch) -> list:
+    """The salts Inputs.content_key is called with from now on (it still hashes)."""
+    calls = []
+    hashing = Inputs.content_key
+
+    def counted(inputs, salt):
+        calls.append(salt)
+        return hashing(inputs, salt)
+
+    monkeypatch.setattr(Inputs, "content_key", counted)
+    return calls
+
+
+def test_settled_inputs_are_found_by_their_stat_without_hashing(tiny_copy, fresh_cache,
+                                                                monkeypatch):
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
+    first = open_graph(tiny_copy)
+    hashing = count_hashing(monkeypatch)
+    again = open_graph(tiny_copy)
+    assert (again.key, again.path, hashing) == (first.key, first.path, [])
+    assert [p.read_text() for p in (fresh_cache / store.INPUT_KEYS_FOLDER).iterdir()] == [first.key]
+
+
+def test_an_input_rewritten_with_its_size_and_mtime_is_hashed_again(tiny_copy, fresh_cache,
+                                                                    monkeypatch):
+    """Its ctime, which a write sets and no one can set back, tells it from the old one."""
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
+    before = open_graph(tiny_copy)
+    data = tiny_copy / "data" / "tiny.ttl"
+    status = data.stat()
+    data.write_text(data.read_text().replace('"Zapper"@en', '"Zipper"@en'))
+    os.utime(data, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert (data.stat().st_size, data.stat().st_mtime_ns) == (status.st_size, status.st_mtime_ns)
+    hashing = count_hashing(monkeypatch)
+    after = open_graph(tiny_copy)
+    assert len(hashing) == 1 and after.key != before.key
+    assert after.label(ox.NamedNode(AKD + "zapper")) == "Zipper"
+
+
+def test_inputs_changed_lately_are_hashed_each_time(tiny_copy, fresh_cache, monkeypatch):
+    """A file written again within a tick of its file system's clock could keep its stat."""
+    monkeypatch.setattr(store, "RACY_SECONDS", 3600)
+    open_graph(tiny_copy)
+    hashing = count_hashing(monkeypatch)
+    open_graph(tiny_copy)
+    assert len(hashing) == 1
+    assert not (fresh_cache / store.INPUT_KEYS_FOLDER).exists()
+
+
+def test_a_damaged_remembered_key_is_hashed_again(tiny_copy, fresh_cache, monkeypatch):
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
+    first = open_graph(tiny_copy)
+    [remembered] = (fresh_cache / store.INPUT_KEYS_FOLDER).iterdir()
+    remembered.write_text("../../elsewhere")
+    hashing = count_hashing(monkeypatch)
+    assert open_graph(tiny_copy).path == first.path and len(hashing) == 1
+    assert remembered.read_text() == first.key
 
 
 def ask(graph, pattern):
@@ -314,8 +374,6 @@ def test_a_build_in_use_is_not_pruned(tiny_copy, fresh_cache, monkeypatch):
     now left until it is let go."""
     import gc
 
-    from kg import store
-
     monkeypatch.setattr(store, "KEEP_BUILDS", 1)
     in_use = open_graph(tiny_copy)
     data = tiny_copy / "data" / "tiny.ttl"
@@ -375,8 +433,6 @@ def test_a_candidate_checked_in_a_cache_that_takes_no_writes(tmp_path, monkeypat
 def test_builds_are_pruned_by_when_they_were_built(tmp_path, monkeypatch):
     """Keeping a query's results in an old build changes its folder's time: it must not
     make it the newest."""
-    from kg import store
-
     monkeypatch.setattr(store, "KEEP_BUILDS", 1)
     old, new = tmp_path / "old", tmp_path / "new"
     for age, build in enumerate((new, old)):
