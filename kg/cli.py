@@ -548,7 +548,7 @@ def validate(settings, files, fmt, fail_on, syntax_only, sources):
         paths = list(files)
         if not paths:
             inputs = find_inputs(settings.data)
-            paths = inputs.graph_files + [inputs.shapes_file]
+            paths = inputs.key_files
         for path in paths:
             parse_file(path)
         if settings.verbosity >= 0:
@@ -731,7 +731,7 @@ def export(settings, fmt, asserted, collapse_facts, store_layout, output):
     else:
         targets = {output: next(iter(files.values()))}
     inputs = settings.graph().inputs
-    own = {path.resolve() for path in [*inputs.graph_files, inputs.shapes_file]}
+    own = {path.resolve() for path in inputs.key_files}
     data_dir = resolved(inputs.data_dir)
     for path in targets:
         if resolved(path) in own:  # an export in place of the data it is made from

@@ -26,6 +26,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_ROOT = PACKAGE_DIR / "bundled"
 SOURCE_ROOT = PACKAGE_DIR.parent
 DATA_ENV = "KG_DATA"
+# The digest that names a build (its hex is twice as long)
+CONTENT_KEY_BYTES = 16
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Large enough for a million-triple data file (about 35 MiB); a larger input is refused
@@ -107,10 +109,16 @@ class Inputs:
         """The Turtle files whose union is the asserted graph."""
         return self.ontology_files + self.data_files
 
-    def content_key(self, salt: str) -> str:
-        """A digest of every input's name and bytes: any change gives a new key."""
-        digest = hashlib.blake2b(salt.encode(), digest_size=16)
-        for path in self.graph_files + [self.shapes_file]:
+    @property
+    def key_files(self) -> list[Path]:
+        """Every file the compiled graph depends on: the graph's and the shapes."""
+        return self.graph_files + [self.shapes_file]
+
+    def content_key(self, salt: str, files: list[Path] | None = None) -> str:
+        """A digest (CONTENT_KEY_BYTES long) of every input's name and bytes: any change
+        gives a new key. `files`: key_files as listed already (by default, listed now)."""
+        digest = hashlib.blake2b(salt.encode(), digest_size=CONTENT_KEY_BYTES)
+        for path in self.key_files if files is None else files:
             digest.update(os.fsencode(path.name) + b"\0")
             digest.update(read_bytes(path))
             digest.update(b"\0")

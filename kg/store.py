@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import InputError, expect
-from kg.loading import Inputs, collector_paused, find_inputs
+from kg.loading import CONTENT_KEY_BYTES, Inputs, collector_paused, find_inputs
 from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
@@ -34,9 +34,11 @@ INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
 # The build of some inputs is found by a digest of their bytes, 0.07-0.12 s for the 34 MB
 # of a 1M graph on every command. So the digest is remembered under the files' stat (size,
-# times, inode), as git's index does: a write changes a file's ctime, which no one sets.
-# Only files unchanged for RACY_SECONDS are remembered: one written again within a tick
-# of its file system's clock (2 s on FAT) could keep its stat.
+# times, inode), as git's index does: a write sets a file's ctime, which no call sets
+# back. Not where ctime has no fraction of a second: FAT, sshfs and the like keep no
+# change time of their own, so setting back the mtime sets it back too. Nor for files
+# changed less than RACY_SECONDS ago (by this machine's clock): one written again within
+# a tick of its file system's clock could keep its stat.
 INPUT_KEYS_FOLDER = ".input-keys"
 INPUT_KEYS_BYTES = 128 * 32  # the last 128 sets of inputs, a key being 32 bytes
 RACY_SECONDS = 3
@@ -285,9 +287,10 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
         raise InputError(f"unknown reasoner {reasoner!r} (choose {' or '.join(REASONERS)})")
     inputs = data if isinstance(data, Inputs) else find_inputs(data)
     salt = f"{__version__}/{BUILD_FORMAT}/{reasoner}"
-    key_file = input_key_file(inputs, salt)
+    files = inputs.key_files  # listed once, for their stat and their digest alike
+    key_file = input_key_file(files, salt)
     remembered = read_key(key_file)
-    key = remembered or inputs.content_key(salt)
+    key = remembered or inputs.content_key(salt, files)
     path = cache_root() / key
     progress = progress or (lambda step: None)
     held = hold(path)
@@ -298,24 +301,26 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     except (OSError, SyntaxError):  # a damaged store, or a dump damaged but for its size
         held = rebuild(inputs, path, progress, reasoner, held)
         store = open_store(path)
-    if key_file is not None and remembered is None:
+    # not if a file changed while it was hashed: its stat then names other bytes
+    if key_file is not None and remembered is None and input_key_file(files, salt) == key_file:
         from kg.writing import keep_file
 
         keep_file(key_file, key.encode("ascii"), INPUT_KEYS_BYTES)
     return CompiledGraph(store, inputs, key, path, held)
 
 
-def input_key_file(inputs: Inputs, salt: str) -> Path | None:
-    """Where the digest of the inputs as they are now is remembered; None while one of
-    them changed less than RACY_SECONDS ago, or cannot be read (content_key says why)."""
+def input_key_file(files: list[Path], salt: str) -> Path | None:
+    """Where the digest of the files as they are now is remembered; None where the stat
+    of one of them might not tell a change (see tells_any_change), or it cannot be
+    stat'ed (content_key says why)."""
     import hashlib
 
-    files = inputs.graph_files + [inputs.shapes_file]
     try:
         stats = [os.stat(path) for path in files]
     except OSError:
         return None
-    if max(max(status.st_mtime, status.st_ctime) for status in stats) > time.time() - RACY_SECONDS:
+    now = time.time()
+    if not all(tells_any_change(status, now) for status in stats):
         return None
     signature = json.dumps([salt] + [
         [str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino,
@@ -324,13 +329,27 @@ def input_key_file(inputs: Inputs, salt: str) -> Path | None:
     return cache_root() / INPUT_KEYS_FOLDER / f"{name}.key"
 
 
+def tells_any_change(status: os.stat_result, now: float) -> bool:
+    """Whether any later write to the file changes this stat of it: the file has not
+    changed for RACY_SECONDS, and its ctime is its file system's own (a fraction of a
+    second tells it from an mtime copied into it)."""
+    return (max(status.st_mtime, status.st_ctime) <= now - RACY_SECONDS
+            and status.st_ctime_ns % 1_000_000_000 != 0)
+
+
 def read_key(key_file: Path | None) -> str | None:
     """The digest remembered in `key_file`, if it is one (a damaged file is no error)."""
     try:
         key = key_file.read_text(encoding="ascii") if key_file is not None else ""
     except (OSError, UnicodeDecodeError):
         return None
-    return key if re.fullmatch(r"[0-9a-f]{32}", key) else None
+    if not re.fullmatch(f"[0-9a-f]{{{2 * CONTENT_KEY_BYTES}}}", key):
+        return None
+    try:
+        os.utime(key_file)  # recently used: removed last
+    except OSError:
+        pass
+    return key
 
 
 def hold(path: Path):

@@ -157,7 +157,7 @@ def keep_file(path: Path, data: bytes, budget: int) -> None:
     if len(data) > budget:
         return
     try:
-        path.parent.mkdir(exist_ok=True)  # not its parents: a build being rebuilt is not there
+        path.parent.mkdir(exist_ok=True)  # not its parents: a build removed meanwhile stays so
         temporary = stage(path, data)
     except OSError:  # a cache that takes no writes, a full disk
         return

@@ -68,7 +68,15 @@ def test_compiled_graph_is_built_once_then_reused(tiny_copy, fresh_cache):
     assert first.path.parent == fresh_cache
 
 
-def test_changing_a_data_file_invalidates_the_cache(tiny_copy):
+@pytest.fixture(params=["just written", "settled"])
+def inputs_age(request, monkeypatch):
+    """Inputs hashed on every command (changed lately), or found by their stat."""
+    if request.param == "settled":
+        monkeypatch.setattr(store, "RACY_SECONDS", 0)
+    return request.param
+
+
+def test_changing_a_data_file_invalidates_the_cache(tiny_copy, fresh_cache, inputs_age):
     before, _ = build_steps(tiny_copy)
     data = tiny_copy / "data" / "tiny.ttl"
     data.write_text(data.read_text().replace('"Zapper"@en', '"Zapper One"@en'))
@@ -78,12 +86,16 @@ def test_changing_a_data_file_invalidates_the_cache(tiny_copy):
     assert after.label(ox.NamedNode(AKD + "zapper")) == "Zapper One"
 
 
-def test_adding_a_data_file_invalidates_the_cache(tiny_copy):
+def test_adding_or_removing_a_data_file_invalidates_the_cache(tiny_copy, fresh_cache,
+                                                             inputs_age):
     before, _ = build_steps(tiny_copy)
-    (tiny_copy / "data" / "extra.ttl").write_text(
+    extra = tiny_copy / "data" / "extra.ttl"
+    extra.write_text(
         '<https://w3id.org/alliance-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "X"@en .\n')
     after, steps = build_steps(tiny_copy)
     assert steps and after.key != before.key
+    extra.unlink()
+    assert open_graph(tiny_copy).key == before.key
 
 
 def count_hashing(monkeypatch) -> list:
@@ -91,9 +103,9 @@ def count_hashing(monkeypatch) -> list:
     calls = []
     hashing = Inputs.content_key
 
-    def counted(inputs, salt):
+    def counted(inputs, salt, files=None):
         calls.append(salt)
-        return hashing(inputs, salt)
+        return hashing(inputs, salt, files)
 
     monkeypatch.setattr(Inputs, "content_key", counted)
     return calls
@@ -133,6 +145,23 @@ def test_inputs_changed_lately_are_hashed_each_time(tiny_copy, fresh_cache, monk
     open_graph(tiny_copy)
     assert len(hashing) == 1
     assert not (fresh_cache / store.INPUT_KEYS_FOLDER).exists()
+
+
+@pytest.mark.parametrize("changed, ctime, remembered", [
+    (-10, 5.25, True),
+    (-1, 5.25, False),  # changed lately: written again within its clock's tick, it could keep its stat
+    (+60, 5.25, False),  # ahead of this machine's clock (another machine's file system)
+    (-10, 5.0, False),  # a ctime in whole seconds: FAT's is a copy of the mtime
+])
+def test_only_a_stat_that_any_change_would_change_is_trusted(monkeypatch, changed, ctime,
+                                                              remembered):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(store, "RACY_SECONDS", 3)
+    now = 1_000_000.0
+    stamp = now + changed + ctime % 1
+    status = SimpleNamespace(st_mtime=stamp, st_ctime=stamp, st_ctime_ns=int(stamp * 10**9))
+    assert store.tells_any_change(status, now) == remembered
 
 
 def test_a_damaged_remembered_key_is_hashed_again(tiny_copy, fresh_cache, monkeypatch):
@@ -254,9 +283,8 @@ def test_a_damaged_compiled_graph_is_rebuilt_not_read(tiny_copy, fresh_cache, mo
     if damage == "delete the store":
         monkeypatch.setattr("kg.store.SMALL_GRAPH_QUADS", 1)  # an on-disk RocksDB store
     built = open_graph(tiny_copy)
-    quads = len(built.store)
+    quads, path = len(built.store), built.path
     del built
-    path = next(fresh_cache.iterdir())
     if damage == "empty the dump":
         (path / DUMP_FILE).write_bytes(b"")
     elif damage == "delete the dump":
@@ -283,8 +311,7 @@ def test_a_damaged_build_file_is_one_error_then_rebuilt(tiny_copy, fresh_cache, 
     """Each command that read it gave a traceback, until the cache was removed by hand."""
     from kg.api import export_graph
 
-    open_graph(tiny_copy)
-    path = next(fresh_cache.iterdir())
+    path = open_graph(tiny_copy).path
     garble(path / damaged)
     with pytest.raises(InputError, match=rf"^{path / damaged}: the compiled graph is damaged "
                                          rf"\(Parser error .*\): run the command again to "
@@ -307,8 +334,7 @@ akd:zapper-b a ak:InterceptorMissile ; rdfs:label "ZAPPER"@en ;
 """)
     data = tiny_copy / "data" / "tiny.ttl"
     data.write_text(data.read_text() + ODD_LITERALS)  # for an exact.nt to garble
-    open_graph(tiny_copy)
-    path = next(fresh_cache.iterdir())
+    path = open_graph(tiny_copy).path
     garble(path / damaged)
     with pytest.raises(InputError, match=rf"^{path / damaged}: the compiled graph is damaged "
                                          rf"\(.+\): run the command again to rebuild it$"):
