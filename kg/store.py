@@ -35,12 +35,12 @@ KEEP_BUILDS = 8
 # The build of some inputs is found by a digest of their bytes, 0.07-0.12 s for the 34 MB
 # of a 1M graph on every command. So the digest is remembered under the files' stat (size,
 # times, inode), as git's index does: a write sets a file's ctime, which no call sets
-# back. Not where ctime has no fraction of a second: FAT, sshfs and the like keep no
-# change time of their own, so setting back the mtime sets it back too. Nor for files
+# back. Not where ctime has no fraction of a second, as on FAT and sshfs, which keep no
+# change time of their own (setting back the mtime sets it back too). Nor for files
 # changed less than RACY_SECONDS ago (by this machine's clock): one written again within
 # a tick of its file system's clock could keep its stat.
 INPUT_KEYS_FOLDER = ".input-keys"
-INPUT_KEYS_BYTES = 128 * 32  # the last 128 sets of inputs, a key being 32 bytes
+INPUT_KEYS_BYTES = 128 * 2 * CONTENT_KEY_BYTES  # the last 128 sets of inputs' keys, in hex
 RACY_SECONDS = 3
 # Below this size the whole store is dumped as N-Quads instead: loading that into memory
 # costs about 2 µs a quad, opening RocksDB about 12 ms, and each lookup is slower on disk.
@@ -290,6 +290,8 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     files = inputs.key_files  # listed once, for their stat and their digest alike
     key_file = input_key_file(files, salt)
     remembered = read_key(key_file)
+    if remembered and not is_complete(cache_root() / remembered):
+        remembered = None  # a build to make is named by the bytes as they are, not as remembered
     key = remembered or inputs.content_key(salt, files)
     path = cache_root() / key
     progress = progress or (lambda step: None)
@@ -301,8 +303,10 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     except (OSError, SyntaxError):  # a damaged store, or a dump damaged but for its size
         held = rebuild(inputs, path, progress, reasoner, held)
         store = open_store(path)
-    # not if a file changed while it was hashed: its stat then names other bytes
-    if key_file is not None and remembered is None and input_key_file(files, salt) == key_file:
+    # not if a file changed, came or went while it was hashed or built: then its stat or
+    # the list names other bytes than the build holds
+    unchanged = inputs.key_files == files and input_key_file(files, salt) == key_file
+    if key_file is not None and remembered is None and unchanged:
         from kg.writing import keep_file
 
         keep_file(key_file, key.encode("ascii"), INPUT_KEYS_BYTES)

@@ -69,11 +69,11 @@ def test_compiled_graph_is_built_once_then_reused(tiny_copy, fresh_cache):
 
 
 @pytest.fixture(params=["just written", "settled"])
-def inputs_age(request, monkeypatch):
+def inputs_age(request, monkeypatch, fresh_cache):
     """Inputs hashed on every command (changed lately), or found by their stat."""
-    if request.param == "settled":
-        monkeypatch.setattr(store, "RACY_SECONDS", 0)
-    return request.param
+    monkeypatch.setattr(store, "RACY_SECONDS", 0 if request.param == "settled" else 3600)
+    yield request.param
+    assert (fresh_cache / store.INPUT_KEYS_FOLDER).exists() == (request.param == "settled")
 
 
 def test_changing_a_data_file_invalidates_the_cache(tiny_copy, fresh_cache, inputs_age):
@@ -147,28 +147,64 @@ def test_inputs_changed_lately_are_hashed_each_time(tiny_copy, fresh_cache, monk
     assert not (fresh_cache / store.INPUT_KEYS_FOLDER).exists()
 
 
-@pytest.mark.parametrize("changed, ctime, remembered", [
-    (-10, 5.25, True),
-    (-1, 5.25, False),  # changed lately: written again within its clock's tick, it could keep its stat
-    (+60, 5.25, False),  # ahead of this machine's clock (another machine's file system)
-    (-10, 5.0, False),  # a ctime in whole seconds: FAT's is a copy of the mtime
+@pytest.mark.parametrize("modified, changed, fraction, trusted", [
+    (-10, -10, 0.25, True),
+    (-1, -1, 0.25, False),  # written again within its clock's tick, it could keep its stat
+    (-10, -1, 0.25, False),  # its mtime set back just now
+    (+60, +60, 0.25, False),  # ahead of this machine's clock (another machine's file system)
+    (-10, -10, 0.0, False),  # a ctime in whole seconds: FAT's is a copy of the mtime
 ])
-def test_only_a_stat_that_any_change_would_change_is_trusted(monkeypatch, changed, ctime,
-                                                              remembered):
+def test_only_a_stat_that_any_change_would_change_is_trusted(monkeypatch, modified, changed,
+                                                              fraction, trusted):
     from types import SimpleNamespace
 
     monkeypatch.setattr(store, "RACY_SECONDS", 3)
     now = 1_000_000.0
-    stamp = now + changed + ctime % 1
-    status = SimpleNamespace(st_mtime=stamp, st_ctime=stamp, st_ctime_ns=int(stamp * 10**9))
-    assert store.tells_any_change(status, now) == remembered
+    ctime = now + changed + fraction
+    status = SimpleNamespace(st_mtime=now + modified, st_ctime=ctime,
+                             st_ctime_ns=int(ctime * 10**9))
+    assert store.tells_any_change(status, now) == trusted
 
 
-def test_a_damaged_remembered_key_is_hashed_again(tiny_copy, fresh_cache, monkeypatch):
+def test_inputs_written_while_hashed_are_not_remembered(tiny_copy, fresh_cache, monkeypatch):
+    """Their stat, taken before, names other bytes than the key, which is of the new ones."""
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
+    data = tiny_copy / "data" / "tiny.ttl"
+    hashing = Inputs.content_key
+
+    def rewritten_meanwhile(inputs, salt, files=None):
+        data.write_text(data.read_text().replace('"Zapper"@en', '"Zipper"@en'))
+        return hashing(inputs, salt, files)
+
+    monkeypatch.setattr(Inputs, "content_key", rewritten_meanwhile)
+    open_graph(tiny_copy)
+    assert not (fresh_cache / store.INPUT_KEYS_FOLDER).exists()
+
+
+def test_the_least_recently_used_keys_are_removed(tiny_copy, fresh_cache, monkeypatch):
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
+    key = open_graph(tiny_copy).key
+    folder = fresh_cache / store.INPUT_KEYS_FOLDER
+    [used] = folder.iterdir()
+    older = folder / "older.key"
+    older.write_text(key)
+    now = used.stat().st_mtime
+    for age, path in ((7200, used), (3600, older)):
+        os.utime(path, (now - age, now - age))
+    open_graph(tiny_copy)  # reads `used` again
+    monkeypatch.setattr(store, "INPUT_KEYS_BYTES", 2 * len(key))
+    (tiny_copy / "data" / "more.ttl").write_text("")
+    open_graph(tiny_copy)  # remembers a third key, for one more file
+    assert used.exists() and not older.exists()
+
+
+@pytest.mark.parametrize("written", ["../../elsewhere",  # damaged
+                                     "0" * 32])  # no build: one made now is named by the bytes
+def test_a_damaged_remembered_key_is_hashed_again(tiny_copy, fresh_cache, monkeypatch, written):
     monkeypatch.setattr(store, "RACY_SECONDS", 0)
     first = open_graph(tiny_copy)
     [remembered] = (fresh_cache / store.INPUT_KEYS_FOLDER).iterdir()
-    remembered.write_text("../../elsewhere")
+    remembered.write_text(written)
     hashing = count_hashing(monkeypatch)
     assert open_graph(tiny_copy).path == first.path and len(hashing) == 1
     assert remembered.read_text() == first.key
