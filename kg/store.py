@@ -305,8 +305,8 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
         store = open_store(path)
     # not if a file changed, came or went while it was hashed or built: then its stat or
     # the list names other bytes than the build holds
-    unchanged = inputs.key_files == files and input_key_file(files, salt) == key_file
-    if key_file is not None and remembered is None and unchanged:
+    if (key_file is not None and remembered is None and inputs.key_files == files
+            and input_key_file(files, salt) == key_file):
         from kg.writing import keep_file
 
         keep_file(key_file, key.encode("ascii"), INPUT_KEYS_BYTES)

@@ -185,7 +185,8 @@ def evict(folder: Path, suffix: str, budget: int) -> None:
             status = entry.stat()
             if entry.suffix == suffix:
                 used.append((status.st_mtime, status.st_size, entry))
-            elif time.time() - status.st_mtime > STALE_TEMPORARY_SECONDS:
+            elif (entry.name.endswith(TEMP_SUFFIX)
+                  and time.time() - status.st_mtime > STALE_TEMPORARY_SECONDS):
                 entry.unlink()
         except OSError:  # another process removed it
             continue
