@@ -7,6 +7,7 @@ formats show an IRI as its label (or CURIE) unless raw IRIs are asked for.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -91,13 +92,7 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
-    shown_as = {}  # each term's text, worked out once: a listing repeats its terms
-
-    def shown(term) -> str:
-        if term not in shown_as:
-            shown_as[term] = display(term, label)
-        return shown_as[term]
-
+    shown = functools.cache(lambda term: display(term, label))  # a listing repeats its terms
     cells = [[shown(term) for term in row] for row in rows]
     if fmt == "jsonl":
         for row, terms in zip(cells, rows):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -81,15 +80,12 @@ def rows_of(data: bytes) -> tuple[list[str], list[list]]:
 
 
 def read(path: Path) -> tuple[list[str], list[list]] | None:
-    try:
-        data = path.read_bytes()
-        if not data:  # emptied: it would read as no variables
-            return None
-        result = rows_of(data)
-    except (OSError, SyntaxError):  # not kept, or damaged: computed again
+    from kg.writing import read_kept
+
+    data = read_kept(path)
+    if not data:  # not kept, or emptied (it would read as no variables): computed again
         return None
     try:
-        os.utime(path)  # recently used: removed last
-    except OSError:
-        pass
-    return result
+        return rows_of(data)
+    except SyntaxError:  # damaged: computed again
+        return None

@@ -343,17 +343,12 @@ def tells_any_change(status: os.stat_result, now: float) -> bool:
 
 def read_key(key_file: Path | None) -> str | None:
     """The digest remembered in `key_file`, if it is one (a damaged file is no error)."""
-    try:
-        key = key_file.read_text(encoding="ascii") if key_file is not None else ""
-    except (OSError, UnicodeDecodeError):
+    if key_file is None:
         return None
-    if not re.fullmatch(f"[0-9a-f]{{{2 * CONTENT_KEY_BYTES}}}", key):
-        return None
-    try:
-        os.utime(key_file)  # recently used: removed last
-    except OSError:
-        pass
-    return key
+    from kg.writing import read_kept
+
+    key = (read_kept(key_file) or b"").decode("ascii", errors="replace")
+    return key if re.fullmatch(f"[0-9a-f]{{{2 * CONTENT_KEY_BYTES}}}", key) else None
 
 
 def hold(path: Path):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from kg.errors import InputError
@@ -116,6 +115,8 @@ def open_stream(target: int | Path):
 
 def stage(path: Path, data: bytes) -> str:
     """A synced temporary file beside `path` holding `data`, with the file's mode."""
+    import tempfile  # 8 ms that a command only reading a kept file need not pay
+
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
                                              dir=path.parent)
@@ -168,6 +169,20 @@ def keep_file(path: Path, data: bytes, budget: int) -> None:
     finally:  # gone once renamed; else (a failed rename, Ctrl-C) not to be left there
         Path(temporary).unlink(missing_ok=True)
     evict(path.parent, path.suffix, budget)
+
+
+def read_kept(path: Path) -> bytes | None:
+    """The bytes of a file keep_file wrote, now marked as used (evict removes it last);
+    None if it is not there or cannot be read, never an error."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        os.utime(path)
+    except OSError:  # a cache that takes no writes still reads
+        pass
+    return data
 
 
 def evict(folder: Path, suffix: str, budget: int) -> None:

@@ -113,7 +113,7 @@ def test_results_that_cannot_be_written_are_still_given(store_graph, keep_all, m
 
     def full_disk(*args):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(results.os, "replace", full_disk)
+    monkeypatch.setattr(os, "replace", full_disk)
     assert results.kept_select(store_graph, QUERY)[:2] == store_graph.select(QUERY)
     assert list((store_graph.path / results.RESULTS_FOLDER).iterdir()) == []  # no temporary
 
