@@ -114,16 +114,6 @@ class Inputs:
         """Every file the compiled graph depends on: the graph's and the shapes."""
         return self.graph_files + [self.shapes_file]
 
-    def content_key(self, salt: str, files: list[Path] | None = None) -> str:
-        """A digest (CONTENT_KEY_BYTES long) of every input's name and bytes: any change
-        gives a new key. `files`: key_files as listed already (by default, listed now)."""
-        digest = hashlib.blake2b(salt.encode(), digest_size=CONTENT_KEY_BYTES)
-        for path in self.key_files if files is None else files:
-            digest.update(os.fsencode(path.name) + b"\0")
-            digest.update(read_bytes(path))
-            digest.update(b"\0")
-        return digest.hexdigest()
-
 
 def find_inputs(data: str | os.PathLike | None = None) -> Inputs:
     """The inputs named by `data` (or $KG_DATA), else those bundled with the package.
@@ -240,6 +230,24 @@ class TurtleText:
                              f"U+{ord(text[exc.start]):04X})") from None
         refuse_if_too_large(name, len(data), "text")
         return cls(data, name)
+
+
+def read_texts(files: list[Path]) -> list[TurtleText]:
+    """Each file's bytes, read now, named by its path. A build is parsed from the very
+    bytes its key is a digest of: reading the files again for it, an edit in between
+    left a build whose content was not that of its key, and no later command rebuilt it."""
+    return [TurtleText(read_bytes(path), str(path)) for path in files]
+
+
+def content_key(salt: str, texts: list[TurtleText]) -> str:
+    """A digest (CONTENT_KEY_BYTES long) of every input's name and bytes: any change
+    gives a new key."""
+    digest = hashlib.blake2b(salt.encode(), digest_size=CONTENT_KEY_BYTES)
+    for text in texts:
+        digest.update(os.fsencode(Path(text.name).name) + b"\0")
+        digest.update(text.data)
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def read_once(files: list) -> list:

@@ -23,7 +23,8 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import InputError, expect
-from kg.loading import CONTENT_KEY_BYTES, Inputs, collector_paused, find_inputs
+from kg.loading import (CONTENT_KEY_BYTES, Inputs, TurtleText, collector_paused, content_key,
+                        find_inputs, read_texts)
 from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
@@ -287,21 +288,28 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
         raise InputError(f"unknown reasoner {reasoner!r} (choose {' or '.join(REASONERS)})")
     inputs = data if isinstance(data, Inputs) else find_inputs(data)
     salt = f"{__version__}/{BUILD_FORMAT}/{reasoner}"
-    files = inputs.key_files  # listed once, for their stat and their digest alike
+    files = inputs.key_files  # listed once, for their stat, their digest and a build alike
     key_file = input_key_file(files, salt)
     remembered = read_key(key_file)
     if remembered and not is_complete(cache_root() / remembered):
         remembered = None  # a build to make is named by the bytes as they are, not as remembered
-    key = remembered or inputs.content_key(salt, files)
+    texts = None if remembered else read_texts(files)  # read once: hashed, and built if need be
+    key = remembered or content_key(salt, texts)
     path = cache_root() / key
     progress = progress or (lambda step: None)
+
+    def built(held):  # of the bytes hashed; the shapes are in the key, not in the graph
+        graph = [text for text in texts or read_texts(files)
+                 if text.name != str(inputs.shapes_file)]
+        return rebuild(graph, path, progress, reasoner, held)
+
     held = hold(path)
     if held is None or not is_complete(path):
-        held = rebuild(inputs, path, progress, reasoner, held)
+        held = built(held)
     try:
         store = open_store(path)
     except (OSError, SyntaxError):  # a damaged store, or a dump damaged but for its size
-        held = rebuild(inputs, path, progress, reasoner, held)
+        held = built(held)
         store = open_store(path)
     # not if a file changed, came or went while it was hashed or built: then its stat or
     # the list names other bytes than the build holds
@@ -316,7 +324,7 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
 def input_key_file(files: list[Path], salt: str) -> Path | None:
     """Where the digest of the files as they are now is remembered; None where the stat
     of one of them might not tell a change (see tells_any_change), or it cannot be
-    stat'ed (content_key says why)."""
+    stat'ed (reading it says why)."""
     import hashlib
 
     try:
@@ -365,7 +373,7 @@ def hold(path: Path):
     return held
 
 
-def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str, held=None):
+def rebuild(texts: list[TurtleText], path: Path, progress: Progress, reasoner: str, held=None):
     """Build into `path`, first removing what a damaged or interrupted build left there
     (and letting go of `held`, the lock on it); the new build, held (see `hold`)."""
     if held is not None:
@@ -374,7 +382,7 @@ def rebuild(inputs: Inputs, path: Path, progress: Progress, reasoner: str, held=
         import shutil
 
         shutil.rmtree(path, ignore_errors=True)
-    build(inputs, path, progress, reasoner)
+    build(texts, path, progress, reasoner)
     return hold(path)
 
 
@@ -416,8 +424,10 @@ def open_store(path: Path) -> ox.Store:
 
 
 @collector_paused()
-def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules") -> None:
-    """Parse, infer and store into a staging folder, then rename it to `path`."""
+def build(texts: list[TurtleText], path: Path, progress: Progress,
+          reasoner: str = "rules") -> None:
+    """Parse the graph's Turtle (the files' bytes as `read_texts` read them), infer and
+    store into a staging folder, then rename it to `path`."""
     import shutil  # these four are not on the query path: 8 ms
     import tempfile
     import uuid
@@ -428,7 +438,7 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
 
     started = time.perf_counter()
     progress("parsing Turtle")
-    asserted = [quad for file in inputs.graph_files for quad in parse_file(file)]
+    asserted = [quad for text in texts for quad in parse_file(text)]
     existing = next(folder for folder in (path.parent, *path.parent.parents) if folder.exists())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -499,7 +509,7 @@ def build(inputs: Inputs, path: Path, progress: Progress, reasoner: str = "rules
             "id": uuid.uuid4().hex,
             "kg_version": __version__,
             "reasoner": reasoner,
-            "inputs": [str(p) for p in inputs.graph_files],
+            "inputs": [text.name for text in texts],
             "asserted_triples": asserted_count,
             "inferred_triples": inferred_count,
             "build_seconds": round(time.perf_counter() - started, 3),

@@ -11,7 +11,7 @@ from rdflib import RDF, URIRef
 
 from kg import store
 from kg.errors import InputError
-from kg.loading import Inputs, find_inputs, parse_turtle
+from kg.loading import find_inputs, parse_turtle
 from kg.namespaces import AK, AKD, GRAPHS
 from kg.store import (ASSERTED_FILE, DUMP_FILE, EXACT_FILE, INFERRED_FILE, LABELS_FILE,
                       NODE_LABELS_FILE, open_graph)
@@ -99,15 +99,15 @@ def test_adding_or_removing_a_data_file_invalidates_the_cache(tiny_copy, fresh_c
 
 
 def count_hashing(monkeypatch) -> list:
-    """The salts Inputs.content_key is called with from now on (it still hashes)."""
+    """The salts content_key is called with from now on (it still hashes)."""
     calls = []
-    hashing = Inputs.content_key
+    hashing = store.content_key
 
-    def counted(inputs, salt, files=None):
+    def counted(salt, texts):
         calls.append(salt)
-        return hashing(inputs, salt, files)
+        return hashing(salt, texts)
 
-    monkeypatch.setattr(Inputs, "content_key", counted)
+    monkeypatch.setattr(store, "content_key", counted)
     return calls
 
 
@@ -170,15 +170,33 @@ def test_inputs_written_while_hashed_are_not_remembered(tiny_copy, fresh_cache, 
     """Their stat, taken before, names other bytes than the key, which is of the new ones."""
     monkeypatch.setattr(store, "RACY_SECONDS", 0)
     data = tiny_copy / "data" / "tiny.ttl"
-    hashing = Inputs.content_key
+    reading = store.read_texts
 
-    def rewritten_meanwhile(inputs, salt, files=None):
+    def rewritten_meanwhile(files):
         data.write_text(data.read_text().replace('"Zapper"@en', '"Zipper"@en'))
-        return hashing(inputs, salt, files)
+        return reading(files)
 
-    monkeypatch.setattr(Inputs, "content_key", rewritten_meanwhile)
+    monkeypatch.setattr(store, "read_texts", rewritten_meanwhile)
     open_graph(tiny_copy)
     assert not (fresh_cache / store.INPUT_KEYS_FOLDER).exists()
+
+
+def test_a_build_holds_the_bytes_its_key_is_a_digest_of(tiny_copy, fresh_cache, monkeypatch):
+    """An input edited after it was hashed and before it was built: the build read it
+    again, so the old key named a build of the new bytes, which no later command rebuilt."""
+    data = tiny_copy / "data" / "tiny.ttl"
+    zapper = ox.NamedNode(AKD + "zapper")
+    hashing = store.content_key
+
+    def rewritten_after(salt, texts):
+        key = hashing(salt, texts)
+        data.write_text(data.read_text().replace('"Zapper"@en', '"Zipper"@en'))
+        return key
+
+    monkeypatch.setattr(store, "content_key", rewritten_after)
+    assert open_graph(tiny_copy).label(zapper) == "Zapper"
+    monkeypatch.setattr(store, "content_key", hashing)
+    assert open_graph(tiny_copy).label(zapper) == "Zipper"
 
 
 def test_the_least_recently_used_keys_are_removed(tiny_copy, fresh_cache, monkeypatch):
