@@ -89,8 +89,10 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
     if fmt == "json":
         document = sparql_json(variables, rows) if boolean is None else {"head": {},
                                                                          "boolean": boolean}
-        json.dump(document, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        # in one write: json.dump writes each token apart, 3.2 million writes for 27,000
+        # rows, 6 s where standard output is unbuffered (PYTHONUNBUFFERED, as in many
+        # containers) against 2 s
+        write_text(out, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return
     shown = functools.cache(lambda term: display(term, label))  # a listing repeats its terms
     cells = [[shown(term) for term in row] for row in rows]
