@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 
-from kg.catalog import plain_name
+from kg.catalog import label_key
 from kg.loading import read_utf8, refuse_pipe
 from kg.namespaces import AK, AKC, AKD, Names, curie, local_name
 from kg.problems import Problem, clues_of, describe_node, show
@@ -676,13 +676,6 @@ def is_built_in(term) -> bool:
     """Whether the term is one RDF, RDFS or OWL defines (rdf:_1 too): asked of every
     statement's predicate, which are few."""
     return any(term in vocabulary for vocabulary in BUILT_IN_VOCABULARIES)
-
-
-def label_key(label) -> str:
-    """A label as kg reads a name (kg.catalog.resolve): in any case, typographic dashes
-    and quotes as plain ones, runs of spaces as one. Two labels with one key name one
-    thing to `kg describe`: "David’s Sling", copied from an article, is "David's Sling"."""
-    return plain_name(str(label)).casefold()
 
 
 def inherited(graph: Graph, declaration) -> dict:

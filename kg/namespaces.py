@@ -59,7 +59,7 @@ class Names:
     is looked up once: one repeated over thousands of statements took seconds each time."""
 
     def __init__(self, known, labelled: dict | None = None):
-        """`labelled` maps names as kg reads them (kg.lint.label_key) to the nodes they
+        """`labelled` maps names as kg reads them (kg.catalog.label_key) to the nodes they
         name: a mistyped node named after one of its labels (akd:dprk) is offered it."""
         self.by_curie = {curie(str(d)): d for d in known}
         self.labelled = labelled or {}

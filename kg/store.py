@@ -161,8 +161,9 @@ class CompiledGraph:
             by_subject.setdefault(quad.subject, []).append(quad.triple)
         return by_subject
 
-    def label_index(self) -> dict[str, set]:
-        """Which project nodes (rdflib URIRefs) each label names, by kg.lint.label_key:
+    @functools.cached_property
+    def kept_label_keys(self) -> dict[str, set[str]]:
+        """Which project nodes (IRIs) each label names, by kg.catalog.label_key:
         LABELS_QUERY's answer, kept by the build (the query and the keys of its 135,000
         labels took 6 s at a million triples)."""
         try:
@@ -173,7 +174,11 @@ class CompiledGraph:
         for line in lines:
             key, _, iri = line.rpartition("\t")
             named_by.setdefault(key, set()).add(iri)
-        return as_uri_refs(named_by)
+        return named_by
+
+    def label_index(self) -> dict[str, set]:
+        """kept_label_keys with rdflib URIRefs, as lint compares them."""
+        return as_uri_refs(self.kept_label_keys)
 
     def context(self) -> list:
         """The triples of the ontology and concepts, and the sources' file names (see
@@ -619,8 +624,8 @@ def context_of(store: ox.Store) -> list:
 
 
 def label_keys(store: ox.Store) -> dict[str, set[str]]:
-    """Which project nodes (IRIs) each label of the store names, by kg.lint.label_key."""
-    from kg.lint import label_key
+    """Which project nodes (IRIs) each label of the store names, by kg.catalog.label_key."""
+    from kg.catalog import label_key
 
     named_by: dict[str, set[str]] = {}
     for row in store.query(LABELS_QUERY, prefixes=PREFIXES, use_default_graph_as_union=True):

@@ -433,3 +433,9 @@ def test_a_name_with_or_without_full_stops_resolves(graph, given):
     """The alliance's alternative label is "US-Japan security alliance": "U.S.-Japan ..." was
     unknown, though the graph writes U.S. in most labels."""
     assert resolve(graph, given) == ox.NamedNode(AKD + "us-japan-alliance")
+
+
+def test_a_class_resolves_by_its_label_in_another_case(graph):
+    """Project nodes are found by the keys the build kept of their labels; the ontology's
+    classes, which those leave out, by the labels of the graph's context."""
+    assert resolve(graph, "Defense System") == ox.NamedNode(PREFIXES["ak"] + "DefenseSystem")
