@@ -44,7 +44,7 @@ from kg.errors import InputError, close_matches, cut, shown
 from kg.loading import check_utf8, read_utf8, unreadable_folder
 from kg.namespaces import PREFIXES, curie, expand
 from kg.safety import check_user_query, code_tokens, text_position
-from kg.store import ASSERTED
+from kg.store import ASSERTED, LABELS_FILE
 
 XSD = PREFIXES["xsd"]
 UNSET = ox.NamedNode(PREFIXES["kg"] + "unset")
@@ -638,7 +638,8 @@ def labelled_ignoring_case(graph, text: str) -> list[ox.NamedNode]:
     """The IRIs with the label `text` read as a name (label_key), with or without full
     stops (U.S. or US, as sources and analysts write it). Project nodes are found by the
     keys the build kept of their labels, the ontology's by the labels of the graph's
-    context: a query comparing every label took 1.4-2.1 s at 1M triples."""
+    context: a query comparing every label took 0.6-1.4 s at 1M triples. Read as a name,
+    a label also matches with typographic dashes and quotes typed as plain ones."""
     def dotless_key(label: str) -> str:
         return label_key(label).replace(".", "")
 
@@ -648,7 +649,10 @@ def labelled_ignoring_case(graph, text: str) -> list[ox.NamedNode]:
     named |= {triple.subject.value for triple in graph.context()
               if triple.predicate in NAME_PREDICATES and isinstance(triple.subject, ox.NamedNode)
               and isinstance(triple.object, ox.Literal) and dotless_key(triple.object.value) == wanted}
-    return sorted(map(ox.NamedNode, named), key=lambda n: n.value)
+    try:
+        return sorted(map(ox.NamedNode, named), key=lambda n: n.value)
+    except ValueError as exc:  # no IRI: the kept keys were edited or damaged
+        raise graph.damaged(LABELS_FILE, exc) from None
 
 
 def kind_of(graph, node: ox.NamedNode) -> str:

@@ -111,7 +111,7 @@ class Inputs:
 
     @property
     def key_files(self) -> list[Path]:
-        """Every file the compiled graph depends on: the graph's and the shapes."""
+        """Every file the compiled graph depends on: the graph's, then the shapes."""
         return self.graph_files + [self.shapes_file]
 
 
@@ -206,8 +206,9 @@ def sources_folder(sources: str | os.PathLike | None) -> Path | None:
 @dataclass(frozen=True)
 class TurtleText:
     """Turtle that kg reads in place of a file: standard input (`kg validate -`), read
-    once as it may be read only once, or text given to kg.validate_text. Messages name it
-    as compilers name such input (`<stdin>`, `<string>`)."""
+    once as it may be read only once, text given to kg.validate_text, or a file's bytes
+    as they were read once (see read_texts). Messages name it as compilers name such
+    input (`<stdin>`, `<string>`), or by the file's path."""
 
     data: bytes
     name: str
@@ -215,6 +216,10 @@ class TurtleText:
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def from_file(cls, path: Path) -> TurtleText:
+        return cls(read_bytes(path), str(path))
 
     @classmethod
     def from_stdin(cls) -> TurtleText:
@@ -236,7 +241,7 @@ def read_texts(files: list[Path]) -> list[TurtleText]:
     """Each file's bytes, read now, named by its path. A build is parsed from the very
     bytes its key is a digest of: reading the files again for it, an edit in between
     left a build whose content was not that of its key, and no later command rebuilt it."""
-    return [TurtleText(read_bytes(path), str(path)) for path in files]
+    return [TurtleText.from_file(path) for path in files]
 
 
 def content_key(salt: str, texts: list[TurtleText]) -> str:
@@ -255,8 +260,7 @@ def read_once(files: list) -> list:
     bash's <(...)) read now into a TurtleText named by its path. Validation reads a
     candidate twice (its triples, then where each is written): the second reading of a
     FIFO waited forever, that of /dev/stdin found nothing."""
-    return [TurtleText(read_bytes(path), str(path)) if is_stream(path) else path
-            for path in files]
+    return [TurtleText.from_file(path) if is_stream(path) else path for path in files]
 
 
 def is_stream(path) -> bool:

@@ -296,34 +296,45 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     files = inputs.key_files  # listed once, for their stat, their digest and a build alike
     key_file = input_key_file(files, salt)
     remembered = read_key(key_file)
-    if remembered and not is_complete(cache_root() / remembered):
-        remembered = None  # a build to make is named by the bytes as they are, not as remembered
-    texts = None if remembered else read_texts(files)  # read once: hashed, and built if need be
-    key = remembered or content_key(salt, texts)
+    if remembered:
+        opened = open_built(cache_root() / remembered)
+        if opened is not None:
+            store, held = opened
+            return CompiledGraph(store, inputs, remembered, cache_root() / remembered, held)
+    # A build is named by the bytes as they are now, and made of these very bytes: a
+    # remembered key whose build is gone or damaged is no name for one of bytes read again.
+    texts = read_texts(files)
+    key = content_key(salt, texts)
     path = cache_root() / key
-    progress = progress or (lambda step: None)
-
-    def built(held):  # of the bytes hashed; the shapes are in the key, not in the graph
-        graph = [text for text in texts or read_texts(files)
-                 if text.name != str(inputs.shapes_file)]
-        return rebuild(graph, path, progress, reasoner, held)
-
-    held = hold(path)
-    if held is None or not is_complete(path):
-        held = built(held)
-    try:
-        store = open_store(path)
-    except (OSError, SyntaxError):  # a damaged store, or a dump damaged but for its size
-        held = built(held)
-        store = open_store(path)
+    opened = open_built(path)
+    if opened is None:  # key_files: the graph's files, then the shapes, which it leaves out
+        held = rebuild(texts[:-1], path, progress or (lambda step: None), reasoner)
+        opened = open_store(path), held
+    store, held = opened
     # not if a file changed, came or went while it was hashed or built: then its stat or
     # the list names other bytes than the build holds
-    if (key_file is not None and remembered is None and inputs.key_files == files
+    if (key_file is not None and inputs.key_files == files
             and input_key_file(files, salt) == key_file):
         from kg.writing import keep_file
 
         keep_file(key_file, key.encode("ascii"), INPUT_KEYS_BYTES)
     return CompiledGraph(store, inputs, key, path, held)
+
+
+def open_built(path: Path) -> tuple[ox.Store, object] | None:
+    """The store of the complete build in `path` and the lock held on it (see `hold`);
+    None if there is none, or it cannot be opened (a damaged store, or a dump damaged but
+    for its size), for the caller to build it again."""
+    held = hold(path)
+    if held is None or not is_complete(path):
+        if held is not None:
+            held.close()
+        return None
+    try:
+        return open_store(path), held
+    except (OSError, SyntaxError):
+        held.close()
+        return None
 
 
 def input_key_file(files: list[Path], salt: str) -> Path | None:
@@ -378,11 +389,9 @@ def hold(path: Path):
     return held
 
 
-def rebuild(texts: list[TurtleText], path: Path, progress: Progress, reasoner: str, held=None):
-    """Build into `path`, first removing what a damaged or interrupted build left there
-    (and letting go of `held`, the lock on it); the new build, held (see `hold`)."""
-    if held is not None:
-        held.close()
+def rebuild(texts: list[TurtleText], path: Path, progress: Progress, reasoner: str):
+    """Build into `path`, first removing what a damaged or interrupted build left there;
+    the new build, held (see `hold`)."""
     if path.exists():
         import shutil
 

@@ -435,6 +435,18 @@ def test_a_name_with_or_without_full_stops_resolves(graph, given):
     assert resolve(graph, given) == ox.NamedNode(AKD + "us-japan-alliance")
 
 
+def test_a_damaged_label_key_is_an_error_naming_the_file_and_a_rebuild(tiny_copy, fresh_cache):
+    """A line of labels.tsv whose IRI is none gave a ValueError traceback."""
+    from kg.store import LABELS_FILE
+
+    graph = open_graph(tiny_copy)
+    labels = graph.path / LABELS_FILE
+    labels.write_text(labels.read_text().replace(AKD + "maker-a", "not an IRI"))
+    with pytest.raises(InputError, match=r"labels\.tsv: the compiled graph is damaged"):
+        resolve(graph, "maker a")
+    assert resolve(open_graph(tiny_copy), "maker a") == ox.NamedNode(AKD + "maker-a")
+
+
 def test_a_class_resolves_by_its_label_in_another_case(graph):
     """Project nodes are found by the keys the build kept of their labels; the ontology's
     classes, which those leave out, by the labels of the graph's context."""

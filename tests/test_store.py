@@ -199,6 +199,28 @@ def test_a_build_holds_the_bytes_its_key_is_a_digest_of(tiny_copy, fresh_cache, 
     assert open_graph(tiny_copy).label(zapper) == "Zipper"
 
 
+def test_a_remembered_build_that_cannot_be_opened_is_rebuilt_from_bytes_hashed_anew(
+        tiny_copy, fresh_cache, monkeypatch):
+    """Its rebuild read the files again, edited meanwhile, under the remembered key: once
+    the edit was undone, that key served the edited content."""
+    monkeypatch.setattr(store, "RACY_SECONDS", 0)
+    data = tiny_copy / "data" / "tiny.ttl"
+    zapper = ox.NamedNode(AKD + "zapper")
+    original = data.read_text()
+    open_graph(tiny_copy)  # remembers its key
+    opening = store.open_store
+
+    def edited_then_damaged(path):
+        monkeypatch.setattr(store, "open_store", opening)
+        data.write_text(original.replace('"Zapper"@en', '"Zipper"@en'))
+        raise OSError("damaged")
+
+    monkeypatch.setattr(store, "open_store", edited_then_damaged)
+    assert open_graph(tiny_copy).label(zapper) == "Zipper"
+    data.write_text(original)
+    assert open_graph(tiny_copy).label(zapper) == "Zapper"
+
+
 def test_the_least_recently_used_keys_are_removed(tiny_copy, fresh_cache, monkeypatch):
     monkeypatch.setattr(store, "RACY_SECONDS", 0)
     key = open_graph(tiny_copy).key
