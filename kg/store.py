@@ -28,8 +28,9 @@ from kg.loading import (CONTENT_KEY_BYTES, Inputs, TurtleText, collector_paused,
 from kg.namespaces import GRAPHS, PREFIXES, curie
 
 CACHE_ENV = "KG_CACHE_DIR"
-# Bump when what a build writes changes, so older compiled stores are not reused.
-BUILD_FORMAT = "11"
+# Bump when what a build writes changes, so older compiled stores are not reused (12:
+# builds of earlier versions could hold an input as edited after it was hashed).
+BUILD_FORMAT = "12"
 ASSERTED = ox.NamedNode(GRAPHS + "asserted")
 INFERRED = ox.NamedNode(GRAPHS + "inferred")
 KEEP_BUILDS = 8
@@ -308,8 +309,11 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     path = cache_root() / key
     opened = open_built(path)
     if opened is None:  # key_files: the graph's files, then the shapes, which it leaves out
-        held = rebuild(texts[:-1], path, progress or (lambda step: None), reasoner)
-        opened = open_store(path), held
+        rebuild(texts[:-1], path, progress or (lambda step: None), reasoner)
+        opened = open_built(path)
+        if opened is None:  # removed or damaged at once, by another process
+            raise InputError(f"{path}: the compiled graph cannot be opened right after its "
+                             f"build (did another process remove it?); run the command again")
     store, held = opened
     # not if a file changed, came or went while it was hashed or built: then its stat or
     # the list names other bytes than the build holds
@@ -324,7 +328,7 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
 def open_built(path: Path) -> tuple[ox.Store, object] | None:
     """The store of the complete build in `path` and the lock held on it (see `hold`);
     None if there is none, or it cannot be opened (a damaged store, or a dump damaged but
-    for its size), for the caller to build it again."""
+    for its size): the caller then hashes the inputs, and builds them if need be."""
     held = hold(path)
     if held is None or not is_complete(path):
         if held is not None:
@@ -389,15 +393,13 @@ def hold(path: Path):
     return held
 
 
-def rebuild(texts: list[TurtleText], path: Path, progress: Progress, reasoner: str):
-    """Build into `path`, first removing what a damaged or interrupted build left there;
-    the new build, held (see `hold`)."""
+def rebuild(texts: list[TurtleText], path: Path, progress: Progress, reasoner: str) -> None:
+    """Build into `path`, first removing what a damaged or interrupted build left there."""
     if path.exists():
         import shutil
 
         shutil.rmtree(path, ignore_errors=True)
     build(texts, path, progress, reasoner)
-    return hold(path)
 
 
 def build_id(path: Path, held=None) -> str:

@@ -353,9 +353,13 @@ def test_blank_nodes_keep_their_labels_from_one_opening_to_the_next(
 
 @pytest.mark.parametrize("damage", ["empty the dump", "delete the dump", "delete the store",
                                     "garble the dump"])
+@pytest.mark.parametrize("remembered", [False, True])
 def test_a_damaged_compiled_graph_is_rebuilt_not_read(tiny_copy, fresh_cache, monkeypatch,
-                                                      damage):
-    """An emptied dump once answered as an empty graph; a deleted one gave a traceback."""
+                                                      damage, remembered):
+    """An emptied dump once answered as an empty graph; a deleted one gave a traceback.
+    The same when the build is found by its inputs' remembered key."""
+    if remembered:
+        monkeypatch.setattr(store, "RACY_SECONDS", 0)
     if damage == "delete the store":
         monkeypatch.setattr("kg.store.SMALL_GRAPH_QUADS", 1)  # an on-disk RocksDB store
     built = open_graph(tiny_copy)
@@ -373,6 +377,14 @@ def test_a_damaged_compiled_graph_is_rebuilt_not_read(tiny_copy, fresh_cache, mo
     steps = []
     graph = open_graph(tiny_copy, progress=steps.append)
     assert steps and len(graph.store) == quads
+    assert (fresh_cache / store.INPUT_KEYS_FOLDER).exists() == remembered
+
+
+def test_a_data_folder_that_holds_the_shapes_builds_them_into_the_graph(tiny_copy, fresh_cache):
+    """The shapes file is keyed but not built, as the ontology's last file: left out by its
+    name, it was left out of a graph whose data folder lists it too (--data ontology)."""
+    graph = open_graph(tiny_copy / "ontology")
+    assert graph.query("ASK { aks:DeclaredClassesShape a sh:NodeShape }")
 
 
 def garble(path: Path) -> None:
