@@ -640,15 +640,16 @@ def labelled_ignoring_case(graph, text: str) -> list[ox.NamedNode]:
     keys the build kept of their labels, the ontology's by the labels of the graph's
     context: a query comparing every label took 0.6-1.4 s at 1M triples. Read as a name,
     a label also matches with typographic dashes and quotes typed as plain ones."""
-    def dotless_key(label: str) -> str:
-        return label_key(label).replace(".", "")
+    def dotless(key: str) -> str:
+        return key.replace(".", "")
 
-    wanted = dotless_key(text)
-    named = {iri for key, iris in graph.kept_label_keys.items() if key.replace(".", "") == wanted
+    wanted = dotless(label_key(text))
+    named = {iri for key, iris in graph.kept_label_keys.items() if dotless(key) == wanted
              for iri in iris}
     named |= {triple.subject.value for triple in graph.context()
               if triple.predicate in NAME_PREDICATES and isinstance(triple.subject, ox.NamedNode)
-              and isinstance(triple.object, ox.Literal) and dotless_key(triple.object.value) == wanted}
+              and isinstance(triple.object, ox.Literal)
+              and dotless(label_key(triple.object.value)) == wanted}
     try:
         return sorted(map(ox.NamedNode, named), key=lambda n: n.value)
     except ValueError as exc:  # no IRI: the kept keys were edited or damaged

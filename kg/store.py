@@ -307,7 +307,8 @@ def open_graph(data=None, progress: Progress | None = None, reasoner: str = "rul
     texts = read_texts(files)
     key = content_key(salt, texts)
     path = cache_root() / key
-    opened = open_built(path)
+    # not opened twice where the remembered key named it: a damaged dump parsed again
+    opened = open_built(path) if key != remembered else None
     if opened is None:  # key_files: the graph's files, then the shapes, which it leaves out
         rebuild(texts[:-1], path, progress or (lambda step: None), reasoner)
         opened = open_built(path)
