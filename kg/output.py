@@ -94,7 +94,17 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
         # containers) against 2 s
         write_text(out, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return
-    shown = functools.cache(lambda term: display(term, label))  # a listing repeats its terms
+    encoding = getattr(out, "encoding", None) or "utf-8"
+
+    def cell_text(term) -> str:
+        text = display(term, label)
+        if fmt == "markdown":  # for the eye: control characters escaped
+            return visible(text)
+        if fmt == "table":  # escaped before the layout, so that the columns fit what is printed
+            return printable(visible(text), encoding)
+        return text
+
+    shown = functools.cache(cell_text)  # a listing repeats its terms
     cells = [[shown(term) for term in row] for row in rows]
     if fmt == "jsonl":
         for row, terms in zip(cells, rows):
@@ -102,19 +112,14 @@ def write_rows(variables: Sequence[str], rows: Sequence[Sequence], fmt: str,
             out.write(json.dumps(dict(zip(variables, values)), ensure_ascii=False) + "\n")
     elif fmt in ("csv", "tsv"):
         write_delimited(out, variables, cells, "," if fmt == "csv" else "\t")
-    else:  # for the eye: control characters escaped
-        shown = [[visible(cell) for cell in row] for row in cells]
-        if fmt == "markdown":
-            write_text(out, markdown_table(variables, shown))
-        else:  # escaped before the layout, so that the columns fit what is printed
-            encoding = getattr(out, "encoding", None) or "utf-8"
-            headers = [printable(name, encoding) for name in variables]
-            shown = [[printable(cell, encoding) for cell in row] for row in shown]
-            write_text(out, text_table(headers, shown,
-                                       TABLE_CELL_WIDTH if len(variables) > 2 else None,
-                                       room=room))
-            if count:
-                out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+    elif fmt == "markdown":
+        write_text(out, markdown_table(variables, cells))
+    else:
+        headers = [printable(name, encoding) for name in variables]
+        write_text(out, text_table(headers, cells,
+                                   TABLE_CELL_WIDTH if len(variables) > 2 else None, room=room))
+        if count:
+            out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
 
 
 def write_fully(stream, data: bytes) -> None:
@@ -188,9 +193,11 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
     """
     if not headers:  # SELECT * WHERE {}: solutions without variables
         return "(no columns)\n"
-    wrapped = [[cell_lines(cell, width) for cell in row] for row in cells]
-    widths = [max([columns(header)] + [columns(line) for row in wrapped for line in row[i]])
-              for i, header in enumerate(headers)]
+    # a listing repeats its cells (a system, a role, a country): each column's distinct
+    # cells are laid out once, which took 4.5 s of 27,000 rows in a terminal, 0.5 s piped
+    distinct = [set(column) for column in zip(*cells)] or [set() for _ in headers]
+    layouts = [{cell: cell_lines(cell, width) for cell in column} for column in distinct]
+    widths = [column_width(header, layout) for header, layout in zip(headers, layouts)]
     floors = [columns(header) for header in headers]
     cap = narrowest_fitting(widths, floors, room) if room else None
     if cap is not None:
@@ -198,27 +205,40 @@ def text_table(headers: Sequence[str], cells: list[list[str]], width: int | None
         # a column as wide as its longest word (textwrap breaks after a hyphen), if that
         # is not much wider; a longer one (an IRI) is cut
         whole_words = [max(floor, min(LONGEST_WHOLE_WORD, max(
-            (columns(word) for row in cells for word in WORD_PIECE.findall(row[i])), default=0)))
-            for i, floor in enumerate(floors)]
+            (columns(word) for cell in column for word in WORD_PIECE.findall(cell)), default=0)))
+            for column, floor in zip(distinct, floors)]
         cap_for_words = narrowest_fitting(widths, whole_words, room)
         if (table_width(widths, whole_words, cap_for_words) <= room
                 or table_width(widths, floors, cap) > room):
             floors, cap = whole_words, cap_for_words
         for i in [i for i, w in enumerate(widths) if w > cap]:
-            for row, lines in zip(cells, wrapped):
-                lines[i] = cell_lines(row[i], max(cap, floors[i]))
-            widths[i] = max([columns(headers[i])] + [columns(line) for lines in wrapped
-                                                     for line in lines[i]])
-
-    def line(parts):
-        return "  ".join(part + " " * (w - columns(part))
-                         for part, w in zip(parts, widths)).rstrip() + "\n"
-
-    lines = [line(headers), line(["-" * w for w in widths])]
-    for row in wrapped:
-        for i in range(max(len(cell) for cell in row)):
-            lines.append(line([cell[i] if i < len(cell) else "" for cell in row]))
+            layouts[i] = {cell: cell_lines(cell, max(cap, floors[i])) for cell in distinct[i]}
+            widths[i] = column_width(headers[i], layouts[i])
+    # each cell's lines padded to its column's width, once
+    padded = [{cell: [padded_to(line, w) for line in lines] for cell, lines in layout.items()}
+              for layout, w in zip(layouts, widths)]
+    blanks = [" " * w for w in widths]
+    lines = [join_line([padded_to(h, w) for h, w in zip(headers, widths)]),
+             join_line(["-" * w for w in widths])]
+    for row in cells:
+        parts = [column[cell] for column, cell in zip(padded, row)]
+        lines.extend(join_line([part[i] if i < len(part) else blank
+                                for part, blank in zip(parts, blanks)])
+                     for i in range(max(map(len, parts))))
     return "".join(lines)
+
+
+def column_width(header: str, layout: dict[str, list[str]]) -> int:
+    """The columns a table column takes: its header's, or its widest line's."""
+    return max([columns(header)] + [columns(line) for lines in layout.values() for line in lines])
+
+
+def padded_to(text: str, width: int) -> str:
+    return text + " " * (width - columns(text))
+
+
+def join_line(parts: list[str]) -> str:
+    return "  ".join(parts).rstrip() + "\n"
 
 
 def narrowest_fitting(widths: list[int], floors: list[int], room: int) -> int | None:
