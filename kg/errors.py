@@ -57,8 +57,22 @@ def close_matches(typed: str, names, n: int, cutoff: float = 0.6) -> list[str]:
     `cutoff`: 0.6 still finds MHI for HMI), without those far behind the best:
     "akd:unted-states" was offered akc:statuses beside akd:united-states."""
     import difflib  # only for error messages
+    import heapq
 
-    close = difflib.get_close_matches(typed, names, n=n, cutoff=cutoff)
-    best = difflib.SequenceMatcher(None, typed, close[0]).ratio() if close else 0
+    # difflib.get_close_matches, but a name's ratio is computed only if its upper bounds
+    # reach the n-th best so far, not just the cutoff: at a million triples, 117,000
+    # similar names ("akd:syn-system-98") took 3.5 s, now 0.8 s, for the same matches
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(typed)
+    best: list[tuple[float, str]] = []  # a heap of the n best (ratio, name)
+    for name in names:
+        bar = best[0][0] if len(best) == n else cutoff
+        matcher.set_seq1(name)
+        if matcher.real_quick_ratio() >= bar and matcher.quick_ratio() >= bar:
+            score = matcher.ratio()
+            if score >= cutoff:
+                (heapq.heappush if len(best) < n else heapq.heappushpop)(best, (score, name))
+    close = [name for _, name in sorted(best, reverse=True)]
+    top = difflib.SequenceMatcher(None, typed, close[0]).ratio() if close else 0
     return [name for name in close
-            if difflib.SequenceMatcher(None, typed, name).ratio() >= best - 0.1]
+            if difflib.SequenceMatcher(None, typed, name).ratio() >= top - 0.1]

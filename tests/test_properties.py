@@ -5,7 +5,7 @@ graph that still validates."""
 import shutil
 
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kg.cli import cli
@@ -65,3 +65,19 @@ def test_add_is_all_or_nothing_and_leaves_a_valid_graph(tiny_copy, tmp_path_fact
         assert {p.name: p.read_bytes() for p in (copy / "data").glob("*.ttl")} == before
     else:
         assert kg("--data", str(copy), "validate").exit_code == 0
+
+
+@given(typed=st.text("abcd-", max_size=6), names=st.lists(st.text("abcd-", max_size=6), max_size=30),
+       n=st.integers(1, 5), cutoff=st.sampled_from([0.0, 0.6, 0.8]))
+@example(typed="ab", names=["ac", "ad"], n=1, cutoff=0.0)  # a tie: difflib keeps the last name
+def test_close_matches_are_difflibs(typed, names, n, cutoff):
+    """close_matches scores only the names that may beat the best so far: the matches are
+    still those of difflib.get_close_matches (then those far behind the best dropped)."""
+    import difflib
+
+    from kg.errors import close_matches
+
+    close = difflib.get_close_matches(typed, names, n=n, cutoff=cutoff)
+    top = difflib.SequenceMatcher(None, typed, close[0]).ratio() if close else 0
+    assert close_matches(typed, names, n, cutoff) == [
+        name for name in close if difflib.SequenceMatcher(None, typed, name).ratio() >= top - 0.1]
