@@ -112,4 +112,5 @@ class Names:
 
 
 def local_name(iri: str) -> str:
-    return re.split(r"[#/]", iri)[-1]
+    """What follows the IRI's last # or /."""
+    return iri[max(iri.rfind("#"), iri.rfind("/")) + 1:]
