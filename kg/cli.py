@@ -154,6 +154,31 @@ def cli(ctx, data, verbosity):
     ctx.obj = Settings(data, verbosity or 0)
 
 
+def page_options(command):
+    """--offset and --limit, for a page of a long answer: the command gets `page`, which
+    gives that page of its rows (of a CONSTRUCT's triples; an ASK's answer whole) and
+    notes on stderr which rows they are."""
+    @click.option("--offset", type=click.IntRange(min=0), default=0,
+                  help="Leave out this many rows first (with --limit: one page of a long answer).")
+    @click.option("--limit", type=click.IntRange(min=0), help="Print at most this many rows.")
+    @functools.wraps(command)
+    def wrapper(*args, offset, limit, **kwargs):
+        def page(rows):
+            if rows.boolean is not None:
+                return rows
+            shown = rows.page(offset, limit)
+            settings = click.get_current_context().find_object(Settings)
+            if len(shown) < len(rows) and settings.verbosity >= 0:
+                which = (f"rows {offset + 1}-{offset + len(shown)} of {len(rows)}" if len(shown)
+                         else f"0 rows of {len(rows)}" if limit == 0
+                         else f"--offset {offset} is past all {len(rows)} rows")
+                click.echo(f"kg: note: {which}", err=True)
+            return shown
+
+        return command(*args, page=page, **kwargs)
+    return wrapper
+
+
 def row_output(command=None, *, triples: bool = False):
     """The output options shared by every command that prints rows; with `triples`, also
     Turtle and N-Triples for the triples of a CONSTRUCT or DESCRIBE (`@row_output(triples=True)`)."""
@@ -338,21 +363,12 @@ class CannedQueryCommand(click.Command):
 @click.option("--timeout", type=TimeLimit(), metavar="SECONDS",
               help=f"With --endpoint: give up when the store has sent nothing for this many "
                    f"seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit).")
-@click.option("--offset", type=click.IntRange(min=0), default=0,
-              help="Leave out this many rows first (with --limit: one page of a long answer).")
-@click.option("--limit", type=click.IntRange(min=0), help="Print at most this many rows.")
+@page_options
 @row_output
 @click.pass_context
-def query(ctx, name, endpoint, graph_iri, timeout, offset, limit):
+def query(ctx, name, endpoint, graph_iri, timeout, page):
     """Run the canned query NAME; give its parameters as --PARAM VALUE (see `kg queries`)."""
-    rows = canned_rows(ctx, name, endpoint, graph_iri, timeout)
-    page = rows.page(offset, limit)
-    if len(page) < len(rows) and ctx.find_object(Settings).verbosity >= 0:
-        shown = (f"rows {offset + 1}-{offset + len(page)} of {len(rows)}" if page
-                 else f"0 rows of {len(rows)}" if limit == 0
-                 else f"--offset {offset} is past all {len(rows)} rows")
-        click.echo(f"kg: note: {shown}", err=True)
-    return page
+    return page(canned_rows(ctx, name, endpoint, graph_iri, timeout))
 
 
 def canned_rows(ctx, name, endpoint, graph_iri, timeout):
@@ -435,9 +451,10 @@ def queries(settings):
 @timeout_option("Give up on the query after this many seconds (with --endpoint: when the "
                 "store has sent nothing for that long; 0: no limit).")
 @endpoint_options
+@page_options
 @row_output(triples=True)
 @pass_settings
-def sparql(settings, query_text, timeout, endpoint, graph_iri):
+def sparql(settings, query_text, timeout, endpoint, graph_iri, page):
     """Run your own SPARQL: QUERY is the query text, - (or @-) for stdin, or @FILE.
 
     Prefixes ak:, akc:, akd:, aks:, kg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, prov:,
@@ -452,14 +469,14 @@ def sparql(settings, query_text, timeout, endpoint, graph_iri):
     if endpoint:
         from kg.remote import sparql as run_remote
 
-        return run_remote(text, endpoint, graphs, timeout=timeout, origin=origin)
+        return page(run_remote(text, endpoint, graphs, timeout=timeout, origin=origin))
     from kg.api import sparql as run_sparql
 
     rows = run_sparql(text, settings.graph(), timeout=timeout, origin=origin)
     if settings.verbosity >= 0:
         note_absent_names(text, origin, settings.graph(),
                           found=bool(rows.terms) and rows.boolean is not False)
-    return rows
+    return page(rows)
 
 
 def note_absent_names(text: str, origin: str, graph, found: bool) -> None:

@@ -536,6 +536,21 @@ def test_a_canned_query_gives_a_page_of_its_rows(run):
     assert run("query", "co-production", "--limit", "-1").exit_code == 2
 
 
+
+def test_kg_sparql_gives_a_page_of_its_rows_or_triples(run):
+    select = "SELECT ?s WHERE { ?s a ak:Country } ORDER BY ?s"
+    whole = run("sparql", select, "-f", "csv").stdout.splitlines()
+    assert len(whole) == 3  # the header and two countries
+    page = run("sparql", select, "-f", "csv", "--offset", "1", "--limit", "1")
+    assert page.stdout.splitlines() == whole[:1] + whole[2:3]
+    assert page.stderr == "kg: note: rows 2-2 of 2\n"
+    construct = "CONSTRUCT { ?s a ak:Country } WHERE { ?s a ak:Country }"
+    triples = run("sparql", construct, "-f", "ntriples", "--limit", "1")
+    assert len(triples.stdout.splitlines()) == 1
+    # an ASK's answer is no list to page through
+    asked = run("sparql", "ASK { ?s a ak:Country }", "-f", "csv", "--limit", "0")
+    assert (asked.stdout, asked.stderr) == ("result\ntrue\n", "")
+
 def test_reserved_parameter_names_are_the_options_of_kg_query():
     """A canned query's parameter of such a name could never be given on the command line."""
     import click
