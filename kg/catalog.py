@@ -471,7 +471,7 @@ def resolve(graph, value: str, entity_class: str | None = None, what: str = "ent
         others = ", ".join(f"the {kind_of(graph, node)} {curie(node.value)}" for node in named)
         raise InputError(f"{what} {shown(value)}: no{kind} has that name; it names {others}")
     suggestions = (similar_names(plain, class_names(graph, entity_class)) if entity_class
-                   else list(dict.fromkeys(name for name, _ in kept_names_like(graph, plain))))
+                   else list(dict.fromkeys(name for name, _ in kept_names_like(graph, plain)))[:5])
     if suggestions:
         raise InputError(f"{what} {shown(value)}: no{kind} has that name; did you mean: "
                          f"{', '.join(suggestions)}?")
@@ -657,7 +657,8 @@ def kept_names_like(graph, plain: str, misspelt: bool = True) -> list[tuple[str,
     1.8 s at a million triples, before `--country Japan` there was refused."""
     keys = graph.kept_label_keys
     found = []
-    for key in similar_names(plain, dict(zip(keys, keys)), misspelt):
+    # the typed name read as the keys were made (Straße is strasse)
+    for key in similar_names(label_key(plain), dict(zip(keys, keys)), misspelt):
         for node in kept_nodes(graph, keys[key]):
             written = [quad.object.value for predicate in NAME_PREDICATES
                        for quad in graph.store.quads_for_pattern(node, predicate, None)
@@ -667,7 +668,8 @@ def kept_names_like(graph, plain: str, misspelt: bool = True) -> list[tuple[str,
 
 
 def kept_nodes(graph, iris) -> list[ox.NamedNode]:
-    """The IRIs of the label keys the build kept, as nodes in IRI order."""
+    """IRIs the build kept (of its label keys, or in its context.nt), as nodes in IRI
+    order."""
     try:
         return sorted(map(ox.NamedNode, iris), key=lambda n: n.value)
     except ValueError as exc:  # no IRI: the kept keys were edited or damaged

@@ -26,7 +26,7 @@ DECLARED = """SELECT DISTINCT ?term WHERE {
                  owl:AnnotationProperty rdf:Property }
   ?term a ?kind FILTER(isIRI(?term)) }"""
 RDF_TYPE = PREFIXES["rdf"] + "type"
-# Each suggestion compares the name with every labelled node (about 2 s at 1M triples): only
+# Each suggestion compares the name with every labelled node (1.5 s at 1M triples): only
 # the first few absent names get one, so that a query of thousands of IDs is told at once.
 MAX_SUGGESTED = 3
 
@@ -196,9 +196,10 @@ def used(store: ox.Store, node: ox.NamedNode) -> bool:
 
 
 def names_like(graph, project: bool) -> list[str]:
-    """The IRIs a mistyped name is compared with: the project's labelled nodes for an
-    akd: or akc: name (those the build kept label keys of: a query of every label took
-    1.7 s at a million triples), else the declared properties and classes (and rdf:type)."""
+    """The IRIs a mistyped name is compared with: the project's named nodes (a label or
+    alternative label) for an akd: or akc: name, those the build kept label keys of (a
+    query of every label took 1.7 s at a million triples), else the declared properties
+    and classes (and rdf:type)."""
     if project:
         return sorted({iri for iris in graph.kept_label_keys.values() for iri in iris})
     _, rows = graph.select(DECLARED)

@@ -536,7 +536,6 @@ def test_a_canned_query_gives_a_page_of_its_rows(run):
     assert run("query", "co-production", "--limit", "-1").exit_code == 2
 
 
-
 def test_kg_sparql_gives_a_page_of_its_rows_or_triples(run):
     select = "SELECT ?s WHERE { ?s a ak:Country } ORDER BY ?s"
     whole = run("sparql", select, "-f", "csv").stdout.splitlines()
