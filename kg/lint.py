@@ -156,6 +156,7 @@ class Checks:
         self.ranges = inherited(graph, RDFS.range)
         self.domains = inherited(graph, RDFS.domain)
         self.types: dict = {}
+        self.by_predicate: dict = {}
         self.clashes: dict = {}
         self.disjoint_sets: dict = {}
         self.declared: dict = {}
@@ -314,7 +315,7 @@ class Checks:
             return []
         named = subject in self.known or any(predicate == RDF_TYPE
                                              for predicate, _ in self.asserted(subject))
-        if named and any(True for _ in self.graph.objects(subject, RDF_TYPE)):
+        if named and any(True for _ in self.objects(subject, RDF_TYPE)):
             return []
         return [self.problem("violation", subject, None, None,
                              f"{curie(str(subject))} is not in the graph"
@@ -325,7 +326,7 @@ class Checks:
     def labels(self, subject) -> list[Problem]:
         found = []
         for predicate in LABELS:
-            for label in self.graph.objects(subject, predicate):
+            for label in self.objects(subject, predicate):
                 others = self.named_by.get(label_key(label), set()) - {subject}
                 if others:
                     names = ", ".join(sorted(curie(str(o)) for o in others))
@@ -467,7 +468,7 @@ class Checks:
 
     def classes_of(self, node) -> frozenset:
         if node not in self.types:
-            self.types[node] = frozenset(self.graph.objects(node, RDF_TYPE))
+            self.types[node] = frozenset(self.objects(node, RDF_TYPE))
         return self.types[node]
 
     def clashing(self, expected, node) -> tuple:
@@ -489,7 +490,7 @@ class Checks:
                              f"{show(value)} is not a date: {curie(str(predicate))} takes an "
                              f"xsd:date, xsd:gYearMonth or xsd:gYear; {date_fix(value)}.",
                              "date-type")
-                for predicate in DATE_PROPERTIES for value in self.graph.objects(subject, predicate)
+                for predicate in DATE_PROPERTIES for value in self.objects(subject, predicate)
                 if not (isinstance(value, Literal) and value.datatype in DATE_TYPES)
                 and not is_ill_typed(value)]
 
@@ -498,7 +499,7 @@ class Checks:
         planned. (An ak:endDate may be ahead: an agreement runs until 2028.)"""
         # the dates ahead first: they are rare, and the lookups below cost every subject
         ahead = [(predicate, date) for predicate in (URIRef(AK + "date"), URIRef(AK + "startDate"))
-                 for date in self.graph.objects(subject, predicate)
+                 for date in self.objects(subject, predicate)
                  if (earliest_day(date) or dt.date.min) > self.today]
         if not ahead or (subject, RDF_TYPE, URIRef(AK + "Fact")) not in self.graph:
             return []
@@ -516,8 +517,8 @@ class Checks:
         return [self.problem("violation", subject, END_DATE, end,
                              f"{end} ends before the start, {start}: fix the date that is "
                              f"wrong (the end is the last day the span runs).", "date-order")
-                for start in self.graph.objects(subject, START_DATE)
-                for end in self.graph.objects(subject, END_DATE)
+                for start in self.objects(subject, START_DATE)
+                for end in self.objects(subject, END_DATE)
                 if earliest_day(start) and latest_day(end)
                 and latest_day(end) < earliest_day(start)]
 
@@ -527,7 +528,7 @@ class Checks:
         on it, far from the mistake)."""
         found = []
         for citation in self.citations(subject):
-            for cited in self.graph.objects(citation, IN_SOURCE):
+            for cited in self.objects(citation, IN_SOURCE):
                 kinds = self.other_kinds(cited)
                 if kinds and (cited, RDF_TYPE, SOURCE) in self.graph:
                     found.append(self.problem(
@@ -565,14 +566,14 @@ class Checks:
         a few sources are cited by every citation)."""
         if cited not in self.kinds_of_cited:
             self.kinds_of_cited[cited] = self.most_specific(
-                kind for kind in self.graph.objects(cited, RDF_TYPE)
+                kind for kind in self.objects(cited, RDF_TYPE)
                 if str(kind).startswith(AK) and kind not in self.source_classes)
         return self.kinds_of_cited[cited]
 
     def citations(self, subject) -> list:
         """The subject's citations: its ak:citation and ak:disputedBy values."""
         return [citation for link in CITATION_LINKS
-                for citation in self.graph.objects(subject, link)]
+                for citation in self.objects(subject, link)]
 
     def most_specific(self, classes) -> list[str]:
         """The classes, as CURIEs, without those that are superclasses of another."""
@@ -666,6 +667,17 @@ class Checks:
 
     def asserted(self, subject):
         return self.asserted_statements.get(subject, ())
+
+    def objects(self, subject, predicate) -> list:
+        """graph.objects(subject, predicate), from an index of the predicate's statements
+        made when first asked: lint asks of every subject, and each of rdflib's lookups
+        also finds the graphs of each triple it gives."""
+        index = self.by_predicate.get(predicate)
+        if index is None:
+            index = self.by_predicate[predicate] = {}
+            for subject_of, obj in self.graph.subject_objects(predicate):
+                index.setdefault(subject_of, []).append(obj)
+        return index.get(subject, [])
 
     def asserted_values(self, subject, predicate) -> list:
         return [obj for p, obj in self.asserted(subject) if p == predicate]
